@@ -1,0 +1,105 @@
+using Microsoft.Win32.SafeHandles;
+using Ptq.Onnx.Proto;
+
+namespace Ptq.Onnx;
+
+/// <summary>
+/// Reads external tensor bytes on demand, one tensor at a time, so a model with many gigabytes of weights is never
+/// held in one array. File handles are opened once per file and shared; reads are positional and thread-safe.
+/// </summary>
+public sealed class ExternalDataReader : IDisposable
+{
+    private readonly string _baseDirectory;
+    private readonly Dictionary<string, SafeFileHandle> _handles = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>Creates a reader resolving locations against <paramref name="baseDirectory"/> (the model file's folder).</summary>
+    public ExternalDataReader(string baseDirectory) => _baseDirectory = baseDirectory;
+
+    /// <summary>The folder external locations are resolved against.</summary>
+    public string BaseDirectory => _baseDirectory;
+
+    /// <summary>
+    /// Checks that the external file exists and that offset + length lie inside it; returns the validated byte range.
+    /// Throws <see cref="ExternalDataException"/> naming the tensor and file otherwise.
+    /// </summary>
+    public (string Path, long Offset, long Length) Locate(TensorProto tensor)
+    {
+        var info = ExternalDataInfo.Parse(tensor);
+        string path = info.ResolvePath(_baseDirectory, tensor.Name);
+        var handle = Open(path, tensor.Name);
+        long fileLength = RandomAccess.GetLength(handle);
+        long expected = OnnxDataType.RawByteCount(tensor.DataType, TensorData.ElementCount(tensor), tensor.Name);
+        long length = info.Length ?? expected;
+        if (info.Offset > fileLength || length > fileLength - info.Offset)
+            throw new ExternalDataException(
+                $"tensor '{tensor.Name}': external data range [offset {info.Offset}, length {length}] lies beyond the end of '{path}' ({fileLength} bytes)");
+        if (length != expected)
+            throw new ExternalDataException(
+                $"tensor '{tensor.Name}': external data length is {length} bytes but dims {TensorData.FormatDims(tensor)} of {OnnxDataType.Name(tensor.DataType)} need {expected}");
+        return (path, info.Offset, length);
+    }
+
+    /// <summary>Reads the tensor's bytes into a new array (a single tensor must fit in one .NET array, under 2 GiB).</summary>
+    public byte[] ReadBytes(TensorProto tensor)
+    {
+        var (path, offset, length) = Locate(tensor);
+        if (length > Array.MaxLength)
+            throw new ExternalDataException($"tensor '{tensor.Name}' is {length} bytes; a single tensor larger than {Array.MaxLength} bytes cannot be loaded into memory");
+        var buffer = new byte[length];
+        ReadInto(path, offset, buffer, tensor.Name);
+        return buffer;
+    }
+
+    /// <summary>Copies the tensor's bytes to <paramref name="destination"/> in bounded chunks (no full-size buffer).</summary>
+    public void CopyTo(TensorProto tensor, Stream destination)
+    {
+        var (path, offset, length) = Locate(tensor);
+        var buffer = new byte[Math.Min(length, 1 << 22)];
+        for (long done = 0; done < length;)
+        {
+            int chunk = (int)Math.Min(buffer.Length, length - done);
+            ReadInto(path, offset + done, buffer.AsSpan(0, chunk), tensor.Name);
+            destination.Write(buffer, 0, chunk);
+            done += chunk;
+        }
+    }
+
+    private void ReadInto(string path, long offset, Span<byte> buffer, string tensorName)
+    {
+        var handle = Open(path, tensorName);
+        while (!buffer.IsEmpty)
+        {
+            int read = RandomAccess.Read(handle, buffer, offset);
+            if (read == 0)
+                throw new ExternalDataException($"tensor '{tensorName}': '{path}' ended early at byte {offset}");
+            buffer = buffer[read..];
+            offset += read;
+        }
+    }
+
+    private SafeFileHandle Open(string path, string tensorName)
+    {
+        lock (_gate)
+        {
+            if (_handles.TryGetValue(path, out var handle))
+                return handle;
+            if (!File.Exists(path))
+                throw new ExternalDataException($"tensor '{tensorName}': external data file '{path}' does not exist");
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            _handles.Add(path, handle);
+            return handle;
+        }
+    }
+
+    /// <summary>Closes every file handle.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var handle in _handles.Values)
+                handle.Dispose();
+            _handles.Clear();
+        }
+    }
+}

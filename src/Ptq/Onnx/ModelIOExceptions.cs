@@ -1,0 +1,19 @@
+namespace Ptq.Onnx;
+
+/// <summary>A file is not a readable ONNX model (not protobuf, truncated, or missing its graph).</summary>
+public sealed class OnnxFormatException(string message, Exception? inner = null) : PtqException(message, inner);
+
+/// <summary>A tensor's external data cannot be read: missing file, bad offset/length, or a location outside the model folder.</summary>
+public sealed class ExternalDataException(string message, Exception? inner = null) : PtqException(message, inner);
+
+/// <summary>A tensor uses an element type the ONNX IR does not define, or one this operation cannot handle.</summary>
+public sealed class UnsupportedDataTypeException : PtqException
+{
+    /// <summary>Creates the error for tensor <paramref name="tensorName"/> of type value <paramref name="dataType"/>.</summary>
+    public UnsupportedDataTypeException(string tensorName, int dataType, string? context = null)
+        : base($"tensor '{tensorName}' has data type {OnnxDataType.Name(dataType)}"
+               + (context is null ? ", which ONNX does not define (valid values are 1-24)" : $", which {context}")) { }
+}
+
+/// <summary>A tensor's stored contents disagree with its dims and type (wrong byte or element count).</summary>
+public sealed class TensorDataException(string message) : PtqException(message);

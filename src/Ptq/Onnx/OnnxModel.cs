@@ -1,0 +1,41 @@
+using Ptq.Onnx.Proto;
+
+namespace Ptq.Onnx;
+
+/// <summary>
+/// A loaded ONNX model: the protobuf message plus the folder its external data is resolved against.
+/// External tensors stay on disk until read through <see cref="External"/>.
+/// </summary>
+public sealed class OnnxModel : IDisposable
+{
+    /// <summary>Wraps <paramref name="proto"/>; <paramref name="baseDirectory"/> is the folder of the file it came from (null for in-memory models).</summary>
+    public OnnxModel(ModelProto proto, string? baseDirectory = null, string? sourcePath = null)
+    {
+        Proto = proto ?? throw new ArgumentNullException(nameof(proto));
+        SourcePath = sourcePath;
+        if (baseDirectory is not null)
+            External = new ExternalDataReader(baseDirectory);
+    }
+
+    /// <summary>The model message. Passes edit it in place or through <see cref="Graph.OnnxGraph"/>.</summary>
+    public ModelProto Proto { get; }
+
+    /// <summary>The file the model was loaded from, for messages; null for in-memory models.</summary>
+    public string? SourcePath { get; }
+
+    /// <summary>Reader for EXTERNAL tensors, or null when the model came from memory.</summary>
+    public ExternalDataReader? External { get; }
+
+    /// <summary>A short name for messages: the file path or "(in-memory model)".</summary>
+    public string DisplayName => SourcePath ?? "(in-memory model)";
+
+    /// <summary>The opset version imported for the default ONNX domain ("" or "ai.onnx"); 0 when none is imported.</summary>
+    public long DefaultOpset =>
+        Proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
+
+    /// <summary>Reads any tensor of this model as float values (inline or external).</summary>
+    public float[] ReadFloats(TensorProto tensor) => TensorData.ToFloats(tensor, External);
+
+    /// <summary>Closes external data files.</summary>
+    public void Dispose() => External?.Dispose();
+}

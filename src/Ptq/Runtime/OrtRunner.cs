@@ -1,0 +1,166 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Onnx.Proto;
+
+namespace Ptq.Runtime;
+
+/// <summary>
+/// Runs a model in ONNX Runtime from memory (no files in the working directory). Models that cannot be one protobuf
+/// message (over 2 GiB) are staged with external data in a private temporary folder that is deleted on dispose.
+/// </summary>
+public sealed class OrtRunner : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string? _stagingDirectory;
+
+    /// <summary>
+    /// Creates a session for <paramref name="model"/>. Throws <see cref="RuntimeException"/> with ORT's reason when ORT
+    /// refuses the model (unsupported op, bad types, …).
+    /// </summary>
+    public OrtRunner(OnnxModel model, RunnerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var sessionOptions = (options ?? RunnerOptions.Default).ToSessionOptions();
+        try
+        {
+            byte[]? bytes = TrySerialize(model);
+            if (bytes is not null)
+            {
+                _session = new InferenceSession(bytes, sessionOptions);
+            }
+            else
+            {
+                _stagingDirectory = Directory.CreateTempSubdirectory("ptq-ort-").FullName;
+                string path = Path.Combine(_stagingDirectory, "model.onnx");
+                ModelIO.Save(model, path, new ModelSaveOptions { ExternalData = ExternalDataMode.Always });
+                _session = new InferenceSession(path, sessionOptions);
+            }
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            DeleteStaging();
+            throw new RuntimeException($"ONNX Runtime cannot load '{model.DisplayName}': {ex.Message}", ex);
+        }
+        InputNames = [.. _session.InputNames];
+        OutputNames = [.. _session.OutputNames];
+    }
+
+    /// <summary>
+    /// Creates a session that also returns the intermediate values <paramref name="extraOutputs"/> (for calibration and
+    /// debugging). The model is not modified; a copy gains the extra graph outputs.
+    /// </summary>
+    public static OrtRunner WithOutputs(OnnxModel model, IEnumerable<string> extraOutputs, RunnerOptions? options = null)
+    {
+        var copy = model.Proto.Clone();
+        var graph = new OnnxGraph(copy.Graph, null, null, promoteConstants: false);
+        var existing = new HashSet<string>(copy.Graph.Output.Select(o => o.Name), StringComparer.Ordinal);
+        foreach (string name in extraOutputs)
+        {
+            if (!existing.Add(name))
+                continue;
+            if (!graph.IsVisible(name))
+                throw new RuntimeException($"'{model.DisplayName}' has no value '{name}' to expose as an output");
+            // ORT infers the type of an output declared without one.
+            copy.Graph.Output.Add(new ValueInfoProto { Name = name, Type = graph.FindType(name) ?? new TypeProto() });
+        }
+        using var staged = new OnnxModel(copy, model.External?.BaseDirectory, model.SourcePath);
+        return new OrtRunner(staged, options);
+    }
+
+    /// <summary>Names of the inputs a caller must feed, in model order.</summary>
+    public IReadOnlyList<string> InputNames { get; }
+
+    /// <summary>Names of all outputs, in model order.</summary>
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>ORT's view of the inputs (element types and shapes, -1 for dynamic dims).</summary>
+    public IReadOnlyDictionary<string, NodeMetadata> InputMetadata => _session.InputMetadata;
+
+    /// <summary>
+    /// Runs the model on <paramref name="feeds"/> and returns the requested outputs (all when null). Dynamic dimensions
+    /// are taken from the feeds. Throws <see cref="RuntimeException"/> naming a missing feed or ORT's reason for failing.
+    /// </summary>
+    public Dictionary<string, TensorValue> Run(IReadOnlyDictionary<string, TensorValue> feeds, IReadOnlyCollection<string>? outputs = null)
+    {
+        foreach (string name in InputNames)
+            if (!feeds.ContainsKey(name))
+                throw new RuntimeException($"no value given for model input '{name}' (inputs: {string.Join(", ", InputNames)})");
+        var wanted = outputs ?? OutputNames;
+        var inputValues = new List<OrtValue>(feeds.Count);
+        try
+        {
+            var names = new List<string>();
+            foreach (var (name, value) in feeds)
+            {
+                names.Add(name);
+                inputValues.Add(OrtValues.Create(value));
+            }
+            using var runOptions = new RunOptions();
+            using var results = _session.Run(runOptions, names, inputValues, wanted);
+            var output = new Dictionary<string, TensorValue>(StringComparer.Ordinal);
+            int i = 0;
+            foreach (string name in wanted)
+                output[name] = OrtValues.Read(results[i++], name);
+            return output;
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new RuntimeException($"ONNX Runtime failed to run the model: {ex.Message}", ex);
+        }
+        finally
+        {
+            foreach (var value in inputValues)
+                value.Dispose();
+        }
+    }
+
+    /// <summary>Releases the session and any staging folder.</summary>
+    public void Dispose()
+    {
+        _session.Dispose();
+        DeleteStaging();
+    }
+
+    private static byte[]? TrySerialize(OnnxModel model) =>
+        ModelIO.EstimateInlineBytes(model.Proto) < ModelIO.ProtobufLimitBytes - (64L << 20) ? ModelIO.ToBytes(model) : null;
+
+    private void DeleteStaging()
+    {
+        if (_stagingDirectory is not null && Directory.Exists(_stagingDirectory))
+            Directory.Delete(_stagingDirectory, recursive: true);
+    }
+}
+
+/// <summary>ONNX Runtime refused to load or run a model; the message carries ORT's reason.</summary>
+public sealed class RuntimeException(string message, Exception? inner = null) : PtqException(message, inner);
+
+/// <summary>Conversions between <see cref="TensorValue"/> and ORT values.</summary>
+internal static class OrtValues
+{
+    public static OrtValue Create(TensorValue value)
+    {
+        if (value.Strings is { } strings)
+        {
+            var tensor = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, value.Shape);
+            for (int i = 0; i < strings.Length; i++)
+                tensor.StringTensorSetElementAt(strings[i].AsSpan(), i);
+            return tensor;
+        }
+        var result = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, (TensorElementType)value.DataType, value.Shape);
+        value.Raw.AsSpan().CopyTo(result.GetTensorMutableRawData());
+        return result;
+    }
+
+    public static TensorValue Read(OrtValue value, string name)
+    {
+        if (!value.IsTensor)
+            throw new RuntimeException($"output '{name}' is a {value.OnnxType}, not a tensor; Ptq handles tensor outputs only");
+        var info = value.GetTensorTypeAndShape();
+        long[] shape = info.Shape;
+        if (info.IsString)
+            return new TensorValue(shape, value.GetStringTensorAsArray());
+        return new TensorValue((int)info.ElementDataType, shape, value.GetTensorMutableRawData().ToArray());
+    }
+}

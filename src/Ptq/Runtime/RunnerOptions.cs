@@ -1,0 +1,37 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Ptq.Runtime;
+
+/// <summary>ONNX Runtime session settings, stated explicitly so runs are repeatable.</summary>
+public sealed record RunnerOptions
+{
+    /// <summary>Threads inside one operator. Default 0: ORT's choice (one per physical core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Threads across independent operators (used only with parallel execution). Default 1.</summary>
+    public int InterOpThreads { get; init; } = 1;
+
+    /// <summary>Graph optimisation level. Default: all optimisations (what users deploy with).</summary>
+    public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>When set, ORT writes its optimised graph here (to check which fused kernels it chose).</summary>
+    public string? OptimizedModelPath { get; init; }
+
+    /// <summary>Defaults.</summary>
+    public static RunnerOptions Default { get; } = new();
+
+    internal SessionOptions ToSessionOptions()
+    {
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = IntraOpThreads,
+            InterOpNumThreads = InterOpThreads,
+            GraphOptimizationLevel = Optimization,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        if (OptimizedModelPath is not null)
+            options.OptimizedModelFilePath = OptimizedModelPath;
+        return options;
+    }
+}
