@@ -71,7 +71,8 @@ public static class CalibrationSources
     private static void CheckNotAnUnknownName(string path, IReadOnlyList<string> names)
     {
         int colon = path.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 1 || File.Exists(path) || Directory.Exists(path)) return;
+        // A single letter before ':' is a drive on Windows ("C:\data"), never a name we should complain about there.
+        if (colon <= 0 || (colon == 1 && OperatingSystem.IsWindows()) || File.Exists(path) || Directory.Exists(path)) return;
         string prefix = path[..colon];
         if (prefix.Contains('/') || prefix.Contains('\\')) return;
         throw new DataSourceException($"'{prefix}' in SPEC '{path}' is not a model input; valid names: {string.Join(", ", names)}.");
