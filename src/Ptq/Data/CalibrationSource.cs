@@ -1,0 +1,79 @@
+using System.Collections;
+using Ptq.Data.Readers;
+
+namespace Ptq.Data;
+
+/// <summary>
+/// Zips one or more readers index by index (each sorted by file name), optionally shuffles the joint order with a seed,
+/// caps it at the sample limit, and decodes one sample per step of the enumeration.
+/// </summary>
+internal sealed class CalibrationSource : ICalibrationSource
+{
+    private readonly IReadOnlyList<SampleReader> _readers;
+    private readonly int[] _order;
+    private readonly DataSourceOptions _options;
+    private int _skipped;
+
+    /// <exception cref="DataSourceException">When the readers hold different numbers of samples; names both sources and counts.</exception>
+    public CalibrationSource(IReadOnlyList<SampleReader> readers, IReadOnlyList<ModelInputInfo> inputs, DataSourceOptions options)
+    {
+        _readers = readers;
+        _options = options;
+        Inputs = inputs;
+        int available = readers[0].Count;
+        foreach (SampleReader r in readers)
+        {
+            if (r.Count != available)
+                throw new DataSourceException($"Data sources do not pair up: '{readers[0].SpecPath}' ({string.Join(",", readers[0].Inputs.Select(i => i.Name))}) has {available} samples " +
+                    $"but '{r.SpecPath}' ({string.Join(",", r.Inputs.Select(i => i.Name))}) has {r.Count}; samples are matched by sorted file name, so give each input the same number of files.");
+        }
+        _order = Enumerable.Range(0, available).ToArray();
+        if (options.Shuffle) new Random(options.Seed).Shuffle(_order);
+        Available = available;
+    }
+
+    /// <summary>Samples before the limit.</summary>
+    public int Available { get; }
+
+    public int Count => Math.Min(Available, _options.Limit ?? int.MaxValue);
+
+    public int SkippedFiles => _skipped;
+
+    public IReadOnlyList<ModelInputInfo> Inputs { get; }
+
+    public IEnumerator<CalibrationSample> GetEnumerator()
+    {
+        _skipped = 0;
+        int limit = _options.Limit ?? int.MaxValue, yielded = 0;
+        foreach (int index in _order)
+        {
+            if (yielded >= limit) yield break;
+            CalibrationSample? sample = TryRead(index);
+            if (sample is null) continue;
+            yielded++;
+            yield return sample;
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private CalibrationSample? TryRead(int index)
+    {
+        var tensors = new Dictionary<string, InputTensor>(StringComparer.Ordinal);
+        var names = new List<string>(_readers.Count);
+        foreach (SampleReader reader in _readers)
+        {
+            IReadOnlyList<InputTensor> read;
+            try { read = reader.Read(index); }
+            catch (CorruptFileException) when (_options.SkipCorrupt)
+            {
+                // A corrupt file spoils the whole joint sample: the other inputs' files would otherwise pair with the wrong partner.
+                _skipped++;
+                return null;
+            }
+            foreach (InputTensor t in read) tensors[t.Name] = t;
+            names.Add(reader.ItemName(index));
+        }
+        return new CalibrationSample(tensors, string.Join(" + ", names));
+    }
+}

@@ -1,0 +1,35 @@
+namespace Ptq.Data;
+
+/// <summary>Calibration data cannot be read or does not fit the model: a missing folder, a file of the wrong size, dtype or shape.</summary>
+public class DataSourceException : PtqException
+{
+    /// <summary>Creates an exception with an actionable message.</summary>
+    public DataSourceException(string message) : base(message) { }
+
+    /// <summary>Creates an exception with an actionable message and the low-level cause.</summary>
+    public DataSourceException(string message, Exception? innerException) : base(message, innerException) { }
+}
+
+/// <summary>
+/// A file's content is damaged or not in the format its name claims (an undecodable image, a malformed .npy header).
+/// These, and only these, are skipped when <see cref="DataSourceOptions.SkipCorrupt"/> is set.
+/// </summary>
+public sealed class CorruptFileException : DataSourceException
+{
+    /// <summary>Creates an exception naming the corrupt file.</summary>
+    public CorruptFileException(string path, string message, Exception? innerException = null)
+        : base(message, innerException) => FilePath = path;
+
+    /// <summary>The file at fault.</summary>
+    public string FilePath { get; }
+}
+
+/// <summary>A preprocessing option is invalid on its own or in combination with another one.</summary>
+public sealed class PreprocessingOptionException : PtqException
+{
+    /// <summary>Creates an exception naming the option (its CLI spelling, e.g. <c>--std</c>).</summary>
+    public PreprocessingOptionException(string optionName, string message) : base(message) => OptionName = optionName;
+
+    /// <summary>CLI name of the offending option, e.g. <c>--mean</c>.</summary>
+    public string OptionName { get; }
+}

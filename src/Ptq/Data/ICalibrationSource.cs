@@ -1,0 +1,21 @@
+namespace Ptq.Data;
+
+/// <summary>
+/// A finite, deterministic stream of calibration samples. Enumeration decodes one sample at a time,
+/// so memory does not grow with the number of samples; every enumeration yields the same sequence.
+/// </summary>
+public interface ICalibrationSource : IEnumerable<CalibrationSample>
+{
+    /// <summary>
+    /// Number of samples an enumeration yields: the number of available samples capped by the sample limit.
+    /// With <see cref="DataSourceOptions.SkipCorrupt"/> the stream can yield fewer when corrupt files are met
+    /// after the last good one.
+    /// </summary>
+    int Count { get; }
+
+    /// <summary>Number of corrupt files skipped by the most recent enumeration (0 unless skipping is enabled).</summary>
+    int SkippedFiles { get; }
+
+    /// <summary>The model inputs every sample provides.</summary>
+    IReadOnlyList<ModelInputInfo> Inputs { get; }
+}
