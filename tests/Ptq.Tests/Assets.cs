@@ -1,37 +1,73 @@
 namespace Ptq.Tests;
 
 /// <summary>
-/// Finds the shared test assets: PTQ_ASSETS when set, else ../shared/assets relative to the repository root
-/// (found by walking up from the test binary). Missing assets fail the test loudly: they are part of the contract.
+/// Finds the shared test assets: PTQ_ASSETS if set (relative values resolve against the repository root), else the first
+/// <c>shared/assets</c> folder found walking up from the test binary. Missing assets fail the test with a clear message.
 /// </summary>
 internal static class Assets
 {
-    private static readonly Lazy<string> Root = new(Locate);
+    private static readonly Lazy<string> RootLazy = new(Resolve);
 
-    public static string Directory => Root.Value;
+    public static string Root => RootLazy.Value;
 
-    public static string Model(string fileName) => System.IO.Path.Combine(Directory, "models", fileName);
-
-    public static string Path(params string[] parts) => System.IO.Path.Combine([Directory, .. parts]);
-
+    /// <summary>Real model files in assets/models, the ones every I/O test covers.</summary>
     public static readonly string[] ModelFiles =
         ["squeezenet1.1.onnx", "mnist-cnn.onnx", "cifar10-cnn.onnx", "ppocrv4-det.onnx", "ppocrv4-rec.onnx", "silero-vad.onnx"];
 
-    private static string Locate()
+    public static string Model(string fileName) => Get("models", fileName);
+
+    public static string Get(params string[] parts)
     {
-        string? configured = Environment.GetEnvironmentVariable("PTQ_ASSETS");
-        if (!string.IsNullOrEmpty(configured))
+        string path = Path.Combine([Root, .. parts]);
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new InvalidOperationException($"Test asset '{path}' is missing; see shared/assets/README.md (assets root '{Root}').");
+        return path;
+    }
+
+    private static string Resolve()
+    {
+        string? env = Environment.GetEnvironmentVariable("PTQ_ASSETS");
+        if (!string.IsNullOrEmpty(env))
         {
-            if (!System.IO.Directory.Exists(configured))
-                throw new InvalidOperationException($"PTQ_ASSETS is '{configured}', which is not a folder");
-            return System.IO.Path.GetFullPath(configured);
+            string path = Path.IsPathRooted(env) ? env : Path.GetFullPath(Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), env));
+            return Directory.Exists(path)
+                ? path
+                : throw new InvalidOperationException($"PTQ_ASSETS is '{env}' but '{path}' does not exist.");
         }
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = System.IO.Path.Combine(dir.FullName, "shared", "assets");
-            if (System.IO.Directory.Exists(candidate))
-                return candidate;
+            string candidate = Path.Combine(dir.FullName, "shared", "assets");
+            if (Directory.Exists(candidate)) return candidate;
         }
-        throw new InvalidOperationException("test assets not found: set PTQ_ASSETS or place shared/assets beside the repository");
+        throw new InvalidOperationException(
+            $"Test assets not found: no 'shared/assets' folder above '{AppContext.BaseDirectory}' and PTQ_ASSETS is not set. Set PTQ_ASSETS to the assets folder.");
+    }
+
+    private static string? RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git"))) return dir.FullName;
+        return null;
+    }
+}
+
+/// <summary>A fresh temporary folder deleted on dispose.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ptq-data-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public string Sub(string name) => Directory.CreateDirectory(System.IO.Path.Combine(Path, name)).FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
     }
 }
