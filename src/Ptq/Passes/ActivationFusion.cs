@@ -1,0 +1,64 @@
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Quantization;
+
+namespace Ptq.Passes;
+
+/// <summary>
+/// Removes a Relu, or a Clip whose lower bound is 0, that directly follows an op with an int8 kernel (Conv, Gemm,
+/// MatMul, Add, …) when that op's output feeds nothing else. The producer then writes the activation's output name and
+/// the quantizer gives that tensor the activation's calibrated range; with asymmetric activations the zero point sits
+/// at the lowest code, so QuantizeLinear's clamping reproduces the Relu/Clip exactly and ORT runs one fused kernel.
+/// Only valid for asymmetric activation schemes; callers skip it for symmetric ones.
+/// </summary>
+public static class ActivationFusion
+{
+    /// <summary>
+    /// Fuses every eligible activation in <paramref name="graph"/>; returns the fused output names with the value range
+    /// the removed op guaranteed (Relu: [0, +∞); Clip: [0, max]). Nodes for which <paramref name="isSkipped"/> is true
+    /// (producer or activation) are left alone.
+    /// </summary>
+    public static IReadOnlyDictionary<string, (float Min, float Max)> Apply(OnnxGraph graph, Func<Node, bool>? isSkipped = null, ExternalDataReader? external = null)
+    {
+        var fused = new Dictionary<string, (float, float)>(StringComparer.Ordinal);
+        foreach (var activation in graph.Nodes.Where(n => n.IsStandard && n.OpType is "Relu" or "Clip").ToList())
+        {
+            if (ActivationBounds(graph, activation, external) is not { } bounds || bounds.Min != 0)
+                continue;
+            string input = activation.Inputs[0];
+            var producer = graph.Producer(input);
+            if (producer is null || OpRules.For(producer) is not { ComputesInInt8: true }
+                || graph.Consumers(input).Count != 1 || graph.IsGraphOutput(input)
+                || (isSkipped is not null && (isSkipped(producer) || isSkipped(activation))))
+                continue;
+            int outputIndex = producer.Outputs.ToList().IndexOf(input);
+            string output = activation.Outputs[0];
+            graph.RemoveNode(activation);
+            graph.SetOutput(producer, outputIndex, output);
+            fused[output] = bounds;
+        }
+        return fused;
+    }
+
+    private static (float Min, float Max)? ActivationBounds(OnnxGraph graph, Node node, ExternalDataReader? external)
+    {
+        if (node.OpType == "Relu")
+            return (0f, float.PositiveInfinity);
+        // Clip-11+: min and max are optional inputs; earlier opsets use attributes.
+        float? min = node.Inputs.Count > 1 ? Scalar(graph, node.Inputs[1], external) : node.GetFloat("min", float.NegativeInfinity);
+        float? max = node.Inputs.Count > 2 ? Scalar(graph, node.Inputs[2], external) : node.GetFloat("max", float.PositiveInfinity);
+        if (node.Inputs.Count > 1 && node.Inputs[1].Length == 0) min = float.NegativeInfinity;
+        if (node.Inputs.Count > 2 && node.Inputs[2].Length == 0) max = float.PositiveInfinity;
+        return min is float lo && max is float hi ? (lo, hi) : null;
+    }
+
+    private static float? Scalar(OnnxGraph graph, string name, ExternalDataReader? external)
+    {
+        if (name.Length == 0)
+            return null;
+        var tensor = graph.Initializer(name);
+        if (tensor is null || TensorData.ElementCount(tensor) != 1)
+            return null;
+        return TensorData.ToFloats(tensor, external)[0];
+    }
+}

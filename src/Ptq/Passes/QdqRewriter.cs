@@ -1,0 +1,138 @@
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Onnx.Proto;
+using Ptq.Quantization;
+
+namespace Ptq.Passes;
+
+/// <summary>One quantized tensor as written to the model (a row of quant_param.csv).</summary>
+/// <param name="NodeName">The node that reads (weights, biases) or writes (activations) the tensor.</param>
+/// <param name="NodeType">That node's op type.</param>
+/// <param name="TensorName">The float tensor's name.</param>
+/// <param name="Kind">Activation, Weight, Bias or Constant.</param>
+/// <param name="Dims">Tensor dims when known (weights and biases), else empty.</param>
+/// <param name="Parameters">Scale(s) and zero point(s).</param>
+public sealed record QuantizedTensorRecord(string NodeName, string NodeType, string TensorName, string Kind, long[] Dims, QuantParams Parameters);
+
+/// <summary>Settings the rewrite needs beyond the plan.</summary>
+/// <param name="Weights">Scheme for weights.</param>
+/// <param name="Activations">Scheme for constant activation operands.</param>
+/// <param name="Opset">Default-domain opset of the output model (decides 4/16-bit storage types).</param>
+public sealed record QdqRewriteSettings(QuantScheme Weights, QuantScheme Activations, long Opset);
+
+/// <summary>
+/// Rewrites a float graph into QDQ form following a <see cref="QuantizationPlan"/>: each quantized activation gets one
+/// QuantizeLinear → DequantizeLinear pair right after its producer and every consumer reads the dequantized value;
+/// weights become integer initializers behind a DequantizeLinear (per-channel with <c>axis</c>); biases become int32
+/// with scale = input scale × weight scale. The float weights that nothing reads any more are removed.
+/// </summary>
+public static class QdqRewriter
+{
+    /// <summary>
+    /// Applies the rewrite. <paramref name="activationParams"/> must hold parameters for every tensor in
+    /// <see cref="QuantizationPlan.CalibratedTensors"/>. Returns one record per quantized tensor.
+    /// </summary>
+    public static IReadOnlyList<QuantizedTensorRecord> Apply(OnnxGraph graph, QuantizationPlan plan,
+        IReadOnlyDictionary<string, QuantParams> activationParams, QdqRewriteSettings settings, ExternalDataReader? external = null)
+    {
+        var records = new List<QuantizedTensorRecord>();
+        var paramsOf = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
+        foreach (string tensor in plan.QuantizedActivations)
+        {
+            string source = plan.ParameterSource(tensor);
+            paramsOf[tensor] = activationParams.TryGetValue(source, out var p)
+                ? p
+                : throw new PtqException($"no quantization parameters for activation '{source}' (calibration did not cover it)");
+        }
+
+        var weightParams = new Dictionary<WeightPlan, (QuantizedWeight Weight, long[] Dims)>();
+        foreach (var weight in plan.Weights)
+        {
+            var tensor = graph.Initializer(weight.Initializer)!;
+            long[] dims = [.. tensor.Dims];
+            var quantized = WeightQuantizer.MinMax(weight.Initializer, TensorData.ToFloats(tensor, external), dims, settings.Weights, weight.Axis);
+            weightParams[weight] = (quantized, dims);
+        }
+
+        foreach (var bias in plan.Biases)
+        {
+            var weight = plan.Weights.First(w => w.Node == bias.Node);
+            if (!paramsOf.TryGetValue(bias.Input, out var inputParams))
+                continue; // the input stays float, so the bias does too
+            var (quantizedWeight, dims) = weightParams[weight];
+            var tensor = graph.Initializer(bias.Initializer)!;
+            var values = TensorData.ToFloats(tensor, external);
+            var (biasParams, codes, adjusted) = BiasQuantizer.Quantize(bias.Initializer, values, inputParams.Scale, quantizedWeight.Parameters);
+            if (adjusted is not null)
+            {
+                var floats = TensorData.ToFloats(graph.Initializer(weight.Initializer)!, external);
+                weightParams[weight] = (new QuantizedWeight(WeightQuantizer.Encode(floats, adjusted, dims), adjusted), dims);
+            }
+            string name = graph.UniqueName(bias.Initializer + "_quantized");
+            graph.AddInitializer(QuantizedTensors.Create(name, TensorProto.Types.DataType.Int32, [values.Length], codes));
+            string dq = AddDequantize(graph, name, biasParams, settings.Opset, bias.Initializer);
+            graph.ReplaceInput(bias.Node, bias.InputIndex, dq);
+            records.Add(new QuantizedTensorRecord(bias.Node.DisplayName, bias.Node.OpType, bias.Initializer, "Bias", [values.Length], biasParams));
+        }
+
+        foreach (var weight in plan.Weights)
+        {
+            var (quantized, dims) = weightParams[weight];
+            string name = graph.UniqueName(weight.Initializer + "_quantized");
+            graph.AddInitializer(QuantizedTensors.Create(name, quantized.Parameters.Scheme.StorageType(settings.Opset), dims, quantized.Codes));
+            string dq = AddDequantize(graph, name, quantized.Parameters, settings.Opset, weight.Initializer);
+            graph.ReplaceInput(weight.Node, weight.InputIndex, dq);
+            records.Add(new QuantizedTensorRecord(weight.Node.DisplayName, weight.Node.OpType, weight.Initializer, "Weight", dims, quantized.Parameters));
+        }
+
+        foreach (string constant in plan.ConstantActivations)
+        {
+            var tensor = graph.Initializer(constant)!;
+            long[] dims = [.. tensor.Dims];
+            var quantized = WeightQuantizer.MinMax(constant, TensorData.ToFloats(tensor, external), dims, settings.Activations, axis: null);
+            string name = graph.UniqueName(constant + "_quantized");
+            graph.AddInitializer(QuantizedTensors.Create(name, quantized.Parameters.Scheme.StorageType(settings.Opset), dims, quantized.Codes));
+            var consumers = graph.Consumers(constant).ToList();
+            string dq = AddDequantize(graph, name, quantized.Parameters, settings.Opset, constant);
+            foreach (var (node, index) in consumers)
+                graph.ReplaceInput(node, index, dq);
+            var reader = consumers.FirstOrDefault().Node;
+            records.Add(new QuantizedTensorRecord(reader?.DisplayName ?? "", reader?.OpType ?? "", constant, "Constant", dims, quantized.Parameters));
+        }
+
+        foreach (string tensor in plan.QuantizedActivations)
+        {
+            var parameters = paramsOf[tensor];
+            var consumers = graph.Consumers(tensor).ToList();
+            string scale = graph.UniqueName(tensor + "_scale");
+            string zeroPoint = graph.UniqueName(tensor + "_zero_point");
+            graph.AddInitializer(QuantizedTensors.Scales(scale, parameters));
+            graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, settings.Opset));
+            string quantized = graph.UniqueName(tensor + "_quantized");
+            string dequantized = graph.UniqueName(tensor + "_dequantized");
+            graph.AddNode("QuantizeLinear", [tensor, scale, zeroPoint], [quantized], name: graph.UniqueName(tensor + "_QuantizeLinear"));
+            graph.AddNode("DequantizeLinear", [quantized, scale, zeroPoint], [dequantized], name: graph.UniqueName(tensor + "_DequantizeLinear"));
+            foreach (var (node, index) in consumers)
+                graph.ReplaceInput(node, index, dequantized);
+            var producer = graph.Producer(tensor);
+            records.Add(new QuantizedTensorRecord(producer?.DisplayName ?? "(graph input)", producer?.OpType ?? "", tensor, "Activation", [], parameters));
+        }
+
+        graph.RemoveUnusedInitializers();
+        return records;
+    }
+
+    private static string AddDequantize(OnnxGraph graph, string quantized, QuantParams parameters, long opset, string hint)
+    {
+        string scale = graph.UniqueName(hint + "_scale");
+        string zeroPoint = graph.UniqueName(hint + "_zero_point");
+        graph.AddInitializer(QuantizedTensors.Scales(scale, parameters));
+        graph.AddInitializer(parameters.Scheme.Bits == 32
+            ? QuantizedTensors.Create(zeroPoint, TensorProto.Types.DataType.Int32, parameters.IsPerChannel ? [parameters.ZeroPoints.Length] : [], parameters.ZeroPoints)
+            : QuantizedTensors.ZeroPoints(zeroPoint, parameters, opset));
+        string output = graph.UniqueName(hint + "_dequantized");
+        var attributes = parameters.Axis is int axis ? new[] { Node.IntAttribute("axis", axis) } : null;
+        graph.AddNode("DequantizeLinear", [quantized, scale, zeroPoint], [output], name: graph.UniqueName(hint + "_DequantizeLinear"), attributes: attributes);
+        return output;
+    }
+}

@@ -1,0 +1,38 @@
+using Ptq.Quantization;
+
+namespace Ptq.Pipeline;
+
+/// <summary>What a static (weights + activations) quantization does; validated once by <see cref="Validate"/>.</summary>
+public sealed record StaticQuantizationSettings
+{
+    /// <summary>Activation scheme. Default 8-bit asymmetric unsigned.</summary>
+    public QuantScheme Activations { get; init; } = QuantScheme.ActivationDefault;
+
+    /// <summary>Weight scheme. Default 8-bit symmetric, narrow range.</summary>
+    public QuantScheme Weights { get; init; } = QuantScheme.WeightDefault;
+
+    /// <summary>One scale per output channel for weights (default) instead of one per tensor.</summary>
+    public bool PerChannelWeights { get; init; } = true;
+
+    /// <summary>Fold BatchNormalization into the preceding Conv/Gemm (default on).</summary>
+    public bool FoldBatchNorm { get; init; } = true;
+
+    /// <summary>Remove Relu/Clip(0, x) after int8 ops and let the quantized range do the clamping (asymmetric activations only).</summary>
+    public bool FuseActivations { get; init; } = true;
+
+    /// <summary>Node names or regular expressions of nodes to leave float.</summary>
+    public IReadOnlyList<string> SkipNodes { get; init; } = [];
+
+    /// <summary>Op types to leave float.</summary>
+    public IReadOnlyList<string> SkipOpTypes { get; init; } = [];
+
+    /// <summary>Throws <see cref="PtqException"/> naming the setting at fault.</summary>
+    public StaticQuantizationSettings Validate()
+    {
+        Activations.Validate("activation bits");
+        Weights.Validate("weight bits");
+        if (Weights.Bits > 8 && Activations.Bits <= 8)
+            throw new PtqException($"weights of {Weights.Bits} bits with {Activations.Bits}-bit activations: ONNX Runtime has no such kernels; use weights of at most 8 bits, or 16-bit activations");
+        return this;
+    }
+}
