@@ -23,7 +23,7 @@ internal static class InspectionWarnings
 
         if (census.CustomDomainOps.Count > 0)
         {
-            string ops = string.Join(", ", census.CustomDomainOps.Select(kv => $"{kv.Key} ×{kv.Value}"));
+            string ops = string.Join(", ", census.CustomDomainOps.Select(kv => $"{kv.Key}: {kv.Value}"));
             warnings.Add(new(InspectionWarningKind.CustomDomain,
                 $"{census.CustomDomainOps.Values.Sum()} nodes use operator domains outside the ONNX standard ({ops}); Ptq leaves them in float and the runtime must implement them"));
         }
