@@ -33,8 +33,9 @@ public sealed partial class OnnxGraph
         var pending = new int[_nodes.Count];
         var dependents = new List<int>[_nodes.Count];
         for (int i = 0; i < _nodes.Count; i++)
+            dependents[i] = []; // all first: a producer may come after its consumer in an unsorted graph
+        for (int i = 0; i < _nodes.Count; i++)
         {
-            dependents[i] = [];
             foreach (string input in Dependencies(_nodes[i]).Distinct(StringComparer.Ordinal))
             {
                 if (Producer(input) is { } producer)
