@@ -15,7 +15,9 @@ internal static class PtqCli
     /// <summary>The root command with every command of <see cref="CommandCatalog"/>.</summary>
     public static RootCommand BuildRootCommand(CliConsole console)
     {
-        var root = new RootCommand("Ptq: post-training quantization for ONNX models.");
+        var root = new RootCommand("Ptq: post-training quantization for ONNX models.") { HelpName = "ptq" };
+        foreach (var version in root.Options.OfType<VersionOption>())
+            version.Action = new VersionAction();
         foreach (var factory in CommandCatalog.Factories)
             root.Add(factory(console));
         if (console.Width is { } width)
@@ -28,9 +30,13 @@ internal static class PtqCli
     }
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen command; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default) =>
+        InvokeAsync(BuildRootCommand(console), args, console, cancellationToken);
+
+    /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and runs it with the exit-code mapping of <c>ptq</c>.</summary>
+    internal static async Task<int> InvokeAsync(Command root, IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
     {
-        var parseResult = BuildRootCommand(console).Parse(args);
+        var parseResult = root.Parse(args);
         if (parseResult.Action is ParseErrorAction)
             return ReportParseErrors(parseResult, console.Error);
         var configuration = new InvocationConfiguration
