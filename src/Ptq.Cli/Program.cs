@@ -1,1 +1,3 @@
-return 0;
+using Ptq.Cli;
+
+return await PtqCli.RunAsync(args, CliConsole.FromSystemConsole()).ConfigureAwait(false);

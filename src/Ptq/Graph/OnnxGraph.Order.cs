@@ -33,7 +33,7 @@ public sealed partial class OnnxGraph
         var pending = new int[_nodes.Count];
         var dependents = new List<int>[_nodes.Count];
         for (int i = 0; i < _nodes.Count; i++)
-            dependents[i] = [];
+            dependents[i] = []; // all first: a producer may come after its consumer in an unsorted graph
         for (int i = 0; i < _nodes.Count; i++)
         {
             foreach (string input in Dependencies(_nodes[i]).Distinct(StringComparer.Ordinal))

@@ -1,0 +1,56 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Ptq.Cli;
+
+namespace Ptq.Tests.Cli;
+
+/// <summary>
+/// Approves <c>ptq --help</c> against Cli/Golden/help.txt. After an intended change, rerun with
+/// PTQ_UPDATE_GOLDEN=1 to rewrite the golden file, then review and commit its diff.
+/// </summary>
+public sealed class HelpTextTests
+{
+    [Fact]
+    public void Root_help_matches_golden_text()
+    {
+        var result = CliRun.Run("ptq --help");
+
+        Assert.Equal(0, result.ExitCode);
+        Approve("help.txt", result.Out);
+    }
+
+    [Fact]
+    public void Inspect_help_matches_golden_text()
+    {
+        var result = CliRun.Run("ptq inspect --help");
+
+        Assert.Equal(0, result.ExitCode);
+        Approve("inspect-help.txt", result.Out);
+    }
+
+    [Fact]
+    public void Version_prints_the_assembly_version()
+    {
+        var result = CliRun.Run("ptq --version");
+
+        string expected = typeof(PtqCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.StartsWith("1.0.0", expected);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(expected, result.Out.Trim());
+    }
+
+    private static void Approve(string goldenName, string actual, [CallerFilePath] string thisFile = "")
+    {
+        string goldenPath = Path.Combine(Path.GetDirectoryName(thisFile)!, "Golden", goldenName);
+        string normalized = Normalize(actual);
+        if (Environment.GetEnvironmentVariable("PTQ_UPDATE_GOLDEN") == "1")
+            File.WriteAllText(goldenPath, normalized);
+        string expected = File.Exists(goldenPath) ? Normalize(File.ReadAllText(goldenPath)) : "";
+        if (expected != normalized)
+            Assert.Fail($"output differs from {goldenPath} (rerun with PTQ_UPDATE_GOLDEN=1 to accept):\n{LineDiff.Format(expected, normalized)}");
+    }
+
+    /// <summary>LF line endings, no trailing spaces, exactly one final newline.</summary>
+    private static string Normalize(string text) =>
+        string.Join('\n', text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd())).TrimEnd('\n') + "\n";
+}
