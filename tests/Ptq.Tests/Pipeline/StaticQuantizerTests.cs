@@ -1,0 +1,75 @@
+using Ptq.Demo;
+using Ptq.Onnx;
+using Ptq.Pipeline;
+using Ptq.Runtime;
+
+namespace Ptq.Tests.Pipeline;
+
+public class StaticQuantizerTests
+{
+    private static StaticQuantizationResult QuantizeDemo(StaticQuantizationSettings? settings = null) =>
+        StaticQuantizer.Quantize(DemoModel.Build(), settings ?? new StaticQuantizationSettings(),
+            MinMaxCalibration.Over(DemoData.Samples(32)));
+
+    [Fact]
+    public void DemoModelQuantizesToFusedInt8KernelsThatAgreeWithFloat()
+    {
+        var result = QuantizeDemo();
+        Assert.Equal(4, result.FoldedBatchNorms);
+        Assert.Equal(4, result.FusedActivations); // three Conv→Relu and the residual Add→Relu
+
+        using var fp32 = new OrtRunner(DemoModel.Build());
+        using var int8 = new OrtRunner(result.Model);
+        double minCosine = 1;
+        int agree = 0, total = 0;
+        foreach (var sample in DemoData.Samples(64, first: 1000))
+        {
+            var a = fp32.Run(sample)[DemoModel.OutputName].AsFloatSpan();
+            var b = int8.Run(sample)[DemoModel.OutputName].AsFloatSpan();
+            minCosine = Math.Min(minCosine, System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b));
+            agree += ArgMax(a) == ArgMax(b) ? 1 : 0;
+            total++;
+        }
+        Assert.True(minCosine > 0.995, $"min cosine {minCosine}");
+        Assert.True(agree >= total * 0.95, $"top-1 agreement {agree}/{total}");
+
+        var ops = OrtGraphInspection.OptimizedOpCounts(result.Model);
+        Assert.Equal(4, ops.GetValueOrDefault("QLinearConv"));
+        Assert.False(ops.ContainsKey("Conv"), "every Conv runs as QLinearConv");
+        Assert.False(ops.ContainsKey("Relu"), "Relu is folded into the quantized ranges");
+    }
+
+    [Fact]
+    public void QuantizeDequantizePairsAreWellFormed()
+    {
+        var result = QuantizeDemo();
+        var graph = result.Model.Proto.Graph;
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+        foreach (var q in graph.Node.Where(n => n.OpType == "QuantizeLinear"))
+        {
+            var dq = Assert.Single(graph.Node, n => n.OpType == "DequantizeLinear" && n.Input[0] == q.Output[0]);
+            Assert.Equal(q.Input[1], dq.Input[1]);
+            Assert.Equal(q.Input[2], dq.Input[2]);
+            var scale = TensorData.ToFloats(initializers[q.Input[1]]);
+            Assert.True(scale.Length == 1 && scale[0] > 0 && float.IsFinite(scale[0]));
+            Assert.Equal((int)Ptq.Onnx.Proto.TensorProto.Types.DataType.Uint8, initializers[q.Input[2]].DataType);
+        }
+        // Weights are int8 per-channel behind DequantizeLinear(axis=0); biases int32.
+        var convWeights = graph.Node.Where(n => n.OpType == "Conv").Select(n => graph.Node.Single(d => d.Output[0] == n.Input[1])).ToList();
+        Assert.All(convWeights, dq => Assert.Equal((int)Ptq.Onnx.Proto.TensorProto.Types.DataType.Int8, initializers[dq.Input[0]].DataType));
+        Assert.Equal(5, result.Tensors.Count(t => t.Kind == "Bias")); // four Conv and the Gemm
+    }
+
+    [Fact]
+    public void SkippedNodesStayFloatAndUnknownNamesAreRefused()
+    {
+        var result = QuantizeDemo(new StaticQuantizationSettings { SkipNodes = ["fc"] });
+        Assert.Contains(result.Plan.FloatNodes, f => f.Node.Name == "fc" && f.Reason.Contains("--skip", StringComparison.Ordinal));
+        Assert.Contains(result.Model.Proto.Graph.Initializer, t => t.Name == "fc.weight");
+
+        var ex = Assert.Throws<PtqException>(() => QuantizeDemo(new StaticQuantizationSettings { SkipNodes = ["fc2"] }));
+        Assert.Contains("'fc'", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
+}
