@@ -8,12 +8,12 @@ namespace Ptq.Statistics.Kernels;
 /// Bins floats on a power-of-two grid: bin = clamp(floor(x · 2^-e) − origin, 0, bins−1).
 /// Multiplying by 2^-e is exact in float (no division, no rounding), so the kernel, the scalar reference and the
 /// double-precision grid arithmetic in <see cref="HistogramGrid"/> agree on every element.
-/// Four interleaved sub-histograms break the load-increment-store dependency when neighbouring elements hit the same bin.
+/// Eight sub-histograms (one per vector lane) break the load-increment-store dependency when neighbouring elements hit the same bin.
 /// </summary>
 internal static class HistogramKernel
 {
     /// <summary>Number of interleaved sub-histograms in the scratch buffer.</summary>
-    public const int Lanes = 4;
+    public const int Lanes = 8;
 
     /// <summary>
     /// Adds the bin counts of <paramref name="x"/> into <paramref name="scratch"/>, laid out as <see cref="Lanes"/> blocks of
@@ -34,7 +34,7 @@ internal static class HistogramKernel
             var inv = Vector256.Create(invWidth);
             var org = Vector256.Create(origin);
             var hi = Vector256.Create(top);
-            var lane = Vector256.Create(0, bins, 2 * bins, 3 * bins, 0, bins, 2 * bins, 3 * bins);
+            var lane = Vector256.Create(0, bins, 2 * bins, 3 * bins, 4 * bins, 5 * bins, 6 * bins, 7 * bins);
             int last = x.Length - Vector256<float>.Count;
             for (; i <= last; i += Vector256<float>.Count)
             {
