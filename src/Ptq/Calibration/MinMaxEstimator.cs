@@ -1,0 +1,17 @@
+using Ptq.Statistics;
+
+namespace Ptq.Calibration;
+
+/// <summary>Range = observed [Min, Max] (then symmetric/zero handling by <see cref="RangeFinalizer"/>).</summary>
+public sealed class MinMaxEstimator : IRangeEstimator
+{
+    /// <inheritdoc/>
+    public CalibrationMethod Method => CalibrationMethod.MinMax;
+
+    /// <inheritdoc/>
+    public StatisticKinds RequiredStatistics => StatisticKinds.MinMax;
+
+    /// <inheritdoc/>
+    public FloatRange Estimate(TensorStats stats, QuantTarget target) =>
+        RangeFinalizer.Finish(stats.Name, Method, stats.Min, stats.Max, target);
+}
