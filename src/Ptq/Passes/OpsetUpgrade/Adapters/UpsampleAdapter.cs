@@ -1,0 +1,33 @@
+using Ptq.Graph;
+
+namespace Ptq.Passes.OpsetUpgrade.Adapters;
+
+/// <summary>Upsample is deprecated from 10; it becomes Resize(X, roi="", scales) with scales from the attribute (7–8) or input 1 (9).</summary>
+internal sealed class UpsampleAdapter() : OpAdapter(7, "Upsample")
+{
+    /// <inheritdoc/>
+    protected override string? CheckNode(Node node, UpgradeStep step)
+    {
+        string mode = node.GetString("mode", "nearest");
+        if (ResizeModes.Mode(mode) is null)
+            return $"mode '{mode}' has no Resize equivalent (expected nearest or linear)";
+        if (mode == "nearest")
+            return ResizeModes.NearestMode(Scales(node, step)).Reason;
+        if (step.From < 9 && NodeEdits.GetFloats(node, "scales") is null)
+            return "Upsample before opset 9 requires the 'scales' attribute and it is missing";
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public override void Apply(Node node, UpgradeStep step)
+    {
+        string mode = ResizeModes.Mode(node.GetString("mode", "nearest"))!;
+        float[]? scales = Scales(node, step);
+        string? nearest = mode == "nearest" ? ResizeModes.NearestMode(scales).NearestMode : null;
+        string scalesInput = step.From < 9 ? NodeEdits.AddFloats(node, "scales", scales!) : node.Inputs[1];
+        ResizeModes.ToResize(node, scalesInput, mode, nearest);
+    }
+
+    private static float[]? Scales(Node node, UpgradeStep step) =>
+        step.From < 9 ? NodeEdits.GetFloats(node, "scales") : ResizeModes.ConstantScales(node, 1);
+}
