@@ -248,20 +248,20 @@ public class UpgradeAdapterTests
     }
 
     [Fact]
-    public void UpsampleWithDynamicScales_IsRefusedWithTheReason()
+    public void Resize10NearestWithDynamicScales_IsRefusedWithTheReason()
     {
-        using var model = Build(9, [Node("Upsample", ["x", "scales"], ["y"])], [("x", [1, 1, 2, 2]), ("scales", [4])], ["y"]);
+        using var model = Build(10, [Node("Resize", ["x", "scales"], ["y"])], [("x", [1, 1, 2, 2]), ("scales", [4])], ["y"], irVersion: 5);
         var error = Assert.Throws<OpsetUpgradeException>(() => OpsetUpgrader.Upgrade(model));
-        Assert.Contains("Upsample", error.Message);
+        Assert.Contains("Resize", error.Message);
         Assert.Contains("not constant", error.Message);
     }
 
     [Fact]
     public void OpsOlderThanTheirConvertibleVersion_AreRefused()
     {
-        using var model = Build(6, [Node("Add", ["x", "x"], ["y"])], [("x", [2])], ["y"]);
+        using var model = Build(5, [Node("Relu", ["x"], ["y"])], [("x", [2])], ["y"]);
         var blocker = Assert.Single(OpsetUpgrader.CheckSupported(model));
-        Assert.Contains("version 7", blocker.Reason);
+        Assert.Contains("version 6", blocker.Reason);
     }
 
     [Fact]

@@ -29,9 +29,10 @@ public class UpgradeConformanceTests(ITestOutputHelper output)
             return;
         }
         var clock = Stopwatch.StartNew();
-        int candidates = 0, upgraded = 0, checkedCases = 0, reproduced = 0, refused = 0, originalFails = 0, notTensor = 0;
+        int candidates = 0, upgraded = 0, checkedCases = 0, reproduced = 0, refused = 0, originalFails = 0, notTensor = 0, rescued = 0;
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
+        var unverified = new List<string>();
         foreach (var directory in Suites.SelectMany(s => Directory.GetDirectories(Path.Combine(Root, s)).Order(StringComparer.Ordinal)))
         {
             var test = new BackendTestCase(directory);
@@ -61,7 +62,12 @@ public class UpgradeConformanceTests(ITestOutputHelper output)
             }
             if (test.Check(model, feeds) is not null)
             {
+                // ORT cannot run most pre-7 ops; the upgraded model can still be held to the reference outputs.
                 originalFails++;
+                if (test.Check(result, feeds) is null)
+                    rescued++;
+                else
+                    unverified.Add(test.Name);
                 continue;
             }
             checkedCases++;
@@ -78,6 +84,7 @@ public class UpgradeConformanceTests(ITestOutputHelper output)
 
         output.WriteLine($"candidates (opset < 13): {candidates}, refused: {refused}, upgraded: {upgraded}");
         output.WriteLine($"  of the upgraded: non-tensor inputs {notTensor}, original fails in ORT {originalFails}, checked {checkedCases}, reproduced {reproduced}");
+        output.WriteLine($"  of the originals ORT fails on: upgraded reproduces the reference {rescued}, neither runs/matches {unverified.Count}: {string.Join(", ", unverified)}");
         output.WriteLine($"top refusal reasons:");
         foreach (var (reason, count) in reasons.OrderByDescending(r => r.Value).ThenBy(r => r.Key, StringComparer.Ordinal).Take(15))
             output.WriteLine($"  {count,4}  {reason}");
@@ -86,7 +93,7 @@ public class UpgradeConformanceTests(ITestOutputHelper output)
         output.WriteLine($"elapsed {clock.Elapsed.TotalSeconds:F1} s");
 
         Assert.Empty(failures);
-        Assert.Equal((361, 31, 330, 310, 310), (candidates, refused, upgraded, checkedCases, reproduced));
+        Assert.Equal((361, 1, 360, 311, 311, 34), (candidates, refused, upgraded, checkedCases, reproduced, rescued));
     }
 
     // Group blockers by op and the reason's first words, so counts read as "ImageScaler: no adapter".

@@ -17,10 +17,9 @@ internal static class AdapterTable
             "LeakyRelu", "Elu", "Selu", "HardSigmoid", "InstanceNormalization", "Tile", "Cast"),
         // Variadic ops: 6 requires equal shapes, 8 broadcasts — equal shapes broadcast to themselves.
         new UnchangedOp(6, "Max", "Min", "Sum", "Mean"),
-        // Binary ops lost the legacy 'broadcast'/'axis' attributes at 7 (multidirectional broadcasting since).
-        new UnchangedOp(7, "Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", "Less", "PRelu", "Gemm"),
-        new UnchangedOp(7, "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "LSTM", "GRU", "RNN", "AveragePool", "Multinomial"),
-        new UnchangedOp(1, "MatMul", "Conv", "ConvTranspose", "MaxPool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Transpose",
+        new UnchangedOp(7, "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "LSTM", "GRU", "RNN", "Multinomial"),
+        // AveragePool-7 added count_include_pad whose default (0) is the version-1 behaviour.
+        new UnchangedOp(1, "AveragePool", "MatMul", "Conv", "ConvTranspose", "MaxPool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Transpose",
             "Gather", "Identity", "Shape", "Size", "Not", "Softsign", "Softplus", "LRN", "DepthToSpace", "SpaceToDepth", "ArgMax",
             "ArgMin", "Constant", "If", "Loop", "LpNormalization", "MaxRoiPool", "RandomNormal", "RandomUniform",
             "RandomNormalLike", "RandomUniformLike"),
@@ -44,6 +43,9 @@ internal static class AdapterTable
         new UnchangedOp(18, "Mish", "Col2Im", "CenterCropPad", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot"),
         new UnchangedOp(20, "Gelu"),
 
+        new LegacyBroadcastAdapter(),
+        new PReluAdapter(),
+        new LegacyAttributeAdapter(1, 7, ["broadcast"], "Gemm"),
         new SoftmaxAdapter(),
         new ClipAdapter(),
         new AxesToInputAdapter(13, "Squeeze", "Unsqueeze", "ReduceSum"),

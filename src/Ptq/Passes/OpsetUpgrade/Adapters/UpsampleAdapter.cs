@@ -11,8 +11,6 @@ internal sealed class UpsampleAdapter() : OpAdapter(7, "Upsample")
         string mode = node.GetString("mode", "nearest");
         if (ResizeModes.Mode(mode) is null)
             return $"mode '{mode}' has no Resize equivalent (expected nearest or linear)";
-        if (mode == "nearest")
-            return ResizeModes.NearestMode(Scales(node, step)).Reason;
         if (step.From < 9 && NodeEdits.GetFloats(node, "scales") is null)
             return "Upsample before opset 9 requires the 'scales' attribute and it is missing";
         return null;
@@ -22,12 +20,9 @@ internal sealed class UpsampleAdapter() : OpAdapter(7, "Upsample")
     public override void Apply(Node node, UpgradeStep step)
     {
         string mode = ResizeModes.Mode(node.GetString("mode", "nearest"))!;
-        float[]? scales = Scales(node, step);
-        string? nearest = mode == "nearest" ? ResizeModes.NearestMode(scales).NearestMode : null;
-        string scalesInput = step.From < 9 ? NodeEdits.AddFloats(node, "scales", scales!) : node.Inputs[1];
+        // Upsample scales are >= 1 by definition, so legacy nearest rounding is always floor; the scales may be dynamic.
+        string? nearest = mode == "nearest" ? "floor" : null;
+        string scalesInput = step.From < 9 ? NodeEdits.AddFloats(node, "scales", NodeEdits.GetFloats(node, "scales")!) : node.Inputs[1];
         ResizeModes.ToResize(node, scalesInput, mode, nearest);
     }
-
-    private static float[]? Scales(Node node, UpgradeStep step) =>
-        step.From < 9 ? NodeEdits.GetFloats(node, "scales") : ResizeModes.ConstantScales(node, 1);
 }
