@@ -229,6 +229,22 @@ public class UpgradeAdapterTests
     }
 
     [Fact]
+    public void Add6_BroadcastWithAxis_AlignsBOnTheAxis()
+    {
+        // ORT cannot run Add-6, so the upgraded model is held to the legacy definition computed here: y[i,j,k] = a[i,j,k] + b[j].
+        using var model = Build(6, [Node("Add", ["a", "b"], ["y"], GraphNode.IntAttribute("broadcast", 1), GraphNode.IntAttribute("axis", 1))],
+            [("a", [2, 3, 4]), ("b", [3])], ["y"]);
+        using var upgraded = OpsetUpgrader.Upgrade(model);
+
+        Assert.Equal(["Unsqueeze", "Add"], upgraded.Proto.Graph.Node.Select(n => n.OpType));
+        var feeds = SampleFeeds.For(model, seed: 20);
+        using var runner = new Ptq.Runtime.OrtRunner(upgraded);
+        float[] y = runner.Run(feeds)["y"].ToFloats(), a = feeds["a"].ToFloats(), b = feeds["b"].ToFloats();
+        for (int i = 0; i < y.Length; i++)
+            Assert.Equal(a[i] + b[i / 4 % 3], y[i]);
+    }
+
+    [Fact]
     public void UnsupportedOp_ThrowsNamingTheNodeOpAndVersions()
     {
         var scaler = Node("ImageScaler", ["x"], ["y"], GraphNode.FloatAttribute("scale", 2f));
