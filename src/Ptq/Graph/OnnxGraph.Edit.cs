@@ -92,6 +92,16 @@ public sealed partial class OnnxGraph
         Invalidate();
     }
 
+    /// <summary>Replaces the whole output list of <paramref name="node"/> (e.g. to drop trailing optional outputs; consumers are not rewired).</summary>
+    public void SetOutputs(Node node, IEnumerable<string> outputs)
+    {
+        RequireOwn(node);
+        var list = outputs.ToList();
+        node.OutputList.Clear();
+        node.OutputList.AddRange(list);
+        Invalidate();
+    }
+
     /// <summary>Makes every consumer of <paramref name="oldValue"/> in this graph and its subgraphs read <paramref name="newValue"/>, graph outputs included.</summary>
     public void ReplaceAllUses(string oldValue, string newValue)
     {
