@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Ptq.Calibration;
 using Ptq.Graph;
+using Ptq.Runtime;
 using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 using Ptq.Passes;
@@ -24,33 +26,67 @@ public sealed record StaticQuantizationResult(OnnxModel Model, OnnxModel Prepare
 /// </summary>
 public static class StaticQuantizer
 {
-    /// <summary>Minimum default-domain opset of a quantized model: per-channel DequantizeLinear needs 13.</summary>
-    public const long MinimumOpset = 13;
+    /// <summary>
+    /// Quantizes <paramref name="model"/>: prepares it (<see cref="ModelPreparation"/>), plans, calibrates from
+    /// <paramref name="calibration"/> and rewrites to QDQ. Throws <see cref="PtqException"/> subtypes for invalid
+    /// settings, models that cannot be upgraded, statistics that do not cover the plan, or NaN/Inf activations.
+    /// </summary>
+    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration)
+    {
+        settings.Validate();
+        var prepared = ModelPreparation.Prepare(model, settings.FoldBatchNorm);
+        var estimator = RangeEstimators.Create(calibration.Settings.Method, calibration.Settings.Estimator);
+        var target = new QuantTarget(settings.Activations.EffectiveBits, settings.Activations.IsSigned, settings.Activations.Mode == QuantMode.Symmetric);
+        switch (calibration)
+        {
+            case CalibrationInput.FromStats fromStats:
+                return QuantizePrepared(prepared, settings, fromStats.Stats.Tensors.ContainsKey,
+                    (_, tensors) => StatisticsCollector.Ranges(fromStats.Stats, tensors, estimator, target));
+            case CalibrationInput.FromSamples fromSamples:
+                var first = fromSamples.Samples.FirstOrDefault()
+                    ?? throw new PtqException("no calibration samples were given: the data source is empty");
+                var types = TensorTypeProbe.Probe(prepared.Model, first, calibration.Settings.Runner);
+                bool IsFloat(string t) => types.TryGetValue(t, out var p) && p.DataType == (int)TensorProto.Types.DataType.Float;
+                return QuantizePrepared(prepared, settings, IsFloat, (m, tensors) =>
+                {
+                    var stats = StatisticsCollector.Collect(m, tensors, fromSamples.Samples, calibration.Settings.StatisticsOptions(),
+                        fromSamples.Count, calibration.Settings.Runner, fromSamples.Progress, fromSamples.CancellationToken);
+                    return StatisticsCollector.Ranges(stats, tensors, estimator, target);
+                });
+            default:
+                throw new ArgumentException($"unknown calibration input {calibration.GetType().Name}", nameof(calibration));
+        }
+    }
 
     /// <summary>
-    /// Quantizes <paramref name="model"/> (opset ≥ 13; upgrade older models first). <paramref name="calibrate"/> receives
-    /// the prepared float model and the activation names that need ranges and must return a range for each.
-    /// Throws <see cref="PtqException"/> for invalid settings, a missing range, or a model below opset 13.
+    /// Quantizes <paramref name="model"/> with ranges from <paramref name="calibrate"/>, which receives the prepared float
+    /// model and the activation names that need ranges. For tests and custom calibration.
     /// </summary>
     public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings,
         Func<OnnxModel, IReadOnlyList<string>, IReadOnlyDictionary<string, (float Min, float Max)>> calibrate)
     {
         settings.Validate();
-        long opset = model.DefaultOpset;
-        if (opset < MinimumOpset)
-            throw new PtqException($"'{model.DisplayName}' uses opset {opset}; quantization needs opset {MinimumOpset} or later (upgrade the model first)");
+        return QuantizePrepared(ModelPreparation.Prepare(model, settings.FoldBatchNorm), settings, null, calibrate);
+    }
+
+    private static StaticQuantizationResult QuantizePrepared(PreparedModel preparedModel, StaticQuantizationSettings settings,
+        Func<string, bool>? isFloat, Func<OnnxModel, IReadOnlyList<string>, IReadOnlyDictionary<string, (float Min, float Max)>> calibrate)
+    {
+        var prepared = preparedModel.Model;
+        long opset = prepared.DefaultOpset;
         long outputOpset = Math.Max(opset, NeedsOpset21(settings) ? 21 : opset);
+        if (outputOpset > opset && opset < 21)
+        {
+            prepared = Passes.OpsetUpgrader.Upgrade(prepared, 21);
+            opset = 21;
+        }
 
-        var floatGraph = OnnxGraph.FromModel(model, promoteConstants: true);
-        int folded = settings.FoldBatchNorm ? BatchNormFolding.Apply(floatGraph, model.External) : 0;
-        var prepared = WithGraph(model, floatGraph, opset);
-
-        var skip = SkipPredicate(settings, floatGraph);
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
+        var skip = SkipPredicate(settings, graph);
         var fused = settings.FuseActivations && settings.Activations.Mode != QuantMode.Symmetric
             ? ActivationFusion.Apply(graph, n => skip(n) is not null, prepared.External)
             : new Dictionary<string, (float, float)>();
-        var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip);
+        var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat);
 
         var ranges = calibrate(prepared, plan.CalibratedTensors);
         var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
@@ -65,7 +101,7 @@ public static class StaticQuantizer
         var records = QdqRewriter.Apply(graph, plan, parameters,
             new QdqRewriteSettings(settings.Weights, settings.Activations, outputOpset), prepared.External);
         var quantized = WithGraph(prepared, graph, outputOpset);
-        return new StaticQuantizationResult(quantized, prepared, plan, records, folded, fused.Count);
+        return new StaticQuantizationResult(quantized, prepared, plan, records, preparedModel.FoldedBatchNorms, fused.Count);
     }
 
     private static bool NeedsOpset21(StaticQuantizationSettings s) =>

@@ -11,7 +11,11 @@ public static class QuantizationPlanner
     /// <paramref name="isSkipped"/> returns a reason stay float with that reason. Weights are per-channel when
     /// <paramref name="perChannelWeights"/> is set.
     /// </summary>
-    public static QuantizationPlan Plan(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped = null)
+    /// <param name="graph">The prepared float graph (opset ≥ 13).</param>
+    /// <param name="perChannelWeights">One scale per output channel for weights.</param>
+    /// <param name="isSkipped">Returns why a node must stay float, or null.</param>
+    /// <param name="isFloat">Whether an activation is float32 (from a type probe or the statistics); null trusts declared types only.</param>
+    public static QuantizationPlan Plan(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped = null, Func<string, bool>? isFloat = null)
     {
         var calibrated = new List<string>();
         var calibratedSet = new HashSet<string>(StringComparer.Ordinal);
@@ -41,7 +45,7 @@ public static class QuantizationPlanner
                 floatNodes.Add(new FloatNode(node, reason));
                 continue;
             }
-            if (!AllFloat(graph, node))
+            if (!AllFloat(graph, node, rule, isFloat))
             {
                 floatNodes.Add(new FloatNode(node, "inputs are not float32"));
                 continue;
@@ -108,12 +112,16 @@ public static class QuantizationPlanner
         return OpRules.WeightChannelAxis(node);
     }
 
-    private static bool AllFloat(OnnxGraph graph, Node node)
+    private static bool AllFloat(OnnxGraph graph, Node node, OpRule rule, Func<string, bool>? isFloat)
     {
-        foreach (string input in node.Inputs.Take(1))
+        var activations = (rule.ActivationInputs ?? Enumerable.Range(0, node.Inputs.Count))
+            .Where(i => i < node.Inputs.Count && node.Inputs[i].Length > 0 && graph.Initializer(node.Inputs[i]) is null)
+            .Select(i => node.Inputs[i]);
+        foreach (string tensor in activations.Concat(rule.Output == OutputQuantization.None ? [] : node.Outputs.Take(1)))
         {
-            var type = graph.FindType(input);
-            if (type?.TensorType is { } t && t.ElemType != (int)TensorProto.Types.DataType.Float)
+            if (isFloat is not null && !isFloat(tensor))
+                return false;
+            if (graph.FindType(tensor)?.TensorType is { } t && t.ElemType != (int)TensorProto.Types.DataType.Float)
                 return false;
         }
         return true;

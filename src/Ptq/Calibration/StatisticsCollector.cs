@@ -1,0 +1,51 @@
+using Ptq.Onnx;
+using Ptq.Runtime;
+using Ptq.Statistics;
+
+namespace Ptq.Calibration;
+
+/// <summary>
+/// Collects streaming statistics of chosen tensors over calibration samples: one augmented ORT session, one
+/// <see cref="TensorStatistics"/> per tensor, memory independent of the number of samples.
+/// </summary>
+public static class StatisticsCollector
+{
+    /// <summary>
+    /// Runs <paramref name="samples"/> through <paramref name="model"/> and returns the statistics of every tensor in
+    /// <paramref name="tensors"/> (all must be float32). Throws <see cref="NonFiniteTensorException"/> naming the tensor
+    /// when a sample produces NaN/Inf, and <see cref="PtqException"/> when a tensor is not float or there are no samples.
+    /// </summary>
+    public static StatsFile Collect(OnnxModel model, IReadOnlyCollection<string> tensors,
+        IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples, StatisticsOptions? options = null, int? samplesTotal = null,
+        RunnerOptions? runnerOptions = null, IProgress<CalibrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var statistics = tensors.ToDictionary(t => t, t => new TensorStatistics(t, options), StringComparer.Ordinal);
+        int count = CalibrationRunner.Run(model, tensors, samples, (name, value) =>
+        {
+            if (value.DataType != (int)Onnx.Proto.TensorProto.Types.DataType.Float)
+                throw new PtqException($"tensor '{name}' is {OnnxDataType.Name(value.DataType)}, not FLOAT; only float tensors are calibrated");
+            Span<int> shape = stackalloc int[value.Shape.Length];
+            for (int i = 0; i < shape.Length; i++)
+                shape[i] = checked((int)value.Shape[i]);
+            statistics[name].Observe(value.AsFloatSpan(), shape);
+        }, samplesTotal, runnerOptions, progress, cancellationToken);
+        return new StatsFile(count, statistics.Values.Select(s => s.ToStats()));
+    }
+
+    /// <summary>
+    /// Ranges for <paramref name="tensors"/> from <paramref name="stats"/> by <paramref name="estimator"/> for
+    /// <paramref name="target"/>. Throws <see cref="PtqException"/> naming a tensor the stats do not cover.
+    /// </summary>
+    public static Dictionary<string, (float Min, float Max)> Ranges(StatsFile stats, IEnumerable<string> tensors, IRangeEstimator estimator, QuantTarget target)
+    {
+        var ranges = new Dictionary<string, (float, float)>(StringComparer.Ordinal);
+        foreach (string tensor in tensors)
+        {
+            if (!stats.Tensors.TryGetValue(tensor, out var tensorStats))
+                throw new PtqException($"the statistics have no entry for tensor '{tensor}'; were they collected from this model with the same preparation (--fold-bn)?");
+            var range = estimator.Estimate(tensorStats, target);
+            ranges[tensor] = ((float)range.Min, (float)range.Max);
+        }
+        return ranges;
+    }
+}

@@ -1,0 +1,28 @@
+using Ptq.Calibration;
+using Ptq.Runtime;
+using Ptq.Statistics;
+
+namespace Ptq.Pipeline;
+
+/// <summary>How activation ranges are found: which estimator, and how statistics are collected.</summary>
+public sealed record CalibrationSettings
+{
+    /// <summary>Range estimator. Default <see cref="CalibrationMethod.Percentile"/> at 99.99 (robust to outliers, the best default on the real models tested).</summary>
+    public CalibrationMethod Method { get; init; } = CalibrationMethod.Percentile;
+
+    /// <summary>Estimator parameters (percentile, n for n-std).</summary>
+    public RangeEstimatorOptions Estimator { get; init; } = new();
+
+    /// <summary>Histogram resolution; more bins sharpen KL/percentile/MSE at the cost of memory per tensor.</summary>
+    public int HistogramBins { get; init; } = 4096;
+
+    /// <summary>ONNX Runtime settings for the calibration session.</summary>
+    public RunnerOptions Runner { get; init; } = RunnerOptions.Default;
+
+    /// <summary>Statistics to collect so that <see cref="Method"/> (and, when <paramref name="allKinds"/>, any method later) can run.</summary>
+    public StatisticsOptions StatisticsOptions(bool allKinds = false) => new()
+    {
+        Kinds = allKinds ? StatisticKinds.AllPerTensor : RangeEstimators.Create(Method, Estimator).RequiredStatistics,
+        HistogramBins = HistogramBins,
+    };
+}

@@ -1,0 +1,36 @@
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Passes;
+
+namespace Ptq.Pipeline;
+
+/// <summary>The canonical float model every later stage works on, and what was done to get it.</summary>
+/// <param name="Model">Upgraded to opset ≥ 13, Constant weights promoted to initializers, BatchNorm folded (when asked).</param>
+/// <param name="OriginalOpset">Default-domain opset before the upgrade.</param>
+/// <param name="FoldedBatchNorms">BatchNormalization nodes folded into Conv/Gemm.</param>
+/// <param name="PromotedConstants">Constant nodes turned into initializers.</param>
+public sealed record PreparedModel(OnnxModel Model, long OriginalOpset, int FoldedBatchNorms, int PromotedConstants);
+
+/// <summary>
+/// Canonicalization shared by calibrate and quantize, so that statistics collected by one name exactly the tensors the
+/// other quantizes: opset upgrade to 13 (per-channel Q/DQ), Constant → initializer, BatchNorm folding.
+/// </summary>
+public static class ModelPreparation
+{
+    /// <summary>
+    /// Prepares <paramref name="model"/> (not modified). Throws <see cref="OpsetUpgradeException"/> naming the node
+    /// when an old-opset model cannot be upgraded.
+    /// </summary>
+    public static PreparedModel Prepare(OnnxModel model, bool foldBatchNorm = true)
+    {
+        long original = model.DefaultOpset;
+        var upgraded = original < OpsetUpgrader.MinTargetOpset ? OpsetUpgrader.Upgrade(model) : model;
+        var graph = OnnxGraph.FromModel(upgraded, promoteConstants: true);
+        graph.SortTopologically();
+        int folded = foldBatchNorm ? BatchNormFolding.Apply(graph, upgraded.External) : 0;
+        var proto = upgraded.Proto.Clone();
+        proto.Graph = graph.ToProto();
+        var prepared = new OnnxModel(proto, upgraded.External?.BaseDirectory, model.SourcePath);
+        return new PreparedModel(prepared, original, folded, graph.ConstantInitializers.Count);
+    }
+}
