@@ -1,0 +1,28 @@
+using Ptq.Calibration;
+using Ptq.Onnx;
+using Ptq.Onnx.Proto;
+using Ptq.Runtime;
+
+namespace Ptq.Pipeline;
+
+/// <summary>
+/// <c>ptq calibrate</c> as a library call: prepares the model exactly as quantization will, and collects every statistic
+/// of every float activation, so any estimator can be chosen later and shards can be merged.
+/// </summary>
+public static class CalibrationJob
+{
+    /// <summary>
+    /// Collects statistics over <paramref name="samples"/> (already restricted to one shard by the caller if sharding).
+    /// Throws <see cref="PtqException"/> for an empty source, NaN/Inf activations (naming tensor) or models that cannot be prepared.
+    /// </summary>
+    public static StatsFile Run(OnnxModel model, IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples, int? count,
+        CalibrationSettings settings, bool foldBatchNorm = true, IProgress<CalibrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var prepared = ModelPreparation.Prepare(model, foldBatchNorm);
+        var first = samples.FirstOrDefault() ?? throw new PtqException("no calibration samples were given: the data source is empty");
+        var types = TensorTypeProbe.Probe(prepared.Model, first, settings.Runner);
+        var tensors = types.Where(t => t.Value.DataType == (int)TensorProto.Types.DataType.Float).Select(t => t.Key).Order(StringComparer.Ordinal).ToList();
+        return StatisticsCollector.Collect(prepared.Model, tensors, samples, settings.StatisticsOptions(allKinds: true), count,
+            settings.Runner, progress, cancellationToken);
+    }
+}
