@@ -74,18 +74,16 @@ public static class ModelEvaluator
             TensorValue? expected = referenceTimed?.Output(feeds);
             float[] actualScores = OutputScores.Floats(actual);
             float[]? expectedScores = expected is null ? null : OutputScores.Floats(expected);
+            // Checked before scoring, so the reference's accuracy never reads scores of another shape.
+            if (expected is not null && !actual.Shape.SequenceEqual(expected.Shape))
+                throw new EvaluationException($"Sample '{sample.SourceName}': output '{output}' has shape {OutputScores.ShapeText(actual.Shape)} but the reference's '{referenceOutput}' has {OutputScores.ShapeText(expected.Shape)}.");
             if (labels is not null)
             {
                 int label = CheckedLabel(labels, sample, count, actual.Shape, output);
                 accuracy!.Add(actualScores, label);
                 referenceAccuracy?.Add(expectedScores!, label);
             }
-            if (comparison is not null)
-            {
-                if (!actual.Shape.SequenceEqual(expected!.Shape))
-                    throw new EvaluationException($"Sample '{sample.SourceName}': output '{output}' has shape {OutputScores.ShapeText(actual.Shape)} but the reference's '{referenceOutput}' has {OutputScores.ShapeText(expected.Shape)}.");
-                comparison.Add(expectedScores, actualScores, OutputScores.RowLength(actual.Shape));
-            }
+            comparison?.Add(expectedScores!, actualScores, OutputScores.RowLength(actual.Shape));
             if (firstSamples.Count < keep) firstSamples.Add(sample);
             count++;
             progress?.Report(count);

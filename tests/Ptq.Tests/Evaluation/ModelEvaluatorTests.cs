@@ -50,6 +50,25 @@ public class ModelEvaluatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Squeezenet_scores_of_shape_N_C_1_1_are_one_row_per_sample()
+    {
+        string modelPath = Assets.Model("squeezenet1.1.onnx");
+        using var model = ModelIO.Load(modelPath);
+        using var reference = ModelIO.Load(modelPath);
+        var preprocessing = new ImagePreprocessing(resizeShort: 256, crop: new ImageSize(224, 224), color: ColorMode.Bgr, mean: [104, 117, 123]);
+        var source = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("imagenet", "images")], new DataSourceOptions { Limit = 10, Preprocessing = preprocessing });
+
+        EvaluationReport report = ModelEvaluator.Evaluate(model, reference, source, LabelSources.Parse("prefix:" + Assets.Get("labels", "imagenet_wnids.txt"), null),
+            new EvaluationOptions { IntraOpThreads = 2, WarmupRuns = 2, LatencyRuns = 10 });
+
+        Assert.Equal((10L, 10L), (report.Comparison!.ArgmaxRows, report.Comparison.ArgmaxAgreements));
+        Assert.Equal(10, report.Accuracy!.Labelled);
+        LatencyResult l = Assert.Single(report.Latency);
+        output.WriteLine($"squeezenet batch 1, 2 threads: model {l.Model.MedianMs:F2} ms (p90 {l.Model.P90Ms:F2}), ref {l.Reference!.MedianMs:F2} ms (p90 {l.Reference.P90Ms:F2}), " +
+            $"{l.ModelSamplesPerSecond:F1} samples/s, speedup {l.Speedup:F3}; {report.ModelBytes} bytes; whole run {report.ElapsedMs:F0} ms");
+    }
+
+    [Fact]
     public void Batch_sizes_above_one_are_skipped_for_a_static_batch()
     {
         using var model = ModelIO.Load(Assets.Model("mnist-cnn.onnx"));
