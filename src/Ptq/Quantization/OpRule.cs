@@ -20,5 +20,9 @@ public enum OutputQuantization
 /// <param name="WeightInput">Input position of the weight, if the op has one.</param>
 /// <param name="BiasInput">Input position of the bias (quantized to int32 with scale = input scale × weight scale).</param>
 /// <param name="Output">What the output gets.</param>
-/// <param name="ComputesInInt8">True for ops whose int8 kernel needs quantized output (Conv, Gemm, MatMul, …): their outputs are always quantized.</param>
-public sealed record OpRule(string OpType, int[]? ActivationInputs, int? WeightInput, int? BiasInput, OutputQuantization Output, bool ComputesInInt8 = false);
+/// <param name="ComputesInInt8">True for ops ONNX Runtime runs as an integer kernel when inputs and output are quantized (QLinearConv, QLinearAdd, …).</param>
+/// <param name="AlwaysInt8">True for the heavy ops (Conv, Gemm, MatMul) that are worth running in int8 even when nothing after them is:
+/// they are quantized whenever possible. Other ops run in int8 only when a consumer does, since a lone Q/DQ around a
+/// cheap op costs accuracy and buys no speed.</param>
+public sealed record OpRule(string OpType, int[]? ActivationInputs, int? WeightInput, int? BiasInput, OutputQuantization Output,
+    bool ComputesInInt8 = false, bool AlwaysInt8 = false);

@@ -14,10 +14,10 @@ public static class OpRules
 
     private static readonly Dictionary<string, OpRule> Table = new OpRule[]
     {
-        new("Conv", First, WeightInput: 1, BiasInput: 2, OutputQuantization.Own, ComputesInInt8: true),
-        new("ConvTranspose", First, WeightInput: 1, BiasInput: 2, OutputQuantization.Own, ComputesInInt8: true),
-        new("Gemm", First, WeightInput: 1, BiasInput: 2, OutputQuantization.Own, ComputesInInt8: true),
-        new("MatMul", FirstTwo, WeightInput: 1, BiasInput: null, OutputQuantization.Own, ComputesInInt8: true),
+        new("Conv", First, WeightInput: 1, BiasInput: 2, OutputQuantization.Own, ComputesInInt8: true, AlwaysInt8: true),
+        new("ConvTranspose", First, WeightInput: 1, BiasInput: 2, OutputQuantization.Own, ComputesInInt8: true, AlwaysInt8: true),
+        new("Gemm", First, WeightInput: 1, BiasInput: 2, OutputQuantization.Own, ComputesInInt8: true, AlwaysInt8: true),
+        new("MatMul", FirstTwo, WeightInput: 1, BiasInput: null, OutputQuantization.Own, ComputesInInt8: true, AlwaysInt8: true),
         new("Add", FirstTwo, null, null, OutputQuantization.Own, ComputesInInt8: true),
         new("Mul", FirstTwo, null, null, OutputQuantization.Own, ComputesInInt8: true),
         new("Concat", null, null, null, OutputQuantization.Own, ComputesInInt8: true),

@@ -7,9 +7,10 @@ namespace Ptq.Quantization;
 public static class QuantizationPlanner
 {
     /// <summary>
-    /// Plans the quantization of <paramref name="graph"/> (its main graph; subgraphs stay float). Nodes for which
-    /// <paramref name="isSkipped"/> returns a reason stay float with that reason. Weights are per-channel when
-    /// <paramref name="perChannelWeights"/> is set.
+    /// Plans the quantization of <paramref name="graph"/> (its main graph; subgraphs stay float).
+    /// A node runs in int8 when it has a rule, is not skipped, its activations are float, and either it is a heavy op
+    /// (<see cref="OpRule.AlwaysInt8"/>) or some int8 node reads its output — decided backwards from the graph outputs,
+    /// so cheap ops at the end of a network (GlobalAveragePool before a float Softmax) are not quantized for nothing.
     /// </summary>
     /// <param name="graph">The prepared float graph (opset ≥ 13).</param>
     /// <param name="perChannelWeights">One scale per output channel for weights.</param>
@@ -17,14 +18,35 @@ public static class QuantizationPlanner
     /// <param name="isFloat">Whether an activation is float32 (from a type probe or the statistics); null trusts declared types only.</param>
     public static QuantizationPlan Plan(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped = null, Func<string, bool>? isFloat = null)
     {
+        var order = graph.TopologicalOrder();
+        var floatNodes = new List<FloatNode>();
+        var eligible = new Dictionary<Node, OpRule>(ReferenceEqualityComparer.Instance);
+        foreach (var node in order)
+        {
+            if (EligibilityProblem(graph, node, isSkipped, isFloat) is { } reason)
+                floatNodes.Add(new FloatNode(node, reason));
+            else
+                eligible[node] = OpRules.For(node)!;
+        }
+
+        var int8 = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        foreach (var node in order.Reverse())
+        {
+            if (!eligible.TryGetValue(node, out var rule))
+                continue;
+            bool readByInt8 = node.Outputs.Any(o => o.Length > 0 && graph.Consumers(o).Any(c => int8.Contains(c.Node) && ReadsAsActivation(c.Node, c.InputIndex, eligible)));
+            if (rule.AlwaysInt8 || readByInt8)
+                int8.Add(node);
+            else
+                floatNodes.Add(new FloatNode(node, "nothing after it runs in int8, so quantizing it would only add error"));
+        }
+
         var calibrated = new List<string>();
         var calibratedSet = new HashSet<string>(StringComparer.Ordinal);
         var follows = new Dictionary<string, string>(StringComparer.Ordinal);
         var constants = new List<string>();
         var weights = new List<WeightPlan>();
         var biases = new List<BiasPlan>();
-        var floatNodes = new List<FloatNode>();
-
         bool IsQuantized(string tensor) => calibratedSet.Contains(tensor) || follows.ContainsKey(tensor);
         void Calibrate(string tensor)
         {
@@ -32,45 +54,18 @@ public static class QuantizationPlanner
                 calibrated.Add(tensor);
         }
 
-        foreach (var node in graph.TopologicalOrder())
+        foreach (var node in order.Where(int8.Contains))
         {
-            var rule = OpRules.For(node);
-            if (rule is null)
-            {
-                floatNodes.Add(new FloatNode(node, node.IsStandard ? "no quantization rule for this op" : $"custom domain '{node.Domain}'"));
-                continue;
-            }
-            if (isSkipped?.Invoke(node) is { } reason)
-            {
-                floatNodes.Add(new FloatNode(node, reason));
-                continue;
-            }
-            if (!AllFloat(graph, node, rule, isFloat))
-            {
-                floatNodes.Add(new FloatNode(node, "inputs are not float32"));
-                continue;
-            }
+            var rule = eligible[node];
+            string? weight = WeightOf(graph, node, rule);
+            if (weight is not null)
+                weights.Add(new WeightPlan(weight, node, rule.WeightInput!.Value, perChannelWeights ? ChannelAxis(node, graph.Initializer(weight)!) : null));
 
-            string? weight = null;
-            if (rule.WeightInput is int w && w < node.Inputs.Count && graph.Initializer(node.Inputs[w]) is { } weightTensor
-                && weightTensor.DataType == (int)TensorProto.Types.DataType.Float)
+            foreach (int i in ActivationPositions(node, rule))
             {
-                weight = weightTensor.Name;
-                int? axis = perChannelWeights ? ChannelAxis(node, weightTensor) : null;
-                weights.Add(new WeightPlan(weight, node, w, axis));
-            }
-            else if (rule.ComputesInInt8 && rule.WeightInput is int wi && wi < node.Inputs.Count && node.OpType != "MatMul")
-            {
-                floatNodes.Add(new FloatNode(node, $"weight '{node.Inputs[wi]}' is not a constant float tensor"));
-                continue;
-            }
-
-            var activationInputs = rule.ActivationInputs ?? Enumerable.Range(0, node.Inputs.Count).ToArray();
-            foreach (int i in activationInputs)
-            {
-                if (i >= node.Inputs.Count || node.Inputs[i].Length == 0 || (weight is not null && i == rule.WeightInput))
-                    continue;
                 string input = node.Inputs[i];
+                if (weight is not null && i == rule.WeightInput)
+                    continue;
                 if (graph.Initializer(input) is { } constant)
                 {
                     if (constant.DataType == (int)TensorProto.Types.DataType.Float && !constants.Contains(input))
@@ -86,22 +81,40 @@ public static class QuantizationPlanner
                 biases.Add(new BiasPlan(node.Inputs[b], node, b, node.Inputs[0], weight));
             }
 
-            switch (rule.Output)
-            {
-                case OutputQuantization.Own:
-                    // A float op reading the result would only pay for a Q/DQ; int8 kernels need it.
-                    if (rule.ComputesInInt8 || !graph.IsGraphOutput(node.Outputs[0]))
-                        Calibrate(node.Outputs[0]);
-                    break;
-                case OutputQuantization.FollowInput:
-                    foreach (string output in node.Outputs.Where(o => o.Length > 0))
-                        if (!IsQuantized(output))
-                            follows[output] = node.Inputs[0];
-                    break;
-            }
+            if (rule.Output == OutputQuantization.Own)
+                Calibrate(node.Outputs[0]);
+            else if (rule.Output == OutputQuantization.FollowInput)
+                foreach (string output in node.Outputs.Where(o => o.Length > 0 && !IsQuantized(o)))
+                    follows[output] = node.Inputs[0];
         }
         return new QuantizationPlan(calibrated, follows, constants, weights, biases, floatNodes);
     }
+
+    private static string? EligibilityProblem(OnnxGraph graph, Node node, Func<Node, string?>? isSkipped, Func<string, bool>? isFloat)
+    {
+        var rule = OpRules.For(node);
+        if (rule is null)
+            return node.IsStandard ? "no quantization rule for this op" : $"custom domain '{node.Domain}'";
+        if (isSkipped?.Invoke(node) is { } reason)
+            return reason;
+        if (!AllFloat(graph, node, rule, isFloat))
+            return "inputs or output are not float32";
+        if (rule.WeightInput is int w && rule.AlwaysInt8 && node.OpType != "MatMul" && WeightOf(graph, node, rule) is null)
+            return $"weight '{(w < node.Inputs.Count ? node.Inputs[w] : "")}' is not a constant float tensor";
+        return null;
+    }
+
+    private static string? WeightOf(OnnxGraph graph, Node node, OpRule rule) =>
+        rule.WeightInput is int w && w < node.Inputs.Count && graph.Initializer(node.Inputs[w]) is { } tensor
+            && tensor.DataType == (int)TensorProto.Types.DataType.Float
+            ? tensor.Name
+            : null;
+
+    private static IEnumerable<int> ActivationPositions(Node node, OpRule rule) =>
+        (rule.ActivationInputs ?? Enumerable.Range(0, node.Inputs.Count)).Where(i => i < node.Inputs.Count && node.Inputs[i].Length > 0);
+
+    private static bool ReadsAsActivation(Node consumer, int inputIndex, Dictionary<Node, OpRule> eligible) =>
+        eligible.TryGetValue(consumer, out var rule) && (rule.ActivationInputs is null || rule.ActivationInputs.Contains(inputIndex));
 
     private static int? ChannelAxis(Node node, TensorProto weight)
     {
@@ -114,8 +127,8 @@ public static class QuantizationPlanner
 
     private static bool AllFloat(OnnxGraph graph, Node node, OpRule rule, Func<string, bool>? isFloat)
     {
-        var activations = (rule.ActivationInputs ?? Enumerable.Range(0, node.Inputs.Count))
-            .Where(i => i < node.Inputs.Count && node.Inputs[i].Length > 0 && graph.Initializer(node.Inputs[i]) is null)
+        var activations = ActivationPositions(node, rule)
+            .Where(i => graph.Initializer(node.Inputs[i]) is null)
             .Select(i => node.Inputs[i]);
         foreach (string tensor in activations.Concat(rule.Output == OutputQuantization.None ? [] : node.Outputs.Take(1)))
         {
