@@ -83,6 +83,13 @@ internal static class StatsFileJson
             WriteArray(w, "max", pc.Max);
             w.WriteEndObject();
         }
+        if (t.ChannelMeans is { } cm)
+        {
+            w.WriteStartObject("channelMeans");
+            w.WriteNumber("countPerChannel", cm.CountPerChannel);
+            WriteArray(w, "means", cm.Means);
+            w.WriteEndObject();
+        }
     }
 
     private static void WriteArray(Utf8JsonWriter w, string name, IReadOnlyList<double> values)
@@ -171,6 +178,12 @@ internal static class StatsFileJson
                     throw new StatsFileException(source, pcPath, $"min has {min.Length} channels and max {max.Length}; both must be equal and non-zero.");
                 }
                 t = t with { PerChannel = new PerChannelRange(Int(pc, "axis", pcPath), min, max) };
+            }
+            if (e.TryGetProperty("channelMeans", out var cm))
+            {
+                string cmPath = $"{path}.channelMeans";
+                Object(cm, cmPath);
+                t = t with { ChannelMeans = new ChannelMeans(Doubles(Prop(cm, "means", cmPath), $"{cmPath}.means"), Long(cm, "countPerChannel", cmPath)) };
             }
             return t;
         }

@@ -32,8 +32,15 @@ public static class QdqRewriter
     /// Applies the rewrite. <paramref name="activationParams"/> must hold parameters for every tensor in
     /// <see cref="QuantizationPlan.CalibratedTensors"/>. Returns one record per quantized tensor.
     /// </summary>
+    /// <param name="graph">The float graph to rewrite.</param>
+    /// <param name="plan">What to quantize.</param>
+    /// <param name="activationParams">Parameters of every calibrated activation.</param>
+    /// <param name="weights">Quantized weights from <see cref="QuantizeWeights"/> (possibly tuned).</param>
+    /// <param name="settings">Schemes and output opset.</param>
+    /// <param name="external">Reader for external tensors.</param>
     public static IReadOnlyList<QuantizedTensorRecord> Apply(OnnxGraph graph, QuantizationPlan plan,
-        IReadOnlyDictionary<string, QuantParams> activationParams, QdqRewriteSettings settings, ExternalDataReader? external = null)
+        IReadOnlyDictionary<string, QuantParams> activationParams, IReadOnlyDictionary<WeightPlan, QuantizedWeight> weights,
+        QdqRewriteSettings settings, ExternalDataReader? external = null)
     {
         var records = new List<QuantizedTensorRecord>();
         var paramsOf = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
@@ -48,10 +55,10 @@ public static class QdqRewriter
         var weightParams = new Dictionary<WeightPlan, (QuantizedWeight Weight, long[] Dims)>();
         foreach (var weight in plan.Weights)
         {
-            var tensor = graph.Initializer(weight.Initializer)!;
-            long[] dims = [.. tensor.Dims];
-            var quantized = WeightQuantizer.MinMax(weight.Initializer, TensorData.ToFloats(tensor, external), dims, settings.Weights, weight.Axis);
-            weightParams[weight] = (quantized, dims);
+            long[] dims = [.. graph.Initializer(weight.Initializer)!.Dims];
+            weightParams[weight] = weights.TryGetValue(weight, out var quantized)
+                ? (quantized, dims)
+                : throw new PtqException($"weight '{weight.Initializer}' of {weight.Node} was planned but not quantized");
         }
 
         foreach (var bias in plan.Biases)
@@ -120,6 +127,18 @@ public static class QdqRewriter
 
         graph.RemoveUnusedInitializers();
         return records;
+    }
+
+    /// <summary>Round-to-nearest min-max quantization of every planned weight (the starting point tuning methods refine).</summary>
+    public static Dictionary<WeightPlan, QuantizedWeight> QuantizeWeights(OnnxGraph graph, QuantizationPlan plan, QuantScheme scheme, ExternalDataReader? external = null)
+    {
+        var result = new Dictionary<WeightPlan, QuantizedWeight>();
+        foreach (var weight in plan.Weights)
+        {
+            var tensor = graph.Initializer(weight.Initializer)!;
+            result[weight] = WeightQuantizer.MinMax(weight.Initializer, TensorData.ToFloats(tensor, external), [.. tensor.Dims], scheme, weight.Axis);
+        }
+        return result;
     }
 
     private static string AddDequantize(OnnxGraph graph, string quantized, QuantParams parameters, long opset, string hint)

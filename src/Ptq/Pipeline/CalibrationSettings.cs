@@ -22,7 +22,7 @@ public sealed record CalibrationSettings
     /// <summary>Statistics to collect so that <see cref="Method"/> (and, when <paramref name="allKinds"/>, any method later) can run.</summary>
     public StatisticsOptions StatisticsOptions(bool allKinds = false) => new()
     {
-        Kinds = allKinds ? StatisticKinds.AllPerTensor : RangeEstimators.Create(Method, Estimator).RequiredStatistics,
+        Kinds = allKinds ? StatisticKinds.All : RangeEstimators.Create(Method, Estimator).RequiredStatistics,
         HistogramBins = HistogramBins,
     };
 }

@@ -17,6 +17,9 @@ public sealed record StaticQuantizationSettings
     /// <summary>Fold BatchNormalization into the preceding Conv/Gemm (default on).</summary>
     public bool FoldBatchNorm { get; init; } = true;
 
+    /// <summary>Correct each Conv/Gemm bias for the mean output shift its weight rounding causes (default on; needs channel means from calibration).</summary>
+    public bool BiasCorrection { get; init; } = true;
+
     /// <summary>Remove Relu/Clip(0, x) after int8 ops and let the quantized range do the clamping (asymmetric activations only).</summary>
     public bool FuseActivations { get; init; } = true;
 

@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Ptq.Calibration;
 using Ptq.Graph;
 using Ptq.Runtime;
+using Ptq.Statistics;
+using Ptq.Tuning;
 using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 using Ptq.Passes;
@@ -11,74 +13,57 @@ namespace Ptq.Pipeline;
 
 /// <summary>The outcome of a static quantization.</summary>
 /// <param name="Model">The quantized model (QDQ form).</param>
-/// <param name="PreparedFloatModel">The float model after canonicalization (BN folded, constants promoted): what was calibrated.</param>
+/// <param name="PreparedFloatModel">The float model after canonicalization (upgraded, BN folded, constants promoted): what was calibrated.</param>
 /// <param name="Plan">The decisions taken.</param>
 /// <param name="Tensors">One record per quantized tensor (rows of quant_param.csv).</param>
 /// <param name="FoldedBatchNorms">BatchNormalization nodes folded.</param>
 /// <param name="FusedActivations">Relu/Clip nodes fused into their producers' quantized output.</param>
+/// <param name="BiasCorrections">Layers whose bias was corrected, with the size of the correction.</param>
+/// <param name="Statistics">The calibration statistics used.</param>
 public sealed record StaticQuantizationResult(OnnxModel Model, OnnxModel PreparedFloatModel, QuantizationPlan Plan,
-    IReadOnlyList<QuantizedTensorRecord> Tensors, int FoldedBatchNorms, int FusedActivations);
+    IReadOnlyList<QuantizedTensorRecord> Tensors, int FoldedBatchNorms, int FusedActivations,
+    IReadOnlyList<BiasCorrectionRecord> BiasCorrections, StatsFile Statistics);
 
 /// <summary>
-/// Static quantization: canonicalize → plan → calibrate → ranges → rewrite to QDQ. Calibration is supplied by the
-/// caller as a function from the prepared float model and the tensors to calibrate to their ranges, so any data source
-/// and estimator (or a saved stats file) can serve it.
+/// Static quantization: prepare → plan → collect statistics → quantize weights → bias correction → ranges → rewrite to
+/// QDQ. Statistics come from samples streamed through the model or from a stats file saved by <c>ptq calibrate</c>.
 /// </summary>
 public static class StaticQuantizer
 {
     /// <summary>
-    /// Quantizes <paramref name="model"/>: prepares it (<see cref="ModelPreparation"/>), plans, calibrates from
-    /// <paramref name="calibration"/> and rewrites to QDQ. Throws <see cref="PtqException"/> subtypes for invalid
+    /// Quantizes <paramref name="model"/> (not modified). Throws <see cref="PtqException"/> subtypes for invalid
     /// settings, models that cannot be upgraded, statistics that do not cover the plan, or NaN/Inf activations.
     /// </summary>
     public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration)
     {
         settings.Validate();
-        var prepared = ModelPreparation.Prepare(model, settings.FoldBatchNorm);
-        var estimator = RangeEstimators.Create(calibration.Settings.Method, calibration.Settings.Estimator);
-        var target = new QuantTarget(settings.Activations.EffectiveBits, settings.Activations.IsSigned, settings.Activations.Mode == QuantMode.Symmetric);
+        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm);
+        var prepared = preparedModel.Model;
+        long outputOpset = NeedsOpset21(settings) ? 21 : prepared.DefaultOpset;
+        if (outputOpset > prepared.DefaultOpset)
+            prepared = OpsetUpgrader.Upgrade(prepared, 21);
+
+        Func<string, bool>? isFloat = null;
+        Func<IReadOnlyList<string>, StatsFile> collect;
         switch (calibration)
         {
             case CalibrationInput.FromStats fromStats:
-                return QuantizePrepared(prepared, settings, fromStats.Stats.Tensors.ContainsKey,
-                    (_, tensors) => StatisticsCollector.Ranges(fromStats.Stats, tensors, estimator, target));
+                isFloat = fromStats.Stats.Tensors.ContainsKey;
+                collect = _ => fromStats.Stats;
+                break;
             case CalibrationInput.FromSamples fromSamples:
                 var first = fromSamples.Samples.FirstOrDefault()
                     ?? throw new PtqException("no calibration samples were given: the data source is empty");
-                var types = TensorTypeProbe.Probe(prepared.Model, first, calibration.Settings.Runner);
-                bool IsFloat(string t) => types.TryGetValue(t, out var p) && p.DataType == (int)TensorProto.Types.DataType.Float;
-                return QuantizePrepared(prepared, settings, IsFloat, (m, tensors) =>
-                {
-                    var stats = StatisticsCollector.Collect(m, tensors, fromSamples.Samples, calibration.Settings.StatisticsOptions(),
-                        fromSamples.Count, calibration.Settings.Runner, fromSamples.Progress, fromSamples.CancellationToken);
-                    return StatisticsCollector.Ranges(stats, tensors, estimator, target);
-                });
+                var types = TensorTypeProbe.Probe(prepared, first, calibration.Settings.Runner);
+                isFloat = t => types.TryGetValue(t, out var p) && p.DataType == (int)TensorProto.Types.DataType.Float;
+                var options = calibration.Settings.StatisticsOptions();
+                if (settings.BiasCorrection)
+                    options = options with { Kinds = options.Kinds | StatisticKinds.ChannelMeans };
+                collect = tensors => StatisticsCollector.Collect(prepared, tensors, fromSamples.Samples, options,
+                    fromSamples.Count, calibration.Settings.Runner, fromSamples.Progress, fromSamples.CancellationToken);
+                break;
             default:
                 throw new ArgumentException($"unknown calibration input {calibration.GetType().Name}", nameof(calibration));
-        }
-    }
-
-    /// <summary>
-    /// Quantizes <paramref name="model"/> with ranges from <paramref name="calibrate"/>, which receives the prepared float
-    /// model and the activation names that need ranges. For tests and custom calibration.
-    /// </summary>
-    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings,
-        Func<OnnxModel, IReadOnlyList<string>, IReadOnlyDictionary<string, (float Min, float Max)>> calibrate)
-    {
-        settings.Validate();
-        return QuantizePrepared(ModelPreparation.Prepare(model, settings.FoldBatchNorm), settings, null, calibrate);
-    }
-
-    private static StaticQuantizationResult QuantizePrepared(PreparedModel preparedModel, StaticQuantizationSettings settings,
-        Func<string, bool>? isFloat, Func<OnnxModel, IReadOnlyList<string>, IReadOnlyDictionary<string, (float Min, float Max)>> calibrate)
-    {
-        var prepared = preparedModel.Model;
-        long opset = prepared.DefaultOpset;
-        long outputOpset = Math.Max(opset, NeedsOpset21(settings) ? 21 : opset);
-        if (outputOpset > opset && opset < 21)
-        {
-            prepared = Passes.OpsetUpgrader.Upgrade(prepared, 21);
-            opset = 21;
         }
 
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
@@ -87,21 +72,32 @@ public static class StaticQuantizer
             ? ActivationFusion.Apply(graph, n => skip(n) is not null, prepared.External)
             : new Dictionary<string, (float, float)>();
         var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat);
+        var stats = collect(plan.CalibratedTensors);
 
-        var ranges = calibrate(prepared, plan.CalibratedTensors);
-        var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
-        foreach (string tensor in plan.CalibratedTensors)
+        var weights = QdqRewriter.QuantizeWeights(graph, plan, settings.Weights, prepared.External);
+        IReadOnlyList<BiasCorrectionRecord> corrections = [];
+        if (settings.BiasCorrection)
         {
-            if (!ranges.TryGetValue(tensor, out var range))
-                throw new PtqException($"calibration gave no range for activation '{tensor}'");
-            if (fused.TryGetValue(tensor, out var bounds))
-                range = (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max));
-            parameters[tensor] = QuantParams.FromRange(range.Min, range.Max, settings.Activations);
+            corrections = BiasCorrection.Apply(graph, weights, t => stats.Tensors.GetValueOrDefault(t)?.ChannelMeans, prepared.External);
+            // Corrected or newly added biases are new initializers: plan again so they are quantized too.
+            plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat);
         }
-        var records = QdqRewriter.Apply(graph, plan, parameters,
+
+        var estimator = RangeEstimators.Create(calibration.Settings.Method, calibration.Settings.Estimator);
+        var target = new QuantTarget(settings.Activations.EffectiveBits, settings.Activations.IsSigned, settings.Activations.Mode == QuantMode.Symmetric);
+        var ranges = StatisticsCollector.Ranges(stats, plan.CalibratedTensors, estimator, target);
+        var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
+        foreach (var (tensor, range) in ranges)
+        {
+            var clipped = fused.TryGetValue(tensor, out var bounds)
+                ? (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max))
+                : range;
+            parameters[tensor] = QuantParams.FromRange(clipped.Item1, clipped.Item2, settings.Activations);
+        }
+        var records = QdqRewriter.Apply(graph, plan, parameters, weights,
             new QdqRewriteSettings(settings.Weights, settings.Activations, outputOpset), prepared.External);
         var quantized = WithGraph(prepared, graph, outputOpset);
-        return new StaticQuantizationResult(quantized, prepared, plan, records, preparedModel.FoldedBatchNorms, fused.Count);
+        return new StaticQuantizationResult(quantized, prepared, plan, records, preparedModel.FoldedBatchNorms, fused.Count, corrections, stats);
     }
 
     private static bool NeedsOpset21(StaticQuantizationSettings s) =>

@@ -25,6 +25,12 @@ public enum StatisticKinds
     /// <summary>Min/max per channel along an axis (<see cref="PerChannelMinMaxObserver"/>).</summary>
     PerChannel = 32,
 
-    /// <summary>Every per-tensor statistic (not per-channel, which needs an axis).</summary>
+    /// <summary>Mean of each channel along axis 1 (<see cref="ChannelMeanObserver"/>), for bias correction.</summary>
+    ChannelMeans = 64,
+
+    /// <summary>Every per-tensor statistic (not per-channel min/max, which needs an axis).</summary>
     AllPerTensor = Average | Ema | Moments | Histogram | Zeros,
+
+    /// <summary>Everything a later quantization may use: all per-tensor statistics and channel means.</summary>
+    All = AllPerTensor | ChannelMeans,
 }

@@ -17,6 +17,7 @@ public sealed class TensorStatistics
     private readonly ZeroCountObserver? _zeros;
     private readonly HistogramObserver? _histogram;
     private readonly PerChannelMinMaxObserver? _perChannel;
+    private readonly ChannelMeanObserver? _channelMeans;
 
     /// <summary>Creates the observers selected by <paramref name="options"/> for <paramref name="tensorName"/>.</summary>
     /// <exception cref="ArgumentException">Per-channel statistics requested without a positive channel count,
@@ -32,6 +33,7 @@ public sealed class TensorStatistics
         _moments = k.HasFlag(StatisticKinds.Moments) ? new MomentsObserver(tensorName) : null;
         _zeros = k.HasFlag(StatisticKinds.Zeros) ? new ZeroCountObserver(tensorName) : null;
         _histogram = k.HasFlag(StatisticKinds.Histogram) ? new HistogramObserver(tensorName, Options.HistogramBins, Options.HistogramMode) : null;
+        _channelMeans = k.HasFlag(StatisticKinds.ChannelMeans) ? new ChannelMeanObserver(tensorName) : null;
         if (k.HasFlag(StatisticKinds.PerChannel))
         {
             if (Options.Channels < 1)
@@ -70,6 +72,7 @@ public sealed class TensorStatistics
         float max = TensorPrimitives.Max(values);
         FiniteGuard.ThrowIfNonFinite(min, max, values, TensorName);
         _perChannel?.Observe(values, shape);
+        _channelMeans?.Observe(values, shape);
         _minMax.Add(min, max, values.Length);
         _average?.AddBatch(min, max);
         _ema?.AddBatch(min, max);
@@ -94,6 +97,7 @@ public sealed class TensorStatistics
         _zeros?.Merge(other._zeros!);
         _histogram?.Merge(other._histogram!);
         _perChannel?.Merge(other._perChannel!);
+        _channelMeans?.Merge(other._channelMeans!);
         Batches += other.Batches;
     }
 
@@ -112,5 +116,6 @@ public sealed class TensorStatistics
         Histogram = _histogram?.ToHistogram(),
         HistogramMode = Options.HistogramMode,
         PerChannel = _perChannel is null ? null : new PerChannelRange(_perChannel.Axis, _perChannel.Min.ToArray(), _perChannel.Max.ToArray()),
+        ChannelMeans = _channelMeans?.ToMeans(),
     };
 }

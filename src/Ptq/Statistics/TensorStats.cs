@@ -42,6 +42,9 @@ public sealed record TensorStats
     /// <summary>Per-channel min/max, or null.</summary>
     public PerChannelRange? PerChannel { get; init; }
 
+    /// <summary>Per-channel means along axis 1, or null.</summary>
+    public ChannelMeans? ChannelMeans { get; init; }
+
     /// <summary>Population variance M2 / Count, or null without moments.</summary>
     public double? Variance => Moments is null || Count == 0 ? null : Moments.M2 / Count;
 

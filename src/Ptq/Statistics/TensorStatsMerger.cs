@@ -26,6 +26,7 @@ internal static class TensorStatsMerger
         Same(a.Zeros, b.Zeros, name, "zeros");
         Same(a.Histogram, b.Histogram, name, "histogram");
         Same(a.PerChannel, b.PerChannel, name, "perChannel");
+        Same(a.ChannelMeans, b.ChannelMeans, name, "channelMeans");
 
         AverageRange? average = null;
         if (a.Average is not null)
@@ -70,6 +71,13 @@ internal static class TensorStatsMerger
             o.Merge(PerChannelMinMaxObserver.FromRanges(name, b.PerChannel.Axis, b.PerChannel.Min.ToArray(), b.PerChannel.Max.ToArray(), b.Count));
             perChannel = new PerChannelRange(o.Axis, o.Min.ToArray(), o.Max.ToArray());
         }
+        ChannelMeans? channelMeans = null;
+        if (a.ChannelMeans is not null && b.ChannelMeans is not null)
+        {
+            var o = ChannelMeanObserver.FromMeans(name, a.ChannelMeans);
+            o.Merge(ChannelMeanObserver.FromMeans(name, b.ChannelMeans));
+            channelMeans = o.ToMeans();
+        }
         return new TensorStats
         {
             Name = name,
@@ -84,6 +92,7 @@ internal static class TensorStatsMerger
             Histogram = histogram,
             HistogramMode = a.HistogramMode,
             PerChannel = perChannel,
+            ChannelMeans = channelMeans,
         };
     }
 

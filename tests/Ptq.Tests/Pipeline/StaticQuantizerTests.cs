@@ -9,7 +9,7 @@ public class StaticQuantizerTests
 {
     private static StaticQuantizationResult QuantizeDemo(StaticQuantizationSettings? settings = null) =>
         StaticQuantizer.Quantize(DemoModel.Build(), settings ?? new StaticQuantizationSettings(),
-            MinMaxCalibration.Over(DemoData.Samples(32)));
+            new CalibrationInput.FromSamples(DemoData.Samples(32).ToList(), 32, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.MinMax }));
 
     [Fact]
     public void DemoModelQuantizesToFusedInt8KernelsThatAgreeWithFloat()
