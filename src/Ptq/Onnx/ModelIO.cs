@@ -47,7 +47,7 @@ public static class ModelIO
         try { proto = ModelProto.Parser.ParseFrom(bytes); }
         catch (InvalidProtocolBufferException ex) { throw NotOnnx(displayName, ex); }
         CheckLooksLikeOnnx(proto, displayName);
-        var model = new OnnxModel(proto);
+        var model = new OnnxModel(proto, displayName: displayName);
         if (validate)
             ModelValidator.Validate(model);
         return model;

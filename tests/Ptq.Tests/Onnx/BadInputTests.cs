@@ -77,6 +77,19 @@ public class BadInputTests
         Assert.Equal($"{path}: tensor 'B' has data type type 99, which ONNX does not define (valid values are 1-24)", ex.Message);
     }
 
+    [Theory]
+    [InlineData(1L << 61, "tensor 'W' dims [2305843009213693952,16] describe more than 72057594037927935 elements, more than any tensor can hold")]
+    [InlineData(-3L, "tensor 'W' has negative dim -3 in [-3,16]")]
+    public void AbsurdDims_AreRefusedWithoutOverflow(long dim, string message)
+    {
+        var proto = TestModels.MatMulAdd();
+        proto.Graph.Initializer.Single(t => t.Name == "W").Dims[0] = dim;
+
+        var ex = Assert.Throws<TensorDataException>(() => ModelIO.Load(proto.ToByteArray(), "huge.onnx"));
+
+        Assert.Equal($"huge.onnx: {message}", ex.Message);
+    }
+
     [Fact]
     public void Cycle_NamesTheNodesOnIt()
     {
