@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using Ptq.Onnx.Proto;
 
@@ -55,13 +56,20 @@ public sealed class ExternalDataReader : IDisposable
     public void CopyTo(TensorProto tensor, Stream destination)
     {
         var (path, offset, length) = Locate(tensor);
-        var buffer = new byte[Math.Min(length, 1 << 22)];
-        for (long done = 0; done < length;)
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, 1 << 22));
+        try
         {
-            int chunk = (int)Math.Min(buffer.Length, length - done);
-            ReadInto(path, offset + done, buffer.AsSpan(0, chunk), tensor.Name);
-            destination.Write(buffer, 0, chunk);
-            done += chunk;
+            for (long done = 0; done < length;)
+            {
+                int chunk = (int)Math.Min(buffer.Length, length - done);
+                ReadInto(path, offset + done, buffer.AsSpan(0, chunk), tensor.Name);
+                destination.Write(buffer, 0, chunk);
+                done += chunk;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
