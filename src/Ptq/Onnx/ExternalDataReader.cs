@@ -78,7 +78,9 @@ public sealed class ExternalDataReader : IDisposable
         var handle = Open(path, tensorName);
         while (!buffer.IsEmpty)
         {
-            int read = RandomAccess.Read(handle, buffer, offset);
+            int read;
+            try { read = RandomAccess.Read(handle, buffer, offset); }
+            catch (IOException ex) { throw new ExternalDataException($"tensor '{tensorName}': reading '{path}' at byte {offset} failed: {ex.Message}", ex); }
             if (read == 0)
                 throw new ExternalDataException($"tensor '{tensorName}': '{path}' ended early at byte {offset}");
             buffer = buffer[read..];
@@ -94,7 +96,11 @@ public sealed class ExternalDataReader : IDisposable
                 return handle;
             if (!File.Exists(path))
                 throw new ExternalDataException($"tensor '{tensorName}': external data file '{path}' does not exist");
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            try { handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ExternalDataException($"tensor '{tensorName}': cannot open external data file '{path}': {ex.Message}", ex);
+            }
             _handles.Add(path, handle);
             return handle;
         }

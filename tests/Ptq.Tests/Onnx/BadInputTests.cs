@@ -64,6 +64,24 @@ public class BadInputTests
             ex.Message);
     }
 
+    [Theory]
+    [InlineData("../outside.bin", "points outside the model folder")]
+    [InlineData("/etc/passwd", "is absolute; ONNX requires a path relative to the model file")]
+    [InlineData("bad\0name", "contains a character no file name may hold")]
+    public void ExternalLocationThatEscapesOrIsInvalid_IsRefused(string location, string reason)
+    {
+        using var temp = new TempDirectory();
+        string path = SaveExternal(temp, TestModels.MatMulAdd());
+        var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        proto.Graph.Initializer.Single(t => t.Name == "W").ExternalData.Single(e => e.Key == "location").Value = location;
+        TestModels.WriteRaw(proto, path);
+
+        var ex = Assert.Throws<ExternalDataException>(() => ModelIO.Load(path));
+
+        Assert.StartsWith($"{path}: tensor 'W': external data location '", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"' {reason}", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void UnknownDataType_NamesTensorAndType()
     {

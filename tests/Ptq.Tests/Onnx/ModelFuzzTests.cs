@@ -31,6 +31,8 @@ public class ModelFuzzTests(ITestOutputHelper output)
         var counts = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var failures = new ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
+        using var temp = new TempDirectory(); // structural cases load from files here, so external locations resolve
+        File.WriteAllBytes(temp.File("weights.bin"), new byte[4096]);
         int total = 0;
         foreach (var (file, cases) in Plan)
         {
@@ -43,7 +45,7 @@ public class ModelFuzzTests(ITestOutputHelper output)
                 int seed = StableSeed(file, i);
                 // One case in four damages the structure (dims, types, external entries, wiring); the rest the bytes.
                 var (bytes, description) = i % 4 == 3 ? ProtoMutator.Mutate(parsed, seed) : ByteMutator.Mutate(original, seed);
-                var (result, detail) = FuzzCase.Run(bytes, $"{file}#{i}", PerCaseLimit);
+                var (result, detail) = FuzzCase.Run(bytes, $"{file}#{i}", PerCaseLimit, i % 4 == 3 ? temp.Path : null);
                 counts.AddOrUpdate(result.ToString(), 1, (_, c) => c + 1);
                 if (result == FuzzResult.Refused)
                     counts.AddOrUpdate(detail!, 1, (_, c) => c + 1);

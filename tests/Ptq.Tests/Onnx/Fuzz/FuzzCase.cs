@@ -18,19 +18,31 @@ internal enum FuzzResult
 /// <summary>Runs one damaged model through load and serialization under a time limit.</summary>
 internal static class FuzzCase
 {
-    public static (FuzzResult Result, string? Detail) Run(byte[] bytes, string name, TimeSpan limit)
+    /// <summary>
+    /// Loads <paramref name="bytes"/> from memory, or — when <paramref name="folder"/> is given — from a file written
+    /// there, so external-data locations are resolved against a real folder.
+    /// </summary>
+    public static (FuzzResult Result, string? Detail) Run(byte[] bytes, string name, TimeSpan limit, string? folder = null)
     {
-        var work = Task.Run(() => RunCore(bytes, name));
+        var work = Task.Run(() => folder is null ? RunCore(() => ModelIO.Load(bytes, name)) : RunFromFile(bytes, name, folder));
         if (!work.Wait(limit))
             return (FuzzResult.TimedOut, $"no result after {limit.TotalSeconds} s");
         return work.Result;
     }
 
-    private static (FuzzResult, string?) RunCore(byte[] bytes, string name)
+    private static (FuzzResult, string?) RunFromFile(byte[] bytes, string name, string folder)
+    {
+        string path = Path.Combine(folder, name.Replace('#', '_'));
+        File.WriteAllBytes(path, bytes);
+        try { return RunCore(() => ModelIO.Load(path)); }
+        finally { File.Delete(path); }
+    }
+
+    private static (FuzzResult, string?) RunCore(Func<OnnxModel> load)
     {
         try
         {
-            using var model = ModelIO.Load(bytes, name);
+            using var model = load();
             byte[] written = ModelIO.ToBytes(model);
             return (FuzzResult.Loaded, $"{written.Length} bytes");
         }
