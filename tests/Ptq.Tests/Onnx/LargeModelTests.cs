@@ -61,12 +61,14 @@ public class LargeModelTests(ITestOutputHelper output)
             Assert.Equal(SyntheticModel.Expected(n, Seed, 517), outputs["Y"].ToFloats());
         }
 
-        // Deterministic: the same model saved twice gives byte-identical files.
+        // Deterministic: the same model saved twice (same file name, two folders) gives byte-identical files.
         using var source = ModelIO.Load(path);
-        ModelIO.Save(source, temp.File("a.onnx"), always);
-        ModelIO.Save(source, temp.File("b.onnx"), always);
-        Assert.Equal(File.ReadAllBytes(temp.File("a.onnx.data")), File.ReadAllBytes(temp.File("b.onnx.data")));
-        Assert.Equal(File.ReadAllBytes(temp.File("a.onnx")).Length, File.ReadAllBytes(temp.File("b.onnx")).Length);
+        string[] folders = [Directory.CreateDirectory(temp.File("a")).FullName, Directory.CreateDirectory(temp.File("b")).FullName];
+        foreach (string folder in folders)
+            ModelIO.Save(source, Path.Combine(folder, "m.onnx"), always);
+        foreach (string file in new[] { "m.onnx", "m.onnx.data" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(folders[0], file)), File.ReadAllBytes(Path.Combine(folders[1], file)));
+        Assert.Equal(File.ReadAllBytes(temp.File("model.onnx.data")), File.ReadAllBytes(Path.Combine(folders[0], "m.onnx.data")));
     }
 
     /// <summary>Over protobuf's 2 GiB limit: 3 × 750 MB of weights; Auto mode must write external data.</summary>
