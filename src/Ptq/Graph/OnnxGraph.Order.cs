@@ -31,9 +31,10 @@ public sealed partial class OnnxGraph
         for (int i = 0; i < _nodes.Count; i++)
             position[_nodes[i]] = i;
         var pending = new int[_nodes.Count];
+        // Every list exists before the loop: a node may read the output of a node listed after it (unsorted exports, cycles).
         var dependents = new List<int>[_nodes.Count];
         for (int i = 0; i < _nodes.Count; i++)
-            dependents[i] = []; // all first: a producer may come after its consumer in an unsorted graph
+            dependents[i] = [];
         for (int i = 0; i < _nodes.Count; i++)
         {
             foreach (string input in Dependencies(_nodes[i]).Distinct(StringComparer.Ordinal))
@@ -92,7 +93,8 @@ public sealed partial class OnnxGraph
         foreach (var output in Outputs)
             if (!IsVisible(output.Name))
                 throw new GraphException($"{modelName}: graph '{Name}' output '{output.Name}' is not produced by any node, initializer or input");
-        TopologicalOrder();
+        try { TopologicalOrder(); }
+        catch (GraphException ex) { throw new GraphException($"{modelName}: {ex.Message}"); }
     }
 
     private IEnumerable<string> Dependencies(Node node) =>

@@ -50,6 +50,8 @@ public readonly record struct ExternalDataInfo(string Location, long Offset, lon
     /// </summary>
     public string ResolvePath(string baseDirectory, string tensorName)
     {
+        if (Location.AsSpan().IndexOfAny(InvalidPathChars) >= 0)
+            throw new ExternalDataException($"tensor '{tensorName}': external data location '{Location.Replace("\0", "\\0", StringComparison.Ordinal)}' contains a character no file name may hold");
         if (Path.IsPathRooted(Location))
             throw new ExternalDataException($"tensor '{tensorName}': external data location '{Location}' is absolute; ONNX requires a path relative to the model file");
         string root = Path.GetFullPath(baseDirectory);
@@ -59,6 +61,8 @@ public readonly record struct ExternalDataInfo(string Location, long Offset, lon
             throw new ExternalDataException($"tensor '{tensorName}': external data location '{Location}' points outside the model folder '{root}'");
         return full;
     }
+
+    private static readonly System.Buffers.SearchValues<char> InvalidPathChars = System.Buffers.SearchValues.Create(Path.GetInvalidPathChars());
 
     private static long ParseNonNegative(TensorProto tensor, StringStringEntryProto entry)
     {

@@ -65,6 +65,8 @@ internal sealed class ExternalDataPlan
             data.Position = offset;
             if (ExternalDataInfo.IsExternal(tensor))
                 Require(source, tensor).CopyTo(tensor, data);
+            else if (!tensor.RawData.IsEmpty)
+                data.Write(tensor.RawData.Span); // no copy of the (possibly huge) payload
             else
                 data.Write(TensorData.GetRawBytes(tensor));
             ClearTypedData(tensor);

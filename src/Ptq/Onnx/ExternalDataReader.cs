@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using Ptq.Onnx.Proto;
 
@@ -55,13 +56,20 @@ public sealed class ExternalDataReader : IDisposable
     public void CopyTo(TensorProto tensor, Stream destination)
     {
         var (path, offset, length) = Locate(tensor);
-        var buffer = new byte[Math.Min(length, 1 << 22)];
-        for (long done = 0; done < length;)
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, 1 << 22));
+        try
         {
-            int chunk = (int)Math.Min(buffer.Length, length - done);
-            ReadInto(path, offset + done, buffer.AsSpan(0, chunk), tensor.Name);
-            destination.Write(buffer, 0, chunk);
-            done += chunk;
+            for (long done = 0; done < length;)
+            {
+                int chunk = (int)Math.Min(buffer.Length, length - done);
+                ReadInto(path, offset + done, buffer.AsSpan(0, chunk), tensor.Name);
+                destination.Write(buffer, 0, chunk);
+                done += chunk;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -70,7 +78,9 @@ public sealed class ExternalDataReader : IDisposable
         var handle = Open(path, tensorName);
         while (!buffer.IsEmpty)
         {
-            int read = RandomAccess.Read(handle, buffer, offset);
+            int read;
+            try { read = RandomAccess.Read(handle, buffer, offset); }
+            catch (IOException ex) { throw new ExternalDataException($"tensor '{tensorName}': reading '{path}' at byte {offset} failed: {ex.Message}", ex); }
             if (read == 0)
                 throw new ExternalDataException($"tensor '{tensorName}': '{path}' ended early at byte {offset}");
             buffer = buffer[read..];
@@ -86,7 +96,11 @@ public sealed class ExternalDataReader : IDisposable
                 return handle;
             if (!File.Exists(path))
                 throw new ExternalDataException($"tensor '{tensorName}': external data file '{path}' does not exist");
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            try { handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ExternalDataException($"tensor '{tensorName}': cannot open external data file '{path}': {ex.Message}", ex);
+            }
             _handles.Add(path, handle);
             return handle;
         }

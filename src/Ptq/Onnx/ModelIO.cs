@@ -47,7 +47,7 @@ public static class ModelIO
         try { proto = ModelProto.Parser.ParseFrom(bytes); }
         catch (InvalidProtocolBufferException ex) { throw NotOnnx(displayName, ex); }
         CheckLooksLikeOnnx(proto, displayName);
-        var model = new OnnxModel(proto);
+        var model = new OnnxModel(proto, displayName: displayName);
         if (validate)
             ModelValidator.Validate(model);
         return model;
@@ -57,7 +57,9 @@ public static class ModelIO
     /// Saves <paramref name="model"/> to <paramref name="path"/> atomically: everything is written to temporary files in the
     /// target folder and renamed into place only when complete, so a failure leaves no partial output. External tensors
     /// of the source are copied (streamed, never fully in memory) or inlined as <paramref name="options"/> decides.
-    /// The output is deterministic: the same model and options give byte-identical files.
+    /// The output is deterministic: the same model and options give byte-identical files. Throws
+    /// <see cref="ModelWriteException"/> naming the target when the folder is missing or a file cannot be written, and
+    /// <see cref="ExternalDataException"/> when the source's external data cannot be read; either way no file is left behind.
     /// </summary>
     public static void Save(OnnxModel model, string path, ModelSaveOptions? options = null)
     {
@@ -65,13 +67,15 @@ public static class ModelIO
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath)!;
         if (!Directory.Exists(directory))
-            throw new PtqException($"cannot save '{path}': folder '{directory}' does not exist");
+            throw new ModelWriteException($"cannot save '{path}': folder '{directory}' does not exist");
         string dataName = options.ExternalDataFileName ?? Path.GetFileName(fullPath) + ".data";
 
         var plan = ExternalDataPlan.Create(model, options);
         var copy = model.Proto.Clone(); // ByteString payloads are shared, not copied.
+        string dataPath = Path.Combine(directory, dataName);
         string tempModel = TempSibling(fullPath);
-        string? tempData = plan.WriteExternal ? TempSibling(Path.Combine(directory, dataName)) : null;
+        string? tempData = plan.WriteExternal ? TempSibling(dataPath) : null;
+        bool dataMoved = false;
         try
         {
             plan.Apply(copy, model.External, tempData, dataName);
@@ -81,14 +85,22 @@ public static class ModelIO
                 stream.Flush(flushToDisk: false);
             }
             if (tempData is not null)
-                File.Move(tempData, Path.Combine(directory, dataName), overwrite: true);
+            {
+                File.Move(tempData, dataPath, overwrite: true);
+                dataMoved = true;
+            }
             File.Move(tempModel, fullPath, overwrite: true);
         }
-        catch
+        catch (Exception ex)
         {
             TryDelete(tempModel);
             if (tempData is not null)
                 TryDelete(tempData);
+            // A data file without its model is useless (and would reference nothing): take it back out.
+            if (dataMoved)
+                TryDelete(dataPath);
+            if (ex is IOException or UnauthorizedAccessException)
+                throw new ModelWriteException($"cannot save '{path}'{(tempData is null ? "" : $" with data file '{dataName}'")}: {ex.Message}", ex);
             throw;
         }
     }

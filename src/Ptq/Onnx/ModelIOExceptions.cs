@@ -13,7 +13,13 @@ public sealed class UnsupportedDataTypeException : PtqException
     public UnsupportedDataTypeException(string tensorName, int dataType, string? context = null)
         : base($"tensor '{tensorName}' has data type {OnnxDataType.Name(dataType)}"
                + (context is null ? ", which ONNX does not define (valid values are 1-24)" : $", which {context}")) { }
+
+    /// <summary>Re-raises <paramref name="inner"/> with a message that adds context (such as the model file).</summary>
+    internal UnsupportedDataTypeException(string message, UnsupportedDataTypeException inner) : base(message, inner) { }
 }
 
 /// <summary>A tensor's stored contents disagree with its dims and type (wrong byte or element count).</summary>
 public sealed class TensorDataException(string message) : PtqException(message);
+
+/// <summary>Writing a model or its data file failed (folder not writable, target is a folder, disk full); nothing was left behind.</summary>
+public sealed class ModelWriteException(string message, Exception? inner = null) : PtqException(message, inner);

@@ -37,7 +37,8 @@ public static class ModelValidator
     private static PtqException Rethrow(PtqException ex, string file) => ex switch
     {
         ExternalDataException => new ExternalDataException($"{file}: {ex.Message}", ex),
-        UnsupportedDataTypeException or TensorDataException => new TensorDataException($"{file}: {ex.Message}"),
+        UnsupportedDataTypeException unsupported => new UnsupportedDataTypeException($"{file}: {ex.Message}", unsupported),
+        TensorDataException => new TensorDataException($"{file}: {ex.Message}"),
         _ => ex,
     };
 }

@@ -29,11 +29,16 @@ public static class OnnxDataType
         _ => throw new UnsupportedDataTypeException(tensorName, dataType),
     };
 
-    /// <summary>Bytes that <paramref name="elementCount"/> elements occupy in <c>raw_data</c> (4-bit types round up).</summary>
+    /// <summary>
+    /// Bytes that <paramref name="elementCount"/> elements occupy in <c>raw_data</c> (4-bit types round up). Throws
+    /// <see cref="TensorDataException"/> when the count is negative or above <see cref="TensorData.MaxElementCount"/>.
+    /// </summary>
     public static long RawByteCount(int dataType, long elementCount, string tensorName)
     {
         int bits = ElementBits(dataType, tensorName);
-        return checked(elementCount * bits + 7) / 8;
+        if (elementCount is < 0 or > TensorData.MaxElementCount)
+            throw new TensorDataException($"tensor '{tensorName}' has {elementCount} elements, outside 0..{TensorData.MaxElementCount}");
+        return (elementCount * bits + 7) / 8;
     }
 
     /// <summary>The ONNX spelling of a data type (FLOAT, INT8, …), or "type N" for unknown values.</summary>

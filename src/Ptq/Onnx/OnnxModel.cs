@@ -8,11 +8,15 @@ namespace Ptq.Onnx;
 /// </summary>
 public sealed class OnnxModel : IDisposable
 {
-    /// <summary>Wraps <paramref name="proto"/>; <paramref name="baseDirectory"/> is the folder of the file it came from (null for in-memory models).</summary>
-    public OnnxModel(ModelProto proto, string? baseDirectory = null, string? sourcePath = null)
+    /// <summary>
+    /// Wraps <paramref name="proto"/>; <paramref name="baseDirectory"/> is the folder of the file it came from (null for
+    /// in-memory models). <paramref name="displayName"/> names an in-memory model in messages (default: the source path).
+    /// </summary>
+    public OnnxModel(ModelProto proto, string? baseDirectory = null, string? sourcePath = null, string? displayName = null)
     {
         Proto = proto ?? throw new ArgumentNullException(nameof(proto));
         SourcePath = sourcePath;
+        DisplayName = displayName ?? sourcePath ?? "(in-memory model)";
         if (baseDirectory is not null)
             External = new ExternalDataReader(baseDirectory);
     }
@@ -26,8 +30,8 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Reader for EXTERNAL tensors, or null when the model came from memory.</summary>
     public ExternalDataReader? External { get; }
 
-    /// <summary>A short name for messages: the file path or "(in-memory model)".</summary>
-    public string DisplayName => SourcePath ?? "(in-memory model)";
+    /// <summary>A short name for messages: the given display name, else the file path, else "(in-memory model)".</summary>
+    public string DisplayName { get; }
 
     /// <summary>The opset version imported for the default ONNX domain ("" or "ai.onnx"); 0 when none is imported.</summary>
     public long DefaultOpset =>

@@ -12,7 +12,16 @@ namespace Ptq.Onnx;
 /// </summary>
 public static class TensorData
 {
-    /// <summary>Product of the dims (1 for a scalar). Throws <see cref="TensorDataException"/> on a negative dim or overflow.</summary>
+    /// <summary>
+    /// Most elements a tensor may have: its bit count (up to 128 bits an element) must fit in a 64-bit integer, so
+    /// byte counts computed from it never overflow.
+    /// </summary>
+    public const long MaxElementCount = long.MaxValue / 128;
+
+    /// <summary>
+    /// Product of the dims (1 for a scalar). Throws <see cref="TensorDataException"/> on a negative dim or a product
+    /// above <see cref="MaxElementCount"/>.
+    /// </summary>
     public static long ElementCount(TensorProto tensor)
     {
         long count = 1;
@@ -20,10 +29,23 @@ public static class TensorData
         {
             if (dim < 0)
                 throw new TensorDataException($"tensor '{tensor.Name}' has negative dim {dim} in {FormatDims(tensor)}");
-            try { count = checked(count * dim); }
-            catch (OverflowException) { throw new TensorDataException($"tensor '{tensor.Name}' dims {FormatDims(tensor)} overflow a 64-bit element count"); }
+            if (dim != 0 && count > MaxElementCount / dim)
+                throw new TensorDataException($"tensor '{tensor.Name}' dims {FormatDims(tensor)} describe more than {MaxElementCount} elements, more than any tensor can hold");
+            count *= dim;
         }
         return count;
+    }
+
+    /// <summary>
+    /// <see cref="ElementCount"/> for reading values into one .NET array; throws <see cref="TensorDataException"/>
+    /// naming the tensor when there are more elements than an array holds.
+    /// </summary>
+    public static int ElementCountForArray(TensorProto tensor)
+    {
+        long count = ElementCount(tensor);
+        if (count > Array.MaxLength)
+            throw new TensorDataException($"tensor '{tensor.Name}' has {count} elements (dims {FormatDims(tensor)}); at most {Array.MaxLength} can be read into memory at once");
+        return (int)count;
     }
 
     /// <summary>Dims as "[a,b,c]" for messages.</summary>
@@ -54,7 +76,7 @@ public static class TensorData
         if (!tensor.RawData.IsEmpty || TypedCount(tensor) == 0)
         {
             stored = tensor.RawData.Length;
-            expected = checked(count * bits + 7) / 8;
+            expected = (count * bits + 7) / 8; // cannot overflow: count <= MaxElementCount
             unit = "bytes of raw data";
         }
         else
@@ -63,7 +85,7 @@ public static class TensorData
             expected = (DT)tensor.DataType switch
             {
                 DT.Int4 or DT.Uint4 or DT.Float4E2M1 => (count + 1) / 2,
-                DT.Complex64 or DT.Complex128 => checked(count * 2),
+                DT.Complex64 or DT.Complex128 => count * 2,
                 _ => count,
             };
             unit = "stored values";
@@ -88,9 +110,10 @@ public static class TensorData
         Validate(tensor);
         if (!tensor.RawData.IsEmpty)
             return tensor.RawData.ToByteArray();
-        long count = ElementCount(tensor);
-        int bits = OnnxDataType.ElementBits(tensor.DataType, tensor.Name);
-        var bytes = new byte[checked(count * bits + 7) / 8];
+        long byteCount = OnnxDataType.RawByteCount(tensor.DataType, ElementCount(tensor), tensor.Name);
+        if (byteCount > Array.MaxLength)
+            throw new TensorDataException($"tensor '{tensor.Name}' holds {byteCount} bytes; at most {Array.MaxLength} can be read into memory at once");
+        var bytes = new byte[byteCount];
         switch ((DT)tensor.DataType)
         {
             case DT.Float or DT.Complex64:
@@ -137,7 +160,7 @@ public static class TensorData
             return [.. tensor.FloatData];
         }
         var raw = GetRawBytes(tensor, external);
-        int count = checked((int)ElementCount(tensor));
+        int count = ElementCountForArray(tensor);
         var result = new float[count];
         switch ((DT)tensor.DataType)
         {
@@ -171,7 +194,7 @@ public static class TensorData
     public static long[] ToInt64s(TensorProto tensor, ExternalDataReader? external = null)
     {
         var raw = GetRawBytes(tensor, external);
-        int count = checked((int)ElementCount(tensor));
+        int count = ElementCountForArray(tensor);
         var result = new long[count];
         switch ((DT)tensor.DataType)
         {
