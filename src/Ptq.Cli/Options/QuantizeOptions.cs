@@ -11,27 +11,27 @@ namespace Ptq.Cli.Options;
 /// </summary>
 internal sealed class QuantizeOptions
 {
-    public Option<string?> Recipe { get; } = new("--recipe") { Description = "Recipe file: Ptq YAML/JSON or MindSpore Lite .cfg; flags override it." };
-    public Option<string?> Stats { get; } = new("--stats") { Description = "Statistics collected by 'ptq calibrate', instead of --data." };
-    public Option<string?> Mode { get; } = new("--mode") { Description = "full (default), weight-only, dynamic or fp16." };
-    public Option<int?> ActBits { get; } = new("--act-bits") { Description = "Activation bits, 2-16 (default 8)." };
-    public Option<string?> WeightBits { get; } = new("--weight-bits") { Description = "Weight bits, 2-16 (1-16 weight-only), or mixed (default 8)." };
-    public Option<string?> ActMode { get; } = new("--act-mode") { Description = "Activations: sym, asym_u (default) or asym_s." };
-    public Option<string?> WeightMode { get; } = new("--weight-mode") { Description = "Weights: sym (default), asym_u or asym_s." };
-    public Option<string?> Granularity { get; } = new("--granularity") { Description = "per-channel (default), per-tensor or mix." };
-    public Option<string?> Method { get; } = new("--method") { Description = "Activation ranges: minmax, avg, ema, percentile (default), kl, mse, aciq-gauss, aciq-laplace or nstd." };
-    public Option<double?> Percentile { get; } = new("--percentile") { Description = "Percentile for --method percentile, in (50, 100] (default 99.99)." };
-    public Option<string?> WeightMethod { get; } = new("--weight-method") { Description = "Weights: minmax (default), mse, admm or adaround." };
-    public Option<bool?> BiasCorrection { get; } = new("--bias-correction") { Description = "Correct the bias for the weight quantization error: true or false." };
+    public Option<string?> Recipe { get; } = new("--recipe") { HelpName = "FILE", Description = "Recipe file: Ptq YAML/JSON or MindSpore Lite .cfg; flags override it." };
+    public Option<string?> Stats { get; } = new("--stats") { HelpName = "STATS.json", Description = "Statistics collected by 'ptq calibrate', instead of --data." };
+    public Option<string?> Mode { get; } = new("--mode") { HelpName = "full|weight-only|dynamic|fp16", Description = "full (default), weight-only, dynamic or fp16." };
+    public Option<int?> ActBits { get; } = new("--act-bits") { HelpName = "N", Description = "Activation bits, 2-16 (default 8)." };
+    public Option<string?> WeightBits { get; } = new("--weight-bits") { HelpName = "N|mixed", Description = "Weight bits, 2-16 (1-16 weight-only), or mixed (default 8)." };
+    public Option<string?> ActMode { get; } = new("--act-mode") { HelpName = "sym|asym_u|asym_s", Description = "Activations: sym, asym_u (default) or asym_s." };
+    public Option<string?> WeightMode { get; } = new("--weight-mode") { HelpName = "sym|asym_u|asym_s", Description = "Weights: sym (default), asym_u or asym_s." };
+    public Option<string?> Granularity { get; } = new("--granularity") { HelpName = "per-channel|per-tensor|mix", Description = "per-channel (default), per-tensor or mix." };
+    public Option<string?> Method { get; } = new("--method") { HelpName = "M", Description = "Activation ranges: minmax, avg, ema, percentile (default), kl, mse, aciq-gauss, aciq-laplace or nstd." };
+    public Option<double?> Percentile { get; } = new("--percentile") { HelpName = "P", Description = "Percentile for --method percentile, in (50, 100] (default 99.99)." };
+    public Option<string?> WeightMethod { get; } = new("--weight-method") { HelpName = "M", Description = "Weights: minmax (default), mse, admm or adaround." };
+    public Option<bool?> BiasCorrection { get; } = new("--bias-correction") { HelpName = "true|false", Description = "Correct the bias for the weight quantization error: true or false." };
     public Option<bool> Cle { get; } = new("--cle") { Description = "Cross-layer equalization before quantizing." };
-    public Option<bool?> FoldBn { get; } = new("--fold-bn") { Description = "Fold BatchNormalization into Conv/Gemm: true (default) or false." };
-    public Option<double?> Clip { get; } = new("--clip") { Description = "Clip every GEMM input to [-V, V] (Bolt -c)." };
-    public Option<string?> ClipTable { get; } = new("--clip-table") { Description = "Per-tensor clip table, Bolt JSON (Bolt -s)." };
-    public Option<string[]> Skip { get; } = new("--skip") { Description = "Nodes to leave float, by name or regular expression (repeatable).", AllowMultipleArgumentsPerToken = true };
-    public Option<string[]> SkipOp { get; } = new("--skip-op") { Description = "Op types to leave float (repeatable).", AllowMultipleArgumentsPerToken = true };
-    public Option<double?> TargetCosine { get; } = new("--target-cosine") { Description = "Output cosine to keep, in (0, 1]." };
-    public Option<double?> MaxDrop { get; } = new("--max-drop") { Description = "Accuracy points the result may lose." };
-    public Option<int?> CalibSize { get; } = new("--calib-size") { Description = "Use the first N calibration samples." };
+    public Option<bool?> FoldBn { get; } = new("--fold-bn") { HelpName = "true|false", Description = "Fold BatchNormalization into Conv/Gemm: true (default) or false." };
+    public Option<double?> Clip { get; } = new("--clip") { HelpName = "V", Description = "Clip every GEMM input to [-V, V] (Bolt -c)." };
+    public Option<string?> ClipTable { get; } = new("--clip-table") { HelpName = "FILE.json", Description = "Per-tensor clip table, Bolt JSON (Bolt -s)." };
+    public Option<string[]> Skip { get; } = new("--skip") { HelpName = "NAME_OR_REGEX", Description = "Nodes to leave float, by name or regular expression (repeatable).", AllowMultipleArgumentsPerToken = true };
+    public Option<string[]> SkipOp { get; } = new("--skip-op") { HelpName = "TYPE", Description = "Op types to leave float (repeatable).", AllowMultipleArgumentsPerToken = true };
+    public Option<double?> TargetCosine { get; } = new("--target-cosine") { HelpName = "C", Description = "Output cosine to keep, in (0, 1]." };
+    public Option<double?> MaxDrop { get; } = new("--max-drop") { HelpName = "POINTS", Description = "Accuracy points the result may lose." };
+    public Option<int?> CalibSize { get; } = new("--calib-size") { HelpName = "N", Description = "Use the first N calibration samples." };
     public Option<bool> ReduceRange { get; } = new("--reduce-range") { Description = "Weights use one bit less (CPUs without VNNI)." };
 
     private IEnumerable<Option> All() =>
