@@ -13,5 +13,6 @@ internal static class CommandCatalog
     public static IReadOnlyList<Func<CliConsole, Command>> Factories { get; } =
     [
         InspectCommand.Create,
+        RecipeShowCommand.Create,
     ];
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ptq.Data;
+using Ptq.Recipes;
 
 namespace Ptq.Cli.Options;
 
@@ -56,6 +57,21 @@ internal sealed class DataOptions
             SkipCorrupt = result.GetValue(SkipCorrupt),
         };
     }
+
+    /// <summary>The PREPROCESSING flags given on the command line, to lay over a recipe's preprocessing (unset flags stay null).</summary>
+    public PreprocessingBuilder PreprocessingFlags(ParseResult result) => new()
+    {
+        Resize = result.GetValue(Resize) is { } r ? ImageSize.Parse(r, "--resize") : null,
+        ResizeShort = result.GetValue(ResizeShort),
+        ResizeMethod = result.GetValue(ResizeMethod) is { } m ? OptionText.ParseEnum<ResizeMethod>(m, "--resize-method") : null,
+        Crop = result.GetValue(Crop) is { } c ? ImageSize.Parse(c, "--crop") : null,
+        Color = result.GetValue(Color) is { } color ? OptionText.ParseEnum<ColorMode>(color, "--color") : null,
+        Mean = Floats(result, Mean, "--mean"),
+        Std = Floats(result, Std, "--std"),
+        Scale = Floats(result, Scale, "--scale"),
+        Multiply = result.GetValue(Multiply),
+        Layout = result.GetValue(Layout) is { } l ? OptionText.ParseEnum<TensorLayout>(l, "--layout") : null,
+    };
 
     private static float[]? Floats(ParseResult result, Option<string?> option, string name) =>
         result.GetValue(option) is { } text ? OptionText.ParseFloats(text, name) : null;

@@ -1,0 +1,57 @@
+using Ptq.Calibration;
+using Ptq.Data;
+using Ptq.Pipeline;
+using Ptq.Quantization;
+
+namespace Ptq.Recipes;
+
+public sealed partial record QuantizationRecipe
+{
+    /// <summary>The options set in this recipe that the pipeline cannot honour yet (empty when it can run as asked).</summary>
+    public IReadOnlyList<RecipeFeature> UnsupportedFeatures() => PipelineSupport.Unsupported(this);
+
+    /// <summary>Returns this recipe when <see cref="UnsupportedFeatures"/> is empty.</summary>
+    /// <exception cref="RecipeException">Naming every option the pipeline cannot honour yet.</exception>
+    public QuantizationRecipe EnsureSupported()
+    {
+        var unsupported = UnsupportedFeatures();
+        if (unsupported.Count > 0)
+            throw new RecipeException(unsupported[0].Option,
+                $"not implemented yet: {string.Join(", ", unsupported)}. Ptq refuses rather than ignore them; remove them from the command line or recipe.");
+        return this;
+    }
+
+    /// <summary>
+    /// The static quantizer's settings: activation and weight schemes (weights narrow-range when symmetric, reduce-range on
+    /// weights), per-channel weights unless per-tensor, BatchNorm folding, skip lists. Validates first.
+    /// </summary>
+    /// <exception cref="RecipeException">The recipe is invalid, or uses an option the pipeline cannot honour yet.</exception>
+    public StaticQuantizationSettings ToStaticSettings()
+    {
+        Validate().EnsureSupported();
+        return new StaticQuantizationSettings
+        {
+            Activations = new QuantScheme(EffectiveActBits, ActMode),
+            Weights = new QuantScheme(WeightBits, WeightMode, NarrowRange: WeightMode == QuantMode.Symmetric, ReduceRange: ReduceRange),
+            PerChannelWeights = Granularity != Granularity.PerTensor,
+            FoldBatchNorm = FoldBn,
+            SkipNodes = Skip,
+            SkipOpTypes = SkipOp,
+        };
+    }
+
+    /// <summary>Activation calibration settings: <see cref="Method"/>, <see cref="Percentile"/>, <see cref="NStd"/>. Validates first.</summary>
+    /// <exception cref="RecipeException">The recipe is invalid.</exception>
+    public CalibrationSettings ToCalibrationSettings()
+    {
+        Validate();
+        return new CalibrationSettings
+        {
+            Method = Method,
+            Estimator = new RangeEstimatorOptions { Percentile = Percentile, NStd = NStd },
+        };
+    }
+
+    /// <summary>Calibration data options: <see cref="Preprocessing"/> and <see cref="CalibSize"/> as the sample limit.</summary>
+    public DataSourceOptions ToSourceOptions() => new() { Preprocessing = Preprocessing, Limit = CalibSize };
+}

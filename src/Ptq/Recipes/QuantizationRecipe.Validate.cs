@@ -1,0 +1,132 @@
+
+namespace Ptq.Recipes;
+
+public sealed partial record QuantizationRecipe
+{
+    /// <summary>
+    /// Checks every value and combination; returns this recipe when valid. Nothing is clamped or dropped silently.
+    /// Options the pipeline has not implemented yet are valid here; see <see cref="UnsupportedFeatures"/>.
+    /// </summary>
+    /// <exception cref="RecipeException">The message names the option (its CLI spelling) and says what would fix it.</exception>
+    public QuantizationRecipe Validate()
+    {
+        if (!Enum.IsDefined(Mode)) throw new RecipeException("--mode", $"--mode: unknown value {Mode}.");
+        string mode = RecipeNames.Name(Mode);
+        bool quantizesActivations = Mode is QuantizationMode.Full;
+
+        if (ActBits is { } actBits)
+        {
+            if (Mode is QuantizationMode.WeightOnly or QuantizationMode.Fp16)
+                throw new RecipeException("--act-bits", $"--act-bits {actBits} with --mode {mode}: activations stay float in this mode; drop --act-bits or use --mode full.");
+            CheckBits("--act-bits", actBits, 2);
+        }
+        if (IsMixedWeightBits)
+        {
+            if (Mode is QuantizationMode.Dynamic or QuantizationMode.Fp16)
+                throw new RecipeException("--weight-bits", $"--weight-bits {RecipeNames.Mixed} with --mode {mode}: mixed bit widths need --mode full or weight-only.");
+        }
+        else if (Mode == QuantizationMode.Fp16 && WeightBits != DefaultBits)
+        {
+            throw new RecipeException("--weight-bits", $"--weight-bits {WeightBits} with --mode fp16: fp16 stores weights as 16-bit floats; drop --weight-bits.");
+        }
+        else
+        {
+            CheckBits("--weight-bits", WeightBits, Mode == QuantizationMode.WeightOnly ? 1 : 2);
+        }
+        if (quantizesActivations && !IsMixedWeightBits && WeightBits > 8 && EffectiveActBits <= 8)
+            throw new RecipeException("--weight-bits", $"--weight-bits {WeightBits} with {EffectiveActBits}-bit activations: ONNX Runtime has no such kernels; use --weight-bits 8 or less, or --act-bits 16.");
+        if (ReduceRange && !IsMixedWeightBits && WeightBits < 3)
+            throw new RecipeException("--reduce-range", $"--reduce-range with --weight-bits {WeightBits}: reduce-range drops one bit and needs at least 3.");
+        CheckEnum("--act-mode", ActMode);
+        CheckEnum("--weight-mode", WeightMode);
+        CheckEnum("--granularity", Granularity);
+        CheckEnum("--method", Method);
+        CheckEnum("--weight-method", WeightMethod);
+
+        if (!(Percentile > 50 && Percentile <= 100))
+            throw new RecipeException("--percentile", $"--percentile {Percentile}: must be in (50, 100], e.g. 99.99.");
+        if (!(NStd > 0) || !double.IsFinite(NStd))
+            throw new RecipeException("n-std", $"n-std {NStd}: must be a positive number of standard deviations, e.g. 3.");
+        if (Clip is { } clip && !(clip > 0 && double.IsFinite(clip)))
+            throw new RecipeException("--clip", $"--clip {clip}: must be a positive finite value (inputs are clipped to [-V, V]).");
+        if (ClipTable is { } table && string.IsNullOrWhiteSpace(table))
+            throw new RecipeException("--clip-table", "--clip-table: the file name is empty.");
+        if (TargetCosine is { } cosine && !(cosine > 0 && cosine <= 1))
+            throw new RecipeException("--target-cosine", $"--target-cosine {cosine}: must be in (0, 1], e.g. 0.995.");
+        if (MaxDrop is { } drop && !(drop >= 0 && double.IsFinite(drop)))
+            throw new RecipeException("--max-drop", $"--max-drop {drop}: must be a non-negative number of accuracy points, e.g. 0.5.");
+        if (CalibSize is { } size && size <= 0)
+            throw new RecipeException("--calib-size", $"--calib-size {size}: must be a positive number of samples.");
+
+        if (Stats is { } stats)
+        {
+            if (string.IsNullOrWhiteSpace(stats))
+                throw new RecipeException("--stats", "--stats: the file name is empty.");
+            if (CalibSize is { } n)
+                throw new RecipeException("--calib-size", $"--calib-size {n} with --stats: the statistics are already collected; drop --calib-size, or give --data instead of --stats.");
+            if (Data.Count > 0)
+                throw new RecipeException("--stats", "--stats with --data: give calibration data or collected statistics, not both.");
+        }
+
+        CheckPatterns("--skip", Skip);
+        if (SkipOp.Any(string.IsNullOrWhiteSpace))
+            throw new RecipeException("--skip-op", "--skip-op: an op type is empty.");
+        if (Data.Any(string.IsNullOrWhiteSpace))
+            throw new RecipeException("--data", "--data: a SPEC is empty.");
+
+        if (MinWeightSize is { } minSize)
+            CheckWeightOnlyCount("min-weight-size", minSize);
+        if (MinWeightChannels is { } minChannels)
+            CheckWeightOnlyCount("min-weight-channels", minChannels);
+        if (MixedInitScale is { } scale)
+        {
+            if (!(scale > 0 && scale < 1))
+                throw new RecipeException("mixed-init-scale", $"mixed-init-scale {scale}: must be in (0, 1), e.g. 0.02.");
+            if (!IsMixedWeightBits)
+                throw new RecipeException("mixed-init-scale", $"mixed-init-scale with --weight-bits {WeightBits}: it only steers the mixed-bit search; use --weight-bits {RecipeNames.Mixed} or drop it.");
+        }
+        foreach (var entry in Overrides)
+            ValidateOverride(entry);
+        return this;
+    }
+
+    private void CheckWeightOnlyCount(string key, int value)
+    {
+        if (value < 0)
+            throw new RecipeException(key, $"{key} {value}: must be zero or positive.");
+        if (Mode != QuantizationMode.WeightOnly)
+            throw new RecipeException(key, $"{key} with --mode {RecipeNames.Name(Mode)}: it applies to weight-only quantization only (as in MindSpore); drop it or use --mode weight-only.");
+    }
+
+    private static void ValidateOverride(LayerOverride entry)
+    {
+        string where = $"overrides['{entry.Pattern}']";
+        if (string.IsNullOrWhiteSpace(entry.Pattern))
+            throw new RecipeException("overrides", "overrides: a layer name or pattern is empty.");
+        if (entry.ActBits is { } a) CheckBits($"{where}.act-bits", a, 2);
+        if (entry.WeightBits is { } w) CheckBits($"{where}.weight-bits", w, 1);
+        if (entry.ActMode is { } am) CheckEnum($"{where}.act-mode", am);
+        if (entry.WeightMode is { } wm) CheckEnum($"{where}.weight-mode", wm);
+        if (entry.Method is { } m) CheckEnum($"{where}.method", m);
+    }
+
+    private static void CheckBits(string option, int bits, int min)
+    {
+        if (bits < min || bits > 16)
+            throw new RecipeException(option, $"{option} {bits}: {bits} bits are not supported; use {min} to 16.");
+    }
+
+    private static void CheckEnum<T>(string option, T value) where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+            throw new RecipeException(option, $"{option}: unknown value {value}.");
+    }
+
+    /// <summary>Only emptiness is checked: an entry that is not a valid regular expression may still be an exact node name, which only the model can tell.</summary>
+    private static void CheckPatterns(string option, IReadOnlyList<string> patterns)
+    {
+        foreach (string pattern in patterns)
+            if (string.IsNullOrWhiteSpace(pattern))
+                throw new RecipeException(option, $"{option}: a node name or pattern is empty.");
+    }
+}

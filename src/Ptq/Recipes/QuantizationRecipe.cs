@@ -1,0 +1,136 @@
+using Ptq.Calibration;
+using Ptq.Data;
+using Ptq.Quantization;
+
+namespace Ptq.Recipes;
+
+/// <summary>
+/// Everything <c>ptq quantize</c> can be told (DESIGN.md §6), as one immutable value: built from defaults, a recipe file
+/// (<see cref="RecipeFile"/>) and flags on top (<c>recipe with { ... }</c>), checked once by <see cref="Validate"/>, then
+/// mapped onto the pipeline by <see cref="ToStaticSettings"/>, <see cref="ToCalibrationSettings"/> and
+/// <see cref="ToSourceOptions"/>. Options the pipeline cannot honour yet are listed by <see cref="UnsupportedFeatures"/>.
+/// Each property names its CLI flag (recipe files use the same name without dashes as the key) and its default.
+/// Equality compares lists and preprocessing by value.
+/// </summary>
+public sealed partial record QuantizationRecipe
+{
+    /// <summary>Default bit width of activations and weights.</summary>
+    public const int DefaultBits = 8;
+
+    /// <summary>The <see cref="WeightBits"/> value meaning <c>mixed</c> (per-layer bit widths found by search; MindSpore's <c>bit_num=0</c>).</summary>
+    public const int MixedBits = 0;
+
+    /// <summary>The recipe with every default.</summary>
+    public static QuantizationRecipe Default { get; } = new();
+
+    /// <summary><c>--mode full|weight-only|dynamic|fp16</c>. Default <see cref="QuantizationMode.Full"/>.</summary>
+    public QuantizationMode Mode { get; init; } = QuantizationMode.Full;
+
+    /// <summary><c>--act-bits N</c> (2–16). Null (default) means <see cref="DefaultBits"/> where activations are quantized; must stay null for weight-only and fp16.</summary>
+    public int? ActBits { get; init; }
+
+    /// <summary><c>--weight-bits N|mixed</c>: 2–16 (1–16 for weight-only), or <see cref="MixedBits"/>. Default 8.</summary>
+    public int WeightBits { get; init; } = DefaultBits;
+
+    /// <summary><c>--act-mode sym|asym_u|asym_s</c>. Default asym_u.</summary>
+    public QuantMode ActMode { get; init; } = QuantMode.AsymmetricUnsigned;
+
+    /// <summary><c>--weight-mode sym|asym_u|asym_s</c>. Default sym (narrow range, e.g. [-127, 127]).</summary>
+    public QuantMode WeightMode { get; init; } = QuantMode.Symmetric;
+
+    /// <summary><c>--granularity per-channel|per-tensor|mix</c>. Default per-channel.</summary>
+    public Granularity Granularity { get; init; } = Granularity.PerChannel;
+
+    /// <summary><c>--method</c>: activation range estimator. Default percentile.</summary>
+    public CalibrationMethod Method { get; init; } = CalibrationMethod.Percentile;
+
+    /// <summary><c>--percentile P</c> for <see cref="CalibrationMethod.Percentile"/>, in (50, 100]. Default 99.99.</summary>
+    public double Percentile { get; init; } = 99.99;
+
+    /// <summary>Recipe key <c>n-std</c>: standard deviations for <see cref="CalibrationMethod.NStd"/>, positive. Default 3.</summary>
+    public double NStd { get; init; } = 3;
+
+    /// <summary><c>--weight-method minmax|mse|admm|adaround</c>. Default minmax.</summary>
+    public WeightMethod WeightMethod { get; init; } = WeightMethod.MinMax;
+
+    /// <summary>
+    /// <c>--bias-correction true|false</c>. Null (default) means on as soon as the pipeline implements it — until then it
+    /// quantizes without; an explicit true is reported by <see cref="UnsupportedFeatures"/>.
+    /// </summary>
+    public bool? BiasCorrection { get; init; }
+
+    /// <summary><c>--cle</c>: cross-layer equalization before quantizing. Default off.</summary>
+    public bool Cle { get; init; }
+
+    /// <summary><c>--fold-bn true|false</c>: fold BatchNormalization into the preceding Conv/Gemm. Default true.</summary>
+    public bool FoldBn { get; init; } = true;
+
+    /// <summary><c>--clip V</c> (Bolt -c): clip every GEMM input to [-V, V]; positive. Default none.</summary>
+    public double? Clip { get; init; }
+
+    /// <summary><c>--clip-table FILE.json</c> (Bolt -s): per-tensor clip values, read by <see cref="BoltClipTableReader"/>. Default none.</summary>
+    public string? ClipTable { get; init; }
+
+    /// <summary><c>--skip NAME_OR_REGEX...</c>: nodes left float, by exact name or anchored regular expression. Default none.</summary>
+    public IReadOnlyList<string> Skip { get; init; } = [];
+
+    /// <summary><c>--skip-op TYPE...</c>: op types left float. Default none.</summary>
+    public IReadOnlyList<string> SkipOp { get; init; } = [];
+
+    /// <summary><c>--target-cosine C</c> in (0, 1]: output cosine the search or fallback must keep. Default none.</summary>
+    public double? TargetCosine { get; init; }
+
+    /// <summary><c>--max-drop POINTS</c> (≥ 0): accuracy drop in points the search or fallback may lose. Default none.</summary>
+    public double? MaxDrop { get; init; }
+
+    /// <summary><c>--calib-size N</c> (positive): use the first N calibration samples. Default all.</summary>
+    public int? CalibSize { get; init; }
+
+    /// <summary><c>--reduce-range</c>: weights use one bit less (ORT reduce_range, for CPUs without VNNI). Default off.</summary>
+    public bool ReduceRange { get; init; }
+
+    /// <summary>Recipe key <c>overrides</c>: per-layer settings, first match wins. Default none.</summary>
+    public IReadOnlyList<LayerOverride> Overrides { get; init; } = [];
+
+    /// <summary>Recipe key <c>min-weight-size</c> (MindSpore <c>min_quant_weight_size</c>, weight-only): quantize only weights with more elements. Default none.</summary>
+    public int? MinWeightSize { get; init; }
+
+    /// <summary>Recipe key <c>min-weight-channels</c> (MindSpore <c>min_quant_weight_channel</c>, weight-only): quantize only weights with more channels. Default none.</summary>
+    public int? MinWeightChannels { get; init; }
+
+    /// <summary>Recipe key <c>mixed-init-scale</c> (MindSpore <c>init_scale</c>) in (0, 1): starting scale of the mixed-bit search. Default none.</summary>
+    public double? MixedInitScale { get; init; }
+
+    /// <summary><c>--data SPEC...</c> (MindSpore <c>calibrate_path</c>): calibration data folders/files, or INPUT_NAME:PATH. Default none.</summary>
+    public IReadOnlyList<string> Data { get; init; } = [];
+
+    /// <summary><c>--stats STATS.json</c>: statistics collected earlier by <c>ptq calibrate</c>, instead of <see cref="Data"/>. Default none.</summary>
+    public string? Stats { get; init; }
+
+    /// <summary>The PREPROCESSING flags (<c>--resize</c>, <c>--mean</c>, ...): how image files become tensors. Default <see cref="ImagePreprocessing.Default"/>.</summary>
+    public ImagePreprocessing Preprocessing { get; init; } = ImagePreprocessing.Default;
+
+    /// <summary>True when <see cref="WeightBits"/> is <see cref="MixedBits"/>.</summary>
+    public bool IsMixedWeightBits => WeightBits == MixedBits;
+
+    /// <summary>Activation bits in effect: <see cref="ActBits"/> or <see cref="DefaultBits"/>.</summary>
+    public int EffectiveActBits => ActBits ?? DefaultBits;
+
+    /// <inheritdoc/>
+    public bool Equals(QuantizationRecipe? other) =>
+        other is not null
+        && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
+        && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
+        && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
+        && WeightMethod == other.WeightMethod && BiasCorrection == other.BiasCorrection && Cle == other.Cle
+        && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
+        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp)
+        && TargetCosine.Equals(other.TargetCosine) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
+        && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
+        && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
+        && MixedInitScale.Equals(other.MixedInitScale) && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Mode, ActBits, WeightBits, Method, Percentile, Skip.Count, Data.Count, Stats);
+}

@@ -1,0 +1,39 @@
+using Ptq.Recipes;
+
+namespace Ptq.Tests.Recipes;
+
+public sealed class BoltClipTableReaderTests
+{
+    [Fact]
+    public void Reads_layers_and_roles_in_file_order()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("clip.json"), """
+            {
+              "conv1": {"inputs": {"data": 2.5}, "weights": {"conv1_w": 0.75}, "outputs": {"conv1_out": 6}},
+              "fc": {"inputs": {"pool": 10}}
+            }
+            """);
+
+        var table = BoltClipTableReader.Load(temp.File("clip.json"));
+
+        Assert.Equal(["conv1", "fc"], table.Layers.Select(l => l.Key));
+        Assert.Equal(2.5, table.Layers[0].Value.Inputs["data"]);
+        Assert.Equal(0.75, table.Layers[0].Value.Weights["conv1_w"]);
+        Assert.Equal(6, table.Layers[0].Value.Outputs["conv1_out"]);
+        Assert.Empty(table.Layers[1].Value.Weights);
+        Assert.Equal(10, table.ClipOf("pool"));
+        Assert.Null(table.ClipOf("nothing"));
+    }
+
+    [Theory]
+    [InlineData("""{"conv1": {"input": {}}}""", "c.json: $['conv1'].input: unknown key; expected inputs, weights or outputs.")]
+    [InlineData("""{"conv1": {"inputs": {"x": 0}}}""", "c.json: $['conv1'].inputs['x']: 0 is not a positive clip value.")]
+    [InlineData("""{"conv1": {"inputs": {"x": "1"}}}""", "c.json: $['conv1'].inputs['x']: \"1\" is not a positive clip value.")]
+    [InlineData("""[1]""", "c.json: $: must be an object of layer names to {inputs, weights, outputs}.")]
+    public void Errors_name_the_json_path(string json, string message)
+    {
+        var e = Assert.Throws<RecipeException>(() => BoltClipTableReader.Parse(json, "c.json"));
+        Assert.Equal(message, e.Message);
+    }
+}

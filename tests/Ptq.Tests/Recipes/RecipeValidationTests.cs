@@ -1,0 +1,129 @@
+using Ptq.Calibration;
+using Ptq.Quantization;
+using Ptq.Recipes;
+
+namespace Ptq.Tests.Recipes;
+
+public sealed class RecipeValidationTests
+{
+    [Fact]
+    public void Defaults_map_onto_the_pipeline_defaults()
+    {
+        var recipe = QuantizationRecipe.Default.Validate();
+
+        var settings = recipe.ToStaticSettings();
+        var calibration = recipe.ToCalibrationSettings();
+
+        Assert.Empty(recipe.UnsupportedFeatures());
+        Assert.Equal(new QuantScheme(8, QuantMode.AsymmetricUnsigned), settings.Activations);
+        Assert.Equal(new QuantScheme(8, QuantMode.Symmetric, NarrowRange: true), settings.Weights);
+        Assert.True(settings.PerChannelWeights);
+        Assert.True(settings.FoldBatchNorm);
+        Assert.Equal(CalibrationMethod.Percentile, calibration.Method);
+        Assert.Equal(99.99, calibration.Estimator.Percentile);
+    }
+
+    [Fact]
+    public void Settings_follow_the_recipe()
+    {
+        var recipe = new QuantizationRecipe
+        {
+            ActBits = 16, WeightBits = 16, ActMode = QuantMode.Symmetric, WeightMode = QuantMode.AsymmetricSigned,
+            Granularity = Granularity.PerTensor, FoldBn = false, ReduceRange = true, Skip = ["conv1"], SkipOp = ["Add"],
+            Method = CalibrationMethod.NStd, NStd = 2.5, CalibSize = 10,
+        };
+
+        var settings = recipe.ToStaticSettings();
+
+        Assert.Equal(new QuantScheme(16, QuantMode.Symmetric), settings.Activations);
+        Assert.Equal(new QuantScheme(16, QuantMode.AsymmetricSigned, ReduceRange: true), settings.Weights);
+        Assert.False(settings.PerChannelWeights);
+        Assert.False(settings.FoldBatchNorm);
+        Assert.Equal(["conv1"], settings.SkipNodes);
+        Assert.Equal(["Add"], settings.SkipOpTypes);
+        Assert.Equal(2.5, recipe.ToCalibrationSettings().Estimator.NStd);
+        Assert.Equal(10, recipe.ToSourceOptions().Limit);
+    }
+
+    public static TheoryData<QuantizationRecipe, string, string> Invalid => new()
+    {
+        { new() { ActBits = 17 }, "--act-bits", "--act-bits 17: 17 bits are not supported; use 2 to 16" },
+        { new() { WeightBits = 1 }, "--weight-bits", "use 2 to 16" },
+        { new() { Mode = QuantizationMode.WeightOnly, ActBits = 8 }, "--act-bits", "--act-bits 8 with --mode weight-only" },
+        { new() { Mode = QuantizationMode.Fp16, WeightBits = 4 }, "--weight-bits", "--weight-bits 4 with --mode fp16" },
+        { new() { WeightBits = 12 }, "--weight-bits", "ONNX Runtime has no such kernels" },
+        { new() { Percentile = 40 }, "--percentile", "--percentile 40: must be in (50, 100]" },
+        { new() { Percentile = 100.5 }, "--percentile", "(50, 100]" },
+        { new() { Clip = 0 }, "--clip", "--clip 0: must be a positive" },
+        { new() { Clip = -1 }, "--clip", "--clip -1" },
+        { new() { Stats = "s.json", CalibSize = 10 }, "--calib-size", "--calib-size 10 with --stats" },
+        { new() { Stats = "s.json", Data = ["images"] }, "--stats", "--stats with --data" },
+        { new() { TargetCosine = 1.5 }, "--target-cosine", "(0, 1]" },
+        { new() { MaxDrop = -1 }, "--max-drop", "non-negative" },
+        { new() { CalibSize = 0 }, "--calib-size", "positive" },
+        { new() { NStd = 0 }, "n-std", "positive" },
+        { new() { Skip = [""] }, "--skip", "empty" },
+        { new() { MinWeightSize = 100 }, "min-weight-size", "weight-only" },
+        { new() { MixedInitScale = 0.02 }, "mixed-init-scale", "--weight-bits mixed" },
+        { new() { Mode = QuantizationMode.Dynamic, WeightBits = QuantizationRecipe.MixedBits }, "--weight-bits", "mixed bit widths need" },
+        { new() { Overrides = [new LayerOverride { Pattern = "conv.*", WeightBits = 20 }] }, "overrides['conv.*'].weight-bits", "use 1 to 16" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public void Validate_names_the_option(QuantizationRecipe recipe, string option, string message)
+    {
+        var e = Assert.Throws<RecipeException>(() => recipe.Validate());
+
+        Assert.Equal(option, e.Option);
+        Assert.Contains(message, e.Message);
+        Assert.IsAssignableFrom<PtqException>(e);
+    }
+
+    [Fact]
+    public void Weight_only_allows_1_to_16_bits_and_mixed()
+    {
+        new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = 1 }.Validate();
+        new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = QuantizationRecipe.MixedBits, MixedInitScale = 0.02 }.Validate();
+    }
+
+    [Fact]
+    public void Unsupported_features_list_every_option_set_that_the_pipeline_lacks()
+    {
+        var recipe = new QuantizationRecipe
+        {
+            Mode = QuantizationMode.WeightOnly, WeightBits = QuantizationRecipe.MixedBits, WeightMethod = WeightMethod.AdaRound,
+            BiasCorrection = true, Cle = true, Clip = 6, ClipTable = "clip.json", TargetCosine = 0.995, MaxDrop = 0.5,
+            Overrides = [new LayerOverride { Pattern = "fc", Skip = true }], MinWeightSize = 0, MinWeightChannels = 16, MixedInitScale = 0.02,
+        }.Validate();
+
+        var features = recipe.UnsupportedFeatures().Select(f => f.ToString()).ToArray();
+
+        Assert.Equal(
+            ["--mode weight-only", "--weight-bits mixed", "--weight-method adaround", "--bias-correction true", "--cle", "--clip 6",
+             "--clip-table clip.json", "--target-cosine 0.995", "--max-drop 0.5", "overrides fc", "min-weight-size 0",
+             "min-weight-channels 16", "mixed-init-scale 0.02"],
+            features);
+    }
+
+    [Fact]
+    public void Mapping_refuses_unsupported_features_instead_of_ignoring_them()
+    {
+        var recipe = new QuantizationRecipe { Cle = true, BiasCorrection = false };
+
+        var e = Assert.Throws<RecipeException>(() => recipe.ToStaticSettings());
+
+        Assert.Equal("--cle", e.Option);
+        Assert.Contains("not implemented yet: --cle", e.Message);
+    }
+
+    [Fact]
+    public void Equality_compares_lists_by_value()
+    {
+        var a = new QuantizationRecipe { Skip = ["a"], Preprocessing = new Ptq.Data.ImagePreprocessing(mean: [1f, 2f, 3f]) };
+        var b = new QuantizationRecipe { Skip = ["a"], Preprocessing = new Ptq.Data.ImagePreprocessing(mean: [1f, 2f, 3f]) };
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, b with { Skip = ["b"] });
+    }
+}
