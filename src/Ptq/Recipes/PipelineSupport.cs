@@ -13,7 +13,6 @@ internal static class PipelineSupport
         r => r.Mode != QuantizationMode.Full ? new("--mode", RecipeNames.Name(r.Mode)) : null,
         r => r.IsMixedWeightBits ? new("--weight-bits", RecipeNames.Mixed) : null,
         r => r.WeightMethod != WeightMethod.MinMax ? new("--weight-method", RecipeNames.Name(r.WeightMethod)) : null,
-        r => r.BiasCorrection == true ? new("--bias-correction", "true") : null,
         r => r.Cle ? new("--cle", "") : null,
         r => r.Clip is { } c ? new("--clip", c.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.ClipTable is { } t ? new("--clip-table", t) : null,

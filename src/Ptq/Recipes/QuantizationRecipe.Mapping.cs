@@ -35,6 +35,7 @@ public sealed partial record QuantizationRecipe
             Weights = new QuantScheme(WeightBits, WeightMode, NarrowRange: WeightMode == QuantMode.Symmetric, ReduceRange: ReduceRange),
             PerChannelWeights = Granularity != Granularity.PerTensor,
             FoldBatchNorm = FoldBn,
+            BiasCorrection = BiasCorrection,
             SkipNodes = Skip,
             SkipOpTypes = SkipOp,
         };

@@ -53,11 +53,8 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--weight-method minmax|mse|admm|adaround</c>. Default minmax.</summary>
     public WeightMethod WeightMethod { get; init; } = WeightMethod.MinMax;
 
-    /// <summary>
-    /// <c>--bias-correction true|false</c>. Null (default) means on as soon as the pipeline implements it — until then it
-    /// quantizes without; an explicit true is reported by <see cref="UnsupportedFeatures"/>.
-    /// </summary>
-    public bool? BiasCorrection { get; init; }
+    /// <summary><c>--bias-correction true|false</c>: correct Conv/Gemm biases for the mean shift of weight rounding. Default true.</summary>
+    public bool BiasCorrection { get; init; } = true;
 
     /// <summary><c>--cle</c>: cross-layer equalization before quantizing. Default off.</summary>
     public bool Cle { get; init; }

@@ -25,7 +25,7 @@ internal sealed class RecipeBinder
         ["percentile"] = (b, r, v, k) => r with { Percentile = b.Double(v, k) },
         ["n-std"] = (b, r, v, k) => r with { NStd = b.Double(v, k) },
         ["weight-method"] = (b, r, v, k) => r with { WeightMethod = RecipeNames.ParseWeightMethod(b.Text(v, k), k) },
-        ["bias-correction"] = (b, r, v, k) => r with { BiasCorrection = b.IsNull(v) ? null : b.Bool(v, k) },
+        ["bias-correction"] = (b, r, v, k) => r with { BiasCorrection = b.IsNull(v) ? QuantizationRecipe.Default.BiasCorrection : b.Bool(v, k) },
         ["cle"] = (b, r, v, k) => r with { Cle = b.Bool(v, k) },
         ["fold-bn"] = (b, r, v, k) => r with { FoldBn = b.Bool(v, k) },
         ["clip"] = (b, r, v, k) => r with { Clip = b.IsNull(v) ? null : b.Double(v, k) },
