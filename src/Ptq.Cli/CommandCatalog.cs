@@ -13,6 +13,10 @@ internal static class CommandCatalog
     public static IReadOnlyList<Func<CliConsole, Command>> Factories { get; } =
     [
         InspectCommand.Create,
+        CalibrateCommand.Create,
+        StatsMergeCommand.Create,
+        QuantizeCommand.Create,
         RecipeShowCommand.Create,
+        DemoCommand.Create,
     ];
 }

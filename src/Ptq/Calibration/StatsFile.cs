@@ -49,9 +49,7 @@ public sealed record StatsFile
     /// <summary>Writes the JSON to <paramref name="path"/> atomically (temporary file, then rename).</summary>
     public void Save(string path)
     {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, ToJson());
-        File.Move(temp, path, overwrite: true);
+        IO.AtomicFile.WriteAllText(path, ToJson());
     }
 
     /// <summary>Reads a Ptq JSON stats file.</summary>

@@ -1,3 +1,4 @@
+using Ptq.Data;
 using Ptq.Runtime;
 
 namespace Ptq.Demo;
@@ -9,11 +10,18 @@ namespace Ptq.Demo;
 public static class DemoData
 {
     /// <summary>Samples <paramref name="first"/> … <paramref name="first"/>+<paramref name="count"/>-1 (each from its own seed).</summary>
-    public static IEnumerable<IReadOnlyDictionary<string, TensorValue>> Samples(int count, int first = 0, int seed = 7)
+    public static IEnumerable<CalibrationSample> Samples(int count, int first = 0, int seed = 7)
     {
         for (int i = first; i < first + count; i++)
-            yield return new Dictionary<string, TensorValue> { [DemoModel.InputName] = TensorValue.FromFloats([1, 3, 32, 32], Image(seed * 100_003 + i)) };
+        {
+            var tensor = InputTensor.FromFloats(DemoModel.InputName, InputElementType.Float32, [1, 3, 32, 32], Image(seed * 100_003 + i));
+            yield return new CalibrationSample(new Dictionary<string, InputTensor> { [DemoModel.InputName] = tensor }, $"demo[{i}]");
+        }
     }
+
+    /// <summary>The same samples as ORT feeds.</summary>
+    public static IEnumerable<IReadOnlyDictionary<string, TensorValue>> Feeds(int count, int first = 0, int seed = 7) =>
+        Samples(count, first, seed).Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
 
     private static float[] Image(int seed)
     {

@@ -2,6 +2,7 @@ using Ptq.Calibration;
 using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 using Ptq.Runtime;
+using Ptq.Statistics;
 
 namespace Ptq.Pipeline;
 
@@ -13,16 +14,19 @@ public static class CalibrationJob
 {
     /// <summary>
     /// Collects statistics over <paramref name="samples"/> (already restricted to one shard by the caller if sharding).
+    /// With <paramref name="allStatistics"/> every statistic is kept (any method can be chosen later); otherwise only what
+    /// <see cref="CalibrationSettings.Method"/> needs, plus channel means for bias correction.
     /// Throws <see cref="PtqException"/> for an empty source, NaN/Inf activations (naming tensor) or models that cannot be prepared.
     /// </summary>
     public static StatsFile Run(OnnxModel model, IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples, int? count,
-        CalibrationSettings settings, bool foldBatchNorm = true, IProgress<CalibrationProgress>? progress = null, CancellationToken cancellationToken = default)
+        CalibrationSettings settings, bool foldBatchNorm = true, bool allStatistics = true,
+        IProgress<CalibrationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var prepared = ModelPreparation.Prepare(model, foldBatchNorm);
         var first = samples.FirstOrDefault() ?? throw new PtqException("no calibration samples were given: the data source is empty");
         var types = TensorTypeProbe.Probe(prepared.Model, first, settings.Runner);
         var tensors = types.Where(t => t.Value.DataType == (int)TensorProto.Types.DataType.Float).Select(t => t.Key).Order(StringComparer.Ordinal).ToList();
-        return StatisticsCollector.Collect(prepared.Model, tensors, samples, settings.StatisticsOptions(allKinds: true), count,
+        return StatisticsCollector.Collect(prepared.Model, tensors, samples, allStatistics ? settings.StatisticsOptions(allKinds: true) : settings.StatisticsOptions() with { Kinds = settings.StatisticsOptions().Kinds | StatisticKinds.ChannelMeans }, count,
             settings.Runner, progress, cancellationToken);
     }
 }

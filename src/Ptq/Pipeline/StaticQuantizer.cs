@@ -72,7 +72,8 @@ public static class StaticQuantizer
             ? ActivationFusion.Apply(graph, n => skip(n) is not null, prepared.External)
             : new Dictionary<string, (float, float)>();
         var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat);
-        var stats = collect(plan.CalibratedTensors);
+        // Followers (MaxPool, Flatten outputs…) reuse their source's range but still need channel means for bias correction.
+        var stats = collect(plan.QuantizedActivations.Distinct(StringComparer.Ordinal).ToList());
 
         var weights = QdqRewriter.QuantizeWeights(graph, plan, settings.Weights, prepared.External);
         IReadOnlyList<BiasCorrectionRecord> corrections = [];

@@ -10,7 +10,7 @@ public class CalibrationJobTests
     public void MergedShardsEqualOnePassOverAllSamples()
     {
         var settings = new CalibrationSettings();
-        var samples = DemoData.Samples(12).ToList();
+        var samples = DemoData.Feeds(12).ToList();
         var whole = CalibrationJob.Run(DemoModel.Build(), samples, samples.Count, settings);
         var shards = Enumerable.Range(1, 3)
             .Select(k => CalibrationJob.Run(DemoModel.Build(), new Shard(k, 3).Select(samples).ToList(), null, settings))

@@ -9,7 +9,7 @@ public class StaticQuantizerTests
 {
     private static StaticQuantizationResult QuantizeDemo(StaticQuantizationSettings? settings = null) =>
         StaticQuantizer.Quantize(DemoModel.Build(), settings ?? new StaticQuantizationSettings(),
-            new CalibrationInput.FromSamples(DemoData.Samples(32).ToList(), 32, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.MinMax }));
+            new CalibrationInput.FromSamples(DemoData.Feeds(32).ToList(), 32, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.MinMax }));
 
     [Fact]
     public void DemoModelQuantizesToFusedInt8KernelsThatAgreeWithFloat()
@@ -22,7 +22,7 @@ public class StaticQuantizerTests
         using var int8 = new OrtRunner(result.Model);
         double minCosine = 1;
         int agree = 0, total = 0;
-        foreach (var sample in DemoData.Samples(64, first: 1000))
+        foreach (var sample in DemoData.Feeds(64, first: 1000))
         {
             var a = fp32.Run(sample)[DemoModel.OutputName].AsFloatSpan();
             var b = int8.Run(sample)[DemoModel.OutputName].AsFloatSpan();

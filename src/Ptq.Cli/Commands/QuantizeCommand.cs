@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using Ptq.Calibration;
+using Ptq.Cli.Options;
+using Ptq.Data;
+using Ptq.Onnx;
+using Ptq.Pipeline;
+using Ptq.Reports;
+
+namespace Ptq.Cli.Commands;
+
+/// <summary>
+/// <c>ptq quantize MODEL (--data SPEC... | --stats STATS.json) -o OUT.onnx [recipe flags]</c>: maps the recipe onto
+/// <see cref="StaticQuantizer.Quantize"/>, saves the model and quant_param.csv beside it, and prints a summary.
+/// </summary>
+internal static class QuantizeCommand
+{
+    /// <summary>Builds the command writing to <paramref name="console"/>.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<string>("MODEL") { Description = "The float ONNX model." };
+        var output = OutputOption.Create("OUT.onnx", "Where to write the quantized model; quant_param.csv goes beside it.");
+        var verbose = new Option<bool>("--verbose", "-V") { Description = "Log every tensor's range, scale and zero point to standard error." };
+        var quantize = new QuantizeOptions();
+        var data = new DataOptions();
+        var command = new Command("quantize", "Quantize a float model (calibrate, choose parameters, rewrite to QDQ).") { model, output, verbose };
+        quantize.AddTo(command);
+        data.AddTo(command, dataRequired: false);
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var warnings = new List<string>();
+            var recipe = quantize.ToRecipe(parseResult, data, warnings);
+            foreach (string warning in warnings)
+                console.Error.WriteLine($"ptq: warning: {warning}");
+            var settings = recipe.ToStaticSettings();
+            var calibrationSettings = recipe.ToCalibrationSettings();
+            string outputPath = parseResult.GetRequiredValue(output);
+            using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
+
+            StaticQuantizationResult result;
+            if (recipe.Stats is { } statsPath)
+            {
+                result = StaticQuantizer.Quantize(loaded, settings, new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibrationSettings));
+            }
+            else
+            {
+                if (recipe.Data.Count == 0)
+                    throw new PtqException("give calibration data with --data SPEC, or statistics from 'ptq calibrate' with --stats FILE");
+                var sourceOptions = recipe.ToSourceOptions() with
+                {
+                    Recursive = parseResult.GetValue(data.Recursive),
+                    SkipCorrupt = parseResult.GetValue(data.SkipCorrupt),
+                };
+                var source = CalibrationSources.Create(ModelInputs.Of(loaded), recipe.Data, sourceOptions);
+                var samples = source.Select(s => (IReadOnlyDictionary<string, Runtime.TensorValue>)s.ToFeeds());
+                result = CalibrationProgressView.Run(console, "calibrating", source.Count, progress =>
+                    StaticQuantizer.Quantize(loaded, settings,
+                        new CalibrationInput.FromSamples(samples, source.Count, calibrationSettings, progress, cancellationToken)));
+                if (source.SkippedFiles > 0)
+                    console.Error.WriteLine($"ptq: warning: skipped {source.SkippedFiles} unreadable files (--skip-corrupt)");
+            }
+
+            if (parseResult.GetValue(verbose))
+                LogDecisions(console.Error, result, calibrationSettings.Method);
+            string csvPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, "quant_param.csv");
+            ModelIO.Save(result.Model, outputPath);
+            QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
+            WriteSummary(console.Out, QuantizationSummary.Of(result), outputPath, csvPath);
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static void LogDecisions(TextWriter log, StaticQuantizationResult result, CalibrationMethod method)
+    {
+        foreach (var t in result.Tensors)
+        {
+            string range = t.Kind == "Activation" && result.Statistics.Tensors.TryGetValue(t.TensorName, out var s)
+                ? string.Create(CultureInfo.InvariantCulture, $" observed [{s.Min:G6}, {s.Max:G6}] {method}")
+                : "";
+            string scale = t.Parameters.IsPerChannel
+                ? string.Create(CultureInfo.InvariantCulture, $"{t.Parameters.Scales.Length} channel scales in [{t.Parameters.Scales.Min():G4}, {t.Parameters.Scales.Max():G4}]")
+                : string.Create(CultureInfo.InvariantCulture, $"scale {t.Parameters.Scale:G6} zero point {t.Parameters.ZeroPoint}");
+            log.WriteLine($"ptq: {t.Kind.ToLowerInvariant()} '{t.TensorName}' ({t.NodeType} '{t.NodeName}'): {t.Parameters.Scheme}, {scale}{range}");
+        }
+        foreach (var f in result.Plan.FloatNodes)
+            log.WriteLine($"ptq: float {f.Node}: {f.Reason}");
+    }
+
+    private static void WriteSummary(TextWriter output, QuantizationSummary s, string modelPath, string csvPath)
+    {
+        output.WriteLine($"wrote {modelPath} and {csvPath}");
+        output.WriteLine($"quantized: {s.Activations} activations, {s.Weights} weights, {s.Biases} biases; " +
+                         $"folded {s.FoldedBatchNorms} BatchNorm, fused {s.FusedActivations} Relu/Clip, corrected {s.BiasCorrections} biases");
+        foreach (var (reason, ops) in s.FloatNodesByReason)
+            output.WriteLine($"left float ({reason}): {string.Join(", ", ops.Select(o => $"{o.Value} {o.Key}"))}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"tensor bytes: {s.FloatWeightBytes:N0} -> {s.QuantizedWeightBytes:N0} ({(double)s.FloatWeightBytes / Math.Max(1, s.QuantizedWeightBytes):F2}x smaller)"));
+    }
+}
