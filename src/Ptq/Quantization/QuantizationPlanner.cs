@@ -97,6 +97,8 @@ public static class QuantizationPlanner
             return node.IsStandard ? "no quantization rule for this op" : $"custom domain '{node.Domain}'";
         if (isSkipped?.Invoke(node) is { } reason)
             return reason;
+        if (rule.Output == OutputQuantization.FollowInput && node.Inputs.Count > 0 && graph.Initializer(node.Inputs[0]) is not null)
+            return "its data input is a constant";
         if (!AllFloat(graph, node, rule, isFloat))
             return "inputs or output are not float32";
         if (rule.WeightInput is int w && rule.AlwaysInt8 && node.OpType != "MatMul" && WeightOf(graph, node, rule) is null)
