@@ -15,10 +15,11 @@ public static class ActivationFusion
 {
     /// <summary>
     /// Fuses every eligible activation in <paramref name="graph"/>; returns the fused output names with the value range
-    /// the removed op guaranteed (Relu: [0, +∞); Clip: [0, max]). Nodes for which <paramref name="isSkipped"/> is true
-    /// (producer or activation) are left alone.
+    /// the removed op guaranteed (Relu: [0, +∞); Clip: [0, max]). Only pairs (producer, activation) for which
+    /// <paramref name="canFuse"/> is true are fused: the caller must know that both run in int8, since dropping a Relu in
+    /// front of a float consumer would lose its clamping.
     /// </summary>
-    public static IReadOnlyDictionary<string, (float Min, float Max)> Apply(OnnxGraph graph, Func<Node, bool>? isSkipped = null, ExternalDataReader? external = null)
+    public static IReadOnlyDictionary<string, (float Min, float Max)> Apply(OnnxGraph graph, Func<Node, Node, bool> canFuse, ExternalDataReader? external = null)
     {
         var fused = new Dictionary<string, (float, float)>(StringComparer.Ordinal);
         foreach (var activation in graph.Nodes.Where(n => n.IsStandard && n.OpType is "Relu" or "Clip").ToList())
@@ -29,7 +30,7 @@ public static class ActivationFusion
             var producer = graph.Producer(input);
             if (producer is null || OpRules.For(producer) is not { ComputesInInt8: true }
                 || graph.Consumers(input).Count != 1 || graph.IsGraphOutput(input)
-                || (isSkipped is not null && (isSkipped(producer) || isSkipped(activation))))
+                || !canFuse(producer, activation))
                 continue;
             int outputIndex = producer.Outputs.ToList().IndexOf(input);
             string output = activation.Outputs[0];

@@ -23,6 +23,12 @@ public sealed record StaticQuantizationSettings
     /// <summary>Remove Relu/Clip(0, x) after int8 ops and let the quantized range do the clamping (asymmetric activations only).</summary>
     public bool FuseActivations { get; init; } = true;
 
+    /// <summary>
+    /// Ops whose activations have fewer values per sample stay float (default 1024): squeeze-excite vectors and pooled
+    /// features lose much on a per-tensor 8-bit grid and cost next to nothing in float. 0 quantizes everything.
+    /// </summary>
+    public int MinActivationElements { get; init; } = 1024;
+
     /// <summary>Node names or regular expressions of nodes to leave float.</summary>
     public IReadOnlyList<string> SkipNodes { get; init; } = [];
 
@@ -34,6 +40,8 @@ public sealed record StaticQuantizationSettings
     {
         Activations.Validate("activation bits");
         Weights.Validate("weight bits");
+        if (MinActivationElements < 0)
+            throw new PtqException($"minimum activation size {MinActivationElements}: give 0 or more elements");
         if (Weights.Bits > 8 && Activations.Bits <= 8)
             throw new PtqException($"weights of {Weights.Bits} bits with {Activations.Bits}-bit activations: ONNX Runtime has no such kernels; use weights of at most 8 bits, or 16-bit activations");
         return this;

@@ -23,8 +23,9 @@ public sealed class QuantizationPlan
 {
     internal QuantizationPlan(IReadOnlyList<string> calibrated, IReadOnlyDictionary<string, string> follows,
         IReadOnlyList<string> constantActivations, IReadOnlyList<WeightPlan> weights, IReadOnlyList<BiasPlan> biases,
-        IReadOnlyList<FloatNode> floatNodes)
+        IReadOnlyList<FloatNode> floatNodes, IReadOnlySet<Node> int8Nodes)
     {
+        Int8Nodes = int8Nodes;
         CalibratedTensors = calibrated;
         Follows = follows;
         ConstantActivations = constantActivations;
@@ -47,6 +48,9 @@ public sealed class QuantizationPlan
 
     /// <summary>Biases to quantize to int32.</summary>
     public IReadOnlyList<BiasPlan> Biases { get; }
+
+    /// <summary>Nodes that run in int8 (inputs and outputs quantized).</summary>
+    public IReadOnlySet<Node> Int8Nodes { get; }
 
     /// <summary>Nodes left in float with the reason.</summary>
     public IReadOnlyList<FloatNode> FloatNodes { get; }

@@ -16,14 +16,19 @@ public static class QuantizationPlanner
     /// <param name="perChannelWeights">One scale per output channel for weights.</param>
     /// <param name="isSkipped">Returns why a node must stay float, or null.</param>
     /// <param name="isFloat">Whether an activation is float32 (from a type probe or the statistics); null trusts declared types only.</param>
-    public static QuantizationPlan Plan(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped = null, Func<string, bool>? isFloat = null)
+    /// <param name="elementsPerSample">Elements of an activation per sample, when known; with <paramref name="minElements"/>,
+    /// ops whose activations are smaller stay float (squeeze-excite vectors, pooled features: a per-tensor 8-bit grid
+    /// over a few hundred values loses much, and int8 buys no speed there).</param>
+    /// <param name="minElements">Smallest activation (elements per sample) worth quantizing.</param>
+    public static QuantizationPlan Plan(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped = null, Func<string, bool>? isFloat = null,
+        Func<string, long?>? elementsPerSample = null, long minElements = 0)
     {
         var order = graph.TopologicalOrder();
         var floatNodes = new List<FloatNode>();
         var eligible = new Dictionary<Node, OpRule>(ReferenceEqualityComparer.Instance);
         foreach (var node in order)
         {
-            if (EligibilityProblem(graph, node, isSkipped, isFloat) is { } reason)
+            if ((EligibilityProblem(graph, node, isSkipped, isFloat) ?? TooSmall(graph, node, elementsPerSample, minElements)) is { } reason)
                 floatNodes.Add(new FloatNode(node, reason));
             else
                 eligible[node] = OpRules.For(node)!;
@@ -87,7 +92,7 @@ public static class QuantizationPlanner
                 foreach (string output in node.Outputs.Where(o => o.Length > 0 && !IsQuantized(o)))
                     follows[output] = node.Inputs[0];
         }
-        return new QuantizationPlan(calibrated, follows, constants, weights, biases, floatNodes);
+        return new QuantizationPlan(calibrated, follows, constants, weights, biases, floatNodes, int8);
     }
 
     private static string? EligibilityProblem(OnnxGraph graph, Node node, Func<Node, string?>? isSkipped, Func<string, bool>? isFloat)
@@ -99,10 +104,25 @@ public static class QuantizationPlanner
             return reason;
         if (rule.Output == OutputQuantization.FollowInput && node.Inputs.Count > 0 && graph.Initializer(node.Inputs[0]) is not null)
             return "its data input is a constant";
+        if (node.OpType is "Add" or "Mul" && node.Inputs.Any(i => i.Length > 0 && graph.Initializer(i) is not null))
+            return "arithmetic with a constant is cheaper and more accurate in float";
         if (!AllFloat(graph, node, rule, isFloat))
             return "inputs or output are not float32";
         if (rule.WeightInput is int w && rule.AlwaysInt8 && node.OpType != "MatMul" && WeightOf(graph, node, rule) is null)
             return $"weight '{(w < node.Inputs.Count ? node.Inputs[w] : "")}' is not a constant float tensor";
+        return null;
+    }
+
+    private static string? TooSmall(OnnxGraph graph, Node node, Func<string, long?>? elementsPerSample, long minElements)
+    {
+        if (elementsPerSample is null || minElements <= 0)
+            return null;
+        var rule = OpRules.For(node)!;
+        foreach (int i in ActivationPositions(node, rule))
+        {
+            if (graph.Initializer(node.Inputs[i]) is null && elementsPerSample(node.Inputs[i]) is long n && n < minElements)
+                return $"its input has only {n} values per sample (below {minElements}), too few to quantize per tensor";
+        }
         return null;
     }
 
