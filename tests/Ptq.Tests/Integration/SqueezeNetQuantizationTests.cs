@@ -10,8 +10,10 @@ namespace Ptq.Tests.Integration;
 public class SqueezeNetQuantizationTests(ITestOutputHelper output)
 {
     [Theory]
+    [InlineData(CalibrationMethod.MinMax)]
+    [InlineData(CalibrationMethod.Percentile)]
+    [InlineData(CalibrationMethod.Mse)]
     [InlineData(CalibrationMethod.Avg)]
-    [InlineData(CalibrationMethod.Ema)]
     public void Explore(CalibrationMethod method)
     {
         using var model = ModelIO.Load(Assets.Model("squeezenet1.1.onnx"));
