@@ -87,7 +87,7 @@ public sealed record LayerError(int Rank, string NodeName, string NodeType, stri
 /// <summary>The result of <see cref="QuantizationDebugger.Run"/>.</summary>
 /// <param name="Samples">Samples run through both models.</param>
 /// <param name="Tensors">Every quantized tensor the debugger could relate to the fp32 model, in quantized-graph order.</param>
-/// <param name="Layers">The same tensors ranked by SQNR, worst first (NaN last).</param>
+/// <param name="Layers">Activations and weights ranked by SQNR, worst first (NaN last); see <see cref="QuantizationDebugger.Rank"/>.</param>
 /// <param name="OutputName">The model output compared.</param>
 /// <param name="Output">The quantized model's final output against the fp32 model's (cosine, SQNR, argmax agreement).</param>
 /// <param name="FloatModelBytes">Serialized size of the fp32 model (file plus external data when loaded from a file).</param>

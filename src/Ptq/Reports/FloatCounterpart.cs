@@ -5,8 +5,9 @@ namespace Ptq.Reports;
 /// <summary>
 /// Finds, in the fp32 graph, what a <see cref="QdqLink"/> of the quantized graph stands for. Activations: the float tensor
 /// the QuantizeLinear reads is a value of both graphs. Constants: the node reading the DequantizeLinear is found in the
-/// fp32 graph by name, or (unnamed nodes) as the node of the same op type whose first input is the same float value;
-/// the fp32 input at the same position is the float weight.
+/// fp32 graph by name, or (unnamed nodes) as the only node of the same op type whose first input is the same float
+/// value and whose inputs, at every position where the quantized node reads a dequantized constant, are initializers of
+/// the same dimensions; the fp32 input at the constant's position is the float weight.
 /// </summary>
 internal sealed class FloatCounterpart(OnnxGraph floatGraph, OnnxGraph quantizedGraph)
 {
@@ -51,7 +52,22 @@ internal sealed class FloatCounterpart(OnnxGraph floatGraph, OnnxGraph quantized
             return _byName.TryGetValue(quantNode.Name, out var named) && named.OpType == quantNode.OpType ? named : null;
         if (quantNode.Inputs.Count == 0) return null;
         string first = QdqGraphMap.FloatValueOf(quantizedGraph, quantNode.Inputs[0]);
-        var candidates = floatGraph.Consumers(first).Where(c => c.InputIndex == 0 && c.Node.OpType == quantNode.OpType).ToList();
+        var constants = ConstantDims(quantNode);
+        var candidates = floatGraph.Consumers(first).Where(c => c.InputIndex == 0 && c.Node.OpType == quantNode.OpType
+            && constants.All(k => k.Index < c.Node.Inputs.Count && floatGraph.Initializer(c.Node.Inputs[k.Index]) is { } w && w.Dims.SequenceEqual(k.Dims))).ToList();
         return candidates.Count == 1 ? candidates[0].Node : null;
+    }
+
+    /// <summary>Positions where <paramref name="quantNode"/> reads a DequantizeLinear of an initializer, with its dimensions.</summary>
+    private List<(int Index, long[] Dims)> ConstantDims(Node quantNode)
+    {
+        var result = new List<(int, long[])>();
+        for (int i = 0; i < quantNode.Inputs.Count; i++)
+        {
+            if (quantizedGraph.Producer(quantNode.Inputs[i]) is { OpType: "DequantizeLinear" } dq && dq.Inputs.Count > 0
+                && quantizedGraph.Initializer(dq.Inputs[0]) is { } codes)
+                result.Add((i, [.. codes.Dims]));
+        }
+        return result;
     }
 }

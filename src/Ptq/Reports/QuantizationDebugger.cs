@@ -57,11 +57,15 @@ public static class QuantizationDebugger
             ModelFiles.Bytes(fp32) ?? ModelIO.ToBytes(fp32).LongLength, ModelFiles.Bytes(quantized) ?? ModelIO.ToBytes(quantized).LongLength, notes);
     }
 
-    /// <summary>Tensors ranked by SQNR ascending (worst first), NaN last, ties by tensor name (ordinal).</summary>
+    /// <summary>
+    /// Activations and weights ranked by SQNR ascending (worst first), NaN last, ties by tensor name (ordinal). Biases are
+    /// left out: bias correction changes them on purpose, so their difference from fp32 is not quantization damage
+    /// (they stay in <see cref="DebugReport.Tensors"/> and debug_stats.csv).
+    /// </summary>
     public static IReadOnlyList<LayerError> Rank(IEnumerable<TensorDebugRecord> tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        return [.. tensors
+        return [.. tensors.Where(t => t.Role != TensorRole.Bias)
             .OrderBy(t => double.IsNaN(t.SqnrDb) ? 1 : 0).ThenBy(t => t.SqnrDb).ThenBy(t => t.TensorName, StringComparer.Ordinal)
             .Select((t, i) => new LayerError(i + 1, t.NodeName, t.NodeType, t.TensorName, t.Role, t.SqnrDb, t.Cosine, t.Clip))];
     }
