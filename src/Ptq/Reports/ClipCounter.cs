@@ -1,11 +1,15 @@
 namespace Ptq.Reports;
 
-/// <summary>Counts values a QuantizeLinear would clip: those outside <see cref="QdqLink.RangeOf"/> of their channel.</summary>
+/// <summary>
+/// Counts values a QuantizeLinear saturates: those whose code <c>round(x / scale) + zero_point</c> (round half to even,
+/// in float, as the runtime does) falls outside [qmin, qmax], i.e. that lie beyond <see cref="QdqLink.RangeOf"/> of their
+/// channel by more than half a quantization step. Values within half a step of the range end are ordinary rounding, not clipping.
+/// </summary>
 public static class ClipCounter
 {
     /// <summary>
-    /// Number of <paramref name="values"/> strictly below <c>scale · (qmin − zp)</c> or strictly above
-    /// <c>scale · (qmax − zp)</c> of their channel (bounds computed in float, as the runtime does). Per-channel links use
+    /// Number of <paramref name="values"/> whose code <c>round(x / scale) + zp</c> of their channel is below qmin or above
+    /// qmax (see the type). Per-channel links use
     /// <see cref="QdqLink.Axis"/> of <paramref name="shape"/> (row-major) to find each value's channel. NaN values count as clipped.
     /// </summary>
     /// <exception cref="ArgumentException">When a per-channel link's axis or channel count does not fit <paramref name="shape"/>.</exception>
@@ -14,7 +18,7 @@ public static class ClipCounter
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(link);
         if (link.Channels == 1)
-            return CountOutside(values, Bounds(link, 0));
+            return CountOutside(values, link, 0);
         int axis = link.Axis ?? 1;
         if (axis < 0 || axis >= shape.Count || shape[axis] != link.Channels)
             throw new ArgumentException($"'{link.DequantizedTensor}' has {link.Channels} channels on axis {axis} but the tensor has shape [{string.Join(",", shape)}].", nameof(shape));
@@ -24,7 +28,7 @@ public static class ClipCounter
         for (long start = 0; start < values.Length; start += inner)
         {
             int channel = (int)(start / inner % link.Channels);
-            clipped += CountOutside(values.Slice((int)start, (int)inner), Bounds(link, channel));
+            clipped += CountOutside(values.Slice((int)start, (int)inner), link, channel);
         }
         return clipped;
     }
@@ -37,11 +41,16 @@ public static class ClipCounter
         return ((link.QMin - link.ZeroPoints[channel]) * scale, (link.QMax - link.ZeroPoints[channel]) * scale);
     }
 
-    private static long CountOutside(ReadOnlySpan<float> values, (float Min, float Max) bounds)
+    private static long CountOutside(ReadOnlySpan<float> values, QdqLink link, int channel)
     {
+        float scale = link.Scales[channel];
+        double zeroPoint = link.ZeroPoints[channel];
         long n = 0;
         foreach (float v in values)
-            if (!(v >= bounds.Min && v <= bounds.Max)) n++;
+        {
+            double code = MathF.Round(v / scale, MidpointRounding.ToEven) + zeroPoint;
+            if (!(code >= link.QMin && code <= link.QMax)) n++;
+        }
         return n;
     }
 }

@@ -39,34 +39,45 @@ internal static class DebugCharts
         return plot.GetImageBytes(Width, 90 + (18 * Math.Max(layers.Count, 4)), ImageFormat.Png);
     }
 
-    /// <summary>Histogram (share of values per bin, %) of an activation with its quantization range as vertical lines.</summary>
+    /// <summary>
+    /// Histogram of an activation's fp32 values with its quantization range as dashed vertical lines. The y axis is
+    /// logarithmic (share of values per bin, %), so the long tails that decide the range stay visible next to the peak.
+    /// </summary>
     public static byte[] ActivationHistogram(TensorDebugRecord tensor)
     {
         var plot = NewPlot();
         var h = tensor.Histogram!;
         long total = Math.Max(1, h.Counts.Sum());
-        var bars = h.Counts.Select((c, i) => new Bar
+        double smallest = h.Counts.Where(c => c > 0).Select(c => 100.0 * c / total).DefaultIfEmpty(1).Min();
+        int floor = (int)Math.Floor(Math.Log10(smallest));
+        var bars = h.Counts.Select((c, i) => (c, i)).Where(p => p.c > 0).Select(p => new Bar
         {
-            Position = h.Start + ((i + 0.5) * h.BinWidth),
-            Value = 100.0 * c / total,
+            Position = h.Start + ((p.i + 0.5) * h.BinWidth),
+            ValueBase = floor,
+            Value = Math.Log10(100.0 * p.c / total),
             Size = h.BinWidth,
             FillColor = Activation,
             LineWidth = 0,
         }).ToList();
         plot.Add.Bars(bars);
-        foreach (var (x, label) in new[] { ((double)tensor.RangeMin, "range min"), ((double)tensor.RangeMax, "range max") })
+        var ticks = Enumerable.Range(floor, 3 - floor).Select(e => new Tick(e, Percent(e), true)).ToArray();
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
+        plot.Axes.SetLimitsY(floor, 2.05);
+        for (int i = 0; i < 2; i++)
         {
-            var line = plot.Add.VerticalLine(x, 2, ClipLine, LinePattern.Dashed);
-            line.Text = $"{label} {x:G4}";
-            line.LabelOppositeAxis = true;
-            line.LabelFontSize = 11;
+            var line = plot.Add.VerticalLine(i == 0 ? tensor.RangeMin : tensor.RangeMax, 2, ClipLine, LinePattern.Dashed);
+            if (i == 0) line.LegendText = $"quantization range [{tensor.RangeMin:G4}, {tensor.RangeMax:G4}]";
         }
-        plot.Title($"{Short(tensor.TensorName, 60)} (written by {Short(tensor.NodeName, 40)}, {tensor.NodeType})", 13);
-        plot.XLabel("fp32 activation value");
-        plot.YLabel(h.FromSample ? "share of sampled values (%)" : "share of values (%)");
-        plot.Axes.Margins(bottom: 0);
-        return plot.GetImageBytes(Width / 2, 320, ImageFormat.Png);
+        plot.Legend.Alignment = Alignment.UpperRight;
+        plot.Title($"{Short(tensor.TensorName, 48)}: SQNR {tensor.SqnrDb:F1} dB, clipped {100 * tensor.Clip:G3} %", 13);
+        plot.XLabel($"fp32 value of the {tensor.NodeType} output");
+        plot.YLabel(h.FromSample ? "share of sampled values (log)" : "share of values (log)");
+        return plot.GetImageBytes(Width / 2 + 40, 320, ImageFormat.Png);
     }
+
+    private static string Percent(int exponent) => exponent >= 0
+        ? Math.Pow(10, exponent).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " %"
+        : Math.Pow(10, exponent).ToString("0." + new string('#', -exponent), System.Globalization.CultureInfo.InvariantCulture) + " %";
 
     /// <summary>Per output channel: the float weight range as a bar from min to max, and the quantization range as lines.</summary>
     public static byte[] WeightRanges(TensorDebugRecord tensor)
@@ -85,11 +96,11 @@ internal static class DebugCharts
             if (label.Length > 0) line.LegendText = label;
         }
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "fp32 min…max of the channel", FillColor = Weight });
-        plot.Title($"{Short(tensor.TensorName, 60)} (read by {Short(tensor.NodeName, 40)}, {tensor.NodeType})", 13);
+        plot.Title($"{Short(tensor.TensorName, 48)}: SQNR {tensor.SqnrDb:F1} dB", 13);
         plot.XLabel(tensor.Channels > 1 ? "output channel (per-channel scales)" : "output channel (one per-tensor scale)");
         plot.YLabel("weight value");
         plot.Legend.Alignment = Alignment.UpperRight;
-        return plot.GetImageBytes(Width / 2, 320, ImageFormat.Png);
+        return plot.GetImageBytes(Width / 2 + 40, 320, ImageFormat.Png);
     }
 
     private static Plot NewPlot()

@@ -27,7 +27,7 @@ public static class DebugHtml
             h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}
             table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
             td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}
-            .grid{display:flex;flex-wrap:wrap;gap:8px}.grid img{width:540px}p.hint{color:#555;font-size:13px}
+            .grid{display:flex;flex-wrap:wrap;gap:8px}.grid img{width:540px;border:1px solid #eee}p.hint{color:#555;font-size:13px}
             </style></head><body>
             <h1>Quantization debug report</h1>
             <p>fp32 model <b>{{E(floatModelName)}}</b> vs quantized model <b>{{E(quantizedModelName)}}</b>, {{report.Samples}} sample(s).</p>
@@ -47,14 +47,14 @@ public static class DebugHtml
             weights and biases show only their own rounding error.</p>
 
             """);
-        writer.Write("<h2>SQNR per quantized tensor (worst first)</h2>\n");
+        writer.Write("<h2 id=\"sqnr\">SQNR per quantized tensor (worst first)</h2>\n");
         writer.Write(Image(DebugCharts.SqnrBars(report.Layers), "SQNR per tensor"));
 
         var activations = report.Layers.Where(l => l.Role == TensorRole.Activation).Take(WorstShown)
             .Select(l => report.Tensors.First(t => t.TensorName == l.TensorName && t.Role == l.Role)).Where(t => t.Histogram is not null).ToList();
         if (activations.Count > 0)
         {
-            writer.Write($"<h2>Activation histograms of the {activations.Count} worst activations</h2>\n");
+            writer.Write($"<h2 id=\"histograms\">Activation histograms of the {activations.Count} worst activations</h2>\n");
             writer.Write("<p class=\"hint\">fp32 values over the debug samples; dashed red lines: the range the quantization parameters represent. Values outside are clipped.</p>\n<div class=\"grid\">\n");
             foreach (var t in activations) writer.Write(Image(DebugCharts.ActivationHistogram(t), $"histogram of {t.TensorName}"));
             writer.Write("</div>\n");
@@ -63,13 +63,13 @@ public static class DebugHtml
             .Select(l => report.Tensors.First(t => t.TensorName == l.TensorName && t.Role == l.Role)).Where(t => t.ChannelRanges is not null).ToList();
         if (weights.Count > 0)
         {
-            writer.Write($"<h2>Weight ranges per output channel of the {weights.Count} worst weights</h2>\n");
+            writer.Write($"<h2 id=\"weights\">Weight ranges per output channel of the {weights.Count} worst weights</h2>\n");
             writer.Write("<p class=\"hint\">Bars: fp32 min…max of each output channel; dashed red: the range its scale represents. Channels whose bar is much shorter than the range lose precision.</p>\n<div class=\"grid\">\n");
             foreach (var t in weights) writer.Write(Image(DebugCharts.WeightRanges(t), $"weight ranges of {t.TensorName}"));
             writer.Write("</div>\n");
         }
 
-        writer.Write("<h2>Sensitivity ranking</h2>\n<table>\n<tr><th>Rank</th><th>Node</th><th>Op</th><th>Tensor</th><th>Role</th><th>SQNR (dB)</th><th>Cosine</th><th>Clipped (%)</th></tr>\n");
+        writer.Write("<h2 id=\"ranking\">Sensitivity ranking</h2>\n<table>\n<tr><th>Rank</th><th>Node</th><th>Op</th><th>Tensor</th><th>Role</th><th>SQNR (dB)</th><th>Cosine</th><th>Clipped (%)</th></tr>\n");
         foreach (var l in report.Layers)
         {
             writer.Write($"<tr><td class=\"n\">{l.Rank}</td><td>{E(l.NodeName)}</td><td>{E(l.NodeType)}</td><td>{E(l.TensorName)}</td><td>{l.Role.ToString().ToLowerInvariant()}</td>" +

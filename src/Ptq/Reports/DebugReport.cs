@@ -29,7 +29,7 @@ public enum TensorRole
 /// <param name="Role">Activation, weight or bias.</param>
 /// <param name="Origin">Distribution of the float values.</param>
 /// <param name="Dequant">Distribution of the dequantized values.</param>
-/// <param name="Clip">Fraction of float values outside the quantization range of their channel (see <see cref="QdqLink.RangeOf"/>).</param>
+/// <param name="Clip">Fraction of float values outside the quantization range of their channel, i.e. saturated by QuantizeLinear (see <see cref="ClipCounter"/>).</param>
 /// <param name="Cosine">Cosine similarity of all float values against all dequantized values, over all samples as one vector.</param>
 /// <param name="SqnrDb">SQNR in dB from energies summed over all samples: <c>10 · log10(Σ r² / Σ (r − x)²)</c>; +∞ when identical.</param>
 /// <param name="RangeMin">Lower end of the quantization range (the smallest over channels when per-channel).</param>
@@ -90,7 +90,7 @@ public sealed record LayerError(int Rank, string NodeName, string NodeType, stri
 /// <param name="Layers">Activations and weights ranked by SQNR, worst first (NaN last); see <see cref="QuantizationDebugger.Rank"/>.</param>
 /// <param name="OutputName">The model output compared.</param>
 /// <param name="Output">The quantized model's final output against the fp32 model's (cosine, SQNR, argmax agreement).</param>
-/// <param name="FloatModelBytes">Serialized size of the fp32 model (file plus external data when loaded from a file).</param>
+/// <param name="FloatModelBytes">Serialized size of the fp32 model as given (for models over 2 GiB: the bytes of its tensors).</param>
 /// <param name="QuantizedModelBytes">The same for the quantized model.</param>
 /// <param name="Notes">Tensors left out and why, and other things the reader should know.</param>
 public sealed record DebugReport(

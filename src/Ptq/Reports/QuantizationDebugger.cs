@@ -54,7 +54,7 @@ public static class QuantizationDebugger
         records.AddRange(constants);
         var tensors = records.OrderBy(r => r.Order).Select(r => r.Record).ToList();
         return new DebugReport(count, tensors, Rank(tensors), outputName, comparison,
-            ModelFiles.Bytes(fp32) ?? ModelIO.ToBytes(fp32).LongLength, ModelFiles.Bytes(quantized) ?? ModelIO.ToBytes(quantized).LongLength, notes);
+            SerializedBytes(fp32), SerializedBytes(quantized), notes);
     }
 
     /// <summary>
@@ -137,6 +137,13 @@ public static class QuantizationDebugger
             options.Log?.Invoke($"debug: sample {count} done");
         }
         return (count, output, comparison.ToSummary());
+    }
+
+    // Serialized size rather than the file size: a quantized model fresh from the quantizer still points at the fp32 file.
+    private static long SerializedBytes(OnnxModel model)
+    {
+        long tensors = ModelIO.EstimateInlineBytes(model.Proto);
+        return tensors < ModelIO.ProtobufLimitBytes - (64L << 20) ? ModelIO.ToBytes(model).LongLength : tensors;
     }
 
     private static bool HasOp(OnnxModel model, string opType) => model.Proto.Graph.Node.Any(n => n.OpType == opType);
