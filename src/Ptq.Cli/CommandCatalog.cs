@@ -14,5 +14,7 @@ internal static class CommandCatalog
     [
         InspectCommand.Create,
         RecipeShowCommand.Create,
+        EvalCommand.Create,
+        DebugCommand.Create,
     ];
 }
