@@ -52,7 +52,7 @@ internal static class EvalCommand
             if (parseResult.GetValue(json))
                 console.Out.WriteLine(EvaluationReportJson.Serialize(report));
             else
-                EvaluationReportView.Write(console.Ansi, report, loaded.DisplayName, refModel?.DisplayName);
+                EvaluationReportView.Write(console.Ansi, report, Path.GetFileName(loaded.DisplayName), refModel is null ? null : Path.GetFileName(refModel.DisplayName));
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
