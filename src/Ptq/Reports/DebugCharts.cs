@@ -68,18 +68,18 @@ internal static class DebugCharts
             var line = plot.Add.VerticalLine(i == 0 ? tensor.RangeMin : tensor.RangeMax, 2, ClipLine, LinePattern.Dashed);
             if (i == 0) line.LegendText = $"quantization range [{tensor.RangeMin:G4}, {tensor.RangeMax:G4}]";
         }
-        plot.Legend.Alignment = Alignment.UpperRight;
+        plot.ShowLegend(Edge.Bottom);
         plot.Title($"{Short(tensor.TensorName, 48)}: SQNR {tensor.SqnrDb:F1} dB, clipped {100 * tensor.Clip:G3} %", 13);
         plot.XLabel($"fp32 value of the {tensor.NodeType} output");
         plot.YLabel(h.FromSample ? "share of sampled values (log)" : "share of values (log)");
-        return plot.GetImageBytes(Width / 2 + 40, 320, ImageFormat.Png);
+        return plot.GetImageBytes(Width / 2 + 40, 340, ImageFormat.Png);
     }
 
     private static string Percent(int exponent) => exponent >= 0
         ? Math.Pow(10, exponent).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " %"
         : Math.Pow(10, exponent).ToString("0." + new string('#', -exponent), System.Globalization.CultureInfo.InvariantCulture) + " %";
 
-    /// <summary>Per output channel: the float weight range as a bar from min to max, and the quantization range as lines.</summary>
+    /// <summary>Per output channel: the float weight range as a bar from min to max, and the ends of the quantization range as dashes.</summary>
     public static byte[] WeightRanges(TensorDebugRecord tensor)
     {
         var plot = NewPlot();
@@ -87,20 +87,21 @@ internal static class DebugCharts
         var bars = ranges.Select((r, c) => new Bar { Position = c, ValueBase = r.Min, Value = r.Max, FillColor = Weight, LineWidth = 0, Size = 0.8 }).ToList();
         plot.Add.Bars(bars);
         double[] xs = [.. Enumerable.Range(0, ranges.Count).Select(c => (double)c)];
-        foreach (var (ys, label) in new[] { (ranges.Select(r => (double)r.QuantMin).ToArray(), "quantization range"), (ranges.Select(r => (double)r.QuantMax).ToArray(), "") })
+        foreach (var ys in new[] { ranges.Select(r => (double)r.QuantMin).ToArray(), ranges.Select(r => (double)r.QuantMax).ToArray() })
         {
-            var line = plot.Add.ScatterLine(xs, ys, ClipLine);
-            line.LinePattern = LinePattern.Dashed;
-            line.LineWidth = 1.5f;
-            line.ConnectStyle = ConnectStyle.StepHorizontal;
-            if (label.Length > 0) line.LegendText = label;
+            // One short dash per channel at each end of its quantization range; no connecting line, channels are independent.
+            var ends = plot.Add.ScatterPoints(xs, ys, ClipLine);
+            ends.MarkerShape = MarkerShape.HorizontalBar;
+            ends.MarkerSize = Math.Clamp(360f / ranges.Count, 3, 12);
+            ends.MarkerLineWidth = 2;
         }
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "quantization range", LineColor = ClipLine, LineWidth = 2 });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "fp32 min…max of the channel", FillColor = Weight });
         plot.Title($"{Short(tensor.TensorName, 48)}: SQNR {tensor.SqnrDb:F1} dB", 13);
         plot.XLabel(tensor.Channels > 1 ? "output channel (per-channel scales)" : "output channel (one per-tensor scale)");
         plot.YLabel("weight value");
-        plot.Legend.Alignment = Alignment.UpperRight;
-        return plot.GetImageBytes(Width / 2 + 40, 320, ImageFormat.Png);
+        plot.ShowLegend(Edge.Bottom);
+        return plot.GetImageBytes(Width / 2 + 40, 340, ImageFormat.Png);
     }
 
     private static Plot NewPlot()

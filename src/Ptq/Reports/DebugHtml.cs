@@ -64,7 +64,7 @@ public static class DebugHtml
         if (weights.Count > 0)
         {
             writer.Write($"<h2 id=\"weights\">Weight ranges per output channel of the {weights.Count} worst weights</h2>\n");
-            writer.Write("<p class=\"hint\">Bars: fp32 min…max of each output channel; dashed red: the range its scale represents. Channels whose bar is much shorter than the range lose precision.</p>\n<div class=\"grid\">\n");
+            writer.Write("<p class=\"hint\">Orange bars: fp32 min…max of each output channel; red dashes: the ends of the range its scale represents. Channels whose bar is much shorter than the range lose precision.</p>\n<div class=\"grid\">\n");
             foreach (var t in weights) writer.Write(Image(DebugCharts.WeightRanges(t), $"weight ranges of {t.TensorName}"));
             writer.Write("</div>\n");
         }
