@@ -16,6 +16,8 @@ internal static class CommandCatalog
         CalibrateCommand.Create,
         StatsMergeCommand.Create,
         QuantizeCommand.Create,
+        EvalCommand.Create,
+        DebugCommand.Create,
         RecipeShowCommand.Create,
         DemoCommand.Create,
     ];

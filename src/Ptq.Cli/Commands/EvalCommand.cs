@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Ptq.Cli.Options;
+using Ptq.Cli.Output;
+using Ptq.Data;
+using Ptq.Evaluation;
+using Ptq.Onnx;
+
+namespace Ptq.Cli.Commands;
+
+/// <summary>
+/// <c>ptq eval MODEL [--ref FP32_MODEL] --data SPEC [PREPROCESSING] [--labels subdirs|FILE|prefix:CLASSLIST] [--limit N] [--json]</c>:
+/// maps onto <see cref="ModelEvaluator.Evaluate"/>. <c>--labels subdirs</c> reads the data folder recursively.
+/// </summary>
+internal static class EvalCommand
+{
+    /// <summary>Builds the command writing to <paramref name="console"/>.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<string>("MODEL") { Description = "The ONNX model to evaluate (typically quantized)." };
+        var reference = new Option<string?>("--ref") { Description = "Reference model (typically the fp32 original): agreement, output cosine/SQNR, latency side by side.", HelpName = "FP32_MODEL" };
+        var labels = new Option<string?>("--labels") { Description = "Labels: subdirs (one folder per class), FILE (idx1 or one label per line), or prefix:CLASSLIST (class = line of the file-name prefix).", HelpName = "subdirs|FILE|prefix:CLASSLIST" };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N samples.", HelpName = "N" };
+        var json = new Option<bool>("--json") { Description = "Write the report as JSON (camelCase; +/-Infinity and NaN as strings) instead of tables." };
+        var batchSizes = new Option<string?>("--batch-sizes") { Description = "Batch sizes to time, e.g. 1,8 (default 1; above 1 needs a dynamic batch dimension).", HelpName = "B,..." };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (default 0: one per physical core)." };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per batch size (default 20; 0 skips latency).", DefaultValueFactory = _ => 20 };
+        var data = new DataOptions();
+        var logging = new LoggingOptions();
+        var command = new Command("eval", "Score a model: top-1/top-5, agreement and output error against a reference, latency, size.")
+        {
+            model, reference, labels, limit, json, batchSizes, threads, runs,
+        };
+        data.AddTo(command, dataRequired: true);
+        logging.AddTo(command);
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var info = logging.Logger(parseResult, console, LogLevel.Info);
+            int? n = parseResult.GetValue(limit);
+            if (n is <= 0) throw new PtqException($"--limit must be a positive number of samples, got {n}.");
+            var options = EvaluationOptionsOf(parseResult.GetValue(threads), parseResult.GetValue(runs), parseResult.GetValue(batchSizes));
+            string? labelText = parseResult.GetValue(labels);
+            var specs = data.Specs(parseResult);
+            var sourceOptions = data.ToSourceOptions(parseResult, n);
+            if (labelText == "subdirs") sourceOptions = sourceOptions with { Recursive = true };
+
+            using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
+            using var refModel = parseResult.GetValue(reference) is { } refPath ? ModelIO.Load(refPath) : null;
+            var source = CalibrationSources.Create(ModelInputs.Of(loaded), specs, sourceOptions);
+            var labelSource = labelText is null ? null : LabelSources.Parse(labelText, DataFolder(specs, loaded));
+            info($"evaluating {loaded.DisplayName} on {source.Count} sample(s)");
+            var report = ModelEvaluator.Evaluate(loaded, refModel, source, labelSource, options, null, cancellationToken);
+            if (parseResult.GetValue(json))
+                console.Out.WriteLine(EvaluationReportJson.Serialize(report));
+            else
+                EvaluationReportView.Write(console.Ansi, report, Path.GetFileName(loaded.DisplayName), refModel is null ? null : Path.GetFileName(refModel.DisplayName));
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static EvaluationOptions EvaluationOptionsOf(int threads, int runs, string? batchSizes)
+    {
+        if (threads < 0) throw new PtqException($"--threads must be 0 (ONNX Runtime's choice) or positive, got {threads}.");
+        if (runs < 0) throw new PtqException($"--runs must be 0 (no latency) or positive, got {runs}.");
+        int[] sizes = batchSizes is null ? [1] : OptionText.ParseInts(batchSizes, "--batch-sizes");
+        if (sizes.Length == 0 || sizes.Any(b => b < 1)) throw new PtqException($"--batch-sizes must list positive numbers, got '{batchSizes}'.");
+        return new EvaluationOptions { IntraOpThreads = threads, LatencyRuns = runs, LatencyBatchSizes = sizes };
+    }
+
+    // The folder the samples' relative names start from: the PATH of the first SPEC, when it is a folder.
+    private static string? DataFolder(IReadOnlyList<string> specs, OnnxModel model)
+    {
+        if (specs.Count == 0) return null;
+        string path = DataSpec.Parse(specs[0], ModelInputs.Of(model).Select(i => i.Name)).Path;
+        return Directory.Exists(path) ? path : null;
+    }
+}

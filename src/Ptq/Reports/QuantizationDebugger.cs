@@ -1,0 +1,150 @@
+using Ptq.Evaluation;
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Pipeline;
+using Ptq.Runtime;
+
+namespace Ptq.Reports;
+
+/// <summary>
+/// Compares a quantized QDQ model with its fp32 original tensor by tensor (the <c>ptq debug</c> report): MindSpore's
+/// per-tensor debug statistics, per-layer SQNR and cosine, and the final outputs' agreement.
+/// </summary>
+public static class QuantizationDebugger
+{
+    /// <summary>
+    /// Relates every DequantizeLinear of <paramref name="quantized"/> to a tensor of <paramref name="fp32"/>
+    /// (<see cref="QdqGraphMap"/>, <see cref="TensorDebugRecord"/>), then runs both models on the first
+    /// <see cref="DebugOptions.Samples"/> samples with the float activations and their dequantized twins exposed as extra
+    /// outputs, streaming each tensor into bounded accumulators (nothing is kept across samples but the sums and a
+    /// reservoir sample per tensor). Weights and biases are compared once, from the initializers: dequantized values are
+    /// <c>(code − zero_point) · scale</c> per channel.
+    /// <para>The fp32 model is canonicalized as <c>ptq quantize</c> does (opset upgrade, Constant → initializer) and its
+    /// BatchNormalization nodes are folded when the quantized model has none, so weights are compared with what was
+    /// quantized. Exposing the dequantized values keeps ORT from fusing those Q/DQ pairs into integer kernels, so
+    /// activations are compared in float arithmetic on the dequantized values.</para>
+    /// </summary>
+    /// <exception cref="PtqException">When the models cannot be run, no sample is given, or nothing could be related.</exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
+    public static DebugReport Run(OnnxModel fp32, OnnxModel quantized, IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples,
+        DebugOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fp32);
+        ArgumentNullException.ThrowIfNull(quantized);
+        ArgumentNullException.ThrowIfNull(samples);
+        options ??= DebugOptions.Default;
+        var notes = new List<string>();
+        var links = QdqGraphMap.Analyse(quantized);
+        if (links.Count == 0)
+            throw new PtqException($"'{quantized.DisplayName}' has no DequantizeLinear with constant parameters: it is not a QDQ model Ptq can debug.");
+        var quantGraph = OnnxGraph.FromModel(quantized, promoteConstants: true);
+        bool fold = HasOp(fp32, "BatchNormalization") && !HasOp(quantized, "BatchNormalization");
+        var prepared = ModelPreparation.Prepare(fp32, fold).Model;
+        var floatGraph = OnnxGraph.FromModel(prepared, promoteConstants: true);
+        var finder = new FloatCounterpart(floatGraph, quantGraph);
+        options.Log?.Invoke($"debug: {links.Count} DequantizeLinear nodes in '{quantized.DisplayName}'");
+
+        var activations = ActivationTracks(links, finder, options, notes);
+        var constants = WeightRecords(links, finder, floatGraph, quantGraph, prepared, quantized, notes);
+        var (count, outputName, comparison) = RunSamples(prepared, quantized, activations, samples, options, cancellationToken);
+        if (count == 0) throw new PtqException("the data source yielded no samples to debug with.");
+
+        var records = new List<(int Order, TensorDebugRecord Record)>();
+        records.AddRange(activations.Select(a => (a.Order, a.ToRecord(options.HistogramBins))));
+        records.AddRange(constants);
+        var tensors = records.OrderBy(r => r.Order).Select(r => r.Record).ToList();
+        return new DebugReport(count, tensors, Rank(tensors), outputName, comparison,
+            SerializedBytes(fp32), SerializedBytes(quantized), notes);
+    }
+
+    /// <summary>
+    /// Activations and weights ranked by SQNR ascending (worst first), NaN last, ties by tensor name (ordinal). Biases are
+    /// left out: bias correction changes them on purpose, so their difference from fp32 is not quantization damage
+    /// (they stay in <see cref="DebugReport.Tensors"/> and debug_stats.csv).
+    /// </summary>
+    public static IReadOnlyList<LayerError> Rank(IEnumerable<TensorDebugRecord> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        return [.. tensors.Where(t => t.Role != TensorRole.Bias)
+            .OrderBy(t => double.IsNaN(t.SqnrDb) ? 1 : 0).ThenBy(t => t.SqnrDb).ThenBy(t => t.TensorName, StringComparer.Ordinal)
+            .Select((t, i) => new LayerError(i + 1, t.NodeName, t.NodeType, t.TensorName, t.Role, t.SqnrDb, t.Cosine, t.Clip))];
+    }
+
+    private static List<ActivationTrack> ActivationTracks(IReadOnlyList<QdqLink> links, FloatCounterpart finder, DebugOptions options, List<string> notes)
+    {
+        var tracks = new List<ActivationTrack>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < links.Count; i++)
+        {
+            var link = links[i];
+            if (link.Kind != QdqLinkKind.Activation || !seen.Add(link.FloatTensor!)) continue;
+            if (finder.Owner(link.FloatTensor!) is not { } owner)
+            {
+                notes.Add($"Activation '{link.FloatTensor}' is not a value of the fp32 model; left out.");
+                continue;
+            }
+            tracks.Add(new ActivationTrack(i, link, owner.Node.DisplayName, owner.Node.OpType, owner.IsInput, options.ReservoirCapacity));
+        }
+        return tracks;
+    }
+
+    private static List<(int, TensorDebugRecord)> WeightRecords(IReadOnlyList<QdqLink> links, FloatCounterpart finder, OnnxGraph floatGraph, OnnxGraph quantGraph,
+        OnnxModel prepared, OnnxModel quantized, List<string> notes)
+    {
+        var records = new List<(int, TensorDebugRecord)>();
+        for (int i = 0; i < links.Count; i++)
+        {
+            var link = links[i];
+            if (link.Kind == QdqLinkKind.Activation) continue;
+            if (finder.Weight(link, out string? reason) is not { } match)
+            {
+                notes.Add($"Constant '{link.QuantizedInitializer}' left out: {reason}.");
+                continue;
+            }
+            float[] original = TensorData.ToFloats(floatGraph.Initializer(match.Initializer)!, prepared.External);
+            float[] codes = TensorData.ToFloats(quantGraph.Initializer(link.QuantizedInitializer!)!, quantized.External);
+            if (original.Length != codes.Length)
+            {
+                notes.Add($"Constant '{link.QuantizedInitializer}' left out: {codes.Length} codes but the fp32 '{match.Initializer}' has {original.Length} values.");
+                continue;
+            }
+            records.Add((i, WeightComparison.Compare(link, match.Node, match.Initializer, original, codes)));
+        }
+        return records;
+    }
+
+    private static (int Count, string Output, ComparisonSummary Summary) RunSamples(OnnxModel prepared, OnnxModel quantized, List<ActivationTrack> tracks,
+        IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples, DebugOptions options, CancellationToken cancellationToken)
+    {
+        var runnerOptions = new RunnerOptions { IntraOpThreads = options.IntraOpThreads };
+        using var floatRunner = OrtRunner.WithOutputs(prepared, tracks.Select(t => t.Link.FloatTensor!), runnerOptions);
+        using var quantRunner = OrtRunner.WithOutputs(quantized, tracks.Select(t => t.Link.DequantizedTensor), runnerOptions);
+        string output = floatRunner.OutputNames[0];
+        string quantOutput = quantRunner.OutputNames.Contains(output) ? output : quantRunner.OutputNames[0];
+        string[] floatWanted = [.. new[] { output }.Concat(tracks.Select(t => t.Link.FloatTensor!)).Distinct(StringComparer.Ordinal)];
+        string[] quantWanted = [.. new[] { quantOutput }.Concat(tracks.Select(t => t.Link.DequantizedTensor)).Distinct(StringComparer.Ordinal)];
+        var comparison = new OutputComparison();
+        int count = 0;
+        foreach (var sample in samples.Take(options.Samples))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var f = floatRunner.Run(sample, floatWanted);
+            var q = quantRunner.Run(sample, quantWanted);
+            comparison.Add(OutputScores.Floats(f[output]), OutputScores.Floats(q[quantOutput]), OutputScores.RowLength(f[output].Shape));
+            foreach (var track in tracks)
+                track.Add(f[track.Link.FloatTensor!], q[track.Link.DequantizedTensor]);
+            count++;
+            options.Log?.Invoke($"debug: sample {count} done");
+        }
+        return (count, output, comparison.ToSummary());
+    }
+
+    // Serialized size rather than the file size: a quantized model fresh from the quantizer still points at the fp32 file.
+    private static long SerializedBytes(OnnxModel model)
+    {
+        long tensors = ModelIO.EstimateInlineBytes(model.Proto);
+        return tensors < ModelIO.ProtobufLimitBytes - (64L << 20) ? ModelIO.ToBytes(model).LongLength : tensors;
+    }
+
+    private static bool HasOp(OnnxModel model, string opType) => model.Proto.Graph.Node.Any(n => n.OpType == opType);
+}

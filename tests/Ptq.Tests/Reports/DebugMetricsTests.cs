@@ -1,0 +1,124 @@
+using Ptq.Reports;
+
+namespace Ptq.Tests.Reports;
+
+/// <summary>The debug statistics against hand-computed values.</summary>
+public sealed class DebugMetricsTests
+{
+    [Theory]
+    [InlineData(new float[] { 9, 1, 8, 2, 7, 3, 6, 4, 5 }, 3.0, 5.0, 7.0)]
+    [InlineData(new float[] { 4, 3, 2, 1 }, 1.75, 2.5, 3.25)] // numpy: h = q·(n−1) → 0.75, 1.5, 2.25
+    [InlineData(new float[] { -2 }, -2.0, -2.0, -2.0)]
+    public void QuartilesOfAKnownListAreExact(float[] values, double q1, double median, double q3)
+    {
+        var accumulator = new TensorAccumulator();
+        accumulator.Add(values);
+
+        var s = accumulator.ToSummary();
+
+        Assert.Equal(q1, s.Q1, 12);
+        Assert.Equal(median, s.Median, 12);
+        Assert.Equal(q3, s.Q3, 12);
+        Assert.True(s.QuartilesExact);
+    }
+
+    [Fact]
+    public void SummaryMomentsAndSparsityMatchHandComputedValues()
+    {
+        var accumulator = new TensorAccumulator();
+        accumulator.Add([0, 0, 1]);
+        accumulator.Add([2, 3, 4]); // streamed in two samples
+
+        var s = accumulator.ToSummary();
+
+        Assert.Equal(6, s.Count);
+        Assert.Equal(0, s.Min);
+        Assert.Equal(4, s.Max);
+        Assert.Equal(10.0 / 6, s.Mean, 12);
+        Assert.Equal((30.0 / 6) - (100.0 / 36), s.Var, 12); // E[x²] − mean²
+        Assert.Equal(2.0 / 6, s.Sparsity, 12);
+    }
+
+    [Fact]
+    public void ReservoirKeepsBoundedMemoryAndIsReproducible()
+    {
+        var a = new QuantileReservoir(capacity: 1000);
+        var b = new QuantileReservoir(capacity: 1000);
+        var values = Enumerable.Range(0, 100_000).Select(i => i / 100_000f).ToArray();
+        for (int i = 0; i < values.Length; i += 7919)
+        {
+            var chunk = values.AsSpan(i, Math.Min(7919, values.Length - i));
+            a.Add(chunk);
+            b.Add(chunk);
+        }
+
+        Assert.False(a.IsExact);
+        Assert.Equal(100_000, a.Seen);
+        Assert.Equal(1000, a.Sample.Length);
+        Assert.True(a.Sample.SequenceEqual(b.Sample));
+        double[] q = a.Quantiles(0.25, 0.5, 0.75);
+        Assert.InRange(q[0], 0.20, 0.30);
+        Assert.InRange(q[1], 0.45, 0.55);
+        Assert.InRange(q[2], 0.70, 0.80);
+    }
+
+    [Fact]
+    public void ClipCountsValuesQuantizeLinearSaturates()
+    {
+        // uint8, scale 0.1, zero point 0: range [0, 25.5]; 25.54 rounds to code 255 (kept), 25.56 to 256 (clipped).
+        var link = Link(QdqLinkKind.Activation, [0.1f], [0], 0, 255);
+        float[] values = [-1, 0, 10, 25.5f, 25.54f, 25.56f, 30, float.NaN];
+
+        Assert.Equal(4, ClipCounter.Count(values, [8], link));
+        Assert.Equal((0f, 25.5f), link.RangeOf(0));
+    }
+
+    [Fact]
+    public void PerChannelClipUsesEachChannelsScale()
+    {
+        // int8 per-channel on axis 0: channel 0 scale 1 → [−128, 127]; channel 1 scale 0.5 → [−64, 63.5].
+        var link = Link(QdqLinkKind.Weight, [1f, 0.5f], [0, 0], -128, 127) with { Axis = 0, Dims = [2, 3] };
+        float[] values = [0, 127, 200, 63.5f, 64, -70];
+
+        Assert.Equal(3, ClipCounter.Count(values, [2, 3], link)); // 200; 64 → code 128; −70 → code −140
+    }
+
+    [Fact]
+    public void IdenticalTensorsHaveCosineOneAndInfiniteSqnr()
+    {
+        var pair = new PairAccumulator(Link(QdqLinkKind.Activation, [1f], [0], 0, 255));
+        pair.Add([1, 2, 3], [1, 2, 3], [3]);
+        pair.Add([0, 5, 7], [0, 5, 7], [3]);
+
+        Assert.Equal(1.0, pair.Cosine);
+        Assert.Equal(double.PositiveInfinity, pair.SqnrDb);
+        Assert.Equal(0.0, pair.Clip);
+    }
+
+    [Fact]
+    public void SqnrAndCosineOfAKnownPair()
+    {
+        var pair = new PairAccumulator(Link(QdqLinkKind.Activation, [1f], [0], 0, 255));
+        pair.Add([3, 4], [3, 3], [2]); // signal 25, noise 1 → 10·log10(25) dB; cos = 21 / (5 · √18)
+
+        Assert.Equal(10 * Math.Log10(25), pair.SqnrDb, 12);
+        Assert.Equal(21 / (5 * Math.Sqrt(18)), pair.Cosine, 12);
+    }
+
+    [Fact]
+    public void RankingPutsLowestSqnrFirstNaNLastAndLeavesBiasesOut()
+    {
+        var summary = new TensorSummary(0, 0, 0, 0, 0, 0, 0, 0, 0, true);
+        TensorDebugRecord R(string name, TensorRole role, double sqnr) =>
+            new("n", "Conv", name, false, role, summary, summary, 0, 1, sqnr, 0, 1, 1, null, null);
+
+        var ranked = QuantizationDebugger.Rank([R("a", TensorRole.Activation, 20), R("b", TensorRole.Weight, double.NaN), R("c", TensorRole.Weight, 5),
+            R("d", TensorRole.Bias, -30), R("e", TensorRole.Activation, double.PositiveInfinity)]);
+
+        Assert.Equal(["c", "a", "e", "b"], ranked.Select(l => l.TensorName));
+        Assert.Equal([1, 2, 3, 4], ranked.Select(l => l.Rank));
+    }
+
+    private static QdqLink Link(QdqLinkKind kind, float[] scales, long[] zeroPoints, long qmin, long qmax) =>
+        new(kind, "x_dq", kind == QdqLinkKind.Activation ? "x" : null, kind == QdqLinkKind.Activation ? null : "x_q", [], scales, zeroPoints, null, qmin, qmax);
+}
