@@ -17,13 +17,13 @@ public sealed class DebugCommandTests
     {
         string root = Directory.CreateTempSubdirectory("ptq-debug-cli-").FullName;
         var result = StaticQuantizer.Quantize(DemoModel.Build(), new StaticQuantizationSettings(),
-            new CalibrationInput.FromSamples(DemoData.Samples(16).ToList(), 16, new CalibrationSettings()));
+            new CalibrationInput.FromSamples(DemoData.Feeds(16).ToList(), 16, new CalibrationSettings()));
         string fp32 = Path.Combine(root, "demo.onnx"), int8 = Path.Combine(root, "demo.int8.onnx");
         ModelIO.Save(DemoModel.Build(), fp32);
         ModelIO.Save(result.Model, int8);
         string data = Directory.CreateDirectory(Path.Combine(root, "data")).FullName;
         int i = 0;
-        foreach (var sample in DemoData.Samples(6, first: 500))
+        foreach (var sample in DemoData.Feeds(6, first: 500))
         {
             byte[] raw = sample[DemoModel.InputName].Raw!;
             File.WriteAllBytes(Path.Combine(data, $"s{i++}.npy"), NpyWriter.Bytes("<f4", [1, 3, 32, 32], raw));

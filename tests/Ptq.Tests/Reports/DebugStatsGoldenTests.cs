@@ -16,8 +16,8 @@ public sealed class DebugStatsGoldenTests
     private static readonly Lazy<(StaticQuantizationResult Result, DebugReport Report)> Demo = new(() =>
     {
         var result = StaticQuantizer.Quantize(DemoModel.Build(), new StaticQuantizationSettings(),
-            new CalibrationInput.FromSamples(DemoData.Samples(32).ToList(), 32, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.MinMax }));
-        var report = QuantizationDebugger.Run(DemoModel.Build(), result.Model, DemoData.Samples(4, first: 1000), new DebugOptions { IntraOpThreads = 1 });
+            new CalibrationInput.FromSamples(DemoData.Feeds(32).ToList(), 32, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.MinMax }));
+        var report = QuantizationDebugger.Run(DemoModel.Build(), result.Model, DemoData.Feeds(4, first: 1000), new DebugOptions { IntraOpThreads = 1 });
         return (result, report);
     });
 
