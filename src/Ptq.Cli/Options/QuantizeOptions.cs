@@ -19,7 +19,7 @@ internal sealed class QuantizeOptions
     public Option<string?> ActMode { get; } = new("--act-mode") { HelpName = "sym|asym_u|asym_s", Description = "Activations: sym, asym_u (default) or asym_s." };
     public Option<string?> WeightMode { get; } = new("--weight-mode") { HelpName = "sym|asym_u|asym_s", Description = "Weights: sym (default), asym_u or asym_s." };
     public Option<string?> Granularity { get; } = new("--granularity") { HelpName = "per-channel|per-tensor|mix", Description = "per-channel (default), per-tensor or mix." };
-    public Option<string?> Method { get; } = new("--method") { HelpName = "M", Description = "Activation ranges: minmax, avg, ema, percentile (default), kl, mse, aciq-gauss, aciq-laplace or nstd." };
+    public Option<string?> Method { get; } = new("--method") { HelpName = "M", Description = "Activation ranges: minmax, avg, ema, percentile, kl, mse (default), aciq-gauss, aciq-laplace or nstd." };
     public Option<double?> Percentile { get; } = new("--percentile") { HelpName = "P", Description = "Percentile for --method percentile, in (50, 100] (default 99.99)." };
     public Option<string?> WeightMethod { get; } = new("--weight-method") { HelpName = "M", Description = "Weights: minmax (default), mse, admm or adaround." };
     public Option<bool?> BiasCorrection { get; } = new("--bias-correction") { HelpName = "true|false", Description = "Correct the bias for the weight quantization error: true or false." };

@@ -7,8 +7,11 @@ namespace Ptq.Pipeline;
 /// <summary>How activation ranges are found: which estimator, and how statistics are collected.</summary>
 public sealed record CalibrationSettings
 {
-    /// <summary>Range estimator. Default <see cref="CalibrationMethod.Percentile"/> at 99.99 (robust to outliers, the best default on the real models tested).</summary>
-    public CalibrationMethod Method { get; init; } = CalibrationMethod.Percentile;
+    /// <summary>
+    /// Range estimator. Default <see cref="CalibrationMethod.Mse"/>: on SqueezeNet (400 held-out images) it gave the best
+    /// output cosine (0.9963 vs 0.9956 min-max, 0.9909 percentile 99.99, 0.78 KL) and on the other real models it is on par.
+    /// </summary>
+    public CalibrationMethod Method { get; init; } = CalibrationMethod.Mse;
 
     /// <summary>Estimator parameters (percentile, n for n-std).</summary>
     public RangeEstimatorOptions Estimator { get; init; } = new();

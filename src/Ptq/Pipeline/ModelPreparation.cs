@@ -13,7 +13,8 @@ public sealed record PreparedModel(OnnxModel Model, long OriginalOpset, int Fold
 
 /// <summary>
 /// Canonicalization shared by calibrate and quantize, so that statistics collected by one name exactly the tensors the
-/// other quantizes: opset upgrade to 13 (per-channel Q/DQ), Constant → initializer, folding of shape ops on constants,
+/// other quantizes: opset upgrade to 13 (per-channel Q/DQ), Constant → initializer, removal of inference identities
+/// (Identity, Dropout), folding of shape ops on constants,
 /// BatchNorm folding.
 /// </summary>
 public static class ModelPreparation
@@ -28,6 +29,7 @@ public static class ModelPreparation
         var upgraded = original < OpsetUpgrader.MinTargetOpset ? OpsetUpgrader.Upgrade(model) : model;
         var graph = OnnxGraph.FromModel(upgraded, promoteConstants: true);
         graph.SortTopologically();
+        IdentityElimination.Apply(graph);
         ConstantFolding.Apply(graph, upgraded.External);
         int folded = foldBatchNorm ? BatchNormFolding.Apply(graph, upgraded.External) : 0;
         var proto = upgraded.Proto.Clone();

@@ -41,8 +41,8 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--granularity per-channel|per-tensor|mix</c>. Default per-channel.</summary>
     public Granularity Granularity { get; init; } = Granularity.PerChannel;
 
-    /// <summary><c>--method</c>: activation range estimator. Default percentile.</summary>
-    public CalibrationMethod Method { get; init; } = CalibrationMethod.Percentile;
+    /// <summary><c>--method</c>: activation range estimator. Default mse.</summary>
+    public CalibrationMethod Method { get; init; } = CalibrationMethod.Mse;
 
     /// <summary><c>--percentile P</c> for <see cref="CalibrationMethod.Percentile"/>, in (50, 100]. Default 99.99.</summary>
     public double Percentile { get; init; } = 99.99;

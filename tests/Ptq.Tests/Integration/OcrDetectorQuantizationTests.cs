@@ -12,7 +12,8 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
     private const float Threshold = 0.3f; // DBNet's binarisation threshold
 
     /// <summary>
-    /// PP-OCRv4 detection, default recipe, 32 rendered pages to calibrate and 8 others to compare, text maps over all 8
+    /// PP-OCRv4 detection, default recipe but percentile ranges (MindSpore's REMOVAL_OUTLIER; cosine 0.976 against 0.962
+    /// with the default MSE on this model), 32 rendered pages to calibrate and 8 others to compare, text maps over all 8
     /// pages concatenated. Measured: cosine 0.976, mask IoU 0.943; seven pages are at 0.98–0.995 / 0.95–0.98 and one page
     /// with sparse text (101) at 0.74 / 0.58, because per-tensor ranges fit the text-heavy majority. Issue #4 asks for
     /// 0.99 / 0.95, so this pins today's level as a regression floor until the deep-stage ranges improve.
@@ -23,7 +24,7 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
         using var model = ModelIO.Load(Assets.Model("ppocrv4-det.onnx"));
         var calibration = Enumerable.Range(0, 32).Select(i => (IReadOnlyDictionary<string, TensorValue>)TextImages.Feed(i)).ToList();
         var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(),
-            new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()));
+            new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.Percentile }));
         using var fp32 = new OrtRunner(model);
         using var int8 = new OrtRunner(result.Model);
         var all = new List<float>();

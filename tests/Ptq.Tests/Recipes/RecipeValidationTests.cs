@@ -19,7 +19,7 @@ public sealed class RecipeValidationTests
         Assert.Equal(new QuantScheme(8, QuantMode.Symmetric, NarrowRange: true), settings.Weights);
         Assert.True(settings.PerChannelWeights);
         Assert.True(settings.FoldBatchNorm);
-        Assert.Equal(CalibrationMethod.Percentile, calibration.Method);
+        Assert.Equal(CalibrationMethod.Mse, calibration.Method);
         Assert.Equal(99.99, calibration.Estimator.Percentile);
     }
 
