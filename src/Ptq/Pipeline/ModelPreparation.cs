@@ -14,7 +14,7 @@ public sealed record PreparedModel(OnnxModel Model, long OriginalOpset, int Fold
 /// <summary>
 /// Canonicalization shared by calibrate and quantize, so that statistics collected by one name exactly the tensors the
 /// other quantizes: opset upgrade to 13 (per-channel Q/DQ), Constant → initializer, removal of inference identities
-/// (Identity, Dropout), folding of shape ops on constants,
+/// (Identity, Dropout), folding of shape ops on constants, Conv + per-channel Add into the Conv bias,
 /// BatchNorm folding.
 /// </summary>
 public static class ModelPreparation
@@ -31,6 +31,7 @@ public static class ModelPreparation
         graph.SortTopologically();
         IdentityElimination.Apply(graph);
         ConstantFolding.Apply(graph, upgraded.External);
+        ConvBiasAddFolding.Apply(graph, upgraded.External);
         int folded = foldBatchNorm ? BatchNormFolding.Apply(graph, upgraded.External) : 0;
         var proto = upgraded.Proto.Clone();
         proto.Graph = graph.ToProto();

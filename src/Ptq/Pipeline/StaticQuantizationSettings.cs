@@ -24,8 +24,9 @@ public sealed record StaticQuantizationSettings
     public bool FuseActivations { get; init; } = true;
 
     /// <summary>
-    /// Ops whose activations have fewer values per sample stay float (default 1024): squeeze-excite vectors and pooled
-    /// features lose much on a per-tensor 8-bit grid and cost next to nothing in float. 0 quantizes everything.
+    /// Ops reading a feature vector (no spatial extent) of fewer values per sample stay float (default 1024):
+    /// squeeze-excite vectors and pooled features lose much on a per-tensor 8-bit grid and cost next to nothing in
+    /// float. 0 quantizes everything.
     /// </summary>
     public int MinActivationElements { get; init; } = 1024;
 

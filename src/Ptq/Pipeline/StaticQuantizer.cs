@@ -44,13 +44,15 @@ public static class StaticQuantizer
             prepared = OpsetUpgrader.Upgrade(prepared, 21);
 
         Func<string, bool>? isFloat = null;
-        Func<string, long?>? elements = null;
+        Func<string, long[]?>? shapes = null;
         Func<IReadOnlyList<string>, StatsFile> collect;
         switch (calibration)
         {
             case CalibrationInput.FromStats fromStats:
                 isFloat = fromStats.Stats.Tensors.ContainsKey;
-                elements = t => fromStats.Stats.Tensors.TryGetValue(t, out var ts) && fromStats.Stats.Samples > 0 ? ts.Count / fromStats.Stats.Samples : null;
+                shapes = t => fromStats.Stats.Tensors.TryGetValue(t, out var ts) && ts.ChannelMeans is { } cm && fromStats.Stats.Samples > 0
+                    ? [1, cm.Means.Length, ts.Count / fromStats.Stats.Samples / cm.Means.Length] // channels × spatial, enough to tell vectors apart
+                    : null;
                 collect = _ => fromStats.Stats;
                 break;
             case CalibrationInput.FromSamples fromSamples:
@@ -58,7 +60,7 @@ public static class StaticQuantizer
                     ?? throw new PtqException("no calibration samples were given: the data source is empty");
                 var types = TensorTypeProbe.Probe(prepared, first, calibration.Settings.Runner);
                 isFloat = t => types.TryGetValue(t, out var p) && p.DataType == (int)TensorProto.Types.DataType.Float;
-                elements = t => types.TryGetValue(t, out var p) ? p.Shape.Aggregate(1L, (a, d) => a * d) / Math.Max(1, p.Shape.FirstOrDefault(1)) : null;
+                shapes = t => types.TryGetValue(t, out var p) ? p.Shape : null;
                 var options = calibration.Settings.StatisticsOptions();
                 if (settings.BiasCorrection)
                     options = options with { Kinds = options.Kinds | StatisticKinds.ChannelMeans };
@@ -71,14 +73,14 @@ public static class StaticQuantizer
 
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var skip = SkipPredicate(settings, graph);
-        var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, elements, settings.MinActivationElements);
+        var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements);
         IReadOnlyDictionary<string, (float Min, float Max)> fused = new Dictionary<string, (float, float)>();
         if (settings.FuseActivations && settings.Activations.Mode != QuantMode.Symmetric)
         {
             var int8 = plan.Int8Nodes;
             fused = ActivationFusion.Apply(graph, (producer, activation) => int8.Contains(producer) && int8.Contains(activation), prepared.External);
             if (fused.Count > 0)
-                plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, elements, settings.MinActivationElements);
+                plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements);
         }
         // Followers (MaxPool, Flatten outputs…) reuse their source's range but still need channel means for bias correction.
         var stats = collect(plan.QuantizedActivations.Distinct(StringComparer.Ordinal).ToList());
@@ -89,7 +91,7 @@ public static class StaticQuantizer
         {
             corrections = BiasCorrection.Apply(graph, weights, t => stats.Tensors.GetValueOrDefault(t)?.ChannelMeans, prepared.External);
             // Corrected or newly added biases are new initializers: plan again so they are quantized too.
-            plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, elements, settings.MinActivationElements);
+            plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements);
         }
 
         var estimator = RangeEstimators.Create(calibration.Settings.Method, calibration.Settings.Estimator);

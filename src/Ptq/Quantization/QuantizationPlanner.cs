@@ -16,19 +16,20 @@ public static class QuantizationPlanner
     /// <param name="perChannelWeights">One scale per output channel for weights.</param>
     /// <param name="isSkipped">Returns why a node must stay float, or null.</param>
     /// <param name="isFloat">Whether an activation is float32 (from a type probe or the statistics); null trusts declared types only.</param>
-    /// <param name="elementsPerSample">Elements of an activation per sample, when known; with <paramref name="minElements"/>,
-    /// ops whose activations are smaller stay float (squeeze-excite vectors, pooled features: a per-tensor 8-bit grid
-    /// over a few hundred values loses much, and int8 buys no speed there).</param>
-    /// <param name="minElements">Smallest activation (elements per sample) worth quantizing.</param>
+    /// <param name="shapeOf">Shape of an activation for one sample, when known; with <paramref name="minElements"/>, ops
+    /// reading a feature vector (no spatial extent: every axis after the channel axis is 1) of fewer values stay float
+    /// (squeeze-excite vectors, pooled features: a per-tensor 8-bit grid over a few hundred values loses much, and int8
+    /// buys no speed there).</param>
+    /// <param name="minElements">Smallest feature vector (values per sample) worth quantizing.</param>
     public static QuantizationPlan Plan(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped = null, Func<string, bool>? isFloat = null,
-        Func<string, long?>? elementsPerSample = null, long minElements = 0)
+        Func<string, long[]?>? shapeOf = null, long minElements = 0)
     {
         var order = graph.TopologicalOrder();
         var floatNodes = new List<FloatNode>();
         var eligible = new Dictionary<Node, OpRule>(ReferenceEqualityComparer.Instance);
         foreach (var node in order)
         {
-            if ((EligibilityProblem(graph, node, isSkipped, isFloat) ?? TooSmall(graph, node, elementsPerSample, minElements)) is { } reason)
+            if ((EligibilityProblem(graph, node, isSkipped, isFloat) ?? TooSmall(graph, node, shapeOf, minElements)) is { } reason)
                 floatNodes.Add(new FloatNode(node, reason));
             else
                 eligible[node] = OpRules.For(node)!;
@@ -113,15 +114,19 @@ public static class QuantizationPlanner
         return null;
     }
 
-    private static string? TooSmall(OnnxGraph graph, Node node, Func<string, long?>? elementsPerSample, long minElements)
+    private static string? TooSmall(OnnxGraph graph, Node node, Func<string, long[]?>? shapeOf, long minElements)
     {
-        if (elementsPerSample is null || minElements <= 0)
+        if (shapeOf is null || minElements <= 0)
             return null;
         var rule = OpRules.For(node)!;
         foreach (int i in ActivationPositions(node, rule))
         {
-            if (graph.Initializer(node.Inputs[i]) is null && elementsPerSample(node.Inputs[i]) is long n && n < minElements)
-                return $"its input has only {n} values per sample (below {minElements}), too few to quantize per tensor";
+            if (graph.Initializer(node.Inputs[i]) is not null || shapeOf(node.Inputs[i]) is not { Length: >= 2 } shape)
+                continue;
+            long values = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+            bool vector = shape.Skip(2).All(d => d == 1);
+            if (vector && values < minElements)
+                return $"its input is a vector of {values} values per sample (below {minElements}), too few to quantize per tensor";
         }
         return null;
     }

@@ -1,0 +1,86 @@
+using Ptq.Data;
+using Ptq.Evaluation;
+using Ptq.Onnx;
+using static Ptq.Tests.Cli.CliRun;
+
+namespace Ptq.Tests.Cli;
+
+/// <summary>calibrate → stats merge → quantize --stats, and quantize --data, on MNIST through the CLI.</summary>
+public sealed class QuantizeCommandTests
+{
+    private static string Mnist => Quote(Assets.Model("mnist-cnn.onnx"));
+    private static string Images => Quote(Assets.Get("mnist", "t10k-images-idx3-ubyte.gz"));
+
+    [Fact]
+    public void ShardedCalibrationMergedAndQuantizedKeepsMnistAccuracy()
+    {
+        using var temp = new TempDirectory();
+        string a = temp.File("a.json"), b = temp.File("b.json"), all = temp.File("all.json"), model = temp.File("mnist.int8.onnx");
+
+        Assert.Equal(0, Run($"ptq calibrate {Mnist} --data {Images} --calib-size 200 --shard 1/2 -o {Quote(a)}").ExitCode);
+        Assert.Equal(0, Run($"ptq calibrate {Mnist} --data {Images} --calib-size 200 --shard 2/2 -o {Quote(b)}").ExitCode);
+        var merge = Run($"ptq stats merge {Quote(a)} {Quote(b)} -o {Quote(all)}");
+        Assert.Equal(0, merge.ExitCode);
+        Assert.Contains("over 200 samples", merge.Out);
+        var quantize = Run($"ptq quantize {Mnist} --stats {Quote(all)} -o {Quote(model)}");
+        Assert.Equal(0, quantize.ExitCode);
+        Assert.Contains("quantized:", quantize.Out);
+
+        var (int8, fp32) = Accuracy(model, 2000);
+        Assert.True(int8 >= fp32 - 0.2, $"int8 {int8} % vs fp32 {fp32} % on the first 2000 test images");
+        var csv = File.ReadAllLines(temp.File("quant_param.csv"));
+        Assert.Equal("NodeName,NodeType,TensorName,Kind,ElementsNum,Dims,Scale,ZeroPoint,Bits,BiasCorrectionMean,BiasCorrectionMax", csv[0]);
+        Assert.Contains(csv, line => line.Contains(",Weight,", StringComparison.Ordinal) && line.Contains(",8", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void QuantizeFromDataWithVerboseLogsEveryTensor()
+    {
+        using var temp = new TempDirectory();
+        string model = temp.File("mnist.int8.onnx");
+        var result = Run($"ptq quantize {Mnist} --data {Images} --calib-size 100 --method minmax -V -o {Quote(model)}");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("ptq: activation 'Input3'", result.Error);
+        Assert.Contains("observed [0, 255] MinMax", result.Error);
+        var (int8, fp32) = Accuracy(model, 1000);
+        Assert.True(int8 >= fp32 - 0.2, $"int8 {int8} % vs fp32 {fp32} % on the first 1000 test images");
+    }
+
+    [Theory]
+    [InlineData("", "--data")]
+    [InlineData("--data DATA --act-bits 17", "--act-bits")]
+    [InlineData("--data DATA --skip nosuchnode", "matches no node; closest names:")]
+    [InlineData("--data DATA --mode dynamic", "--mode")]
+    public void BadInputExits2WithoutWritingAnything(string arguments, string named)
+    {
+        using var temp = new TempDirectory();
+        string model = temp.File("out.onnx");
+        var result = Run($"ptq quantize {Mnist} {arguments.Replace("DATA", Images, StringComparison.Ordinal)} --calib-size 10 -o {Quote(model)}");
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("ptq: error: ", result.Error);
+        Assert.Contains(named, result.Error);
+        Assert.Empty(Directory.GetFiles(temp.Path));
+    }
+
+    [Fact]
+    public void DemoRunsTheWholePipeline()
+    {
+        using var temp = new TempDirectory();
+        var result = Run($"ptq demo --out {Quote(temp.Path)}");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("top-1 agreement with fp32", result.Out);
+        Assert.True(File.Exists(temp.File("demo.int8.onnx")));
+        Assert.True(new FileInfo(temp.File("demo.int8.onnx")).Length < new FileInfo(temp.File("demo.fp32.onnx")).Length);
+    }
+
+    /// <summary>Top-1 of the quantized model and of fp32 on the first <paramref name="limit"/> MNIST test images.</summary>
+    private static (double Int8, double Fp32) Accuracy(string modelPath, int limit)
+    {
+        using var model = ModelIO.Load(modelPath);
+        using var reference = ModelIO.Load(Assets.Model("mnist-cnn.onnx"));
+        var samples = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("mnist", "t10k-images-idx3-ubyte.gz")], new DataSourceOptions { Limit = limit });
+        var report = ModelEvaluator.Evaluate(model, reference, samples, LabelSources.Parse(Assets.Get("mnist", "t10k-labels-idx1-ubyte.gz"), null),
+            new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
+        return (report.Accuracy!.Top1Percent, report.ReferenceAccuracy!.Top1Percent);
+    }
+}
