@@ -1,4 +1,20 @@
 using BenchmarkDotNet.Running;
+using Ptq.Bench;
 
-// Run with: dotnet run -c Release --project bench/Ptq.Bench -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Whole-pipeline measurements (one run, printed as Markdown rows for bench/README.md):
+//   dotnet run -c Release --project bench/Ptq.Bench -- calibration
+//   dotnet run -c Release --project bench/Ptq.Bench -- latency
+// Micro-benchmarks (BenchmarkDotNet):
+//   dotnet run -c Release --project bench/Ptq.Bench -- --filter '*' [--job short]
+return args.FirstOrDefault() switch
+{
+    "calibration" or "calibration-memory" => CalibrationRun.Run(args),
+    "latency" => LatencyRun.Run(),
+    _ => RunBenchmarks(args),
+};
+
+static int RunBenchmarks(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(CalibrationRun).Assembly).Run(args);
+    return 0;
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Ptq.Calibration;
+using Ptq.Onnx;
+using Ptq.Onnx.Proto;
+using Ptq.Pipeline;
+using Ptq.Runtime;
+using Ptq.Statistics;
+
+namespace Ptq.Bench;
+
+/// <summary>
+/// Issue #3's calibration targets on SqueezeNet: histogram (KL) calibration time against plain ORT inference of the same
+/// preloaded images in the same process, and peak memory of streaming calibration over 100 vs 400 images, each in a
+/// fresh child process. Run: <c>dotnet run -c Release --project bench/Ptq.Bench -- calibration</c>.
+/// </summary>
+internal static class CalibrationRun
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length == 2 && args[0] == "calibration-memory")
+            return Memory(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+        using var model = ModelIO.Load(BenchAssets.Model("squeezenet1.1.onnx"));
+        var prepared = ModelPreparation.Prepare(model).Model;
+        var feeds = SqueezeNetData.Stream(prepared, 100).ToList();
+        var tensors = FloatTensors(prepared, feeds[0]);
+        var options = new StatisticsOptions { Kinds = RangeEstimators.Create(CalibrationMethod.Kl).RequiredStatistics, HistogramBins = 2048 };
+        var runner = new RunnerOptions();
+
+        double inference = 0, calibration = 0;
+        for (int round = 0; round < 3; round++) // interleaved rounds so drift hits both
+        {
+            var clock = Stopwatch.StartNew();
+            using (var plain = new OrtRunner(prepared, runner))
+                foreach (var feed in feeds)
+                    plain.Run(feed);
+            double i = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            StatisticsCollector.Collect(prepared, tensors, feeds, options, feeds.Count, runner);
+            double c = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"round {round + 1}: inference {i:F2} s, KL calibration of {tensors.Count} tensors {c:F2} s, ratio {c / i:F2}");
+            if (round > 0) { inference += i; calibration += c; } // round 1 warms up
+        }
+        Console.WriteLine($"| squeezenet, 100 images, {tensors.Count} tensors | inference {inference / 2:F2} s | KL calibration {calibration / 2:F2} s | ratio {calibration / inference:F2} |");
+
+        long[] peaks = [.. new[] { 100, 400 }.Select(ChildPeak)];
+        Console.WriteLine($"| peak working set | 100 images {peaks[0] / 1048576.0:F0} MiB | 400 images {peaks[1] / 1048576.0:F0} MiB | growth {(peaks[1] - peaks[0]) * 100.0 / peaks[0]:F1} % |");
+        return 0;
+    }
+
+    private static IReadOnlyList<string> FloatTensors(OnnxModel model, IReadOnlyDictionary<string, TensorValue> sample) =>
+        [.. TensorTypeProbe.Probe(model, sample).Where(t => t.Value.DataType == (int)TensorProto.Types.DataType.Float).Select(t => t.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>Streams <paramref name="count"/> images from disk through a full calibration (all statistics) and prints the peak working set.</summary>
+    private static int Memory(int count)
+    {
+        using var model = ModelIO.Load(BenchAssets.Model("squeezenet1.1.onnx"));
+        var stats = CalibrationJob.Run(model, SqueezeNetData.Stream(model, count), count, new CalibrationSettings { HistogramBins = 2048 });
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        Console.WriteLine($"{stats.Samples} {process.PeakWorkingSet64}");
+        return 0;
+    }
+
+    private static long ChildPeak(int count)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        foreach (string arg in Environment.GetCommandLineArgs().Skip(1).Where(a => a.EndsWith(".dll", StringComparison.Ordinal)))
+            start.ArgumentList.Add(arg);
+        start.ArgumentList.Add("calibration-memory");
+        start.ArgumentList.Add(count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var child = Process.Start(start)!;
+        string output = child.StandardOutput.ReadToEnd().Trim();
+        child.WaitForExit();
+        var parts = output.Split(' ');
+        return long.Parse(parts[^1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
