@@ -20,10 +20,11 @@ internal static class QuantizeCommand
     {
         var model = new Argument<string>("MODEL") { Description = "The float ONNX model." };
         var output = OutputOption.Create("OUT.onnx", "Where to write the quantized model; quant_param.csv goes beside it.");
-        var verbose = new Option<bool>("--verbose", "-V") { Description = "Log every tensor's range, scale and zero point to standard error." };
+        var logging = new LoggingOptions();
         var quantize = new QuantizeOptions();
         var data = new DataOptions();
-        var command = new Command("quantize", "Quantize a float model (calibrate, choose parameters, rewrite to QDQ).") { model, output, verbose };
+        var command = new Command("quantize", "Quantize a float model (calibrate, choose parameters, rewrite to QDQ).") { model, output };
+        logging.AddTo(command);
         quantize.AddTo(command);
         data.AddTo(command, dataRequired: false);
         command.SetAction((parseResult, cancellationToken) =>
@@ -60,8 +61,7 @@ internal static class QuantizeCommand
                     console.Error.WriteLine($"ptq: warning: skipped {source.SkippedFiles} unreadable files (--skip-corrupt)");
             }
 
-            if (parseResult.GetValue(verbose))
-                LogDecisions(console.Error, result, calibrationSettings.Method);
+            LogDecisions(logging.Logger(parseResult, console, LogLevel.Debug), result, calibrationSettings.Method);
             string csvPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, "quant_param.csv");
             ModelIO.Save(result.Model, outputPath);
             QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
@@ -71,7 +71,7 @@ internal static class QuantizeCommand
         return command;
     }
 
-    private static void LogDecisions(TextWriter log, StaticQuantizationResult result, CalibrationMethod method)
+    private static void LogDecisions(Action<string> log, StaticQuantizationResult result, CalibrationMethod method)
     {
         foreach (var t in result.Tensors)
         {
@@ -81,10 +81,10 @@ internal static class QuantizeCommand
             string scale = t.Parameters.IsPerChannel
                 ? string.Create(CultureInfo.InvariantCulture, $"{t.Parameters.Scales.Length} channel scales in [{t.Parameters.Scales.Min():G4}, {t.Parameters.Scales.Max():G4}]")
                 : string.Create(CultureInfo.InvariantCulture, $"scale {t.Parameters.Scale:G6} zero point {t.Parameters.ZeroPoint}");
-            log.WriteLine($"ptq: {t.Kind.ToLowerInvariant()} '{t.TensorName}' ({t.NodeType} '{t.NodeName}'): {t.Parameters.Scheme}, {scale}{range}");
+            log($"{t.Kind.ToLowerInvariant()} '{t.TensorName}' ({t.NodeType} '{t.NodeName}'): {t.Parameters.Scheme}, {scale}{range}");
         }
         foreach (var f in result.Plan.FloatNodes)
-            log.WriteLine($"ptq: float {f.Node}: {f.Reason}");
+            log($"float {f.Node}: {f.Reason}");
     }
 
     private static void WriteSummary(TextWriter output, QuantizationSummary s, string modelPath, string csvPath)
