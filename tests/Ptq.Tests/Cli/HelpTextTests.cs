@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using Ptq.Cli;
 
 namespace Ptq.Tests.Cli;
@@ -16,7 +15,7 @@ public sealed class HelpTextTests
         var result = CliRun.Run("ptq --help");
 
         Assert.Equal(0, result.ExitCode);
-        Approve("help.txt", result.Out);
+        GoldenText.Approve("help.txt", result.Out);
     }
 
     [Fact]
@@ -25,7 +24,7 @@ public sealed class HelpTextTests
         var result = CliRun.Run("ptq inspect --help");
 
         Assert.Equal(0, result.ExitCode);
-        Approve("inspect-help.txt", result.Out);
+        GoldenText.Approve("inspect-help.txt", result.Out);
     }
 
     [Fact]
@@ -38,19 +37,4 @@ public sealed class HelpTextTests
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(expected, result.Out.Trim());
     }
-
-    private static void Approve(string goldenName, string actual, [CallerFilePath] string thisFile = "")
-    {
-        string goldenPath = Path.Combine(Path.GetDirectoryName(thisFile)!, "Golden", goldenName);
-        string normalized = Normalize(actual);
-        if (Environment.GetEnvironmentVariable("PTQ_UPDATE_GOLDEN") == "1")
-            File.WriteAllText(goldenPath, normalized);
-        string expected = File.Exists(goldenPath) ? Normalize(File.ReadAllText(goldenPath)) : "";
-        if (expected != normalized)
-            Assert.Fail($"output differs from {goldenPath} (rerun with PTQ_UPDATE_GOLDEN=1 to accept):\n{LineDiff.Format(expected, normalized)}");
-    }
-
-    /// <summary>LF line endings, no trailing spaces, exactly one final newline.</summary>
-    private static string Normalize(string text) =>
-        string.Join('\n', text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd())).TrimEnd('\n') + "\n";
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Recipes;
@@ -35,7 +34,7 @@ public sealed class RecipeShowTests
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Error);
-        Approve("recipe-show.txt", result.Out);
+        GoldenText.Approve("recipe-show.txt", result.Out);
     }
 
     [Fact]
@@ -110,20 +109,6 @@ public sealed class RecipeShowTests
         var result = CliRun.Run("ptq recipe show --help");
 
         Assert.Equal(0, result.ExitCode);
-        Approve("recipe-show-help.txt", result.Out);
+        GoldenText.Approve("recipe-show-help.txt", result.Out);
     }
-
-    private static void Approve(string goldenName, string actual, [CallerFilePath] string thisFile = "")
-    {
-        string goldenPath = Path.Combine(Path.GetDirectoryName(thisFile)!, "Golden", goldenName);
-        string normalized = Normalize(actual);
-        if (Environment.GetEnvironmentVariable("PTQ_UPDATE_GOLDEN") == "1")
-            File.WriteAllText(goldenPath, normalized);
-        string expected = File.Exists(goldenPath) ? Normalize(File.ReadAllText(goldenPath)) : "";
-        if (expected != normalized)
-            Assert.Fail($"output differs from {goldenPath} (rerun with PTQ_UPDATE_GOLDEN=1 to accept):\n{LineDiff.Format(expected, normalized)}");
-    }
-
-    private static string Normalize(string text) =>
-        string.Join('\n', text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd())).TrimEnd('\n') + "\n";
 }
