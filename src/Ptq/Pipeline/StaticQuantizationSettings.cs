@@ -30,6 +30,9 @@ public sealed record StaticQuantizationSettings
     /// </summary>
     public int MinActivationElements { get; init; } = 1024;
 
+    /// <summary>Concat inputs reuse the Concat output's scale (default) instead of being requantized by QLinearConcat.</summary>
+    public bool ConcatSharedScale { get; init; } = true;
+
     /// <summary>Node names or regular expressions of nodes to leave float.</summary>
     public IReadOnlyList<string> SkipNodes { get; init; } = [];
 

@@ -73,14 +73,14 @@ public static class StaticQuantizer
 
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var skip = SkipPredicate(settings, graph);
-        var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements);
+        var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
         IReadOnlyDictionary<string, (float Min, float Max)> fused = new Dictionary<string, (float, float)>();
         if (settings.FuseActivations && settings.Activations.Mode != QuantMode.Symmetric)
         {
             var int8 = plan.Int8Nodes;
             fused = ActivationFusion.Apply(graph, (producer, activation) => int8.Contains(producer) && int8.Contains(activation), prepared.External);
             if (fused.Count > 0)
-                plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements);
+                plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
         }
         // Followers (MaxPool, Flatten outputs…) reuse their source's range but still need channel means for bias correction.
         var stats = collect(plan.QuantizedActivations.Distinct(StringComparer.Ordinal).ToList());
@@ -91,7 +91,7 @@ public static class StaticQuantizer
         {
             corrections = BiasCorrection.Apply(graph, weights, t => stats.Tensors.GetValueOrDefault(t)?.ChannelMeans, prepared.External);
             // Corrected or newly added biases are new initializers: plan again so they are quantized too.
-            plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements);
+            plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
         }
 
         var estimator = RangeEstimators.Create(calibration.Settings.Method, calibration.Settings.Estimator);

@@ -21,8 +21,10 @@ public static class QuantizationPlanner
     /// (squeeze-excite vectors, pooled features: a per-tensor 8-bit grid over a few hundred values loses much, and int8
     /// buys no speed there).</param>
     /// <param name="minElements">Smallest feature vector (values per sample) worth quantizing.</param>
+    /// <param name="concatSharesScale">Concat inputs that feed nothing else reuse the Concat output's parameters: one
+    /// rounding instead of two (no requantization), and ORT can concatenate the integers directly.</param>
     public static QuantizationPlan Plan(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped = null, Func<string, bool>? isFloat = null,
-        Func<string, long[]?>? shapeOf = null, long minElements = 0)
+        Func<string, long[]?>? shapeOf = null, long minElements = 0, bool concatSharesScale = true)
     {
         var order = graph.TopologicalOrder();
         var floatNodes = new List<FloatNode>();
@@ -92,6 +94,21 @@ public static class QuantizationPlanner
             else if (rule.Output == OutputQuantization.FollowInput)
                 foreach (string output in node.Outputs.Where(o => o.Length > 0 && !IsQuantized(o)))
                     follows[output] = node.Inputs[0];
+        }
+        if (concatSharesScale)
+        {
+            foreach (var concat in order.Where(n => n.OpType == "Concat" && int8.Contains(n) && calibratedSet.Contains(n.Outputs[0])))
+            {
+                foreach (string input in concat.Inputs.Distinct())
+                {
+                    if (calibratedSet.Contains(input) && graph.Consumers(input).Count == 1 && !graph.IsGraphOutput(input))
+                    {
+                        calibratedSet.Remove(input);
+                        calibrated.Remove(input);
+                        follows[input] = concat.Outputs[0];
+                    }
+                }
+            }
         }
         return new QuantizationPlan(calibrated, follows, constants, weights, biases, floatNodes, int8);
     }
