@@ -30,6 +30,12 @@ public sealed record StaticQuantizationSettings
     /// </summary>
     public int MinActivationElements { get; init; } = 1024;
 
+    /// <summary>
+    /// Bolt's <c>-c</c>: clip the activation inputs of Conv, ConvTranspose, Gemm and MatMul to [−V, V] (their calibrated
+    /// range is intersected with it). Null (default) keeps the calibrated ranges.
+    /// </summary>
+    public double? GemmInputClip { get; init; }
+
     /// <summary>Concat inputs reuse the Concat output's scale (default) instead of being requantized by QLinearConcat.</summary>
     public bool ConcatSharedScale { get; init; } = true;
 
@@ -44,6 +50,8 @@ public sealed record StaticQuantizationSettings
     {
         Activations.Validate("activation bits");
         Weights.Validate("weight bits");
+        if (GemmInputClip is { } clip && !(clip > 0 && double.IsFinite(clip)))
+            throw new PtqException($"--clip {clip}: give a positive, finite clipping value");
         if (MinActivationElements < 0)
             throw new PtqException($"minimum activation size {MinActivationElements}: give 0 or more elements");
         if (Weights.Bits > 8 && Activations.Bits <= 8)

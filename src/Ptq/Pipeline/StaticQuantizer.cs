@@ -97,6 +97,8 @@ public static class StaticQuantizer
         var estimator = RangeEstimators.Create(calibration.Settings.Method, calibration.Settings.Estimator);
         var target = new QuantTarget(settings.Activations.EffectiveBits, settings.Activations.IsSigned, settings.Activations.Mode == QuantMode.Symmetric);
         var ranges = StatisticsCollector.Ranges(stats, plan.CalibratedTensors, estimator, target);
+        if (settings.GemmInputClip is { } clip)
+            ranges = GemmInputClipping.Apply(ranges, plan, (float)clip);
         var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
         foreach (var (tensor, range) in ranges)
         {

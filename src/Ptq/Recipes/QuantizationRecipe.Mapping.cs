@@ -36,6 +36,7 @@ public sealed partial record QuantizationRecipe
             PerChannelWeights = Granularity != Granularity.PerTensor,
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
+            GemmInputClip = Clip,
             SkipNodes = Skip,
             SkipOpTypes = SkipOp,
         };

@@ -74,5 +74,18 @@ public class StaticQuantizerTests
         Assert.Contains("'fc'", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void GlobalGemmInputClipCutsTheRangesOfConvInputs()
+    {
+        var plain = QuantizeDemo();
+        var clipped = QuantizeDemo(new StaticQuantizationSettings { GemmInputClip = 0.5 });
+        var before = plain.Tensors.Single(t => t.Kind == "Activation" && t.TensorName == DemoModel.InputName).Parameters;
+        var after = clipped.Tensors.Single(t => t.Kind == "Activation" && t.TensorName == DemoModel.InputName).Parameters;
+        Assert.True(before.Scale > 0.015f, $"unclipped input scale {before.Scale}"); // the images span about [-2.1, 3.8]
+        Assert.Equal(1f / 255, after.Scale, 1e-6f); // [-0.5, 0.5] over 255 steps
+        Assert.InRange(after.ZeroPoint, 127, 128); // zero sits mid-range: 0.5 / (1/255) = 127.5 in float
+        Assert.Throws<PtqException>(() => QuantizeDemo(new StaticQuantizationSettings { GemmInputClip = -1 }));
+    }
+
     private static int ArgMax(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
 }

@@ -100,7 +100,7 @@ public sealed class RecipeValidationTests
         var features = recipe.UnsupportedFeatures().Select(f => f.ToString()).ToArray();
 
         Assert.Equal(
-            ["--mode weight-only", "--weight-bits mixed", "--weight-method adaround", "--cle", "--clip 6",
+            ["--mode weight-only", "--weight-bits mixed", "--weight-method adaround", "--cle",
              "--clip-table clip.json", "--target-cosine 0.995", "--max-drop 0.5", "overrides fc", "min-weight-size 0",
              "min-weight-channels 16", "mixed-init-scale 0.02"],
             features);
