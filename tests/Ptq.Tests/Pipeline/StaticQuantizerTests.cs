@@ -1,6 +1,7 @@
 using Ptq.Demo;
 using Ptq.Onnx;
 using Ptq.Pipeline;
+using Ptq.Quantization;
 using Ptq.Runtime;
 
 namespace Ptq.Tests.Pipeline;
@@ -85,6 +86,33 @@ public class StaticQuantizerTests
         Assert.Equal(1f / 255, after.Scale, 1e-6f); // [-0.5, 0.5] over 255 steps
         Assert.InRange(after.ZeroPoint, 127, 128); // zero sits mid-range: 0.5 / (1/255) = 127.5 in float
         Assert.Throws<PtqException>(() => QuantizeDemo(new StaticQuantizationSettings { GemmInputClip = -1 }));
+    }
+
+    [Theory]
+    [InlineData(4, 8, "INT4", 0.98)]
+    [InlineData(8, 16, "INT8", 0.9999)]
+    public void LowAndHighBitWidthsUseTheirOnnxStorageTypes(int weightBits, int actBits, string weightStorage, double minCosine)
+    {
+        var result = QuantizeDemo(new StaticQuantizationSettings
+        {
+            Weights = new QuantScheme(weightBits, QuantMode.Symmetric, NarrowRange: true),
+            Activations = new QuantScheme(actBits, QuantMode.AsymmetricUnsigned),
+        });
+        Assert.Equal(21, result.Model.DefaultOpset); // 4-bit and 16-bit QuantizeLinear/DequantizeLinear need opset 21
+        var graph = result.Model.Proto.Graph;
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+        var convWeight = graph.Node.Single(d => d.Output[0] == graph.Node.First(n => n.OpType == "Conv").Input[1]);
+        Assert.Equal(weightStorage, OnnxDataType.Name(initializers[convWeight.Input[0]].DataType));
+        var activationZeroPoint = initializers[graph.Node.First(n => n.OpType == "QuantizeLinear").Input[2]];
+        Assert.Equal(actBits == 16 ? "UINT16" : "UINT8", OnnxDataType.Name(activationZeroPoint.DataType));
+
+        using var fp32 = new OrtRunner(DemoModel.Build());
+        using var quantized = new OrtRunner(result.Model);
+        double worst = 1;
+        foreach (var sample in DemoData.Feeds(16, first: 2000))
+            worst = Math.Min(worst, System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(
+                fp32.Run(sample)[DemoModel.OutputName].AsFloatSpan(), quantized.Run(sample)[DemoModel.OutputName].AsFloatSpan()));
+        Assert.True(worst >= minCosine, $"worst cosine {worst}");
     }
 
     private static int ArgMax(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
