@@ -36,6 +36,9 @@ public sealed record StaticQuantizationSettings
     /// </summary>
     public double? GemmInputClip { get; init; }
 
+    /// <summary>Net-aware clipping: cut the input ranges of Tanh to [−4, 4] and of Sigmoid to [−6, 6], where they saturate (default off).</summary>
+    public bool NetAwareClipping { get; init; }
+
     /// <summary>Concat inputs reuse the Concat output's scale (default) instead of being requantized by QLinearConcat.</summary>
     public bool ConcatSharedScale { get; init; } = true;
 

@@ -98,7 +98,9 @@ public static class StaticQuantizer
         var target = new QuantTarget(settings.Activations.EffectiveBits, settings.Activations.IsSigned, settings.Activations.Mode == QuantMode.Symmetric);
         var ranges = StatisticsCollector.Ranges(stats, plan.CalibratedTensors, estimator, target);
         if (settings.GemmInputClip is { } clip)
-            ranges = GemmInputClipping.Apply(ranges, plan, (float)clip);
+            ranges = RangeClipping.Apply(ranges, plan, (float)clip);
+        if (settings.NetAwareClipping)
+            ranges = RangeClipping.ApplyNetAware(ranges, plan);
         var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
         foreach (var (tensor, range) in ranges)
         {
