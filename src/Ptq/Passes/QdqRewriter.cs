@@ -130,13 +130,13 @@ public static class QdqRewriter
     }
 
     /// <summary>Round-to-nearest min-max quantization of every planned weight (the starting point tuning methods refine).</summary>
-    public static Dictionary<WeightPlan, QuantizedWeight> QuantizeWeights(OnnxGraph graph, QuantizationPlan plan, QuantScheme scheme, ExternalDataReader? external = null)
+    public static Dictionary<WeightPlan, QuantizedWeight> QuantizeWeights(OnnxGraph graph, QuantizationPlan plan, Func<Node, QuantScheme> schemeOf, ExternalDataReader? external = null)
     {
         var result = new Dictionary<WeightPlan, QuantizedWeight>();
         foreach (var weight in plan.Weights)
         {
             var tensor = graph.Initializer(weight.Initializer)!;
-            result[weight] = WeightQuantizer.MinMax(weight.Initializer, TensorData.ToFloats(tensor, external), [.. tensor.Dims], scheme, weight.Axis);
+            result[weight] = WeightQuantizer.MinMax(weight.Initializer, TensorData.ToFloats(tensor, external), [.. tensor.Dims], schemeOf(weight.Node), weight.Axis);
         }
         return result;
     }

@@ -42,6 +42,9 @@ public sealed record StaticQuantizationSettings
     /// <summary>Concat inputs reuse the Concat output's scale (default) instead of being requantized by QLinearConcat.</summary>
     public bool ConcatSharedScale { get; init; } = true;
 
+    /// <summary>Per-layer settings; the first override whose pattern matches a node applies to it.</summary>
+    public IReadOnlyList<NodeOverride> Overrides { get; init; } = [];
+
     /// <summary>Node names or regular expressions of nodes to leave float.</summary>
     public IReadOnlyList<string> SkipNodes { get; init; } = [];
 
@@ -55,6 +58,11 @@ public sealed record StaticQuantizationSettings
         Weights.Validate("weight bits");
         if (GemmInputClip is { } clip && !(clip > 0 && double.IsFinite(clip)))
             throw new PtqException($"--clip {clip}: give a positive, finite clipping value");
+        foreach (var o in Overrides)
+        {
+            o.Weights?.Validate($"override '{o.Pattern}' weight bits");
+            o.Activations?.Validate($"override '{o.Pattern}' activation bits");
+        }
         if (MinActivationElements < 0)
             throw new PtqException($"minimum activation size {MinActivationElements}: give 0 or more elements");
         if (Weights.Bits > 8 && Activations.Bits <= 8)

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Ptq.Calibration;
 using Ptq.Graph;
 using Ptq.Runtime;
@@ -39,7 +38,8 @@ public static class StaticQuantizer
         settings.Validate();
         var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm);
         var prepared = preparedModel.Model;
-        long outputOpset = NeedsOpset21(settings) ? 21 : prepared.DefaultOpset;
+        var choices = new QuantizationChoices(settings, calibration.Settings.Method, OnnxGraph.FromModel(prepared, promoteConstants: false));
+        long outputOpset = choices.Schemes.Any(NeedsOpset21) ? 21 : prepared.DefaultOpset;
         if (outputOpset > prepared.DefaultOpset)
             prepared = OpsetUpgrader.Upgrade(prepared, 21);
 
@@ -62,6 +62,8 @@ public static class StaticQuantizer
                 isFloat = t => types.TryGetValue(t, out var p) && p.DataType == (int)TensorProto.Types.DataType.Float;
                 shapes = t => types.TryGetValue(t, out var p) ? p.Shape : null;
                 var options = calibration.Settings.StatisticsOptions();
+                foreach (var method in choices.Methods)
+                    options = options with { Kinds = options.Kinds | RangeEstimators.Create(method, calibration.Settings.Estimator).RequiredStatistics };
                 if (settings.BiasCorrection)
                     options = options with { Kinds = options.Kinds | StatisticKinds.ChannelMeans };
                 collect = tensors => StatisticsCollector.Collect(prepared, tensors, fromSamples.Samples, options,
@@ -72,7 +74,8 @@ public static class StaticQuantizer
         }
 
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
-        var skip = SkipPredicate(settings, graph);
+        choices = new QuantizationChoices(settings, calibration.Settings.Method, graph);
+        Func<Node, string?> skip = choices.SkipReason;
         var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
         IReadOnlyDictionary<string, (float Min, float Max)> fused = new Dictionary<string, (float, float)>();
         if (settings.FuseActivations && settings.Activations.Mode != QuantMode.Symmetric)
@@ -85,7 +88,7 @@ public static class StaticQuantizer
         // Followers (MaxPool, Flatten outputs…) reuse their source's range but still need channel means for bias correction.
         var stats = collect(plan.QuantizedActivations.Distinct(StringComparer.Ordinal).ToList());
 
-        var weights = QdqRewriter.QuantizeWeights(graph, plan, settings.Weights, prepared.External);
+        var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External);
         IReadOnlyList<BiasCorrectionRecord> corrections = [];
         if (settings.BiasCorrection)
         {
@@ -94,9 +97,15 @@ public static class StaticQuantizer
             plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
         }
 
-        var estimator = RangeEstimators.Create(calibration.Settings.Method, calibration.Settings.Estimator);
-        var target = new QuantTarget(settings.Activations.EffectiveBits, settings.Activations.IsSigned, settings.Activations.Mode == QuantMode.Symmetric);
-        var ranges = StatisticsCollector.Ranges(stats, plan.CalibratedTensors, estimator, target);
+        var ranges = new Dictionary<string, (float Min, float Max)>(StringComparer.Ordinal);
+        foreach (var group in plan.CalibratedTensors.GroupBy(t => (Method: choices.Method(t), Scheme: choices.ActivationScheme(t))))
+        {
+            var estimator = RangeEstimators.Create(group.Key.Method, calibration.Settings.Estimator);
+            var scheme = group.Key.Scheme;
+            var target = new QuantTarget(scheme.EffectiveBits, scheme.IsSigned, scheme.Mode == QuantMode.Symmetric);
+            foreach (var (tensor, range) in StatisticsCollector.Ranges(stats, group, estimator, target))
+                ranges[tensor] = range;
+        }
         if (settings.GemmInputClip is { } clip)
             ranges = RangeClipping.Apply(ranges, plan, (float)clip);
         if (settings.NetAwareClipping)
@@ -107,7 +116,7 @@ public static class StaticQuantizer
             var clipped = fused.TryGetValue(tensor, out var bounds)
                 ? (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max))
                 : range;
-            parameters[tensor] = QuantParams.FromRange(clipped.Item1, clipped.Item2, settings.Activations);
+            parameters[tensor] = QuantParams.FromRange(clipped.Item1, clipped.Item2, choices.ActivationScheme(tensor));
         }
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
             new QdqRewriteSettings(settings.Weights, settings.Activations, outputOpset), prepared.External);
@@ -115,8 +124,8 @@ public static class StaticQuantizer
         return new StaticQuantizationResult(quantized, prepared, plan, records, preparedModel.FoldedBatchNorms, fused.Count, corrections, stats);
     }
 
-    private static bool NeedsOpset21(StaticQuantizationSettings s) =>
-        s.Activations.Bits > 8 || s.Weights.Bits > 8 || s.Weights.Bits <= 4 || s.Activations.Bits <= 4;
+    // 4-bit and 16-bit QuantizeLinear/DequantizeLinear arrived in opset 21.
+    private static bool NeedsOpset21(QuantScheme scheme) => scheme.Bits > 8 || scheme.Bits <= 4;
 
     private static OnnxModel WithGraph(OnnxModel source, OnnxGraph graph, long opset)
     {
@@ -127,47 +136,5 @@ public static class StaticQuantizer
         if (opset >= 21 && proto.IrVersion < 10)
             proto.IrVersion = 10;
         return new OnnxModel(proto, source.External?.BaseDirectory, source.SourcePath);
-    }
-
-    private static Func<Node, string?> SkipPredicate(StaticQuantizationSettings settings, OnnxGraph graph)
-    {
-        var names = graph.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-        var patterns = new List<Regex>();
-        foreach (string entry in settings.SkipNodes)
-        {
-            if (names.Contains(entry))
-                continue;
-            Regex regex;
-            try { regex = new Regex("^(?:" + entry + ")$", RegexOptions.CultureInvariant); }
-            catch (ArgumentException ex) { throw new PtqException($"--skip '{entry}' is neither a node name nor a valid regular expression: {ex.Message}"); }
-            if (!graph.Nodes.Any(n => regex.IsMatch(n.Name)))
-                throw new PtqException($"--skip '{entry}' matches no node; closest names: {string.Join(", ", Closest(entry, names))}");
-            patterns.Add(regex);
-        }
-        var opTypes = settings.SkipOpTypes.ToHashSet(StringComparer.Ordinal);
-        return node =>
-            settings.SkipNodes.Contains(node.Name) || patterns.Any(p => p.IsMatch(node.Name)) ? "skipped by name (--skip)"
-            : opTypes.Contains(node.OpType) ? "skipped by op type (--skip-op)"
-            : null;
-    }
-
-    internal static IEnumerable<string> Closest(string wanted, IEnumerable<string> candidates) =>
-        candidates.OrderBy(c => EditDistance(wanted, c)).ThenBy(c => c, StringComparer.Ordinal).Take(3).Select(c => $"'{c}'");
-
-    private static int EditDistance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int previous = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int current = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
-                previous = current;
-            }
-        }
-        return row[b.Length];
     }
 }

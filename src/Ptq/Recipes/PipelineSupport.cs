@@ -17,7 +17,6 @@ internal static class PipelineSupport
         r => r.ClipTable is { } t ? new("--clip-table", t) : null,
         r => r.TargetCosine is { } c ? new("--target-cosine", c.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.MaxDrop is { } d ? new("--max-drop", d.ToString(CultureInfo.InvariantCulture)) : null,
-        r => r.Overrides.Count > 0 ? new("overrides", string.Join(",", r.Overrides.Select(o => o.Pattern))) : null,
         r => r.MinWeightSize is { } s ? new("min-weight-size", s.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.MinWeightChannels is { } c ? new("min-weight-channels", c.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.MixedInitScale is { } s ? new("mixed-init-scale", s.ToString(CultureInfo.InvariantCulture)) : null,

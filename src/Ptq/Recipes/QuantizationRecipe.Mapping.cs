@@ -37,10 +37,21 @@ public sealed partial record QuantizationRecipe
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
             GemmInputClip = Clip,
+            Overrides = [.. Overrides.Select(ToNodeOverride)],
             SkipNodes = Skip,
             SkipOpTypes = SkipOp,
         };
     }
+
+    private NodeOverride ToNodeOverride(LayerOverride o) => new()
+    {
+        Pattern = o.Pattern,
+        Skip = o.Skip,
+        Method = o.Method,
+        Weights = o.WeightBits is null && o.WeightMode is null ? null
+            : new QuantScheme(o.WeightBits ?? WeightBits, o.WeightMode ?? WeightMode, NarrowRange: (o.WeightMode ?? WeightMode) == QuantMode.Symmetric, ReduceRange: ReduceRange),
+        Activations = o.ActBits is null && o.ActMode is null ? null : new QuantScheme(o.ActBits ?? EffectiveActBits, o.ActMode ?? ActMode),
+    };
 
     /// <summary>Activation calibration settings: <see cref="Method"/>, <see cref="Percentile"/>, <see cref="NStd"/>. Validates first.</summary>
     /// <exception cref="RecipeException">The recipe is invalid.</exception>

@@ -46,6 +46,20 @@ public sealed class QuantizeCommandTests
         Assert.True(int8 >= fp32 - 0.2, $"int8 {int8} % vs fp32 {fp32} % on the first 1000 test images");
     }
 
+    [Fact]
+    public void RecipeOverridesReachTheModel()
+    {
+        using var temp = new TempDirectory();
+        string recipe = temp.File("recipe.yaml"), model = temp.File("mnist.int8.onnx");
+        File.WriteAllText(recipe, "method: minmax\noverrides:\n  \"Convolution110\": {weight-bits: 4}\n");
+        var result = Run($"ptq quantize {Mnist} --data {Images} --calib-size 50 --recipe {Quote(recipe)} -o {Quote(model)}");
+        Assert.Equal(0, result.ExitCode);
+        var rows = File.ReadAllLines(temp.File("quant_param.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        // Bits is third from the end (Dims is quoted and holds commas; the bias-correction columns follow).
+        Assert.Equal("4", rows.Single(r => r[2] == "Parameter87")[^3]); // Convolution110's weight
+        Assert.Equal("8", rows.Single(r => r[2] == "Parameter5")[^3]); // Convolution28's keeps the default
+    }
+
     [Theory]
     [InlineData("", "--data")]
     [InlineData("--data DATA --act-bits 17", "--act-bits")]

@@ -115,5 +115,32 @@ public class StaticQuantizerTests
         Assert.True(worst >= minCosine, $"worst cosine {worst}");
     }
 
+    [Fact]
+    public void OverridesSetBitsPerLayerAndSkipLayers()
+    {
+        var result = QuantizeDemo(new StaticQuantizationSettings
+        {
+            Overrides =
+            [
+                new NodeOverride { Pattern = "block1.*", Weights = new QuantScheme(4, QuantMode.Symmetric, NarrowRange: true) },
+                new NodeOverride { Pattern = "stem_conv", Activations = new QuantScheme(16, QuantMode.AsymmetricUnsigned) },
+                new NodeOverride { Pattern = "block2_conv", Skip = true },
+            ],
+        });
+        Assert.Equal(21, result.Model.DefaultOpset);
+        var weights = result.Tensors.Where(t => t.Kind == "Weight").ToDictionary(t => t.NodeName, t => t.Parameters.Scheme.Bits);
+        Assert.Equal(8, weights["stem_conv"]);
+        Assert.Equal(4, weights["block1a_conv"]);
+        Assert.Equal(4, weights["block1b_conv"]);
+        Assert.False(weights.ContainsKey("block2_conv"));
+        Assert.Contains(result.Plan.FloatNodes, f => f.Node.Name == "block2_conv" && f.Reason == "skipped by override 'block2_conv'");
+        var stemOutput = result.Tensors.Single(t => t.Kind == "Activation" && t.NodeName == "stem_conv");
+        Assert.Equal(16, stemOutput.Parameters.Scheme.Bits);
+        Assert.Equal(8, result.Tensors.Single(t => t.Kind == "Activation" && t.TensorName == DemoModel.InputName).Parameters.Scheme.Bits);
+
+        var ex = Assert.Throws<PtqException>(() => QuantizeDemo(new StaticQuantizationSettings { Overrides = [new NodeOverride { Pattern = "blok1a_conv", Skip = true }] }));
+        Assert.Contains("'block1a_conv'", ex.Message, StringComparison.Ordinal);
+    }
+
     private static int ArgMax(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
 }

@@ -1,0 +1,27 @@
+using Ptq.Calibration;
+using Ptq.Quantization;
+
+namespace Ptq.Pipeline;
+
+/// <summary>
+/// Per-layer settings (Distiller's overrides, ORT's TensorQuantOverrides): nodes whose name equals <see cref="Pattern"/>
+/// or matches it as an anchored regular expression use these instead of the global ones; the first matching override
+/// wins. Activation settings apply to the tensors the node writes.
+/// </summary>
+public sealed record NodeOverride
+{
+    /// <summary>Node name or regular expression matching whole names.</summary>
+    public required string Pattern { get; init; }
+
+    /// <summary>Weight scheme for matching nodes, or null to inherit.</summary>
+    public QuantScheme? Weights { get; init; }
+
+    /// <summary>Scheme of the activations matching nodes write, or null to inherit.</summary>
+    public QuantScheme? Activations { get; init; }
+
+    /// <summary>Range method for the activations matching nodes write, or null to inherit.</summary>
+    public CalibrationMethod? Method { get; init; }
+
+    /// <summary>Leave matching nodes float.</summary>
+    public bool Skip { get; init; }
+}
