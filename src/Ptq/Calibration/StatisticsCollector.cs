@@ -19,6 +19,8 @@ public static class StatisticsCollector
         IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples, StatisticsOptions? options = null, int? samplesTotal = null,
         RunnerOptions? runnerOptions = null, IProgress<CalibrationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (tensors.Count == 0)
+            return new StatsFile(0, []); // nothing is quantized (everything skipped): no need to run the model
         var statistics = tensors.ToDictionary(t => t, t => new TensorStatistics(t, options), StringComparer.Ordinal);
         int count = CalibrationRunner.Run(model, tensors, samples, (name, value) =>
         {

@@ -24,7 +24,8 @@ internal static class NodeMatcher
         return node => regex.IsMatch(node.Name);
     }
 
-    private static IEnumerable<string> Closest(string wanted, IEnumerable<string> candidates) =>
+    /// <summary>The three names closest to <paramref name="wanted"/> by edit distance, quoted.</summary>
+    public static IEnumerable<string> Closest(string wanted, IEnumerable<string> candidates) =>
         candidates.OrderBy(c => EditDistance(wanted, c)).ThenBy(c => c, StringComparer.Ordinal).Take(3).Select(c => $"'{c}'");
 
     private static int EditDistance(string a, string b)

@@ -27,7 +27,15 @@ internal sealed class QuantizationChoices
         _skipOpTypes = settings.SkipOpTypes.ToHashSet(StringComparer.Ordinal);
         foreach (var o in settings.Overrides)
             _overrides.Add((NodeMatcher.Compile(o.Pattern, graph, "override"), o));
+        if (settings.TensorClips is { } clips)
+            CheckClipTensorsExist(clips.Keys, graph);
     }
+
+    /// <summary>The clip-table scheme: symmetric 8-bit, scale = clip / 127.</summary>
+    public static QuantScheme ClipTableScheme { get; } = new(8, QuantMode.Symmetric, NarrowRange: true);
+
+    /// <summary>The clip-table value of <paramref name="tensor"/>, or null.</summary>
+    public double? ClipOf(string tensor) => _settings.TensorClips is { } clips && clips.TryGetValue(tensor, out double v) ? v : null;
 
     /// <summary>Every range method in use (global and overrides), so statistics cover all of them.</summary>
     public IEnumerable<CalibrationMethod> Methods => _overrides.Select(o => o.Override.Method).OfType<CalibrationMethod>().Append(_method).Distinct();
@@ -41,13 +49,43 @@ internal sealed class QuantizationChoices
         _skipPatterns.Any(p => p(node)) ? "skipped by name (--skip)"
         : _skipOpTypes.Contains(node.OpType) ? "skipped by op type (--skip-op)"
         : OverrideOf(node) is { Skip: true } o ? $"skipped by override '{o.Pattern}'"
+        : UnclippedTensor(node) is { } missing ? $"'{missing}' is not in the clip table"
         : null;
+
+    /// <summary>In clip-table mode, the first activation of <paramref name="node"/> the table does not list.</summary>
+    private string? UnclippedTensor(Node node)
+    {
+        if (_settings.TensorClips is not { } clips || OpRules.For(node) is not { } rule)
+            return null;
+        var activations = (rule.ActivationInputs ?? Enumerable.Range(0, node.Inputs.Count))
+            .Where(i => i < node.Inputs.Count && node.Inputs[i].Length > 0 && _graph.Initializer(node.Inputs[i]) is null)
+            .Select(i => node.Inputs[i]);
+        if (rule.Output == OutputQuantization.Own)
+            activations = activations.Append(node.Outputs[0]);
+        return activations.FirstOrDefault(t => !clips.ContainsKey(t) && !ListedAfterActivation(t, clips));
+    }
+
+    // Tables name layer outputs after Relu/Clip (which Ptq fuses into the producer), so a producer's output counts as
+    // listed when its only reader is such an activation whose output is listed.
+    private bool ListedAfterActivation(string tensor, IReadOnlyDictionary<string, double> clips) =>
+        _graph.Consumers(tensor) is [var only] && only.Node.OpType is "Relu" or "Clip" && clips.ContainsKey(only.Node.Outputs[0]);
+
+    private static void CheckClipTensorsExist(IEnumerable<string> tensors, OnnxGraph graph)
+    {
+        var known = graph.Nodes.SelectMany(n => n.Inputs.Concat(n.Outputs)).Where(t => t.Length > 0).ToHashSet(StringComparer.Ordinal);
+        foreach (string tensor in tensors)
+        {
+            if (!known.Contains(tensor))
+                throw new PtqException($"clip table names tensor '{tensor}', which the model does not have; closest names: {string.Join(", ", NodeMatcher.Closest(tensor, known))}");
+        }
+    }
 
     /// <summary>The weight scheme for <paramref name="node"/>.</summary>
     public QuantScheme WeightScheme(Node node) => OverrideOf(node)?.Weights ?? _settings.Weights;
 
     /// <summary>The scheme of activation <paramref name="tensor"/> (from the override of the node writing it).</summary>
-    public QuantScheme ActivationScheme(string tensor) => ProducerOverride(tensor)?.Activations ?? _settings.Activations;
+    public QuantScheme ActivationScheme(string tensor) =>
+        ClipOf(tensor) is not null ? ClipTableScheme : ProducerOverride(tensor)?.Activations ?? _settings.Activations;
 
     /// <summary>The range method of activation <paramref name="tensor"/>.</summary>
     public CalibrationMethod Method(string tensor) => ProducerOverride(tensor)?.Method ?? _method;

@@ -42,6 +42,12 @@ public sealed record StaticQuantizationSettings
     /// <summary>Concat inputs reuse the Concat output's scale (default) instead of being requantized by QLinearConcat.</summary>
     public bool ConcatSharedScale { get; init; } = true;
 
+    /// <summary>
+    /// Bolt's clip table (<c>-s</c>): tensor name → clip V. Listed activations and weights are quantized symmetric 8-bit
+    /// with scale V / 127; in this mode ops whose activations are not all listed stay float. Null: no table.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? TensorClips { get; init; }
+
     /// <summary>Per-layer settings; the first override whose pattern matches a node applies to it.</summary>
     public IReadOnlyList<NodeOverride> Overrides { get; init; } = [];
 
@@ -58,6 +64,11 @@ public sealed record StaticQuantizationSettings
         Weights.Validate("weight bits");
         if (GemmInputClip is { } clip && !(clip > 0 && double.IsFinite(clip)))
             throw new PtqException($"--clip {clip}: give a positive, finite clipping value");
+        foreach (var (tensor, tableClip) in TensorClips ?? new Dictionary<string, double>())
+        {
+            if (!(tableClip > 0 && double.IsFinite(tableClip)))
+                throw new PtqException($"clip table: tensor '{tensor}' has clip {tableClip}; clips must be positive and finite");
+        }
         foreach (var o in Overrides)
         {
             o.Weights?.Validate($"override '{o.Pattern}' weight bits");

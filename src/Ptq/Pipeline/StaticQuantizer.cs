@@ -89,6 +89,7 @@ public static class StaticQuantizer
         var stats = collect(plan.QuantizedActivations.Distinct(StringComparer.Ordinal).ToList());
 
         var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External);
+        ClipTableWeights.Apply(weights, graph, choices, prepared.External);
         IReadOnlyList<BiasCorrectionRecord> corrections = [];
         if (settings.BiasCorrection)
         {
@@ -105,6 +106,11 @@ public static class StaticQuantizer
             var target = new QuantTarget(scheme.EffectiveBits, scheme.IsSigned, scheme.Mode == QuantMode.Symmetric);
             foreach (var (tensor, range) in StatisticsCollector.Ranges(stats, group, estimator, target))
                 ranges[tensor] = range;
+        }
+        foreach (string tensor in plan.CalibratedTensors)
+        {
+            if (choices.ClipOf(tensor) is double tableClip)
+                ranges[tensor] = (-(float)tableClip, (float)tableClip);
         }
         if (settings.GemmInputClip is { } clip)
             ranges = RangeClipping.Apply(ranges, plan, (float)clip);

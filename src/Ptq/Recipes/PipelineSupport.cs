@@ -14,7 +14,6 @@ internal static class PipelineSupport
         r => r.IsMixedWeightBits ? new("--weight-bits", RecipeNames.Mixed) : null,
         r => r.WeightMethod != WeightMethod.MinMax ? new("--weight-method", RecipeNames.Name(r.WeightMethod)) : null,
         r => r.Cle ? new("--cle", "") : null,
-        r => r.ClipTable is { } t ? new("--clip-table", t) : null,
         r => r.TargetCosine is { } c ? new("--target-cosine", c.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.MaxDrop is { } d ? new("--max-drop", d.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.MinWeightSize is { } s ? new("min-weight-size", s.ToString(CultureInfo.InvariantCulture)) : null,

@@ -37,10 +37,21 @@ public sealed partial record QuantizationRecipe
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
             GemmInputClip = Clip,
+            TensorClips = ClipTable is { } table ? Flatten(BoltClipTableReader.Load(table)) : null,
             Overrides = [.. Overrides.Select(ToNodeOverride)],
             SkipNodes = Skip,
             SkipOpTypes = SkipOp,
         };
+    }
+
+    // Bolt lists clips per layer and role; the quantizer needs them per tensor (the last listing of a tensor wins).
+    private static Dictionary<string, double> Flatten(ClipTable table)
+    {
+        var clips = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (_, layer) in table.Layers)
+            foreach (var (tensor, clip) in layer.Inputs.Concat(layer.Weights).Concat(layer.Outputs))
+                clips[tensor] = clip;
+        return clips;
     }
 
     private NodeOverride ToNodeOverride(LayerOverride o) => new()

@@ -142,5 +142,22 @@ public class StaticQuantizerTests
         Assert.Contains("'block1a_conv'", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ClipTableFixesScalesAndLeavesUnlistedOpsFloat()
+    {
+        var clips = new Dictionary<string, double> { ["image"] = 3, ["stem_out"] = 4, ["block1a_out"] = 4 };
+        var result = QuantizeDemo(new StaticQuantizationSettings { TensorClips = clips, MinActivationElements = 0 });
+        var input = result.Tensors.Single(t => t.Kind == "Activation" && t.TensorName == "image").Parameters;
+        Assert.Equal(3f / 127, input.Scale, 1e-7f);
+        Assert.Equal(0, input.ZeroPoint);
+        Assert.Equal(QuantMode.Symmetric, input.Scheme.Mode);
+        Assert.Equal(4f / 127, result.Tensors.Single(t => t.Kind == "Activation" && t.TensorName == "stem_out").Parameters.Scale, 1e-7f);
+        Assert.Contains(result.Plan.FloatNodes, f => f.Node.Name == "block1b_conv" && f.Reason.Contains("not in the clip table", StringComparison.Ordinal));
+
+        var ex = Assert.Throws<PtqException>(() => QuantizeDemo(new StaticQuantizationSettings { TensorClips = new Dictionary<string, double> { ["imag"] = 1 } }));
+        Assert.Contains("'imag'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'image'", ex.Message, StringComparison.Ordinal);
+    }
+
     private static int ArgMax(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
 }

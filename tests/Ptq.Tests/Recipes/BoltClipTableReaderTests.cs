@@ -36,4 +36,14 @@ public sealed class BoltClipTableReaderTests
         var e = Assert.Throws<RecipeException>(() => BoltClipTableReader.Parse(json, "c.json"));
         Assert.Equal(message, e.Message);
     }
+
+    [Fact]
+    public void Recipe_maps_the_table_onto_per_tensor_clips()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("clip.json");
+        File.WriteAllText(path, """{"conv1": {"inputs": {"x": 2.5}, "weights": {"w1": 0.5}, "outputs": {"y": 6}}, "conv2": {"inputs": {"y": 5}}}""");
+        var settings = (Ptq.Recipes.QuantizationRecipe.Default with { ClipTable = path }).ToStaticSettings();
+        Assert.Equal(new Dictionary<string, double> { ["x"] = 2.5, ["w1"] = 0.5, ["y"] = 5 }, settings.TensorClips);
+    }
 }

@@ -101,7 +101,7 @@ public sealed class RecipeValidationTests
 
         Assert.Equal(
             ["--mode weight-only", "--weight-bits mixed", "--weight-method adaround", "--cle",
-             "--clip-table clip.json", "--target-cosine 0.995", "--max-drop 0.5", "min-weight-size 0",
+             "--target-cosine 0.995", "--max-drop 0.5", "min-weight-size 0",
              "min-weight-channels 16", "mixed-init-scale 0.02"],
             features);
     }
