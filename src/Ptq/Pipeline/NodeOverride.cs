@@ -5,8 +5,8 @@ namespace Ptq.Pipeline;
 
 /// <summary>
 /// Per-layer settings (Distiller's overrides, ORT's TensorQuantOverrides): nodes whose name equals <see cref="Pattern"/>
-/// or matches it as an anchored regular expression use these instead of the global ones; the first matching override
-/// wins. Activation settings apply to the tensors the node writes.
+/// or matches it as an anchored regular expression use these instead of the global ones; for each setting, the first
+/// matching override that sets it wins. Activation settings apply to the tensors the node writes.
 /// </summary>
 public sealed record NodeOverride
 {

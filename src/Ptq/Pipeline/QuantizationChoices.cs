@@ -48,7 +48,7 @@ internal sealed class QuantizationChoices
     public string? SkipReason(Node node) =>
         _skipPatterns.Any(p => p(node)) ? "skipped by name (--skip)"
         : _skipOpTypes.Contains(node.OpType) ? "skipped by op type (--skip-op)"
-        : OverrideOf(node) is { Skip: true } o ? $"skipped by override '{o.Pattern}'"
+        : Matching(node).FirstOrDefault(o => o.Skip) is { } o ? $"skipped by override '{o.Pattern}'"
         : UnclippedTensor(node) is { } missing ? $"'{missing}' is not in the clip table"
         : null;
 
@@ -81,16 +81,18 @@ internal sealed class QuantizationChoices
     }
 
     /// <summary>The weight scheme for <paramref name="node"/>.</summary>
-    public QuantScheme WeightScheme(Node node) => OverrideOf(node)?.Weights ?? _settings.Weights;
+    public QuantScheme WeightScheme(Node node) => Matching(node).Select(o => o.Weights).FirstOrDefault(w => w is not null) ?? _settings.Weights;
 
     /// <summary>The scheme of activation <paramref name="tensor"/> (from the override of the node writing it).</summary>
     public QuantScheme ActivationScheme(string tensor) =>
-        ClipOf(tensor) is not null ? ClipTableScheme : ProducerOverride(tensor)?.Activations ?? _settings.Activations;
+        ClipOf(tensor) is not null ? ClipTableScheme
+        : ProducerOverrides(tensor).Select(o => o.Activations).FirstOrDefault(a => a is not null) ?? _settings.Activations;
 
     /// <summary>The range method of activation <paramref name="tensor"/>.</summary>
-    public CalibrationMethod Method(string tensor) => ProducerOverride(tensor)?.Method ?? _method;
+    public CalibrationMethod Method(string tensor) => ProducerOverrides(tensor).Select(o => o.Method).FirstOrDefault(m => m is not null) ?? _method;
 
-    private NodeOverride? ProducerOverride(string tensor) => _graph.Producer(tensor) is { } producer ? OverrideOf(producer) : null;
+    private IEnumerable<NodeOverride> ProducerOverrides(string tensor) => _graph.Producer(tensor) is { } producer ? Matching(producer) : [];
 
-    private NodeOverride? OverrideOf(Node node) => _overrides.FirstOrDefault(o => o.Matches(node)).Override;
+    // For each setting, the first matching override that sets it wins.
+    private IEnumerable<NodeOverride> Matching(Node node) => _overrides.Where(o => o.Matches(node)).Select(o => o.Override);
 }

@@ -6,7 +6,7 @@ namespace Ptq.Recipes;
 /// <summary>
 /// Per-layer settings (Distiller's <c>overrides</c>, ORT's TensorQuantOverrides, MindSpore/Bolt mixed precision by hand):
 /// nodes whose name equals <see cref="Pattern"/> or matches it as an anchored regular expression take the values set
-/// here instead of the recipe's. Recipe key: <c>overrides: {"conv.*": {weight-bits: 4}}</c>; the first matching entry wins.
+/// here instead of the recipe's. Recipe key: <c>overrides: {"conv.*": {weight-bits: 4}}</c>; for each setting, the first matching entry that sets it wins.
 /// Unset (null) values inherit from the recipe.
 /// </summary>
 public sealed record LayerOverride

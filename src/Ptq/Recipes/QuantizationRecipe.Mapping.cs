@@ -38,7 +38,10 @@ public sealed partial record QuantizationRecipe
             BiasCorrection = BiasCorrection,
             GemmInputClip = Clip,
             TensorClips = ClipTable is { } table ? Flatten(BoltClipTableReader.Load(table)) : null,
-            Overrides = [.. Overrides.Select(ToNodeOverride)],
+            NetAwareClipping = NetAwareClip,
+            ConcatSharedScale = ConcatSharedScale,
+            // No-clip layers keep min/max ranges; they come after the explicit overrides, which win.
+            Overrides = [.. Overrides.Select(ToNodeOverride), .. NoClip.Select(pattern => new NodeOverride { Pattern = pattern, Method = CalibrationMethod.MinMax })],
             SkipNodes = Skip,
             SkipOpTypes = SkipOp,
         };

@@ -56,6 +56,15 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--bias-correction true|false</c>: correct Conv/Gemm biases for the mean shift of weight rounding. Default true.</summary>
     public bool BiasCorrection { get; init; } = true;
 
+    /// <summary>Recipe key <c>net-aware-clip</c>: cut Tanh inputs to [−4, 4] and Sigmoid inputs to [−6, 6]. Default off.</summary>
+    public bool NetAwareClip { get; init; }
+
+    /// <summary>Recipe key <c>concat-shared-scale</c>: Concat inputs reuse the output's scale instead of requantizing. Default on.</summary>
+    public bool ConcatSharedScale { get; init; } = true;
+
+    /// <summary>Recipe key <c>no-clip</c> (Distiller's <c>--qe-no-clip-layers</c>): nodes (names or regexes) whose outputs keep their full min/max range.</summary>
+    public IReadOnlyList<string> NoClip { get; init; } = [];
+
     /// <summary><c>--cle</c>: cross-layer equalization before quantizing. Default off.</summary>
     public bool Cle { get; init; }
 
@@ -124,6 +133,7 @@ public sealed partial record QuantizationRecipe
         && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp)
         && TargetCosine.Equals(other.TargetCosine) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
+        && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
         && MixedInitScale.Equals(other.MixedInitScale) && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);

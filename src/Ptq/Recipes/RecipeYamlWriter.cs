@@ -36,6 +36,9 @@ public static class RecipeYamlWriter
         Line(w, "max-drop", Num(recipe.MaxDrop));
         Line(w, "calib-size", Num(recipe.CalibSize));
         Line(w, "reduce-range", Bool(recipe.ReduceRange));
+        Line(w, "net-aware-clip", Bool(recipe.NetAwareClip));
+        Line(w, "concat-shared-scale", Bool(recipe.ConcatSharedScale));
+        Line(w, "no-clip", List(recipe.NoClip));
         Line(w, "min-weight-size", Num(recipe.MinWeightSize));
         Line(w, "min-weight-channels", Num(recipe.MinWeightChannels));
         Line(w, "mixed-init-scale", Num(recipe.MixedInitScale));
