@@ -22,7 +22,7 @@ internal static class CalibrationRun
         using var model = ModelIO.Load(BenchAssets.Model("squeezenet1.1.onnx"));
         var prepared = ModelPreparation.Prepare(model).Model;
         var feeds = SqueezeNetData.Stream(prepared, 100).ToList();
-        var tensors = FloatTensors(prepared, feeds[0]);
+        var tensors = Environment.GetEnvironmentVariable("PTQ_BENCH_PLANNED") is null ? FloatTensors(prepared, feeds[0]) : PlannedTensors(prepared);
         var options = new StatisticsOptions { Kinds = RangeEstimators.Create(CalibrationMethod.Kl).RequiredStatistics, HistogramBins = 2048 };
         var runner = new RunnerOptions();
 
@@ -50,6 +50,16 @@ internal static class CalibrationRun
         long[] peaks = [.. new[] { 100, 400 }.Select(ChildPeak)];
         Console.WriteLine($"| peak working set | 100 images {peaks[0] / 1048576.0:F0} MiB | 400 images {peaks[1] / 1048576.0:F0} MiB | growth {(peaks[1] - peaks[0]) * 100.0 / peaks[0]:F1} % |");
         return 0;
+    }
+
+    /// <summary>What quantize calibrates: the planned activations (Relu outputs, not the Conv outputs fused before them).</summary>
+    private static IReadOnlyList<string> PlannedTensors(OnnxModel prepared)
+    {
+        var graph = Ptq.Graph.OnnxGraph.FromModel(prepared, promoteConstants: false);
+        var plan = Ptq.Quantization.QuantizationPlanner.Plan(graph, perChannelWeights: true);
+        var int8 = plan.Int8Nodes;
+        Ptq.Passes.ActivationFusion.Apply(graph, (p, a) => int8.Contains(p) && int8.Contains(a));
+        return [.. Ptq.Quantization.QuantizationPlanner.Plan(graph, perChannelWeights: true).QuantizedActivations.Distinct()];
     }
 
     private static IReadOnlyList<string> FloatTensors(OnnxModel model, IReadOnlyDictionary<string, TensorValue> sample) =>
