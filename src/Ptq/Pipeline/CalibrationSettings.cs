@@ -16,8 +16,12 @@ public sealed record CalibrationSettings
     /// <summary>Estimator parameters (percentile, n for n-std).</summary>
     public RangeEstimatorOptions Estimator { get; init; } = new();
 
-    /// <summary>Histogram resolution; more bins sharpen KL/percentile/MSE at the cost of memory per tensor.</summary>
-    public int HistogramBins { get; init; } = 4096;
+    /// <summary>
+    /// Histogram resolution (default 8192; 64 KiB per tensor). Power-of-two histograms can be up to twice as wide as the
+    /// data and fold to |x| for symmetric targets, so the estimators effectively see a quarter of these bins; on
+    /// SqueezeNet MSE ranges from 8192 bins gave cosine 0.9971 against 0.9968 from 4096.
+    /// </summary>
+    public int HistogramBins { get; init; } = 8192;
 
     /// <summary>ONNX Runtime settings for the calibration session.</summary>
     public RunnerOptions Runner { get; init; } = RunnerOptions.Default;

@@ -21,9 +21,9 @@ public class SqueezeNetQuantizationTests(ITestOutputHelper output)
     });
 
     /// <summary>
-    /// Measured with the default recipe: agreement 96.0 %, mean cosine 0.9968, top-1 56.25 % against fp32's 56.75 % (on
-    /// these 400; one image is 0.25 points).
-    /// Issue #4 asks for ≥ 97 % and ≥ 0.997; these floors pin today's level so a regression fails.
+    /// Issue #4's targets, met by the default recipe: agreement 97.00 % (≥ 97), mean cosine 0.99714 (≥ 0.997), top-1
+    /// 57.25 % against fp32's 56.75 % (within 0.5 points) on these 400 images (one image is 0.25 points). For scale, plain
+    /// min-max ranges give 94.75 % and 0.9958.
     /// </summary>
     [Fact]
     public void AccuracyOnHeldOutImages()
@@ -34,8 +34,8 @@ public class SqueezeNetQuantizationTests(ITestOutputHelper output)
         var c = report.Comparison!;
         output.WriteLine($"agreement {c.AgreementPercent:F2} %, cosine mean {c.MeanCosine:F5} min {c.MinCosine:F5}, top-1 {report.Accuracy!.Top1Percent:F2} % (fp32 {report.ReferenceAccuracy!.Top1Percent:F2} %)");
         Assert.Equal(400, report.Samples);
-        Assert.True(c.AgreementPercent >= 95.5, $"agreement {c.AgreementPercent}");
-        Assert.True(c.MeanCosine >= 0.9965, $"cosine {c.MeanCosine}");
+        Assert.True(c.AgreementPercent >= 97.0, $"agreement {c.AgreementPercent}");
+        Assert.True(c.MeanCosine >= 0.997, $"cosine {c.MeanCosine}");
         Assert.True(Math.Abs(report.Accuracy.Top1Percent - report.ReferenceAccuracy.Top1Percent) <= 0.5, "top-1 within 0.5 points of fp32");
     }
 
