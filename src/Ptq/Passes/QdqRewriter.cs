@@ -129,14 +129,18 @@ public static class QdqRewriter
         return records;
     }
 
-    /// <summary>Round-to-nearest min-max quantization of every planned weight (the starting point tuning methods refine).</summary>
-    public static Dictionary<WeightPlan, QuantizedWeight> QuantizeWeights(OnnxGraph graph, QuantizationPlan plan, Func<Node, QuantScheme> schemeOf, ExternalDataReader? external = null)
+    /// <summary>Round-to-nearest quantization of every planned weight with min-max or MSE ranges (the starting point tuning methods refine).</summary>
+    public static Dictionary<WeightPlan, QuantizedWeight> QuantizeWeights(OnnxGraph graph, QuantizationPlan plan, Func<Node, QuantScheme> schemeOf,
+        ExternalDataReader? external = null, WeightRangeMethod method = WeightRangeMethod.MinMax)
     {
         var result = new Dictionary<WeightPlan, QuantizedWeight>();
         foreach (var weight in plan.Weights)
         {
             var tensor = graph.Initializer(weight.Initializer)!;
-            result[weight] = WeightQuantizer.MinMax(weight.Initializer, TensorData.ToFloats(tensor, external), [.. tensor.Dims], schemeOf(weight.Node), weight.Axis);
+            var values = TensorData.ToFloats(tensor, external);
+            result[weight] = method == WeightRangeMethod.Mse
+                ? MseWeightQuantizer.Quantize(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis)
+                : WeightQuantizer.MinMax(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis);
         }
         return result;
     }

@@ -11,6 +11,9 @@ public sealed record StaticQuantizationSettings
     /// <summary>Weight scheme. Default 8-bit symmetric, narrow range.</summary>
     public QuantScheme Weights { get; init; } = QuantScheme.WeightDefault;
 
+    /// <summary>How weight ranges are chosen: min-max (default) or MSE-optimal clipping per channel.</summary>
+    public WeightRangeMethod WeightMethod { get; init; } = WeightRangeMethod.MinMax;
+
     /// <summary>One scale per output channel for weights (default) instead of one per tensor.</summary>
     public bool PerChannelWeights { get; init; } = true;
 

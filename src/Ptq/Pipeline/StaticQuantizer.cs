@@ -88,7 +88,7 @@ public static class StaticQuantizer
         // Followers (MaxPool, Flatten outputs…) reuse their source's range but still need channel means for bias correction.
         var stats = collect(plan.QuantizedActivations.Distinct(StringComparer.Ordinal).ToList());
 
-        var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External);
+        var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External, settings.WeightMethod);
         ClipTableWeights.Apply(weights, graph, choices, prepared.External);
         IReadOnlyList<BiasCorrectionRecord> corrections = [];
         if (settings.BiasCorrection)

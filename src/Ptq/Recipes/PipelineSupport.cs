@@ -12,7 +12,7 @@ internal static class PipelineSupport
     [
         r => r.Mode != QuantizationMode.Full ? new("--mode", RecipeNames.Name(r.Mode)) : null,
         r => r.IsMixedWeightBits ? new("--weight-bits", RecipeNames.Mixed) : null,
-        r => r.WeightMethod != WeightMethod.MinMax ? new("--weight-method", RecipeNames.Name(r.WeightMethod)) : null,
+        r => r.WeightMethod is WeightMethod.Admm or WeightMethod.AdaRound ? new("--weight-method", RecipeNames.Name(r.WeightMethod)) : null,
         r => r.Cle ? new("--cle", "") : null,
         r => r.TargetCosine is { } c ? new("--target-cosine", c.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.MaxDrop is { } d ? new("--max-drop", d.ToString(CultureInfo.InvariantCulture)) : null,

@@ -37,6 +37,7 @@ public sealed partial record QuantizationRecipe
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
             GemmInputClip = Clip,
+            WeightMethod = WeightMethod == WeightMethod.Mse ? WeightRangeMethod.Mse : WeightRangeMethod.MinMax,
             TensorClips = ClipTable is { } table ? Flatten(BoltClipTableReader.Load(table)) : null,
             NetAwareClipping = NetAwareClip,
             ConcatSharedScale = ConcatSharedScale,

@@ -1,0 +1,10 @@
+namespace Ptq.Quantization;
+
+/// <summary>How the quantizer chooses weight ranges.</summary>
+public enum WeightRangeMethod
+{
+    /// <summary>The observed min/max of each channel (round to nearest).</summary>
+    MinMax,
+    /// <summary>The clip of each channel minimizing the squared quantization error (<see cref="MseWeightQuantizer"/>).</summary>
+    Mse,
+}
