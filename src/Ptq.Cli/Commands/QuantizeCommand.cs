@@ -5,6 +5,7 @@ using Ptq.Cli.Options;
 using Ptq.Data;
 using Ptq.Onnx;
 using Ptq.Pipeline;
+using Ptq.Recipes;
 using Ptq.Reports;
 
 namespace Ptq.Cli.Commands;
@@ -39,7 +40,13 @@ internal static class QuantizeCommand
             using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
 
             StaticQuantizationResult result;
-            if (recipe.Stats is { } statsPath)
+            if (recipe.Mode == QuantizationMode.WeightOnly)
+            {
+                if (recipe.Stats is not null || recipe.Data.Count > 0)
+                    throw new PtqException("--mode weight-only quantizes weights only and reads no calibration data; drop --data/--stats");
+                result = WeightOnlyQuantizer.Quantize(loaded, settings, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0);
+            }
+            else if (recipe.Stats is { } statsPath)
             {
                 result = StaticQuantizer.Quantize(loaded, settings, new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibrationSettings));
             }

@@ -160,7 +160,8 @@ public static class QuantizationPlanner
     private static bool ReadsAsActivation(Node consumer, int inputIndex, Dictionary<Node, OpRule> eligible) =>
         eligible.TryGetValue(consumer, out var rule) && (rule.ActivationInputs is null || rule.ActivationInputs.Contains(inputIndex));
 
-    private static int? ChannelAxis(Node node, TensorProto weight)
+    /// <summary>Per-channel axis of <paramref name="weight"/> for <paramref name="node"/>, or null when only per-tensor is safe.</summary>
+    internal static int? ChannelAxis(Node node, TensorProto weight)
     {
         if (node.OpType == "ConvTranspose" && node.GetInt("group", 1) != 1)
             return null; // axis 1 spans only Cout/group channels per group; per-tensor is the safe choice

@@ -10,14 +10,15 @@ internal static class PipelineSupport
 {
     private static readonly Func<QuantizationRecipe, RecipeFeature?>[] NotYetImplemented =
     [
-        r => r.Mode != QuantizationMode.Full ? new("--mode", RecipeNames.Name(r.Mode)) : null,
+        r => r.Mode is QuantizationMode.Dynamic or QuantizationMode.Fp16 ? new("--mode", RecipeNames.Name(r.Mode)) : null,
         r => r.IsMixedWeightBits ? new("--weight-bits", RecipeNames.Mixed) : null,
         r => r.WeightMethod is WeightMethod.Admm or WeightMethod.AdaRound ? new("--weight-method", RecipeNames.Name(r.WeightMethod)) : null,
         r => r.Cle ? new("--cle", "") : null,
         r => r.TargetCosine is { } c ? new("--target-cosine", c.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.MaxDrop is { } d ? new("--max-drop", d.ToString(CultureInfo.InvariantCulture)) : null,
-        r => r.MinWeightSize is { } s ? new("min-weight-size", s.ToString(CultureInfo.InvariantCulture)) : null,
-        r => r.MinWeightChannels is { } c ? new("min-weight-channels", c.ToString(CultureInfo.InvariantCulture)) : null,
+        // MindSpore's thresholds apply to weight-only quantization only.
+        r => r.MinWeightSize is { } s && r.Mode != QuantizationMode.WeightOnly ? new("min-weight-size", s.ToString(CultureInfo.InvariantCulture)) : null,
+        r => r.MinWeightChannels is { } c && r.Mode != QuantizationMode.WeightOnly ? new("min-weight-channels", c.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.MixedInitScale is { } s ? new("mixed-init-scale", s.ToString(CultureInfo.InvariantCulture)) : null,
     ];
 

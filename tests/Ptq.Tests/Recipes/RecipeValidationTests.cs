@@ -100,9 +100,8 @@ public sealed class RecipeValidationTests
         var features = recipe.UnsupportedFeatures().Select(f => f.ToString()).ToArray();
 
         Assert.Equal(
-            ["--mode weight-only", "--weight-bits mixed", "--weight-method adaround", "--cle",
-             "--target-cosine 0.995", "--max-drop 0.5", "min-weight-size 0",
-             "min-weight-channels 16", "mixed-init-scale 0.02"],
+            ["--weight-bits mixed", "--weight-method adaround", "--cle",
+             "--target-cosine 0.995", "--max-drop 0.5", "mixed-init-scale 0.02"],
             features);
     }
 

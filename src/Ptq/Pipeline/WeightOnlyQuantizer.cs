@@ -1,0 +1,69 @@
+using Ptq.Calibration;
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Onnx.Proto;
+using Ptq.Passes;
+using Ptq.Quantization;
+
+namespace Ptq.Pipeline;
+
+/// <summary>
+/// Weight-only quantization (MindSpore's WEIGHT_QUANT, Bolt's int8 storage): the weights of Conv, ConvTranspose, Gemm and
+/// MatMul are stored as 2–16-bit integers behind DequantizeLinear and computation stays float. No calibration data is
+/// needed. The file shrinks by about 32/bits; ONNX Runtime dequantizes the weights once when it loads the model.
+/// </summary>
+public static class WeightOnlyQuantizer
+{
+    /// <summary>
+    /// Quantizes the weights of <paramref name="model"/> (not modified) with <paramref name="settings"/>' weight scheme,
+    /// granularity, weight method, skip lists and overrides. Weights with fewer than <paramref name="minWeightElements"/>
+    /// elements or fewer than <paramref name="minWeightChannels"/> output channels stay float (MindSpore's
+    /// min_quant_weight_size / min_quant_weight_channel).
+    /// </summary>
+    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, int minWeightElements = 0, int minWeightChannels = 0)
+    {
+        settings.Validate();
+        if (minWeightElements < 0 || minWeightChannels < 0)
+            throw new PtqException($"minimum weight size {minWeightElements} / channels {minWeightChannels}: give 0 or more");
+        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm);
+        var prepared = preparedModel.Model;
+        var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
+        var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
+        long outputOpset = choices.Schemes.Any(s => s.Bits <= 4 || s.Bits > 8) ? 21 : prepared.DefaultOpset;
+        if (outputOpset > prepared.DefaultOpset)
+        {
+            prepared = OpsetUpgrader.Upgrade(prepared, 21);
+            graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
+            choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
+        }
+
+        var weights = new List<WeightPlan>();
+        var floatNodes = new List<FloatNode>();
+        foreach (var node in graph.TopologicalOrder())
+        {
+            if (OpRules.For(node) is not { AlwaysInt8: true, WeightInput: int w } || w >= node.Inputs.Count
+                || graph.Initializer(node.Inputs[w]) is not { DataType: (int)TensorProto.Types.DataType.Float } weight)
+                continue;
+            int? axis = settings.PerChannelWeights ? QuantizationPlanner.ChannelAxis(node, weight) : null;
+            int channelAxis = node.OpType == "MatMul" ? weight.Dims.Count - 1 : OpRules.WeightChannelAxis(node);
+            long channels = channelAxis >= 0 && channelAxis < weight.Dims.Count ? weight.Dims[channelAxis] : 1;
+            string? reason = choices.SkipReason(node)
+                ?? (TensorData.ElementCount(weight) < minWeightElements ? $"weight has fewer than {minWeightElements} elements" : null)
+                ?? (channels < minWeightChannels ? $"weight has {channels} channels, fewer than {minWeightChannels}" : null);
+            if (reason is not null)
+                floatNodes.Add(new FloatNode(node, reason));
+            else
+                weights.Add(new WeightPlan(weight.Name, node, w, axis));
+        }
+        var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], weights, [], floatNodes, new HashSet<Node>());
+        var quantized = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External, settings.WeightMethod);
+        var records = QdqRewriter.Apply(graph, plan, new Dictionary<string, QuantParams>(), quantized,
+            new QdqRewriteSettings(settings.Weights, settings.Activations, outputOpset), prepared.External);
+        var proto = prepared.Proto.Clone();
+        proto.Graph = graph.ToProto();
+        foreach (var import in proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx"))
+            import.Version = outputOpset;
+        var result = new OnnxModel(proto, prepared.External?.BaseDirectory, model.SourcePath);
+        return new StaticQuantizationResult(result, prepared, plan, records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
+    }
+}
