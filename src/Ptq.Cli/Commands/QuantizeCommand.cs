@@ -40,11 +40,13 @@ internal static class QuantizeCommand
             using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
 
             StaticQuantizationResult result;
-            if (recipe.Mode == QuantizationMode.WeightOnly)
+            if (recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic)
             {
                 if (recipe.Stats is not null || recipe.Data.Count > 0)
-                    throw new PtqException("--mode weight-only quantizes weights only and reads no calibration data; drop --data/--stats");
-                result = WeightOnlyQuantizer.Quantize(loaded, settings, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0);
+                    throw new PtqException($"--mode {RecipeNames.Name(recipe.Mode)} reads no calibration data (activation ranges are not fixed in advance); drop --data/--stats");
+                result = recipe.Mode == QuantizationMode.Dynamic
+                    ? DynamicQuantizer.Quantize(loaded, settings)
+                    : WeightOnlyQuantizer.Quantize(loaded, settings, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0);
             }
             else if (recipe.Stats is { } statsPath)
             {

@@ -1,0 +1,55 @@
+using Ptq.Calibration;
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Onnx.Proto;
+using Ptq.Passes;
+using Ptq.Quantization;
+
+namespace Ptq.Pipeline;
+
+/// <summary>
+/// Dynamic quantization (ORT's quantize_dynamic, Bolt's default): MatMul and Gemm with a constant weight become
+/// DynamicQuantizeLinear (the activation's uint8 range is measured per inference) → MatMulInteger with int8 weights →
+/// Cast → scaled by activation scale × weight scale (per output column) → + bias. No calibration data is needed;
+/// ONNX Runtime fuses the pattern into DynamicQuantizeMatMul. Other ops stay float.
+/// </summary>
+public static class DynamicQuantizer
+{
+    /// <summary>Quantizes <paramref name="model"/> (not modified) with 8-bit signed weights per output column (or per tensor).</summary>
+    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings)
+    {
+        settings.Validate();
+        if (settings.Weights.Bits != 8 || settings.Weights.Mode != QuantMode.Symmetric)
+            throw new PtqException($"--mode dynamic quantizes weights to 8-bit sym (MatMulInteger's int8 weights); {settings.Weights} is not supported");
+        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm);
+        var prepared = preparedModel.Model;
+        var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
+        var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
+        var weightScheme = settings.Weights with { NarrowRange = true };
+        var records = new List<QuantizedTensorRecord>();
+        var floatNodes = new List<FloatNode>();
+
+        foreach (var node in graph.TopologicalOrder())
+        {
+            if (!node.IsStandard || node.OpType is not ("MatMul" or "Gemm"))
+                continue;
+            if (choices.SkipReason(node) is { } reason)
+            {
+                floatNodes.Add(new FloatNode(node, reason));
+                continue;
+            }
+            if (DynamicMatMul.WeightOf(graph, node, prepared.External) is not { } weight)
+            {
+                floatNodes.Add(new FloatNode(node, "no constant 2-D float weight, or Gemm with transA/alpha/beta"));
+                continue;
+            }
+            records.Add(DynamicMatMul.Rewrite(graph, node, weight, weightScheme, settings.PerChannelWeights));
+        }
+        graph.RemoveUnusedInitializers();
+        var proto = prepared.Proto.Clone();
+        proto.Graph = graph.ToProto();
+        var result = new OnnxModel(proto, prepared.External?.BaseDirectory, model.SourcePath);
+        var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
+        return new StaticQuantizationResult(result, prepared, plan, records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
+    }
+}
