@@ -40,13 +40,16 @@ internal static class QuantizeCommand
             using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
 
             StaticQuantizationResult result;
-            if (recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic)
+            if (recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic or QuantizationMode.Fp16)
             {
                 if (recipe.Stats is not null || recipe.Data.Count > 0)
-                    throw new PtqException($"--mode {RecipeNames.Name(recipe.Mode)} reads no calibration data (activation ranges are not fixed in advance); drop --data/--stats");
-                result = recipe.Mode == QuantizationMode.Dynamic
-                    ? DynamicQuantizer.Quantize(loaded, settings)
-                    : WeightOnlyQuantizer.Quantize(loaded, settings, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0);
+                    throw new PtqException($"--mode {RecipeNames.Name(recipe.Mode)} reads no calibration data (no activation ranges are fixed in advance); drop --data/--stats");
+                result = recipe.Mode switch
+                {
+                    QuantizationMode.Dynamic => DynamicQuantizer.Quantize(loaded, settings),
+                    QuantizationMode.Fp16 => Fp16StorageConverter.Convert(loaded, settings),
+                    _ => WeightOnlyQuantizer.Quantize(loaded, settings, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0),
+                };
             }
             else if (recipe.Stats is { } statsPath)
             {

@@ -10,7 +10,6 @@ internal static class PipelineSupport
 {
     private static readonly Func<QuantizationRecipe, RecipeFeature?>[] NotYetImplemented =
     [
-        r => r.Mode is QuantizationMode.Fp16 ? new("--mode", RecipeNames.Name(r.Mode)) : null,
         r => r.IsMixedWeightBits ? new("--weight-bits", RecipeNames.Mixed) : null,
         r => r.WeightMethod is WeightMethod.Admm or WeightMethod.AdaRound ? new("--weight-method", RecipeNames.Name(r.WeightMethod)) : null,
         r => r.Cle ? new("--cle", "") : null,
