@@ -43,6 +43,14 @@ public static class AtomicFile
             writer.Write(text);
         });
 
+    /// <summary>Writes UTF-8 text (no byte-order mark, LF line ends) through <paramref name="write"/> atomically.</summary>
+    public static void WriteText(string path, Action<TextWriter> write) =>
+        Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
+            write(writer);
+        });
+
     private static void TryDelete(string path)
     {
         try { File.Delete(path); }

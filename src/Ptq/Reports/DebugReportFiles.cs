@@ -1,3 +1,4 @@
+using Ptq.IO;
 namespace Ptq.Reports;
 
 /// <summary>Writes a <see cref="DebugReport"/> as the files of <c>ptq debug --out DIR</c>.</summary>
