@@ -15,7 +15,7 @@ public sealed record PreparedModel(OnnxModel Model, long OriginalOpset, int Fold
 /// Canonicalization shared by calibrate and quantize, so that statistics collected by one name exactly the tensors the
 /// other quantizes: opset upgrade to 13 (per-channel Q/DQ), Constant → initializer, removal of inference identities
 /// (Identity, Dropout), folding of shape ops on constants, Conv + per-channel Add into the Conv bias,
-/// BatchNorm folding.
+/// BatchNorm folding; unnamed nodes get names (first output + op type) so skip lists and reports can refer to them.
 /// </summary>
 public static class ModelPreparation
 {
@@ -29,6 +29,7 @@ public static class ModelPreparation
         var upgraded = original < OpsetUpgrader.MinTargetOpset ? OpsetUpgrader.Upgrade(model) : model;
         var graph = OnnxGraph.FromModel(upgraded, promoteConstants: true);
         graph.SortTopologically();
+        NameNodes(graph);
         IdentityElimination.Apply(graph);
         ConstantFolding.Apply(graph, upgraded.External);
         ConvBiasAddFolding.Apply(graph, upgraded.External);
@@ -37,5 +38,12 @@ public static class ModelPreparation
         proto.Graph = graph.ToProto();
         var prepared = new OnnxModel(proto, upgraded.External?.BaseDirectory, model.SourcePath);
         return new PreparedModel(prepared, original, folded, graph.ConstantInitializers.Count);
+    }
+
+    // Skip lists, overrides, reports and fallback refer to nodes by name; some exporters leave every node unnamed.
+    private static void NameNodes(Graph.OnnxGraph graph)
+    {
+        foreach (var node in graph.Nodes.Where(n => string.IsNullOrEmpty(n.Name)))
+            node.Name = graph.UniqueName(node.Outputs.FirstOrDefault(o => o.Length > 0) is { } output ? output + "_" + node.OpType : node.OpType);
     }
 }
