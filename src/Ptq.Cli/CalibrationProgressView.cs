@@ -27,13 +27,13 @@ internal static class CalibrationProgressView
                         task.Description = $"{title} ({p.SamplesPerSecond:F1} samples/s)";
                         task.Value = total is null ? 0 : p.SamplesDone;
                     });
-                    result = work(new SynchronousSink(p => { last.Value = p; ((IProgress<CalibrationProgress>)sink).Report(p); }));
+                    result = work(new SynchronousProgress<CalibrationProgress>(p => { last.Value = p; ((IProgress<CalibrationProgress>)sink).Report(p); }));
                     task.Value = task.MaxValue;
                 });
         }
         else
         {
-            result = work(new SynchronousSink(p => last.Value = p));
+            result = work(new SynchronousProgress<CalibrationProgress>(p => last.Value = p));
         }
         if (last.Value is { } done)
             console.Error.WriteLine($"{title}: {done.SamplesDone} samples, {done.SamplesPerSecond:F1} samples/s");
@@ -43,10 +43,5 @@ internal static class CalibrationProgressView
     private sealed class LastProgress
     {
         public CalibrationProgress? Value { get; set; }
-    }
-
-    private sealed class SynchronousSink(Action<CalibrationProgress> report) : IProgress<CalibrationProgress>
-    {
-        public void Report(CalibrationProgress value) => report(value);
     }
 }

@@ -15,7 +15,7 @@ internal static class DemoCommand
         var command = new Command("demo", "Build a sample model, calibrate, quantize, evaluate int8 against fp32 and print the report.") { output };
         command.SetAction((parseResult, cancellationToken) =>
         {
-            var report = DemoRunner.Run(parseResult.GetRequiredValue(output), log: new SynchronousLog(console.Error), cancellationToken: cancellationToken);
+            var report = DemoRunner.Run(parseResult.GetRequiredValue(output), log: new SynchronousProgress<string>(line => console.Error.WriteLine($"ptq demo: {line}")), cancellationToken: cancellationToken);
             Write(console.Ansi, report);
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -43,10 +43,5 @@ internal static class DemoCommand
         table.AddRow("quantized tensors", $"{s.Tensors.Count} ({s.FoldedBatchNorms} BN folded, {s.FusedActivations} Relu fused, {s.BiasCorrections.Count} biases corrected)");
         table.AddRow("files", $"{report.Fp32Path}, {report.Int8Path}, {report.QuantParamPath}");
         ansi.Write(table);
-    }
-
-    private sealed class SynchronousLog(TextWriter writer) : IProgress<string>
-    {
-        public void Report(string value) => writer.WriteLine($"ptq demo: {value}");
     }
 }

@@ -7,6 +7,7 @@ using Ptq.Onnx;
 using Ptq.Pipeline;
 using Ptq.Recipes;
 using Ptq.Reports;
+using Ptq.Tuning;
 
 namespace Ptq.Cli.Commands;
 
@@ -40,6 +41,7 @@ internal static class QuantizeCommand
             using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
 
             StaticQuantizationResult result;
+            FallbackResult? fallback = null;
             if (recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic or QuantizationMode.Fp16)
             {
                 if (recipe.Stats is not null || recipe.Data.Count > 0)
@@ -53,6 +55,8 @@ internal static class QuantizeCommand
             }
             else if (recipe.Stats is { } statsPath)
             {
+                if (recipe.TargetCosine is not null)
+                    throw new PtqException("--target-cosine measures the output on calibration samples; give --data instead of --stats");
                 result = StaticQuantizer.Quantize(loaded, settings, new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibrationSettings));
             }
             else
@@ -66,9 +70,21 @@ internal static class QuantizeCommand
                 };
                 var source = CalibrationSources.Create(ModelInputs.Of(loaded), recipe.Data, sourceOptions);
                 var samples = source.Select(s => (IReadOnlyDictionary<string, Runtime.TensorValue>)s.ToFeeds());
-                result = CalibrationProgressView.Run(console, "calibrating", source.Count, progress =>
-                    StaticQuantizer.Quantize(loaded, settings,
-                        new CalibrationInput.FromSamples(samples, source.Count, calibrationSettings, progress, cancellationToken)));
+                if (recipe.TargetCosine is { } target)
+                {
+                    // The first (up to) 32 calibration samples double as the check set: there is no held-out data here.
+                    var check = samples.Take(32).ToList();
+                    fallback = CalibrationProgressView.Run(console, "calibrating", source.Count, progress =>
+                        AccuracyFallback.Quantize(loaded, settings, new CalibrationInput.FromSamples(samples, source.Count, calibrationSettings, progress, cancellationToken),
+                            check, target, log: new SynchronousProgress<string>(logging.Logger(parseResult, console, LogLevel.Info))));
+                    result = fallback.Result;
+                }
+                else
+                {
+                    result = CalibrationProgressView.Run(console, "calibrating", source.Count, progress =>
+                        StaticQuantizer.Quantize(loaded, settings,
+                            new CalibrationInput.FromSamples(samples, source.Count, calibrationSettings, progress, cancellationToken)));
+                }
                 if (source.SkippedFiles > 0)
                     console.Error.WriteLine($"ptq: warning: skipped {source.SkippedFiles} unreadable files (--skip-corrupt)");
             }
@@ -78,6 +94,13 @@ internal static class QuantizeCommand
             ModelIO.Save(result.Model, outputPath);
             QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
             WriteSummary(console.Out, QuantizationSummary.Of(result), outputPath, csvPath);
+            if (fallback is not null)
+            {
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"output cosine {fallback.Cosine:F5} against float ({(fallback.TargetMet ? "target met" : "TARGET NOT MET")}: {recipe.TargetCosine}); reverted to float: {(fallback.Reverted.Count == 0 ? "none" : string.Join(", ", fallback.Reverted.Select(r => r.Node)))}"));
+                if (!fallback.TargetMet)
+                    return Task.FromResult(ExitCodes.TargetNotMet);
+            }
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;

@@ -60,6 +60,17 @@ public sealed class QuantizeCommandTests
         Assert.Equal("8", rows.Single(r => r[2] == "Parameter5")[^3]); // Convolution28's keeps the default
     }
 
+    [Fact]
+    public void TargetCosineRevertsLayersUntilItHolds()
+    {
+        using var temp = new TempDirectory();
+        string model = temp.File("mnist.int8.onnx");
+        var result = Run($"ptq quantize {Mnist} --data {Images} --calib-size 64 --weight-bits 4 --target-cosine 0.9999 -o {Quote(model)}");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("(target met: 0.9999)", result.Out);
+        Assert.Contains("reverted to float:", result.Out);
+    }
+
     [Theory]
     [InlineData("", "--data")]
     [InlineData("--data DATA --act-bits 17", "--act-bits")]
