@@ -55,8 +55,8 @@ internal static class QuantizeCommand
             }
             else if (recipe.Stats is { } statsPath)
             {
-                if (recipe.TargetCosine is not null)
-                    throw new PtqException("--target-cosine measures the output on calibration samples; give --data instead of --stats");
+                if (recipe.TargetCosine is not null || recipe.IsMixedWeightBits)
+                    throw new PtqException("--target-cosine and --weight-bits mixed measure the output on calibration samples; give --data instead of --stats");
                 result = StaticQuantizer.Quantize(loaded, settings, new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibrationSettings));
             }
             else
@@ -70,7 +70,17 @@ internal static class QuantizeCommand
                 };
                 var source = CalibrationSources.Create(ModelInputs.Of(loaded), recipe.Data, sourceOptions);
                 var samples = source.Select(s => (IReadOnlyDictionary<string, Runtime.TensorValue>)s.ToFeeds());
-                if (recipe.TargetCosine is { } target)
+                if (recipe.IsMixedWeightBits)
+                {
+                    // MindSpore's auto_tune aims at cosine 0.995 when no target is given.
+                    double target = recipe.TargetCosine ?? 0.995;
+                    var check = samples.Take(32).ToList();
+                    fallback = CalibrationProgressView.Run(console, "calibrating", source.Count, progress =>
+                        AccuracyFallback.MixedBits(loaded, settings, new CalibrationInput.FromSamples(samples, source.Count, calibrationSettings, progress, cancellationToken),
+                            check, target, log: new SynchronousProgress<string>(logging.Logger(parseResult, console, LogLevel.Info))));
+                    result = fallback.Result;
+                }
+                else if (recipe.TargetCosine is { } target)
                 {
                     // The first (up to) 32 calibration samples double as the check set: there is no held-out data here.
                     var check = samples.Take(32).ToList();
@@ -97,7 +107,7 @@ internal static class QuantizeCommand
             if (fallback is not null)
             {
                 console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"output cosine {fallback.Cosine:F5} against float ({(fallback.TargetMet ? "target met" : "TARGET NOT MET")}: {recipe.TargetCosine}); reverted to float: {(fallback.Reverted.Count == 0 ? "none" : string.Join(", ", fallback.Reverted.Select(r => r.Node)))}"));
+                    $"output cosine {fallback.Cosine:F5} against float ({(fallback.TargetMet ? "target met" : "TARGET NOT MET")}: {recipe.TargetCosine ?? 0.995}); {(recipe.IsMixedWeightBits ? "raised to 8-bit weights" : "reverted to float")}: {(fallback.Reverted.Count == 0 ? "none" : string.Join(", ", fallback.Reverted.Select(r => r.Node)))}"));
                 if (!fallback.TargetMet)
                     return Task.FromResult(ExitCodes.TargetNotMet);
             }

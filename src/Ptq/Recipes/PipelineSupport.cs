@@ -10,7 +10,7 @@ internal static class PipelineSupport
 {
     private static readonly Func<QuantizationRecipe, RecipeFeature?>[] NotYetImplemented =
     [
-        r => r.IsMixedWeightBits ? new("--weight-bits", RecipeNames.Mixed) : null,
+        r => r.IsMixedWeightBits && r.Mode != QuantizationMode.Full ? new("--weight-bits", RecipeNames.Mixed) : null,
         r => r.WeightMethod is WeightMethod.Admm or WeightMethod.AdaRound ? new("--weight-method", RecipeNames.Name(r.WeightMethod)) : null,
         r => r.Cle ? new("--cle", "") : null,
         r => r.TargetCosine is { } c && r.Mode != QuantizationMode.Full ? new("--target-cosine", c.ToString(CultureInfo.InvariantCulture)) : null,

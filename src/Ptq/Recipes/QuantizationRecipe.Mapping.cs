@@ -32,7 +32,8 @@ public sealed partial record QuantizationRecipe
         return new StaticQuantizationSettings
         {
             Activations = new QuantScheme(EffectiveActBits, ActMode),
-            Weights = new QuantScheme(WeightBits, WeightMode, NarrowRange: WeightMode == QuantMode.Symmetric, ReduceRange: ReduceRange),
+            // Mixed bits start every layer at 4 bits; the search raises sensitive layers to 8.
+            Weights = new QuantScheme(IsMixedWeightBits ? 4 : WeightBits, WeightMode, NarrowRange: WeightMode == QuantMode.Symmetric, ReduceRange: ReduceRange),
             PerChannelWeights = Granularity != Granularity.PerTensor,
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,

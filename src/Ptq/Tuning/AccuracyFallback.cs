@@ -9,7 +9,7 @@ namespace Ptq.Tuning;
 /// <param name="Result">The last quantization (the one meeting the target, or the best reached).</param>
 /// <param name="Cosine">Mean output cosine against the float model on the check samples.</param>
 /// <param name="TargetMet">Whether <see cref="Cosine"/> reached the target.</param>
-/// <param name="Reverted">Nodes put back to float, in the order they were reverted, with the cosine after each.</param>
+/// <param name="Reverted">Nodes relaxed (put back to float, or given more weight bits), in order, with the cosine after each.</param>
 public sealed record FallbackResult(StaticQuantizationResult Result, double Cosine, bool TargetMet, IReadOnlyList<(string Node, double Cosine)> Reverted);
 
 /// <summary>
@@ -25,28 +25,50 @@ public static class AccuracyFallback
     /// <paramref name="targetCosine"/> or <paramref name="maxReverts"/> nodes were reverted.
     /// </summary>
     public static FallbackResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts = 16, IProgress<string>? log = null)
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts = 16, IProgress<string>? log = null) =>
+        Tune(model, settings, calibration, checkSamples, targetCosine, maxReverts, log, FallbackStep.ToFloat);
+
+    /// <summary>
+    /// Mixed-bit weights (MindSpore's bit_num=0 with auto_tune, Bolt's MIX): start from <paramref name="settings"/>'
+    /// (low-bit) weights and raise the weights of the most sensitive layer to <paramref name="highBits"/> bits, one layer
+    /// at a time, until the output cosine reaches <paramref name="targetCosine"/>.
+    /// </summary>
+    public static FallbackResult MixedBits(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int highBits = 8, int maxReverts = 64, IProgress<string>? log = null) =>
+        Tune(model, settings, calibration, checkSamples, targetCosine, maxReverts, log, new FallbackStep.RaiseWeightBits(settings.Weights with { Bits = highBits }));
+
+    private static FallbackResult Tune(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts, IProgress<string>? log, FallbackStep step)
     {
         if (!(targetCosine > 0 && targetCosine <= 1))
             throw new PtqException($"--target-cosine {targetCosine}: give a value in (0, 1]");
         if (checkSamples.Count == 0)
             throw new PtqException("--target-cosine needs samples to measure the output against float; give --data");
-        var result = StaticQuantizer.Quantize(model, settings, calibration);
-        var fromStats = new CalibrationInput.FromStats(result.Statistics, calibration.Settings);
-        var skipped = settings.SkipNodes.ToList();
+        // Every float tensor's statistics up front (as 'ptq calibrate' collects them): each relaxed plan may need others.
+        var stats = calibration switch
+        {
+            CalibrationInput.FromStats given => given.Stats,
+            CalibrationInput.FromSamples samples => CalibrationJob.Run(model, samples.Samples, samples.Count, samples.Settings, settings.FoldBatchNorm,
+                allStatistics: true, samples.Progress, samples.CancellationToken),
+            _ => throw new ArgumentException($"unknown calibration input {calibration.GetType().Name}", nameof(calibration)),
+        };
+        var fromStats = new CalibrationInput.FromStats(stats, calibration.Settings);
+        var result = StaticQuantizer.Quantize(model, settings, fromStats);
         var reverted = new List<(string, double)>();
+        var current = settings;
         double cosine = OutputCosine(result, checkSamples);
         log?.Report($"output cosine {cosine:F5} (target {targetCosine})");
         while (cosine < targetCosine && reverted.Count < maxReverts)
         {
-            string? worst = WorstNode(result, checkSamples[0], skipped);
+            var done = reverted.Select(r => r.Item1).ToHashSet(StringComparer.Ordinal);
+            string? worst = WorstNode(result, checkSamples[0], n => !done.Contains(n.Name) && step.Applies(n, result));
             if (worst is null)
                 break;
-            skipped.Add(worst);
-            result = StaticQuantizer.Quantize(model, settings with { SkipNodes = [.. skipped] }, fromStats);
+            current = step.Relax(current, worst);
+            result = StaticQuantizer.Quantize(model, current, fromStats);
             cosine = OutputCosine(result, checkSamples);
             reverted.Add((worst, cosine));
-            log?.Report($"reverted '{worst}' to float: output cosine {cosine:F5}");
+            log?.Report($"{step.Describe(worst)}: output cosine {cosine:F5}");
         }
         return new FallbackResult(result, cosine, cosine >= targetCosine, reverted);
     }
@@ -67,7 +89,7 @@ public static class AccuracyFallback
     }
 
     /// <summary>The int8 node (not yet reverted) whose output SQNR falls furthest below its input's.</summary>
-    private static string? WorstNode(StaticQuantizationResult result, IReadOnlyDictionary<string, TensorValue> sample, IReadOnlyCollection<string> skipped)
+    private static string? WorstNode(StaticQuantizationResult result, IReadOnlyDictionary<string, TensorValue> sample, Func<Node, bool> candidate)
     {
         var twins = DequantizedTwins(result.Model);
         var tensors = twins.Keys.ToList();
@@ -81,7 +103,7 @@ public static class AccuracyFallback
         double worstDrop = double.NegativeInfinity;
         foreach (var node in result.Plan.Int8Nodes)
         {
-            if (skipped.Contains(node.Name) || node.Outputs.Count == 0 || !sqnr.TryGetValue(node.Outputs[0], out double output))
+            if (!candidate(node) || node.Outputs.Count == 0 || !sqnr.TryGetValue(node.Outputs[0], out double output))
                 continue;
             double input = node.Inputs.Where(sqnr.ContainsKey).Select(i => sqnr[i]).DefaultIfEmpty(double.PositiveInfinity).Min();
             double drop = (double.IsPositiveInfinity(input) ? 60 : input) - output;

@@ -71,6 +71,16 @@ public sealed class QuantizeCommandTests
         Assert.Contains("reverted to float:", result.Out);
     }
 
+    [Fact]
+    public void MixedWeightBitsSearchMeetsTheTarget()
+    {
+        using var temp = new TempDirectory();
+        string model = temp.File("mnist.mixed.onnx");
+        var result = Run($"ptq quantize {Mnist} --data {Images} --calib-size 64 --weight-bits mixed --target-cosine 0.9999 -o {Quote(model)}");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("(target met: 0.9999); raised to 8-bit weights:", result.Out);
+    }
+
     [Theory]
     [InlineData("", "--data")]
     [InlineData("--data DATA --act-bits 17", "--act-bits")]

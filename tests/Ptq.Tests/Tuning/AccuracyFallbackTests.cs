@@ -35,4 +35,20 @@ public class AccuracyFallbackTests
         Assert.False(result.TargetMet);
         Assert.Single(result.Reverted);
     }
+
+    [Fact]
+    public void MixedBitsRaiseSensitiveLayersToEightBits()
+    {
+        var result = AccuracyFallback.MixedBits(DemoModel.Build(), FourBitWeights,
+            new CalibrationInput.FromSamples(DemoData.Feeds(32).ToList(), 32, new CalibrationSettings()),
+            DemoData.Feeds(8, first: 500).ToList(), targetCosine: 0.999);
+        // Measured: all 4-bit < 0.9964; block2_conv to 8 bits 0.9964, block1b_conv 0.9981, block1a_conv 0.9994.
+        Assert.True(result.TargetMet, $"cosine {result.Cosine}");
+        Assert.NotEmpty(result.Reverted);
+        var bits = result.Result.Tensors.Where(t => t.Kind == "Weight").ToDictionary(t => t.NodeName, t => t.Parameters.Scheme.Bits);
+        Assert.All(result.Reverted, r => Assert.Equal(8, bits[r.Node]));
+        Assert.Equal(4, bits["stem_conv"]); // the least sensitive layer stays at 4 bits
+        Assert.Equal(3, result.Reverted.Count);
+        Assert.DoesNotContain(result.Result.Plan.FloatNodes, f => result.Reverted.Any(r => r.Node == f.Node.Name));
+    }
 }
