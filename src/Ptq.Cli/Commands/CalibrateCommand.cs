@@ -42,7 +42,7 @@ internal static class CalibrateCommand
             int total = slice.CountOf(source.Count);
             var stats = CalibrationProgressView.Run(console, "calibrating", total, progress =>
                 CalibrationJob.Run(loaded, samples, total, settings, parseResult.GetValue(foldBn) ?? true,
-                    allStatistics: parseResult.GetValue(method) is null, progress, cancellationToken));
+                    allStatistics: parseResult.GetValue(method) is null, progress, cancellationToken: cancellationToken));
             string path = parseResult.GetRequiredValue(output);
             stats.Save(path);
             if (source.SkippedFiles > 0)

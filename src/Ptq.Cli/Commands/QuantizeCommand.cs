@@ -55,6 +55,8 @@ internal static class QuantizeCommand
             }
             else if (recipe.Stats is { } statsPath)
             {
+                if (recipe.Cle)
+                    throw new PtqException("--cle changes the weights before calibration, so statistics from 'ptq calibrate' do not fit; give --data instead of --stats");
                 if (recipe.TargetCosine is not null || recipe.IsMixedWeightBits)
                     throw new PtqException("--target-cosine and --weight-bits mixed measure the output on calibration samples; give --data instead of --stats");
                 result = StaticQuantizer.Quantize(loaded, settings, new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibrationSettings));

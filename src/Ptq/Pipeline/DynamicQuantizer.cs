@@ -21,7 +21,7 @@ public static class DynamicQuantizer
         settings.Validate();
         if (settings.Weights.Bits != 8 || settings.Weights.Mode != QuantMode.Symmetric)
             throw new PtqException($"--mode dynamic quantizes weights to 8-bit sym (MatMulInteger's int8 weights); {settings.Weights} is not supported");
-        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm);
+        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);

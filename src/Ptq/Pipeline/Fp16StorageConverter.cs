@@ -22,7 +22,7 @@ public static class Fp16StorageConverter
     public static StaticQuantizationResult Convert(OnnxModel model, StaticQuantizationSettings settings)
     {
         settings.Validate();
-        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm);
+        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);

@@ -20,10 +20,11 @@ public sealed record PreparedModel(OnnxModel Model, long OriginalOpset, int Fold
 public static class ModelPreparation
 {
     /// <summary>
-    /// Prepares <paramref name="model"/> (not modified). Throws <see cref="OpsetUpgradeException"/> naming the node
+    /// Prepares <paramref name="model"/> (not modified); with <paramref name="equalize"/>, cross-layer equalization runs
+    /// after BatchNorm folding. Throws <see cref="OpsetUpgradeException"/> naming the node
     /// when an old-opset model cannot be upgraded.
     /// </summary>
-    public static PreparedModel Prepare(OnnxModel model, bool foldBatchNorm = true)
+    public static PreparedModel Prepare(OnnxModel model, bool foldBatchNorm = true, bool equalize = false)
     {
         long original = model.DefaultOpset;
         var upgraded = original < OpsetUpgrader.MinTargetOpset ? OpsetUpgrader.Upgrade(model) : model;
@@ -34,6 +35,8 @@ public static class ModelPreparation
         ConstantFolding.Apply(graph, upgraded.External);
         ConvBiasAddFolding.Apply(graph, upgraded.External);
         int folded = foldBatchNorm ? BatchNormFolding.Apply(graph, upgraded.External) : 0;
+        if (equalize)
+            CrossLayerEqualization.Apply(graph, upgraded.External);
         var proto = upgraded.Proto.Clone();
         proto.Graph = graph.ToProto();
         var prepared = new OnnxModel(proto, upgraded.External?.BaseDirectory, model.SourcePath);

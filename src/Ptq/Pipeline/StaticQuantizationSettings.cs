@@ -17,6 +17,9 @@ public sealed record StaticQuantizationSettings
     /// <summary>One scale per output channel for weights (default) instead of one per tensor.</summary>
     public bool PerChannelWeights { get; init; } = true;
 
+    /// <summary>Cross-layer equalization of Conv → Relu → Conv pairs before quantizing (<c>--cle</c>; default off).</summary>
+    public bool CrossLayerEqualization { get; init; }
+
     /// <summary>Fold BatchNormalization into the preceding Conv/Gemm (default on).</summary>
     public bool FoldBatchNorm { get; init; } = true;
 

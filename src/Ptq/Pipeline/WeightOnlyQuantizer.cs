@@ -25,7 +25,7 @@ public static class WeightOnlyQuantizer
         settings.Validate();
         if (minWeightElements < 0 || minWeightChannels < 0)
             throw new PtqException($"minimum weight size {minWeightElements} / channels {minWeightChannels}: give 0 or more");
-        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm);
+        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);

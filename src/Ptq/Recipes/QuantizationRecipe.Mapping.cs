@@ -38,6 +38,7 @@ public sealed partial record QuantizationRecipe
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
             GemmInputClip = Clip,
+            CrossLayerEqualization = Cle,
             WeightMethod = WeightMethod == WeightMethod.Mse ? WeightRangeMethod.Mse : WeightRangeMethod.MinMax,
             TensorClips = ClipTable is { } table ? Flatten(BoltClipTableReader.Load(table)) : null,
             NetAwareClipping = NetAwareClip,

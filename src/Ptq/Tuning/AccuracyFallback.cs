@@ -49,7 +49,7 @@ public static class AccuracyFallback
         {
             CalibrationInput.FromStats given => given.Stats,
             CalibrationInput.FromSamples samples => CalibrationJob.Run(model, samples.Samples, samples.Count, samples.Settings, settings.FoldBatchNorm,
-                allStatistics: true, samples.Progress, samples.CancellationToken),
+                allStatistics: true, samples.Progress, settings.CrossLayerEqualization, samples.CancellationToken),
             _ => throw new ArgumentException($"unknown calibration input {calibration.GetType().Name}", nameof(calibration)),
         };
         var fromStats = new CalibrationInput.FromStats(stats, calibration.Settings);

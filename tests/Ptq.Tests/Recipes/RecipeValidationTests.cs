@@ -100,7 +100,7 @@ public sealed class RecipeValidationTests
         var features = recipe.UnsupportedFeatures().Select(f => f.ToString()).ToArray();
 
         Assert.Equal(
-            ["--weight-bits mixed", "--weight-method adaround", "--cle",
+            ["--weight-bits mixed", "--weight-method adaround",
              "--target-cosine 0.995", "--max-drop 0.5", "mixed-init-scale 0.02"],
             features);
     }
@@ -108,12 +108,12 @@ public sealed class RecipeValidationTests
     [Fact]
     public void Mapping_refuses_unsupported_features_instead_of_ignoring_them()
     {
-        var recipe = new QuantizationRecipe { Cle = true, BiasCorrection = false };
+        var recipe = new QuantizationRecipe { WeightMethod = WeightMethod.AdaRound, BiasCorrection = false };
 
         var e = Assert.Throws<RecipeException>(() => recipe.ToStaticSettings());
 
-        Assert.Equal("--cle", e.Option);
-        Assert.Contains("not implemented yet: --cle", e.Message);
+        Assert.Equal("--weight-method", e.Option);
+        Assert.Contains("not implemented yet: --weight-method adaround", e.Message);
     }
 
     [Fact]
