@@ -25,7 +25,9 @@ internal static class CalibrationProgressView
                     {
                         last.Value = p;
                         task.Description = $"{title} ({p.SamplesPerSecond:F1} samples/s)";
-                        task.Value = total is null ? 0 : p.SamplesDone;
+                        if (p.SamplesTotal is int all)
+                            task.MaxValue = all;
+                        task.Value = p.SamplesDone;
                     });
                     result = work(new SynchronousProgress<CalibrationProgress>(p => { last.Value = p; ((IProgress<CalibrationProgress>)sink).Report(p); }));
                     task.Value = task.MaxValue;

@@ -1,0 +1,72 @@
+using Ptq.Calibration;
+using Ptq.Data;
+using Ptq.Onnx;
+using Ptq.Pipeline;
+using Ptq.Runtime;
+using Ptq.Tuning;
+
+namespace Ptq.Recipes;
+
+/// <summary>What <see cref="RecipeQuantizer.Run"/> produced.</summary>
+/// <param name="Result">The quantization written out.</param>
+/// <param name="Fallback">The target search (--target-cosine or mixed bits), when one ran.</param>
+/// <param name="TargetCosine">The target the search aimed at, when one ran.</param>
+/// <param name="SkippedFiles">Unreadable calibration files skipped (--skip-corrupt).</param>
+public sealed record RecipeQuantizationResult(StaticQuantizationResult Result, FallbackResult? Fallback, double? TargetCosine, int SkippedFiles);
+
+/// <summary>
+/// Runs a whole <see cref="QuantizationRecipe"/>: picks weight-only, dynamic, fp16 or static quantization, with a stats
+/// file or streamed data, and the target searches (--target-cosine, --weight-bits mixed). What <c>ptq quantize</c> does.
+/// </summary>
+public static class RecipeQuantizer
+{
+    /// <summary>Calibration samples that double as the check set of a target search (there is no held-out data).</summary>
+    public const int CheckSamples = 32;
+
+    /// <summary>
+    /// Quantizes <paramref name="model"/> as <paramref name="recipe"/> says. <paramref name="sourceOptions"/> overrides
+    /// the recipe's own source options (the CLI adds --recursive/--skip-corrupt). Throws <see cref="PtqException"/> for
+    /// contradictions such as data given to a data-free mode, or statistics given to a search that needs samples.
+    /// </summary>
+    public static RecipeQuantizationResult Run(OnnxModel model, QuantizationRecipe recipe, DataSourceOptions? sourceOptions = null,
+        IProgress<CalibrationProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        var settings = recipe.ToStaticSettings();
+        var calibration = recipe.ToCalibrationSettings();
+        if (recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic or QuantizationMode.Fp16)
+        {
+            if (recipe.Stats is not null || recipe.Data.Count > 0)
+                throw new PtqException($"--mode {RecipeNames.Name(recipe.Mode)} reads no calibration data (no activation ranges are fixed in advance); drop --data/--stats");
+            var result = recipe.Mode switch
+            {
+                QuantizationMode.Dynamic => DynamicQuantizer.Quantize(model, settings),
+                QuantizationMode.Fp16 => Fp16StorageConverter.Convert(model, settings),
+                _ => WeightOnlyQuantizer.Quantize(model, settings, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0),
+            };
+            return new RecipeQuantizationResult(result, null, null, 0);
+        }
+        double? target = recipe.IsMixedWeightBits ? recipe.TargetCosine ?? MindSporeConfigReader.AutoTuneCosine : recipe.TargetCosine;
+        if (recipe.Stats is { } statsPath)
+        {
+            if (recipe.Cle)
+                throw new PtqException("--cle changes the weights before calibration, so statistics from 'ptq calibrate' do not fit; give --data instead of --stats");
+            if (target is not null)
+                throw new PtqException("--target-cosine and --weight-bits mixed measure the output on calibration samples; give --data instead of --stats");
+            return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibration)), null, null, 0);
+        }
+        if (recipe.Data.Count == 0)
+            throw new PtqException("give calibration data with --data SPEC, or statistics from 'ptq calibrate' with --stats FILE");
+        var source = CalibrationSources.Create(ModelInputs.Of(model), recipe.Data, sourceOptions ?? recipe.ToSourceOptions());
+        var samples = source.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
+        var input = new CalibrationInput.FromSamples(samples, source.Count, calibration, progress, cancellationToken);
+        if (target is double cosine)
+        {
+            var check = samples.Take(CheckSamples).ToList();
+            var fallback = recipe.IsMixedWeightBits
+                ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
+                : AccuracyFallback.Quantize(model, settings, input, check, cosine, log: log);
+            return new RecipeQuantizationResult(fallback.Result, fallback, cosine, source.SkippedFiles);
+        }
+        return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, input), null, null, source.SkippedFiles);
+    }
+}
