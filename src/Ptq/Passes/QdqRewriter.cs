@@ -138,9 +138,12 @@ public static class QdqRewriter
         {
             var tensor = graph.Initializer(weight.Initializer)!;
             var values = TensorData.ToFloats(tensor, external);
-            result[weight] = method == WeightRangeMethod.Mse
-                ? MseWeightQuantizer.Quantize(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis)
-                : WeightQuantizer.MinMax(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis);
+            result[weight] = method switch
+            {
+                WeightRangeMethod.Mse => MseWeightQuantizer.Quantize(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis),
+                WeightRangeMethod.Admm => AdmmWeightQuantizer.Quantize(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis),
+                _ => WeightQuantizer.MinMax(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis),
+            };
         }
         return result;
     }

@@ -7,4 +7,6 @@ public enum WeightRangeMethod
     MinMax,
     /// <summary>The clip of each channel minimizing the squared quantization error (<see cref="MseWeightQuantizer"/>).</summary>
     Mse,
+    /// <summary>Least-squares scales alternating with rounding (TNN's ADMM, <see cref="AdmmWeightQuantizer"/>).</summary>
+    Admm,
 }

@@ -39,7 +39,7 @@ public sealed partial record QuantizationRecipe
             BiasCorrection = BiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
-            WeightMethod = WeightMethod == WeightMethod.Mse ? WeightRangeMethod.Mse : WeightRangeMethod.MinMax,
+            WeightMethod = WeightMethod switch { WeightMethod.Mse => WeightRangeMethod.Mse, WeightMethod.Admm => WeightRangeMethod.Admm, _ => WeightRangeMethod.MinMax },
             TensorClips = ClipTable is { } table ? Flatten(BoltClipTableReader.Load(table)) : null,
             NetAwareClipping = NetAwareClip,
             ConcatSharedScale = ConcatSharedScale,
