@@ -1,0 +1,67 @@
+using SkiaSharp;
+using Ptq.Evaluation;
+using Ptq.Onnx;
+using Ptq.Pipeline;
+using Ptq.Runtime;
+using Xunit.Abstractions;
+
+namespace Ptq.Tests.Integration;
+
+/// <summary>PP-OCRv4 recognition (conv + attention-style mixing, MatMul, Softmax) on rendered text lines, default recipe.</summary>
+public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
+{
+    private const string FontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    private const string Output = "softmax_11.tmp_0";
+
+    /// <summary>One [1,3,48,320] text line normalised as PP-OCR's recognizer expects: (x/255 − 0.5) / 0.5.</summary>
+    private static Dictionary<string, TensorValue> Line(int seed)
+    {
+        var random = new Random(seed);
+        const int width = 320, height = 48;
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using (var canvas = new SKCanvas(bitmap))
+        using (var typeface = SKTypeface.FromFile(FontPath))
+        using (var font = new SKFont(typeface, random.Next(24, 34)))
+        using (var paint = new SKPaint { IsAntialias = true, Color = SKColors.Black })
+        {
+            canvas.Clear(SKColors.White);
+            const string alphabet = "ABCDEFGHJKLMNPRSTUVWXYZabcdefghkmnprstuvwxyz0123456789";
+            string text = string.Concat(Enumerable.Range(0, random.Next(6, 14)).Select(_ => alphabet[random.Next(alphabet.Length)]));
+            canvas.DrawText(text, 4, 36, font, paint);
+        }
+        var values = new float[3 * height * width];
+        var pixels = bitmap.Bytes;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                for (int c = 0; c < 3; c++)
+                    values[c * height * width + y * width + x] = (pixels[(y * width + x) * 4 + c] / 255f - 0.5f) / 0.5f;
+        return new Dictionary<string, TensorValue> { ["x"] = TensorValue.FromFloats([1, 3, height, width], values) };
+    }
+
+    /// <summary>
+    /// Measured (16 rendered lines, 640 time steps): per-step argmax agreement 93.75 %, cosine 0.959 with the default
+    /// MSE ranges (percentile 93.3 % / 0.927, min-max 94.2 % / 0.942). Issue #4 sets no target for this model; these
+    /// floors guard today's level. The attention-style blocks are the suspects for the gap (not yet analysed).
+    /// </summary>
+    [Fact]
+    public void CharacterDecisionsAgreeWithFloat()
+    {
+        using var model = ModelIO.Load(Assets.Model("ppocrv4-rec.onnx"));
+        var calibration = Enumerable.Range(0, 24).Select(i => (IReadOnlyDictionary<string, TensorValue>)Line(i)).ToList();
+        var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()));
+        using var fp32 = new OrtRunner(model);
+        using var int8 = new OrtRunner(result.Model);
+        var comparison = new OutputComparison();
+        for (int i = 100; i < 116; i++)
+        {
+            var feed = Line(i);
+            var a = fp32.Run(feed)[Output];
+            comparison.Add(a.AsFloatSpan(), int8.Run(feed)[Output].AsFloatSpan(), rowLength: (int)a.Shape[^1]);
+        }
+        var summary = comparison.ToSummary();
+        output.WriteLine($"per-step argmax agreement {summary.AgreementPercent:F2} % over {summary.ArgmaxRows} steps, cosine {summary.MeanCosine:F4}");
+        Assert.True(result.Tensors.Count(t => t.Kind == "Weight") >= 30, "the recognizer's convolutions and MatMuls are quantized");
+        Assert.True(summary.AgreementPercent >= 93.0, $"agreement {summary.AgreementPercent}");
+        Assert.True(summary.MeanCosine >= 0.95, $"cosine {summary.MeanCosine}");
+    }
+}
