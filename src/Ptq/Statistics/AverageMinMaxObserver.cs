@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Ptq.Statistics.Kernels;
 
 namespace Ptq.Statistics;
@@ -36,9 +35,7 @@ public sealed class AverageMinMaxObserver
         {
             return;
         }
-        float min = TensorPrimitives.Min(values);
-        float max = TensorPrimitives.Max(values);
-        FiniteGuard.ThrowIfNonFinite(min, max, values, TensorName);
+        var (min, max) = FiniteGuard.FiniteRange(values, TensorName);
         AddBatch(min, max);
     }
 

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Ptq.Statistics.Kernels;
 
 namespace Ptq.Statistics;
@@ -55,9 +54,7 @@ public sealed class HistogramObserver
         {
             return;
         }
-        float min = TensorPrimitives.Min(values);
-        float max = TensorPrimitives.Max(values);
-        FiniteGuard.ThrowIfNonFinite(min, max, values, TensorName);
+        var (min, max) = FiniteGuard.FiniteRange(values, TensorName);
         Observe(values, min, max);
     }
 

@@ -32,9 +32,7 @@ public sealed class MinMaxObserver
         {
             return;
         }
-        float min = TensorPrimitives.Min(values);
-        float max = TensorPrimitives.Max(values);
-        FiniteGuard.ThrowIfNonFinite(min, max, values, TensorName);
+        var (min, max) = FiniteGuard.FiniteRange(values, TensorName);
         Add(min, max, values.Length);
     }
 

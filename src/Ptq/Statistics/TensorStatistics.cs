@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Ptq.Statistics.Kernels;
 
 namespace Ptq.Statistics;
@@ -68,9 +67,7 @@ public sealed class TensorStatistics
         {
             return;
         }
-        float min = TensorPrimitives.Min(values);
-        float max = TensorPrimitives.Max(values);
-        FiniteGuard.ThrowIfNonFinite(min, max, values, TensorName);
+        var (min, max) = FiniteGuard.FiniteRange(values, TensorName);
         _perChannel?.Observe(values, shape);
         _channelMeans?.Observe(values, shape);
         _minMax.Add(min, max, values.Length);

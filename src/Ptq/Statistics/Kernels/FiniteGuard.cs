@@ -4,6 +4,18 @@ namespace Ptq.Statistics.Kernels;
 internal static class FiniteGuard
 {
     /// <summary>
+    /// The batch's min and max (one TensorPrimitives pass each), checked to be finite: the first step every observer
+    /// takes. Throws <see cref="NonFiniteTensorException"/> naming the tensor and the first bad element.
+    /// </summary>
+    public static (float Min, float Max) FiniteRange(ReadOnlySpan<float> values, string tensorName)
+    {
+        float min = System.Numerics.Tensors.TensorPrimitives.Min(values);
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(values);
+        ThrowIfNonFinite(min, max, values, tensorName);
+        return (min, max);
+    }
+
+    /// <summary>
     /// Throws when <paramref name="batchMin"/> or <paramref name="batchMax"/> is not finite.
     /// TensorPrimitives.Min/Max propagate NaN, so checking the two reductions covers NaN and ±Infinity.
     /// </summary>
