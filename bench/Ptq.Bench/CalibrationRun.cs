@@ -22,27 +22,37 @@ internal static class CalibrationRun
         using var model = ModelIO.Load(BenchAssets.Model("squeezenet1.1.onnx"));
         var prepared = ModelPreparation.Prepare(model).Model;
         var feeds = SqueezeNetData.Stream(prepared, 100).ToList();
-        var tensors = Environment.GetEnvironmentVariable("PTQ_BENCH_PLANNED") is null ? FloatTensors(prepared, feeds[0]) : PlannedTensors(prepared);
-        var options = new StatisticsOptions { Kinds = RangeEstimators.Create(CalibrationMethod.Kl).RequiredStatistics, HistogramBins = 2048 };
-        var runner = new RunnerOptions();
+        var kl = new StatisticsOptions { Kinds = RangeEstimators.Create(CalibrationMethod.Kl).RequiredStatistics, HistogramBins = 2048 };
+        var kinds = Environment.GetEnvironmentVariable("PTQ_BENCH_ALL") is null
+            ? QuantizeNeeds(prepared, kl.Kinds)
+            : FloatTensors(prepared, feeds[0]).ToDictionary(t => t, _ => kl.Kinds);
+        var tensors = kinds.Keys.ToList();
+        Func<string, StatisticsOptions> options = t => kl with { Kinds = kinds[t] };
+        var runner = new RunnerOptions
+        {
+            IntraOpThreads = int.Parse(Environment.GetEnvironmentVariable("PTQ_BENCH_THREADS") ?? "0", System.Globalization.CultureInfo.InvariantCulture),
+            IntraOpSpinning = Environment.GetEnvironmentVariable("PTQ_BENCH_SPIN") != "0",
+        };
+        var plainRunner = new RunnerOptions();
 
+        ObserverCost(prepared, tensors, feeds, options, runner);
         double inference = 0, calibration = 0;
         for (int round = 0; round < 3; round++) // interleaved rounds so drift hits both
         {
             var clock = Stopwatch.StartNew();
-            using (var plain = new OrtRunner(prepared, runner))
+            using (var plain = new OrtRunner(prepared, plainRunner))
                 foreach (var feed in feeds)
                     plain.Run(feed);
             double i = clock.Elapsed.TotalSeconds;
             clock.Restart();
             using (var exposed = OrtRunner.WithOutputs(prepared, tensors, runner))
                 foreach (var feed in feeds)
-                    exposed.Run(feed, tensors);
+                    exposed.RunBorrowed(feed, tensors).Dispose();
             double e = clock.Elapsed.TotalSeconds;
             clock.Restart();
-            StatisticsCollector.Collect(prepared, tensors, feeds, options, feeds.Count, runner);
+            StatisticsCollector.Collect(prepared, tensors, options, feeds, feeds.Count, runner);
             double c = clock.Elapsed.TotalSeconds;
-            Console.WriteLine($"round {round + 1}: inference {i:F2} s, every tensor exposed and copied {e:F2} s, KL calibration of {tensors.Count} tensors {c:F2} s, ratio {c / i:F2}");
+            Console.WriteLine($"round {round + 1}: inference {i:F2} s, tensors exposed (read in place) {e:F2} s, KL calibration of {tensors.Count} tensors {c:F2} s, ratio {c / i:F2}");
             if (round > 0) { inference += i; calibration += c; } // round 1 warms up
         }
         Console.WriteLine($"| squeezenet, 100 images, {tensors.Count} tensors | inference {inference / 2:F2} s | KL calibration {calibration / 2:F2} s | ratio {calibration / inference:F2} |");
@@ -52,14 +62,47 @@ internal static class CalibrationRun
         return 0;
     }
 
-    /// <summary>What quantize calibrates: the planned activations (Relu outputs, not the Conv outputs fused before them).</summary>
-    private static IReadOnlyList<string> PlannedTensors(OnnxModel prepared)
+    /// <summary>Single-threaded cost of the observers alone, on the 100 images' activations held in memory.</summary>
+    private static void ObserverCost(OnnxModel prepared, IReadOnlyList<string> tensors, List<IReadOnlyDictionary<string, TensorValue>> feeds,
+        Func<string, StatisticsOptions> options, RunnerOptions runner)
+    {
+        List<Dictionary<string, TensorValue>> outputs;
+        using (var exposed = OrtRunner.WithOutputs(prepared, tensors, runner))
+            outputs = [.. feeds.Select(f => exposed.Run(f, tensors))];
+        long bytes = outputs[0].Values.Sum(v => v.Raw!.LongLength);
+        for (int round = 0; round < 2; round++)
+        {
+            var statistics = tensors.Select(t => new TensorStatistics(t, options(t))).ToList();
+            var clock = Stopwatch.StartNew();
+            foreach (var sample in outputs)
+                foreach (var s in statistics)
+                    s.Observe(sample[s.TensorName].AsFloatSpan(), [.. sample[s.TensorName].Shape.Select(d => (int)d)]);
+            double seconds = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"observers alone, 1 thread: {seconds:F2} s for 100 images x {bytes / 1e6:F1} MB ({bytes * 100 / seconds / 1e9:F2} GB/s)");
+        }
+        var clock2 = Stopwatch.StartNew();
+        foreach (var sample in outputs)
+            foreach (var t in tensors)
+                Ptq.Statistics.Kernels.FiniteGuard.FiniteRange(sample[t].AsFloatSpan(), t);
+        Console.WriteLine($"  of which min/max pass: {clock2.Elapsed.TotalSeconds:F2} s");
+    }
+
+    /// <summary>
+    /// What quantize observes with the default recipe: estimator statistics (here KL's histogram) for the calibrated
+    /// activations (Relu outputs, not the Conv outputs fused before them; Concat outputs, not their inputs that share the
+    /// scale) and channel means for the inputs bias correction reads.
+    /// </summary>
+    private static Dictionary<string, StatisticKinds> QuantizeNeeds(OnnxModel prepared, StatisticKinds method)
     {
         var graph = Ptq.Graph.OnnxGraph.FromModel(prepared, promoteConstants: false);
         var plan = Ptq.Quantization.QuantizationPlanner.Plan(graph, perChannelWeights: true);
         var int8 = plan.Int8Nodes;
         Ptq.Passes.ActivationFusion.Apply(graph, (p, a) => int8.Contains(p) && int8.Contains(a));
-        return [.. Ptq.Quantization.QuantizationPlanner.Plan(graph, perChannelWeights: true).QuantizedActivations.Distinct()];
+        plan = Ptq.Quantization.QuantizationPlanner.Plan(graph, perChannelWeights: true);
+        var kinds = plan.CalibratedTensors.ToDictionary(t => t, _ => method);
+        foreach (string t in Ptq.Tuning.BiasCorrection.MeasuredInputs(plan))
+            kinds[t] = kinds.GetValueOrDefault(t) | StatisticKinds.ChannelMeans;
+        return kinds;
     }
 
     private static IReadOnlyList<string> FloatTensors(OnnxModel model, IReadOnlyDictionary<string, TensorValue> sample) =>

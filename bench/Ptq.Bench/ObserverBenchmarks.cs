@@ -17,6 +17,8 @@ public class ObserverBenchmarks
     private MinMaxObserver _minMax = null!;
     private MomentsObserver _moments = null!;
     private HistogramObserver _histogram = null!;
+    private float[] _relu = [];
+    private HistogramObserver _reluHistogram = null!;
     private ZeroCountObserver _zeros = null!;
     private TensorStatistics _all = null!;
 
@@ -30,6 +32,10 @@ public class ObserverBenchmarks
             double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
             _data[i] = (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
         }
+        // ReLU outputs, what calibration mostly sees: half the values exact zeros.
+        _relu = [.. _data.Select(v => Math.Max(v, 0f))];
+        _reluHistogram = new HistogramObserver("relu");
+        _reluHistogram.Observe(_relu);
         _minMax = new MinMaxObserver("x");
         _moments = new MomentsObserver("x");
         _histogram = new HistogramObserver("x");
@@ -62,6 +68,13 @@ public class ObserverBenchmarks
     {
         _histogram.Observe(_data);
         return _histogram.Count;
+    }
+
+    [Benchmark]
+    public long HistogramOfRelu()
+    {
+        _reluHistogram.Observe(_relu);
+        return _reluHistogram.Count;
     }
 
     [Benchmark]

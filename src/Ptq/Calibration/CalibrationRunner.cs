@@ -14,7 +14,8 @@ public readonly record struct CalibrationProgress(int SamplesDone, int? SamplesT
 /// <summary>
 /// Streams calibration samples through one augmented ONNX Runtime session that exposes every tensor a plan needs, and
 /// hands each tensor to an observer callback. Inference of sample i+1 overlaps with observing sample i; at most two
-/// samples' activations are alive at once, so memory does not grow with the number of samples.
+/// samples' activations are alive at once, so memory does not grow with the number of samples. Observers read ONNX
+/// Runtime's output buffers in place: nothing is copied.
 /// </summary>
 public static class CalibrationRunner
 {
@@ -29,7 +30,7 @@ public static class CalibrationRunner
         OnnxModel model,
         IReadOnlyCollection<string> tensors,
         IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples,
-        Action<string, TensorValue> observe,
+        TensorViewAction observe,
         int? samplesTotal = null,
         RunnerOptions? runnerOptions = null,
         IProgress<CalibrationProgress>? progress = null,
@@ -38,7 +39,7 @@ public static class CalibrationRunner
         ArgumentNullException.ThrowIfNull(observe);
         using var runner = OrtRunner.WithOutputs(model, tensors, runnerOptions);
         var wanted = tensors.ToArray();
-        var channel = Channel.CreateBounded<Dictionary<string, TensorValue>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<OrtOutputs>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var clock = Stopwatch.StartNew();
         int done = 0;
 
@@ -46,7 +47,8 @@ public static class CalibrationRunner
         {
             await foreach (var outputs in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                Parallel.ForEach(wanted, new ParallelOptions { CancellationToken = cancellationToken }, name => observe(name, outputs[name]));
+                using (outputs)
+                    Parallel.ForEach(wanted, new ParallelOptions { CancellationToken = cancellationToken }, name => observe(name, outputs[name]));
                 done++;
                 progress?.Report(new CalibrationProgress(done, samplesTotal, done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             }
@@ -57,26 +59,49 @@ public static class CalibrationRunner
             foreach (var feeds in samples)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var outputs = runner.Run(feeds, wanted);
-                // Wait for room (back-pressure); stop early if the consumer failed.
-                while (!channel.Writer.TryWrite(outputs))
-                {
-                    if (consumer.IsCompleted)
-                        break;
-                    channel.Writer.WaitToWriteAsync(cancellationToken).AsTask().Wait(cancellationToken);
-                }
-                if (consumer.IsCompleted)
+                var outputs = runner.RunBorrowed(feeds, wanted);
+                if (!Hand(channel.Writer, outputs, consumer, cancellationToken))
                     break;
             }
         }
         finally
         {
             channel.Writer.TryComplete();
-            WaitUnwrapped(consumer);
+            try { WaitUnwrapped(consumer); }
+            finally
+            {
+                while (channel.Reader.TryRead(out var unobserved)) // left behind by a failed consumer
+                    unobserved.Dispose();
+            }
         }
         if (done == 0)
             throw new PtqException("no calibration samples were given: the data source is empty");
         return done;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="outputs"/> for the consumer, waiting for room (back-pressure). Returns false when the consumer has stopped (it failed) and nothing more should be produced.
+    /// </summary>
+    private static bool Hand(ChannelWriter<OrtOutputs> writer, OrtOutputs outputs, Task consumer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!writer.TryWrite(outputs))
+            {
+                if (consumer.IsCompleted)
+                {
+                    outputs.Dispose();
+                    return false;
+                }
+                writer.WaitToWriteAsync(cancellationToken).AsTask().Wait(cancellationToken);
+            }
+        }
+        catch
+        {
+            outputs.Dispose(); // not queued: nobody else will release it
+            throw;
+        }
+        return !consumer.IsCompleted; // once queued, the consumer or the final drain releases it
     }
 
     private static void WaitUnwrapped(Task task)

@@ -17,11 +17,21 @@ public static class StatisticsCollector
     /// </summary>
     public static StatsFile Collect(OnnxModel model, IReadOnlyCollection<string> tensors,
         IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples, StatisticsOptions? options = null, int? samplesTotal = null,
+        RunnerOptions? runnerOptions = null, IProgress<CalibrationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Collect(model, tensors, _ => options ?? new StatisticsOptions(), samples, samplesTotal, runnerOptions, progress, cancellationToken);
+
+    /// <summary>
+    /// Like the overload with one <see cref="StatisticsOptions"/>, but each tensor gets its own (<paramref name="optionsOf"/>):
+    /// quantization collects histograms only for tensors it calibrates and channel means only where bias correction reads them.
+    /// </summary>
+    public static StatsFile Collect(OnnxModel model, IReadOnlyCollection<string> tensors, Func<string, StatisticsOptions> optionsOf,
+        IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples, int? samplesTotal = null,
         RunnerOptions? runnerOptions = null, IProgress<CalibrationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(optionsOf);
         if (tensors.Count == 0)
             return new StatsFile(0, []); // nothing is quantized (everything skipped): no need to run the model
-        var statistics = tensors.ToDictionary(t => t, t => new TensorStatistics(t, options), StringComparer.Ordinal);
+        var statistics = tensors.ToDictionary(t => t, t => new TensorStatistics(t, optionsOf(t)), StringComparer.Ordinal);
         int count = CalibrationRunner.Run(model, tensors, samples, (name, value) =>
         {
             if (value.DataType != (int)Onnx.Proto.TensorProto.Types.DataType.Float)

@@ -45,7 +45,7 @@ public static class StaticQuantizer
 
         Func<string, bool>? isFloat = null;
         Func<string, long[]?>? shapes = null;
-        Func<IReadOnlyList<string>, StatsFile> collect;
+        Func<IReadOnlyDictionary<string, StatisticKinds>, StatsFile> collect; // tensor → what it needs observed
         switch (calibration)
         {
             case CalibrationInput.FromStats fromStats:
@@ -62,11 +62,7 @@ public static class StaticQuantizer
                 isFloat = t => types.TryGetValue(t, out var p) && p.DataType == (int)TensorProto.Types.DataType.Float;
                 shapes = t => types.TryGetValue(t, out var p) ? p.Shape : null;
                 var options = calibration.Settings.StatisticsOptions();
-                foreach (var method in choices.Methods)
-                    options = options with { Kinds = options.Kinds | RangeEstimators.Create(method, calibration.Settings.Estimator).RequiredStatistics };
-                if (settings.BiasCorrection)
-                    options = options with { Kinds = options.Kinds | StatisticKinds.ChannelMeans };
-                collect = tensors => StatisticsCollector.Collect(prepared, tensors, fromSamples.Samples, options,
+                collect = kinds => StatisticsCollector.Collect(prepared, [.. kinds.Keys], t => options with { Kinds = kinds[t] }, fromSamples.Samples,
                     fromSamples.Count, calibration.Settings.Runner, fromSamples.Progress, fromSamples.CancellationToken);
                 break;
             default:
@@ -85,8 +81,7 @@ public static class StaticQuantizer
             if (fused.Count > 0)
                 plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
         }
-        // Followers (MaxPool, Flatten outputs…) reuse their source's range but still need channel means for bias correction.
-        var stats = collect(plan.QuantizedActivations.Distinct(StringComparer.Ordinal).ToList());
+        var stats = collect(NeededStatistics(plan, choices, calibration.Settings, settings.BiasCorrection));
 
         var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External, settings.WeightMethod);
         ClipTableWeights.Apply(weights, graph, choices, prepared.External);
@@ -128,6 +123,24 @@ public static class StaticQuantizer
             new QdqRewriteSettings(settings.Weights, settings.Activations, outputOpset), prepared.External);
         var quantized = WithGraph(prepared, graph, outputOpset);
         return new StaticQuantizationResult(quantized, prepared, plan, records, preparedModel.FoldedBatchNorms, fused.Count, corrections, stats);
+    }
+
+    /// <summary>
+    /// What calibration must observe, and no more (every exposed tensor costs ORT a buffer and the observers a pass):
+    /// histograms or other estimator inputs for calibrated tensors; channel means for the inputs bias correction reads,
+    /// even when they only follow another tensor's range (MaxPool outputs); nothing for the other followers (Concat
+    /// inputs sharing the output's scale), which are not even exposed.
+    /// </summary>
+    private static Dictionary<string, StatisticKinds> NeededStatistics(QuantizationPlan plan, QuantizationChoices choices,
+        CalibrationSettings calibration, bool biasCorrection)
+    {
+        var kinds = new Dictionary<string, StatisticKinds>(StringComparer.Ordinal);
+        foreach (string tensor in plan.CalibratedTensors)
+            kinds[tensor] = RangeEstimators.Create(choices.Method(tensor), calibration.Estimator).RequiredStatistics;
+        if (biasCorrection)
+            foreach (string tensor in BiasCorrection.MeasuredInputs(plan).Where(t => plan.CalibratedTensors.Contains(t) || plan.Follows.ContainsKey(t)))
+                kinds[tensor] = kinds.GetValueOrDefault(tensor) | StatisticKinds.ChannelMeans;
+        return kinds;
     }
 
     // 4-bit and 16-bit QuantizeLinear/DequantizeLinear arrived in opset 21.

@@ -84,10 +84,31 @@ public sealed class OrtRunner : IDisposable
     /// </summary>
     public Dictionary<string, TensorValue> Run(IReadOnlyDictionary<string, TensorValue> feeds, IReadOnlyCollection<string>? outputs = null)
     {
+        var wanted = outputs ?? OutputNames;
+        using var results = RunValues(feeds, wanted);
+        var output = new Dictionary<string, TensorValue>(StringComparer.Ordinal);
+        int i = 0;
+        foreach (string name in wanted)
+            output[name] = OrtValues.Read(results[i++], name);
+        return output;
+    }
+
+    /// <summary>
+    /// Like <see cref="Run"/> but leaves the outputs in ONNX Runtime's memory: no copies, for callers that only read
+    /// each output once (calibration observers). Dispose the result to release the buffers.
+    /// </summary>
+    public OrtOutputs RunBorrowed(IReadOnlyDictionary<string, TensorValue> feeds, IReadOnlyList<string> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        return new OrtOutputs(outputs, RunValues(feeds, outputs));
+    }
+
+    private IDisposableReadOnlyCollection<OrtValue> RunValues(IReadOnlyDictionary<string, TensorValue> feeds, IReadOnlyCollection<string> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(feeds);
         foreach (string name in InputNames)
             if (!feeds.ContainsKey(name))
                 throw new RuntimeException($"no value given for model input '{name}' (inputs: {string.Join(", ", InputNames)})");
-        var wanted = outputs ?? OutputNames;
         var inputValues = new List<OrtValue>(feeds.Count);
         try
         {
@@ -98,12 +119,7 @@ public sealed class OrtRunner : IDisposable
                 inputValues.Add(OrtValues.Create(value));
             }
             using var runOptions = new RunOptions();
-            using var results = _session.Run(runOptions, names, inputValues, wanted);
-            var output = new Dictionary<string, TensorValue>(StringComparer.Ordinal);
-            int i = 0;
-            foreach (string name in wanted)
-                output[name] = OrtValues.Read(results[i++], name);
-            return output;
+            return _session.Run(runOptions, names, inputValues, wanted);
         }
         catch (OnnxRuntimeException ex)
         {

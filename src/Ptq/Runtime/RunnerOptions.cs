@@ -14,6 +14,12 @@ public sealed record RunnerOptions
     /// <summary>Graph optimisation level. Default: all optimisations (what users deploy with).</summary>
     public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
+    /// <summary>
+    /// Whether ORT's intra-op threads busy-wait for work between operators (ORT's default: true). Spinning shortens
+    /// latency when ORT has the cores to itself, but steals them from work running beside it (calibration observers).
+    /// </summary>
+    public bool IntraOpSpinning { get; init; } = true;
+
     /// <summary>When set, ORT writes its optimised graph here (to check which fused kernels it chose).</summary>
     public string? OptimizedModelPath { get; init; }
 
@@ -30,6 +36,8 @@ public sealed record RunnerOptions
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        if (!IntraOpSpinning)
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (OptimizedModelPath is not null)
             options.OptimizedModelFilePath = OptimizedModelPath;
         return options;

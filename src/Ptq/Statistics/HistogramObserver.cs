@@ -5,8 +5,10 @@ namespace Ptq.Statistics;
 /// <summary>
 /// Streaming histogram with a fixed number of bins on a power-of-two grid (see <see cref="Histogram"/>).
 /// When a batch falls outside the current range the bin width doubles (as often as needed) and neighbouring bins merge
-/// exactly, like the TensorRT/ONNX Runtime collectors but without ever splitting a bin. Memory: bins × 8 bytes plus a
-/// 4 × bins int scratch, independent of the number of samples. Merging two observers gives bin-for-bin the histogram
+/// exactly, like the TensorRT/ONNX Runtime collectors but without ever splitting a bin. Memory: bins × 8 bytes plus an
+/// 8 × bins int scratch, independent of the number of samples. Batches accumulate into the int scratch, which is folded
+/// into the long counts only when the grid grows, the int counters could overflow, or the histogram is read: small
+/// batches cost no per-batch clearing or summing of the bins. Merging two observers gives bin-for-bin the histogram
 /// of one pass over both inputs. Not thread-safe; use one observer per tensor per thread.
 /// </summary>
 public sealed class HistogramObserver
@@ -16,6 +18,7 @@ public sealed class HistogramObserver
 
     private long[] _counts;
     private int[]? _scratch;
+    private long _pending; // values in _scratch not yet folded into _counts
     private int _exponent;
     private long _origin;
     private double _seenMin;
@@ -68,8 +71,23 @@ public sealed class HistogramObserver
         Cover(min, max);
         int bins = _counts.Length;
         _scratch ??= new int[HistogramKernel.Lanes * bins];
-        Array.Clear(_scratch);
+        if (_pending + values.Length > int.MaxValue) // no int counter can exceed the values it has seen
+        {
+            Flush();
+        }
         HistogramKernel.Accumulate(values, (float)Math.ScaleB(1.0, -_exponent), _origin, bins, _scratch);
+        _pending += values.Length;
+        Count += values.Length;
+    }
+
+    /// <summary>Folds the pending int sub-histograms into the long counts and clears them.</summary>
+    private void Flush()
+    {
+        if (_pending == 0 || _scratch is null)
+        {
+            return;
+        }
+        int bins = _counts.Length;
         for (int lane = 0; lane < HistogramKernel.Lanes; lane++)
         {
             var part = _scratch.AsSpan(lane * bins, bins);
@@ -78,7 +96,8 @@ public sealed class HistogramObserver
                 _counts[i] += part[i];
             }
         }
-        Count += values.Length;
+        Array.Clear(_scratch);
+        _pending = 0;
     }
 
     /// <summary>Adds the counts of <paramref name="other"/>; the result equals one pass over both inputs.</summary>
@@ -93,13 +112,19 @@ public sealed class HistogramObserver
         {
             return;
         }
+        other.Flush();
         Cover(other._seenMin, other._seenMax);
+        Flush();
         HistogramGrid.Remap(other._counts, other._exponent, other._origin, _counts, _exponent, _origin);
         Count += other.Count;
     }
 
     /// <summary>Returns an immutable copy of the current histogram, or null before the first value.</summary>
-    public Histogram? ToHistogram() => Count == 0 ? null : Histogram.FromGrid(_exponent, _origin, (long[])_counts.Clone());
+    public Histogram? ToHistogram()
+    {
+        Flush();
+        return Count == 0 ? null : Histogram.FromGrid(_exponent, _origin, (long[])_counts.Clone());
+    }
 
     /// <summary>Rebuilds an observer from a saved histogram and the data extent it was built from.</summary>
     internal static HistogramObserver FromHistogram(string tensorName, Histogram h, double dataMin, double dataMax, HistogramRangeMode mode)
@@ -138,6 +163,7 @@ public sealed class HistogramObserver
         {
             return;
         }
+        Flush(); // pending counts are on the old grid
         var remapped = new long[bins];
         HistogramGrid.Remap(_counts, _exponent, _origin, remapped, e, origin);
         _counts = remapped;

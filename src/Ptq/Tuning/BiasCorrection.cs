@@ -20,6 +20,12 @@ public sealed record BiasCorrectionRecord(string Node, string Bias, double MeanS
 /// </summary>
 public static class BiasCorrection
 {
+    /// <summary>The activations whose channel means <see cref="Apply"/> reads for <paramref name="plan"/>: inputs of Conv and Gemm with quantized weights.</summary>
+    public static IEnumerable<string> MeasuredInputs(QuantizationPlan plan) =>
+        (plan ?? throw new ArgumentNullException(nameof(plan))).Weights
+            .Where(w => w.Node.OpType is "Conv" or "Gemm" && w.InputIndex == 1)
+            .Select(w => w.Node.Inputs[0]);
+
     /// <summary>
     /// Corrects the bias of every Conv and Gemm in <paramref name="weights"/> whose input has channel means
     /// (<paramref name="meansOf"/>). Edits <paramref name="graph"/>; returns one record per corrected layer.

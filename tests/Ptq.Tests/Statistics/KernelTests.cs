@@ -78,16 +78,39 @@ public class KernelTests
     }
 
     [Fact]
+    public void MinMax_IsExactAndFlagsEveryNonFiniteElement_ForEveryLengthAndPosition()
+    {
+        var rng = new Random(99);
+        foreach (int n in new[] { 1, 7, 8, 9, 31, 32, 33, 64, 100 })
+        {
+            var x = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 200 - 100)).ToArray();
+            var (min, max, finite) = FiniteGuard.MinMax(x);
+            Assert.True(finite);
+            Assert.Equal(x.Min(), min);
+            Assert.Equal(x.Max(), max);
+            for (int at = 0; at < n; at++)
+            {
+                foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    var y = (float[])x.Clone();
+                    y[at] = bad;
+                    Assert.False(FiniteGuard.MinMax(y).Finite, $"n={n} at={at} value={bad}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void HistogramKernel_MatchesScalarIndex_ForEveryLength()
     {
         var rng = new Random(1234);
         const int bins = 64;
         float inv = 1f / 0.25f; // width 2^-2
         float origin = -32;
-        for (int n = 0; n <= 256; n++)
+        foreach (int n in Enumerable.Range(0, 257).Append(1000).Append(4099)) // long ones drain the packed-index buffer
         {
-            // Values beyond ±8 (the grid) check the clamp.
-            var x = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() - 0.5) * 18)).ToArray();
+            // Values beyond ±8 (the grid) check the clamp; runs of zeros (ReLU outputs) take the kernel's zero shortcut.
+            var x = Enumerable.Range(0, n).Select(j => j % 40 < 20 ? 0f : (float)((rng.NextDouble() - 0.5) * 18)).ToArray();
             var scratch = new int[HistogramKernel.Lanes * bins];
             HistogramKernel.Accumulate(x, inv, origin, bins, scratch);
             var expected = new int[bins];

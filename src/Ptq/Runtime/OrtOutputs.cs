@@ -1,0 +1,45 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Ptq.Runtime;
+
+/// <summary>
+/// Outputs of one <see cref="OrtRunner.RunBorrowed"/> call, still in ONNX Runtime's buffers. Views handed out stay valid
+/// until this object is disposed.
+/// </summary>
+public sealed class OrtOutputs : IDisposable
+{
+    private readonly IDisposableReadOnlyCollection<OrtValue> _values;
+    private readonly Dictionary<string, int> _index;
+
+    internal OrtOutputs(IReadOnlyList<string> names, IDisposableReadOnlyCollection<OrtValue> values)
+    {
+        _values = values;
+        _index = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++)
+            _index[names[i]] = i;
+    }
+
+    /// <summary>Output names, in request order.</summary>
+    public IEnumerable<string> Names => _index.Keys;
+
+    /// <summary>
+    /// A borrowed view of output <paramref name="name"/>. Throws <see cref="RuntimeException"/> when the output is not
+    /// a dense tensor (sequences, maps and STRING tensors have no byte view).
+    /// </summary>
+    public TensorView this[string name]
+    {
+        get
+        {
+            var value = _values[_index[name]];
+            if (!value.IsTensor)
+                throw new RuntimeException($"output '{name}' is a {value.OnnxType}, not a tensor; Ptq handles tensor outputs only");
+            var info = value.GetTensorTypeAndShape();
+            if (info.IsString)
+                throw new RuntimeException($"output '{name}' is a STRING tensor; only numeric tensors can be observed");
+            return new TensorView((int)info.ElementDataType, info.Shape, value.GetTensorDataAsSpan<byte>());
+        }
+    }
+
+    /// <summary>Releases ONNX Runtime's buffers.</summary>
+    public void Dispose() => _values.Dispose();
+}
