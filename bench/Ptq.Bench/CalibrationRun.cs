@@ -28,12 +28,8 @@ internal static class CalibrationRun
             : FloatTensors(prepared, feeds[0]).ToDictionary(t => t, _ => kl.Kinds);
         var tensors = kinds.Keys.ToList();
         Func<string, StatisticsOptions> options = t => kl with { Kinds = kinds[t] };
-        var runner = new RunnerOptions
-        {
-            IntraOpThreads = int.Parse(Environment.GetEnvironmentVariable("PTQ_BENCH_THREADS") ?? "0", System.Globalization.CultureInfo.InvariantCulture),
-            IntraOpSpinning = Environment.GetEnvironmentVariable("PTQ_BENCH_SPIN") != "0",
-        };
         var plainRunner = new RunnerOptions();
+        var runner = plainRunner with { IntraOpSpinning = false }; // as CalibrationRunner sets it
 
         ObserverCost(prepared, tensors, feeds, options, runner);
         double inference = 0, calibration = 0;

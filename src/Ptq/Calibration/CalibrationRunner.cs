@@ -37,7 +37,8 @@ public static class CalibrationRunner
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(observe);
-        using var runner = OrtRunner.WithOutputs(model, tensors, runnerOptions);
+        // ORT's threads must not busy-wait between operators: the observers need those cores.
+        using var runner = OrtRunner.WithOutputs(model, tensors, (runnerOptions ?? RunnerOptions.Default) with { IntraOpSpinning = false });
         var wanted = tensors.ToArray();
         var channel = Channel.CreateBounded<OrtOutputs>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var clock = Stopwatch.StartNew();
