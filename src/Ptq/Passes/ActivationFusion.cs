@@ -41,7 +41,8 @@ public static class ActivationFusion
         return fused;
     }
 
-    private static (float Min, float Max)? ActivationBounds(OnnxGraph graph, Node node, ExternalDataReader? external)
+    /// <summary>The value range a Relu or Clip node guarantees, or null when its bounds are not constants.</summary>
+    internal static (float Min, float Max)? ActivationBounds(OnnxGraph graph, Node node, ExternalDataReader? external)
     {
         if (node.OpType == "Relu")
             return (0f, float.PositiveInfinity);

@@ -74,7 +74,7 @@ public static class AccuracyFallback
     }
 
     /// <summary>Mean over samples of the cosine between float and quantized outputs (all outputs concatenated).</summary>
-    private static double OutputCosine(StaticQuantizationResult result, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
+    internal static double OutputCosine(StaticQuantizationResult result, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
     {
         using var reference = new OrtRunner(result.PreparedFloatModel);
         using var quantized = new OrtRunner(result.Model);

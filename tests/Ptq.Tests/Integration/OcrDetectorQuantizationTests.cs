@@ -2,31 +2,67 @@ using System.Numerics.Tensors;
 using Ptq.Onnx;
 using Ptq.Pipeline;
 using Ptq.Runtime;
+using Ptq.Tuning;
 using Xunit.Abstractions;
 
 namespace Ptq.Tests.Integration;
 
+/// <summary>
+/// PP-OCRv4 detection on rendered pages: 32 pages (0–31) to calibrate, 8 others (100–107) to compare, text maps over all
+/// 8 pages concatenated. Page 101 (six short words on a flat grey page) is the hard one: with 8-bit activations a
+/// single early tensor rounded alone takes its cosine from 1.00 to 0.73 (conv2d_451, the 32-channel 1×1 conv at 1/2
+/// resolution, whose per-tensor range is set by a few channels: median channel 28 codes of 255), because the rounding
+/// error of a flat background is the same at every pixel and the squeeze-excite pooling spreads it over whole channels.
+/// </summary>
 public class OcrDetectorQuantizationTests(ITestOutputHelper output)
 {
     private const string Output = "sigmoid_0.tmp_0";
     private const float Threshold = 0.3f; // DBNet's binarisation threshold
 
     /// <summary>
-    /// PP-OCRv4 detection, default recipe but percentile ranges (MindSpore's REMOVAL_OUTLIER; cosine 0.976 against 0.962
-    /// with the default MSE on this model), 32 rendered pages to calibrate and 8 others to compare, text maps over all 8
-    /// pages concatenated. Measured: cosine 0.976, mask IoU 0.943; seven pages are at 0.98–0.995 / 0.95–0.98 and one page
-    /// with sparse text (101) at 0.74 / 0.58, because per-tensor ranges fit the text-heavy majority. Issue #4 asks for
-    /// 0.99 / 0.95, so this pins today's level as a regression floor until the deep-stage ranges improve.
+    /// Default recipe with percentile ranges (cosine 0.976 against 0.962 with the default MSE). Measured: cosine 0.9756,
+    /// mask IoU 0.9423; pages 0.98–0.995 except 101 at 0.738 / 0.576. A regression floor for plain 8-bit activations.
     /// </summary>
     [Fact]
     public void TextMapsAgreeWithFloat()
     {
         using var model = ModelIO.Load(Assets.Model("ppocrv4-det.onnx"));
-        var calibration = Enumerable.Range(0, 32).Select(i => (IReadOnlyDictionary<string, TensorValue>)TextImages.Feed(i)).ToList();
+        var calibration = Pages(0, 32);
         var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(),
             new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.Percentile }));
+        var (cosine, iou) = Compare(model, result.Model);
+        Assert.True(cosine >= 0.97, $"cosine {cosine}");
+        Assert.True(iou >= 0.93, $"mask IoU {iou}");
+    }
+
+    /// <summary>
+    /// Issue #4's target (cosine ≥ 0.99, mask IoU ≥ 0.95) with mixed-precision activations: default recipe, then the
+    /// activations whose rounding alone costs the output most (ranked on 4 calibration pages) raised to 16 bits in steps
+    /// of 1, 2, 4… until the mean cosine on 8 calibration pages reaches 0.995. Measured: check cosine 0.9695 with 8-bit
+    /// activations, 0.9980 after raising 32 of 93 (16 gave 0.9940); all pages cosine 0.9975, mask IoU 0.9877; page 101
+    /// 0.9818 / 0.952, the others ≥ 0.9977 / 0.986. About 35 s here.
+    /// </summary>
+    [Fact]
+    public void MixedActivationBitsMeetTheTarget()
+    {
+        using var model = ModelIO.Load(Assets.Model("ppocrv4-det.onnx"));
+        var calibration = Pages(0, 32);
+        var result = MixedActivationBits.Quantize(model, new StaticQuantizationSettings(),
+            new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()), [.. calibration.Take(8)], targetCosine: 0.995);
+        output.WriteLine($"raised to 16 bits: {result.Reverted.Count} ({string.Join(", ", result.Reverted.Select(r => r.Node))}); check cosine {result.Cosine:F4}");
+        Assert.True(result.TargetMet, $"check cosine {result.Cosine}");
+        var (cosine, iou) = Compare(model, result.Result.Model);
+        Assert.True(cosine >= 0.99, $"cosine {cosine}");
+        Assert.True(iou >= 0.95, $"mask IoU {iou}");
+    }
+
+    private static List<IReadOnlyDictionary<string, TensorValue>> Pages(int first, int count) =>
+        [.. Enumerable.Range(first, count).Select(i => (IReadOnlyDictionary<string, TensorValue>)TextImages.Feed(i))];
+
+    private (double Cosine, double Iou) Compare(OnnxModel model, OnnxModel quantized)
+    {
         using var fp32 = new OrtRunner(model);
-        using var int8 = new OrtRunner(result.Model);
+        using var int8 = new OrtRunner(quantized);
         var all = new List<float>();
         var allQuantized = new List<float>();
         for (int i = 100; i < 108; i++)
@@ -42,8 +78,7 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
         double cosine = TensorPrimitives.CosineSimilarity(all.ToArray(), allQuantized.ToArray());
         double iou = Iou(all.ToArray(), allQuantized.ToArray());
         output.WriteLine($"all pages: cosine {cosine:F4}, mask IoU {iou:F4}");
-        Assert.True(cosine >= 0.97, $"cosine {cosine}");
-        Assert.True(iou >= 0.93, $"mask IoU {iou}");
+        return (cosine, iou);
     }
 
     private static double Iou(float[] a, float[] b)

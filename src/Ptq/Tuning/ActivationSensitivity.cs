@@ -1,0 +1,116 @@
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Pipeline;
+using Ptq.Reports;
+using Ptq.Runtime;
+using DT = Ptq.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace Ptq.Tuning;
+
+/// <summary>How much the output suffers when one activation (with the tensors sharing its parameters) is rounded.</summary>
+/// <param name="Tensor">The tensor whose parameters are shared (<see cref="Quantization.QuantizationPlan.ParameterSource"/>).</param>
+/// <param name="Loss">Mean over the samples of 1 − cosine(float output, output with only this activation rounded).</param>
+public sealed record ActivationLoss(string Tensor, double Loss);
+
+/// <summary>
+/// Ranks the quantized activations of a QDQ model by their effect on the output, one parameter set at a time: every
+/// other activation stays float (only the clamping of a Relu/Clip fused into its producer is kept), weights stay as
+/// quantized. One ONNX Runtime session serves all candidates: each Q/DQ pair becomes <c>x + m · (DQ(Q(x)) − x)</c>
+/// with <c>m</c> read from a mask input, so a run with a one-hot mask quantizes one parameter set only. Costs one run
+/// per candidate and sample.
+/// </summary>
+public static class ActivationSensitivity
+{
+    private const string MaskInput = "ptq_sensitivity_mask";
+
+    /// <summary>
+    /// Activations of <paramref name="result"/> that have a producer node (graph inputs cannot take per-node overrides),
+    /// worst first (ties by name, ordinal). Throws <see cref="PtqException"/> when <paramref name="samples"/> is empty.
+    /// </summary>
+    public static IReadOnlyList<ActivationLoss> Rank(StaticQuantizationResult result, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (samples.Count == 0)
+            throw new PtqException("activation sensitivity needs samples to measure the output against float");
+        var (model, sources) = SwitchableModel(result);
+        using var reference = new OrtRunner(result.PreparedFloatModel);
+        using var switchable = new OrtRunner(model);
+        var expected = samples.Select(s => reference.Run(s).Values.SelectMany(v => v.ToFloats()).ToArray()).ToList();
+        var loss = new double[sources.Count];
+        var mask = new float[sources.Count];
+        for (int i = 0; i < sources.Count; i++)
+        {
+            Array.Clear(mask);
+            mask[i] = 1;
+            for (int s = 0; s < samples.Count; s++)
+            {
+                var feed = new Dictionary<string, TensorValue>(samples[s], StringComparer.Ordinal) { [MaskInput] = TensorValue.FromFloats([mask.Length], mask) };
+                var actual = switchable.Run(feed, result.PreparedFloatModel.Proto.Graph.Output.Select(o => o.Name).ToList()).Values.SelectMany(v => v.ToFloats()).ToArray();
+                loss[i] += (1 - Evaluation.CosineSimilarity.Compute(expected[s], actual)) / samples.Count;
+            }
+        }
+        return [.. sources.Select((t, i) => new ActivationLoss(t, loss[i])).OrderByDescending(l => l.Loss).ThenBy(l => l.Tensor, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The QDQ model with every activation pair made switchable, and the parameter sources in mask order.</summary>
+    private static (OnnxModel Model, List<string> Sources) SwitchableModel(StaticQuantizationResult result)
+    {
+        var graph = OnnxGraph.FromModel(result.Model, promoteConstants: false);
+        var floatGraph = OnnxGraph.FromModel(result.PreparedFloatModel, promoteConstants: false);
+        var sources = new List<string>();
+        var maskIndex = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var link in QdqGraphMap.Analyse(result.Model).Where(l => l.Kind == QdqLinkKind.Activation && l.Channels == 1))
+        {
+            string x = link.FloatTensor!;
+            string source = result.Plan.ParameterSource(x);
+            if (graph.Producer(source) is null || graph.IsGraphOutput(link.DequantizedTensor))
+                continue;
+            if (!maskIndex.TryGetValue(source, out string? gate))
+            {
+                string index = graph.UniqueName($"{source}_mask_index");
+                graph.AddInitializer(TensorData.FromInt64s(index, [], [sources.Count]));
+                gate = graph.UniqueName($"{source}_mask");
+                graph.AddNode("Gather", [MaskInput, index], [gate]);
+                maskIndex[source] = gate;
+                sources.Add(source);
+            }
+            var consumers = graph.Consumers(link.DequantizedTensor).ToList();
+            string clamped = FusedBounds(floatGraph, graph, x, result.PreparedFloatModel) is { } bounds ? Clamp(graph, x, bounds) : x;
+            string rounding = Add(graph, "Sub", [link.DequantizedTensor, clamped], x);
+            string gated = Add(graph, "Mul", [rounding, gate], x);
+            string output = Add(graph, "Add", [clamped, gated], x);
+            foreach (var (node, inputIndex) in consumers)
+                graph.ReplaceInput(node, inputIndex, output);
+        }
+        graph.SortTopologically();
+        graph.Inputs.Add(new Onnx.Proto.ValueInfoProto
+        {
+            Name = MaskInput,
+            Type = new Onnx.Proto.TypeProto { TensorType = new Onnx.Proto.TypeProto.Types.Tensor { ElemType = (int)DT.Float, Shape = new Onnx.Proto.TensorShapeProto { Dim = { new Onnx.Proto.TensorShapeProto.Types.Dimension { DimValue = sources.Count } } } } },
+        });
+        var proto = result.Model.Proto.Clone();
+        proto.Graph = graph.ToProto();
+        return (new OnnxModel(proto, result.Model.External?.BaseDirectory, result.Model.SourcePath), sources);
+    }
+
+    // A Relu/Clip fused into its producer: the float model writes x with it, the quantized one without it.
+    private static (float Min, float Max)? FusedBounds(OnnxGraph floatGraph, OnnxGraph graph, string x, OnnxModel floatModel) =>
+        floatGraph.Producer(x) is { OpType: "Relu" or "Clip" } activation && graph.Producer(x)?.OpType != activation.OpType
+            ? Passes.ActivationFusion.ActivationBounds(floatGraph, activation, floatModel.External)
+            : null;
+
+    private static string Clamp(OnnxGraph graph, string x, (float Min, float Max) bounds)
+    {
+        string lo = graph.UniqueName($"{x}_lo"), hi = graph.UniqueName($"{x}_hi");
+        graph.AddInitializer(TensorData.FromFloats(lo, [], [bounds.Min]));
+        graph.AddInitializer(TensorData.FromFloats(hi, [], [float.IsPositiveInfinity(bounds.Max) ? float.MaxValue : bounds.Max]));
+        return Add(graph, "Clip", [x, lo, hi], x);
+    }
+
+    private static string Add(OnnxGraph graph, string opType, string[] inputs, string hint)
+    {
+        string output = graph.UniqueName($"{hint}_{opType.ToLowerInvariant()}");
+        graph.AddNode(opType, inputs, [output]);
+        return output;
+    }
+}
