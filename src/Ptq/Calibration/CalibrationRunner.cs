@@ -94,7 +94,8 @@ public static class CalibrationRunner
                     outputs.Dispose();
                     return false;
                 }
-                writer.WaitToWriteAsync(cancellationToken).AsTask().Wait(cancellationToken);
+                // Wake on room or on the consumer stopping: a failed consumer never makes room again.
+                Task.WaitAny([writer.WaitToWriteAsync(cancellationToken).AsTask(), consumer], cancellationToken);
             }
         }
         catch

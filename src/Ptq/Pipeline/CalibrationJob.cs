@@ -22,7 +22,7 @@ public static class CalibrationJob
         CalibrationSettings settings, bool foldBatchNorm = true, bool allStatistics = true,
         IProgress<CalibrationProgress>? progress = null, bool equalize = false, CancellationToken cancellationToken = default)
     {
-        var prepared = ModelPreparation.Prepare(model, foldBatchNorm, equalize);
+        var prepared = ModelPreparation.Prepare(model, foldBatchNorm, equalize, padInputChannels: true);
         var first = samples.FirstOrDefault() ?? throw new PtqException("no calibration samples were given: the data source is empty");
         var types = TensorTypeProbe.Probe(prepared.Model, first, settings.Runner);
         var tensors = types.Where(t => t.Value.DataType == (int)TensorProto.Types.DataType.Float).Select(t => t.Key).Order(StringComparer.Ordinal).ToList();

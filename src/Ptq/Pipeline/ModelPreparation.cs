@@ -21,10 +21,11 @@ public static class ModelPreparation
 {
     /// <summary>
     /// Prepares <paramref name="model"/> (not modified); with <paramref name="equalize"/>, cross-layer equalization runs
-    /// after BatchNorm folding. Throws <see cref="OpsetUpgradeException"/> naming the node
+    /// after BatchNorm folding; with <paramref name="padInputChannels"/> (static quantization and its calibration),
+    /// Convs reading fewer than four channels get four (<see cref="InputChannelPadding"/>). Throws <see cref="OpsetUpgradeException"/> naming the node
     /// when an old-opset model cannot be upgraded.
     /// </summary>
-    public static PreparedModel Prepare(OnnxModel model, bool foldBatchNorm = true, bool equalize = false)
+    public static PreparedModel Prepare(OnnxModel model, bool foldBatchNorm = true, bool equalize = false, bool padInputChannels = false)
     {
         long original = model.DefaultOpset;
         var upgraded = original < OpsetUpgrader.MinTargetOpset ? OpsetUpgrader.Upgrade(model) : model;
@@ -37,6 +38,8 @@ public static class ModelPreparation
         int folded = foldBatchNorm ? BatchNormFolding.Apply(graph, upgraded.External) : 0;
         if (equalize)
             CrossLayerEqualization.Apply(graph, upgraded.External);
+        if (padInputChannels)
+            InputChannelPadding.Apply(graph, upgraded.External);
         var proto = upgraded.Proto.Clone();
         proto.Graph = graph.ToProto();
         var prepared = new OnnxModel(proto, upgraded.External?.BaseDirectory, model.SourcePath);

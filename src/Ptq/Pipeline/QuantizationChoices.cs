@@ -62,7 +62,16 @@ internal sealed class QuantizationChoices
             .Select(i => node.Inputs[i]);
         if (rule.Output == OutputQuantization.Own)
             activations = activations.Append(node.Outputs[0]);
-        return activations.FirstOrDefault(t => !clips.ContainsKey(t) && !ListedAfterActivation(t, clips));
+        return activations.FirstOrDefault(t => !clips.ContainsKey(SourceOf(t)) && !ListedAfterActivation(t, clips));
+    }
+
+    // Data-movement outputs (Pad, Reshape, MaxPool…) take their input's parameters, so a table entry for the input covers
+    // them; this also covers the channel Pad that preparation puts before an RGB first Conv.
+    private string SourceOf(string tensor)
+    {
+        while (_graph.Producer(tensor) is { } producer && OpRules.For(producer) is { Output: OutputQuantization.FollowInput } && producer.Inputs.Count > 0)
+            tensor = producer.Inputs[0];
+        return tensor;
     }
 
     // Tables name layer outputs after Relu/Clip (which Ptq fuses into the producer), so a producer's output counts as

@@ -36,7 +36,7 @@ public static class StaticQuantizer
     public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration)
     {
         settings.Validate();
-        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
+        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization, padInputChannels: true);
         var prepared = preparedModel.Model;
         var choices = new QuantizationChoices(settings, calibration.Settings.Method, OnnxGraph.FromModel(prepared, promoteConstants: false));
         long outputOpset = choices.Schemes.Any(NeedsOpset21) ? 21 : prepared.DefaultOpset;

@@ -1,6 +1,7 @@
 using Ptq.Evaluation;
 using Ptq.Graph;
 using Ptq.Onnx;
+using Ptq.Passes;
 using Ptq.Pipeline;
 using Ptq.Runtime;
 
@@ -39,7 +40,9 @@ public static class QuantizationDebugger
             throw new PtqException($"'{quantized.DisplayName}' has no DequantizeLinear with constant parameters: it is not a QDQ model Ptq can debug.");
         var quantGraph = OnnxGraph.FromModel(quantized, promoteConstants: true);
         bool fold = HasOp(fp32, "BatchNormalization") && !HasOp(quantized, "BatchNormalization");
-        var prepared = ModelPreparation.Prepare(fp32, fold).Model;
+        // Static quantization pads three-channel first Convs to four; prepare the float side the same way when it did.
+        bool padded = quantGraph.Nodes.Any(n => n.OpType == "Pad" && n.Name.EndsWith(InputChannelPadding.NodeSuffix, StringComparison.Ordinal));
+        var prepared = ModelPreparation.Prepare(fp32, fold, padInputChannels: padded).Model;
         var floatGraph = OnnxGraph.FromModel(prepared, promoteConstants: true);
         var finder = new FloatCounterpart(floatGraph, quantGraph);
         options.Log?.Invoke($"debug: {links.Count} DequantizeLinear nodes in '{quantized.DisplayName}'");

@@ -49,6 +49,9 @@ public class SqueezeNetQuantizationTests(ITestOutputHelper output)
         Assert.Equal(8, ops.GetValueOrDefault("QLinearConcat"));
         // ORT drops the Q/DQ around MaxPool and runs it on uint8 in NHWC layout.
         Assert.Equal(3, ops.GetValueOrDefault("NhwcMaxPool") + ops.GetValueOrDefault("MaxPool"));
-        Assert.Equal(1, ops.GetValueOrDefault("DequantizeLinear")); // one: before the float GlobalAveragePool → Softmax head
+        // Two DequantizeLinear: the RGB input, padded to four channels in float for conv1 (ORT has no integer Pad; the
+        // padding makes conv1 three times faster), and the float GlobalAveragePool → Softmax head.
+        Assert.Equal(2, ops.GetValueOrDefault("DequantizeLinear"));
+        Assert.Equal(1, ops.GetValueOrDefault("Pad"));
     }
 }
