@@ -63,7 +63,8 @@ public static class RecipeQuantizer
         if (target is double cosine)
         {
             var check = samples.Take(CheckSamples).ToList();
-            var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, check, cosine, log: log)
+            // The activation search may raise every ranked activation: a stated target is met whenever 16-bit activations can meet it.
+            var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, check, cosine, maxPromoted: int.MaxValue, log: log)
                 : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
                 : AccuracyFallback.Quantize(model, settings, input, check, cosine, log: log);
             return new RecipeQuantizationResult(fallback.Result, fallback, cosine, source.SkippedFiles);
