@@ -92,4 +92,38 @@ internal static class TestModels
             Ptq.Graph.Node.IntsAttribute("pads", [1, 1, 1, 1]), Ptq.Graph.Node.IntsAttribute("kernel_shape", [3, 3])));
         return Model(graph);
     }
+
+    /// <summary>
+    /// X[1,3,8,8] → Conv "conv" (3→4, 3×3, pad 1) → BatchNormalization "conv_bn" → Relu → ConvTranspose "up" (4→4, 2×2,
+    /// stride 2) → BatchNormalization "up_bn" → Y[1,4,16,16]. The first BN folds into its Conv; the second cannot (BN
+    /// folding takes Conv and Gemm producers only), so a prepared model keeps one BN. BN scales γ/√(σ²+ε) lie in about
+    /// [0.4, 9], far from 1, so folded and unfolded weights differ.
+    /// </summary>
+    public static ModelProto FoldableAndUnfoldableBatchNorms(int seed = 5)
+    {
+        var random = new Random(seed);
+        var graph = new GraphProto { Name = "partial_bn" };
+        graph.Input.Add(FloatInfo("X", 1, 3, 8, 8));
+        graph.Output.Add(FloatInfo("Y", 1, 4, 16, 16));
+        graph.Initializer.Add(RandomFloats("conv.weight", random, 4, 3, 3, 3));
+        graph.Initializer.Add(RandomFloats("up.weight", random, 4, 4, 2, 2));
+        graph.Node.Add(Node("Conv", "conv", ["X", "conv.weight"], ["c"],
+            Ptq.Graph.Node.IntsAttribute("pads", [1, 1, 1, 1]), Ptq.Graph.Node.IntsAttribute("kernel_shape", [3, 3])));
+        AddBatchNorm(graph, random, "conv_bn", "c", "b");
+        graph.Node.Add(Node("Relu", "relu", ["b"], ["r"]));
+        graph.Node.Add(Node("ConvTranspose", "up", ["r", "up.weight"], ["u"],
+            Ptq.Graph.Node.IntsAttribute("kernel_shape", [2, 2]), Ptq.Graph.Node.IntsAttribute("strides", [2, 2])));
+        AddBatchNorm(graph, random, "up_bn", "u", "Y");
+        return Model(graph);
+    }
+
+    private static void AddBatchNorm(GraphProto graph, Random random, string name, string input, string output)
+    {
+        float[] Values(Func<float> next) => [.. Enumerable.Range(0, 4).Select(_ => next())];
+        graph.Initializer.Add(TensorData.FromFloats(name + ".scale", [4], Values(() => 0.5f + 2.5f * (float)random.NextDouble())));
+        graph.Initializer.Add(TensorData.FromFloats(name + ".bias", [4], Values(() => (float)random.NextDouble() - 0.5f)));
+        graph.Initializer.Add(TensorData.FromFloats(name + ".mean", [4], Values(() => (float)random.NextDouble() - 0.5f)));
+        graph.Initializer.Add(TensorData.FromFloats(name + ".var", [4], Values(() => 0.1f + 1.5f * (float)random.NextDouble())));
+        graph.Node.Add(Node("BatchNormalization", name, [input, name + ".scale", name + ".bias", name + ".mean", name + ".var"], [output]));
+    }
 }
