@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Ptq.Calibration;
 using Ptq.Cli.Options;
+using Ptq.Cli.Output;
 using Ptq.Onnx;
 using Ptq.Pipeline;
 using Ptq.Recipes;
@@ -52,12 +53,14 @@ internal static class QuantizeCommand
             ModelIO.Save(result.Model, outputPath);
             QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
             WriteSummary(console.Out, QuantizationSummary.Of(result), outputPath, csvPath);
-            if (run.Fallback is { } fallback)
+            if (run.Fallback is { } fallback && run.TargetCosine is { } target)
             {
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"output cosine {fallback.Cosine:F5} against float ({(fallback.TargetMet ? "target met" : "TARGET NOT MET")}: {run.TargetCosine}); {(recipe.IsMixedWeightBits ? "raised to 8-bit weights" : "reverted to float")}: {(fallback.Reverted.Count == 0 ? "none" : string.Join(", ", fallback.Reverted.Select(r => r.Node)))}"));
+                TargetSearchView.Write(console.Out, recipe, fallback, target);
                 if (!fallback.TargetMet)
+                {
+                    console.Error.WriteLine($"ptq: {TargetSearchView.NotMet(recipe, fallback, target)}");
                     return Task.FromResult(ExitCodes.TargetNotMet);
+                }
             }
             return Task.FromResult(ExitCodes.Ok);
         });

@@ -14,7 +14,7 @@ internal sealed class QuantizeOptions
     public Option<string?> Recipe { get; } = new("--recipe") { HelpName = "FILE", Description = "Recipe file: Ptq YAML/JSON or MindSpore Lite .cfg; flags override it." };
     public Option<string?> Stats { get; } = new("--stats") { HelpName = "STATS.json", Description = "Statistics collected by 'ptq calibrate', instead of --data." };
     public Option<string?> Mode { get; } = new("--mode") { HelpName = "full|weight-only|dynamic|fp16", Description = "full (default), weight-only, dynamic or fp16." };
-    public Option<int?> ActBits { get; } = new("--act-bits") { HelpName = "N", Description = "Activation bits, 2-16 (default 8)." };
+    public Option<string?> ActBits { get; } = new("--act-bits") { HelpName = "N|mixed", Description = "Activation bits, 2-16 (default 8), or mixed: 8, the most sensitive raised to 16 until --target-cosine holds." };
     public Option<string?> WeightBits { get; } = new("--weight-bits") { HelpName = "N|mixed", Description = "Weight bits, 2-16 (1-16 weight-only), or mixed (default 8)." };
     public Option<string?> ActMode { get; } = new("--act-mode") { HelpName = "sym|asym_u|asym_s", Description = "Activations: sym, asym_u (default) or asym_s." };
     public Option<string?> WeightMode { get; } = new("--weight-mode") { HelpName = "sym|asym_u|asym_s", Description = "Weights: sym (default), asym_u or asym_s." };
@@ -29,7 +29,7 @@ internal sealed class QuantizeOptions
     public Option<string?> ClipTable { get; } = new("--clip-table") { HelpName = "FILE.json", Description = "Per-tensor clip table, Bolt JSON (Bolt -s)." };
     public Option<string[]> Skip { get; } = new("--skip") { HelpName = "NAME_OR_REGEX", Description = "Nodes to leave float, by name or regular expression (repeatable).", AllowMultipleArgumentsPerToken = true };
     public Option<string[]> SkipOp { get; } = new("--skip-op") { HelpName = "TYPE", Description = "Op types to leave float (repeatable).", AllowMultipleArgumentsPerToken = true };
-    public Option<double?> TargetCosine { get; } = new("--target-cosine") { HelpName = "C", Description = "Output cosine to keep, in (0, 1]." };
+    public Option<double?> TargetCosine { get; } = new("--target-cosine") { HelpName = "C", Description = "Output cosine to keep, in (0, 1] (mixed bits: default 0.995)." };
     public Option<double?> MaxDrop { get; } = new("--max-drop") { HelpName = "POINTS", Description = "Accuracy points the result may lose." };
     public Option<int?> CalibSize { get; } = new("--calib-size") { HelpName = "N", Description = "Use the first N calibration samples." };
     public Option<bool> ReduceRange { get; } = new("--reduce-range") { Description = "Weights use one bit less (CPUs without VNNI)." };
@@ -57,7 +57,7 @@ internal sealed class QuantizeOptions
         var r = result.GetValue(Recipe) is { } path ? RecipeFile.Load(path, warnings) : QuantizationRecipe.Default;
         if (Given(result, Stats)) r = r with { Stats = result.GetValue(Stats) };
         if (Given(result, Mode)) r = r with { Mode = RecipeNames.ParseMode(result.GetValue(Mode)!, "--mode") };
-        if (Given(result, ActBits)) r = r with { ActBits = result.GetValue(ActBits) };
+        if (Given(result, ActBits)) r = r with { ActBits = RecipeNames.ParseActBits(result.GetValue(ActBits)!, "--act-bits") };
         if (Given(result, WeightBits)) r = r with { WeightBits = RecipeNames.ParseWeightBits(result.GetValue(WeightBits)!, "--weight-bits") };
         if (Given(result, ActMode)) r = r with { ActMode = RecipeNames.ParseQuantMode(result.GetValue(ActMode)!, "--act-mode") };
         if (Given(result, WeightMode)) r = r with { WeightMode = RecipeNames.ParseQuantMode(result.GetValue(WeightMode)!, "--weight-mode") };

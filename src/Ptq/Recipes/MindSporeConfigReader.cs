@@ -122,7 +122,12 @@ public static class MindSporeConfigReader
             };
             var recipe = QuantizationRecipe.Default with { Mode = mode };
             if (Int("bit_num") is { } bits)
+            {
+                // bit_num=0 is MindSpore's mixed weight bits; in full mode it would also read as --act-bits mixed.
+                if (bits == QuantizationRecipe.MixedBits && mode == QuantizationMode.Full)
+                    throw Fail(Get("bit_num")!, "mixed bits (0) apply to WEIGHT_QUANT; FULL_QUANT needs a bit width such as 8");
                 recipe = mode == QuantizationMode.Full ? recipe with { ActBits = bits, WeightBits = bits } : recipe with { WeightBits = bits };
+            }
             recipe = recipe with
             {
                 MinWeightSize = WeightOnlyInt("min_quant_weight_size", mode),

@@ -17,8 +17,11 @@ public sealed partial record QuantizationRecipe
         if (ActBits is { } actBits)
         {
             if (Mode is QuantizationMode.WeightOnly or QuantizationMode.Fp16)
-                throw new RecipeException("--act-bits", $"--act-bits {actBits} with --mode {mode}: activations stay float in this mode; drop --act-bits or use --mode full.");
-            CheckBits("--act-bits", actBits, 2);
+                throw new RecipeException("--act-bits", $"--act-bits {RecipeNames.BitsName(actBits)} with --mode {mode}: activations stay float in this mode; drop --act-bits or use --mode full.");
+            if (IsMixedActBits)
+                ValidateMixedActBits(mode);
+            else
+                CheckBits("--act-bits", actBits, 2);
         }
         if (IsMixedWeightBits)
         {
@@ -88,6 +91,14 @@ public sealed partial record QuantizationRecipe
         foreach (var entry in Overrides)
             ValidateOverride(entry);
         return this;
+    }
+
+    private void ValidateMixedActBits(string mode)
+    {
+        if (Mode != QuantizationMode.Full)
+            throw new RecipeException("--act-bits", $"--act-bits {RecipeNames.Mixed} with --mode {mode}: the search fixes activation ranges from calibration data, which only --mode full does; use --mode full or --act-bits 8.");
+        if (IsMixedWeightBits)
+            throw new RecipeException("--act-bits", $"--act-bits {RecipeNames.Mixed} with --weight-bits {RecipeNames.Mixed}: one mixed-bit search at a time; give --weight-bits N (e.g. 8) or --act-bits N.");
     }
 
     private void CheckWeightOnlyCount(string key, int value)

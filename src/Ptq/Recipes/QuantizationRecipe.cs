@@ -17,8 +17,14 @@ public sealed partial record QuantizationRecipe
     /// <summary>Default bit width of activations and weights.</summary>
     public const int DefaultBits = 8;
 
-    /// <summary>The <see cref="WeightBits"/> value meaning <c>mixed</c> (per-layer bit widths found by search; MindSpore's <c>bit_num=0</c>).</summary>
+    /// <summary>
+    /// The <see cref="WeightBits"/> and <see cref="ActBits"/> value meaning <c>mixed</c> (per-layer bit widths found by
+    /// search; MindSpore's <c>bit_num=0</c> for weights).
+    /// </summary>
     public const int MixedBits = 0;
+
+    /// <summary>The output cosine the mixed-bit searches aim at when <see cref="TargetCosine"/> is not given (MindSpore's auto_tune).</summary>
+    public const double DefaultMixedTargetCosine = MindSporeConfigReader.AutoTuneCosine;
 
     /// <summary>The recipe with every default.</summary>
     public static QuantizationRecipe Default { get; } = new();
@@ -26,7 +32,11 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--mode full|weight-only|dynamic|fp16</c>. Default <see cref="QuantizationMode.Full"/>.</summary>
     public QuantizationMode Mode { get; init; } = QuantizationMode.Full;
 
-    /// <summary><c>--act-bits N</c> (2–16). Null (default) means <see cref="DefaultBits"/> where activations are quantized; must stay null for weight-only and fp16.</summary>
+    /// <summary>
+    /// <c>--act-bits N|mixed</c>: 2–16, or <see cref="MixedBits"/> (8 bits, the activations that cost the output most
+    /// raised to 16 until <see cref="EffectiveTargetCosine"/> holds; full mode only). Null (default) means
+    /// <see cref="DefaultBits"/> where activations are quantized; must stay null for weight-only and fp16.
+    /// </summary>
     public int? ActBits { get; init; }
 
     /// <summary><c>--weight-bits N|mixed</c>: 2–16 (1–16 for weight-only), or <see cref="MixedBits"/>. Default 8.</summary>
@@ -83,7 +93,10 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--skip-op TYPE...</c>: op types left float. Default none.</summary>
     public IReadOnlyList<string> SkipOp { get; init; } = [];
 
-    /// <summary><c>--target-cosine C</c> in (0, 1]: output cosine the search or fallback must keep. Default none.</summary>
+    /// <summary>
+    /// <c>--target-cosine C</c> in (0, 1]: output cosine the search or fallback must keep. Default none (the mixed-bit
+    /// searches then aim at <see cref="DefaultMixedTargetCosine"/>; see <see cref="EffectiveTargetCosine"/>).
+    /// </summary>
     public double? TargetCosine { get; init; }
 
     /// <summary><c>--max-drop POINTS</c> (≥ 0): accuracy drop in points the search or fallback may lose. Default none.</summary>
@@ -119,8 +132,20 @@ public sealed partial record QuantizationRecipe
     /// <summary>True when <see cref="WeightBits"/> is <see cref="MixedBits"/>.</summary>
     public bool IsMixedWeightBits => WeightBits == MixedBits;
 
-    /// <summary>Activation bits in effect: <see cref="ActBits"/> or <see cref="DefaultBits"/>.</summary>
-    public int EffectiveActBits => ActBits ?? DefaultBits;
+    /// <summary>True when <see cref="ActBits"/> is <see cref="MixedBits"/>.</summary>
+    public bool IsMixedActBits => ActBits == MixedBits;
+
+    /// <summary>
+    /// Activation bits in effect: <see cref="ActBits"/>, or <see cref="DefaultBits"/> when unset or mixed (the mixed
+    /// search starts every activation at 8 bits).
+    /// </summary>
+    public int EffectiveActBits => ActBits is { } bits && bits != MixedBits ? bits : DefaultBits;
+
+    /// <summary>
+    /// The output cosine a search aims at: <see cref="TargetCosine"/>, else <see cref="DefaultMixedTargetCosine"/> for
+    /// <c>--weight-bits mixed</c> or <c>--act-bits mixed</c>, else null (no search).
+    /// </summary>
+    public double? EffectiveTargetCosine => TargetCosine ?? (IsMixedWeightBits || IsMixedActBits ? DefaultMixedTargetCosine : null);
 
     /// <inheritdoc/>
     public bool Equals(QuantizationRecipe? other) =>

@@ -16,7 +16,7 @@ internal sealed class RecipeBinder
     private static readonly Dictionary<string, Setter> Keys = new(StringComparer.Ordinal)
     {
         ["mode"] = (b, r, v, k) => r with { Mode = RecipeNames.ParseMode(b.Text(v, k), k) },
-        ["act-bits"] = (b, r, v, k) => r with { ActBits = b.NullableInt(v, k) },
+        ["act-bits"] = (b, r, v, k) => r with { ActBits = b.IsNull(v) ? null : RecipeNames.ParseActBits(b.Text(v, k), k) },
         ["weight-bits"] = (b, r, v, k) => r with { WeightBits = RecipeNames.ParseWeightBits(b.Text(v, k), k) },
         ["act-mode"] = (b, r, v, k) => r with { ActMode = RecipeNames.ParseQuantMode(b.Text(v, k), k) },
         ["weight-mode"] = (b, r, v, k) => r with { WeightMode = RecipeNames.ParseQuantMode(b.Text(v, k), k) },

@@ -29,7 +29,7 @@ public static class RecipeNames
     private static readonly (string Name, WeightMethod Value)[] WeightMethods =
         [("minmax", WeightMethod.MinMax), ("mse", WeightMethod.Mse), ("admm", WeightMethod.Admm), ("adaround", WeightMethod.AdaRound)];
 
-    /// <summary>The word for mixed weight bits in <c>--weight-bits N|mixed</c>.</summary>
+    /// <summary>The word for mixed bit widths in <c>--weight-bits N|mixed</c> and <c>--act-bits N|mixed</c>.</summary>
     public const string Mixed = "mixed";
 
     /// <summary>Parses <c>full|weight-only|dynamic|fp16</c>.</summary>
@@ -54,14 +54,11 @@ public static class RecipeNames
 
     /// <summary>Parses <c>N|mixed</c>; mixed gives <see cref="QuantizationRecipe.MixedBits"/>. The range is checked by <see cref="QuantizationRecipe.Validate"/>.</summary>
     /// <exception cref="RecipeException">Neither an integer nor <c>mixed</c>.</exception>
-    public static int ParseWeightBits(string text, string option)
-    {
-        if (string.Equals(text.Trim(), Mixed, StringComparison.OrdinalIgnoreCase))
-            return QuantizationRecipe.MixedBits;
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int bits) && bits != QuantizationRecipe.MixedBits)
-            return bits;
-        throw new RecipeException(option, $"{option} '{text}': expected a bit width (1 to 16) or '{Mixed}'.");
-    }
+    public static int ParseWeightBits(string text, string option) => ParseBits(text, option, "1 to 16");
+
+    /// <summary>Parses <c>N|mixed</c> for activations; mixed gives <see cref="QuantizationRecipe.MixedBits"/>. The range is checked by <see cref="QuantizationRecipe.Validate"/>.</summary>
+    /// <exception cref="RecipeException">Neither an integer nor <c>mixed</c>.</exception>
+    public static int ParseActBits(string text, string option) => ParseBits(text, option, "2 to 16");
 
     /// <summary>Canonical name of <paramref name="value"/>.</summary>
     public static string Name(QuantizationMode value) => Format(Modes, value);
@@ -79,8 +76,21 @@ public static class RecipeNames
     public static string Name(WeightMethod value) => Format(WeightMethods, value);
 
     /// <summary><c>mixed</c> for <see cref="QuantizationRecipe.MixedBits"/>, else the number.</summary>
-    public static string WeightBitsName(int bits) =>
+    public static string WeightBitsName(int bits) => BitsName(bits);
+
+    /// <summary><c>mixed</c> for <see cref="QuantizationRecipe.MixedBits"/>, else the number (weights or activations).</summary>
+    public static string BitsName(int bits) =>
         bits == QuantizationRecipe.MixedBits ? Mixed : bits.ToString(CultureInfo.InvariantCulture);
+
+    private static int ParseBits(string text, string option, string range)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (string.Equals(text.Trim(), Mixed, StringComparison.OrdinalIgnoreCase))
+            return QuantizationRecipe.MixedBits;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int bits) && bits != QuantizationRecipe.MixedBits)
+            return bits;
+        throw new RecipeException(option, $"{option} '{text}': expected a bit width ({range}) or '{Mixed}'.");
+    }
 
     private static T Parse<T>((string Name, T Value)[] table, string text, string option)
     {

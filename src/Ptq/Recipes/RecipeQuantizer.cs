@@ -9,14 +9,15 @@ namespace Ptq.Recipes;
 
 /// <summary>What <see cref="RecipeQuantizer.Run"/> produced.</summary>
 /// <param name="Result">The quantization written out.</param>
-/// <param name="Fallback">The target search (--target-cosine or mixed bits), when one ran.</param>
+/// <param name="Fallback">The target search (--target-cosine, --weight-bits mixed or --act-bits mixed), when one ran.</param>
 /// <param name="TargetCosine">The target the search aimed at, when one ran.</param>
 /// <param name="SkippedFiles">Unreadable calibration files skipped (--skip-corrupt).</param>
 public sealed record RecipeQuantizationResult(StaticQuantizationResult Result, FallbackResult? Fallback, double? TargetCosine, int SkippedFiles);
 
 /// <summary>
 /// Runs a whole <see cref="QuantizationRecipe"/>: picks weight-only, dynamic, fp16 or static quantization, with a stats
-/// file or streamed data, and the target searches (--target-cosine, --weight-bits mixed). What <c>ptq quantize</c> does.
+/// file or streamed data, and the target searches (--target-cosine, --weight-bits mixed, --act-bits mixed). What
+/// <c>ptq quantize</c> does.
 /// </summary>
 public static class RecipeQuantizer
 {
@@ -45,13 +46,13 @@ public static class RecipeQuantizer
             };
             return new RecipeQuantizationResult(result, null, null, 0);
         }
-        double? target = recipe.IsMixedWeightBits ? recipe.TargetCosine ?? MindSporeConfigReader.AutoTuneCosine : recipe.TargetCosine;
+        double? target = recipe.EffectiveTargetCosine;
         if (recipe.Stats is { } statsPath)
         {
             if (recipe.Cle)
                 throw new PtqException("--cle changes the weights before calibration, so statistics from 'ptq calibrate' do not fit; give --data instead of --stats");
             if (target is not null)
-                throw new PtqException("--target-cosine and --weight-bits mixed measure the output on calibration samples; give --data instead of --stats");
+                throw new PtqException($"{SearchOption(recipe)} measures the output on calibration samples; give --data instead of --stats");
             return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibration)), null, null, 0);
         }
         if (recipe.Data.Count == 0)
@@ -62,11 +63,15 @@ public static class RecipeQuantizer
         if (target is double cosine)
         {
             var check = samples.Take(CheckSamples).ToList();
-            var fallback = recipe.IsMixedWeightBits
-                ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
+            // The activation search may raise every ranked activation: a stated target is met whenever 16-bit activations can meet it.
+            var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, check, cosine, maxPromoted: int.MaxValue, log: log)
+                : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
                 : AccuracyFallback.Quantize(model, settings, input, check, cosine, log: log);
             return new RecipeQuantizationResult(fallback.Result, fallback, cosine, source.SkippedFiles);
         }
         return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, input), null, null, source.SkippedFiles);
     }
+
+    private static string SearchOption(QuantizationRecipe recipe) =>
+        recipe.IsMixedActBits ? $"--act-bits {RecipeNames.Mixed}" : recipe.IsMixedWeightBits ? $"--weight-bits {RecipeNames.Mixed}" : "--target-cosine";
 }

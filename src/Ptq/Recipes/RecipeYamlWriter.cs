@@ -16,7 +16,7 @@ public static class RecipeYamlWriter
         ArgumentNullException.ThrowIfNull(recipe);
         var w = new StringBuilder();
         Line(w, "mode", RecipeNames.Name(recipe.Mode));
-        Line(w, "act-bits", Num(recipe.ActBits));
+        Line(w, "act-bits", recipe.ActBits is { } actBits ? RecipeNames.BitsName(actBits) : null);
         Line(w, "weight-bits", RecipeNames.WeightBitsName(recipe.WeightBits));
         Line(w, "act-mode", RecipeNames.Name(recipe.ActMode));
         Line(w, "weight-mode", RecipeNames.Name(recipe.WeightMode));

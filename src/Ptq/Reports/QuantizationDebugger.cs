@@ -21,8 +21,8 @@ public static class QuantizationDebugger
     /// reservoir sample per tensor). Weights and biases are compared once, from the initializers: dequantized values are
     /// <c>(code − zero_point) · scale</c> per channel.
     /// <para>The fp32 model is canonicalized as <c>ptq quantize</c> does (opset upgrade, Constant → initializer) and its
-    /// BatchNormalization nodes are folded when the quantized model has none, so weights are compared with what was
-    /// quantized. Exposing the dequantized values keeps ORT from fusing those Q/DQ pairs into integer kernels, so
+    /// BatchNormalization nodes are folded as the quantizer folded them (<see cref="PrepareAsQuantized"/>), so weights are
+    /// compared with what was quantized. Exposing the dequantized values keeps ORT from fusing those Q/DQ pairs into integer kernels, so
     /// activations are compared in float arithmetic on the dequantized values.</para>
     /// </summary>
     /// <exception cref="PtqException">When the models cannot be run, no sample is given, or nothing could be related.</exception>
@@ -39,10 +39,7 @@ public static class QuantizationDebugger
         if (links.Count == 0)
             throw new PtqException($"'{quantized.DisplayName}' has no DequantizeLinear with constant parameters: it is not a QDQ model Ptq can debug.");
         var quantGraph = OnnxGraph.FromModel(quantized, promoteConstants: true);
-        bool fold = HasOp(fp32, "BatchNormalization") && !HasOp(quantized, "BatchNormalization");
-        // Static quantization pads three-channel first Convs to four; prepare the float side the same way when it did.
-        bool padded = quantGraph.Nodes.Any(n => n.OpType == "Pad" && n.Name.EndsWith(InputChannelPadding.NodeSuffix, StringComparison.Ordinal));
-        var prepared = ModelPreparation.Prepare(fp32, fold, padInputChannels: padded).Model;
+        var prepared = PrepareAsQuantized(fp32, quantized);
         var floatGraph = OnnxGraph.FromModel(prepared, promoteConstants: true);
         var finder = new FloatCounterpart(floatGraph, quantGraph);
         options.Log?.Invoke($"debug: {links.Count} DequantizeLinear nodes in '{quantized.DisplayName}'");
@@ -142,6 +139,25 @@ public static class QuantizationDebugger
         return (count, output, comparison.ToSummary());
     }
 
+    /// <summary>
+    /// <paramref name="fp32"/> prepared as <c>ptq quantize</c> prepared it for <paramref name="quantized"/>: with BatchNorm
+    /// folding unless the quantized model kept more BatchNormalization nodes than folding leaves (made with
+    /// <c>--fold-bn false</c>). Counting what folding leaves rather than asking for none keeps the fold when some BNs
+    /// cannot be folded (a BN after a ConvTranspose), which would otherwise compare folded weights with unfolded ones.
+    /// First Convs get their input channels padded when the quantized model has the padding Pad
+    /// (<see cref="InputChannelPadding"/>, static quantization).
+    /// </summary>
+    public static OnnxModel PrepareAsQuantized(OnnxModel fp32, OnnxModel quantized)
+    {
+        ArgumentNullException.ThrowIfNull(fp32);
+        ArgumentNullException.ThrowIfNull(quantized);
+        bool padded = quantized.Proto.Graph.Node.Any(n => n.OpType == "Pad" && n.Name.EndsWith(InputChannelPadding.NodeSuffix, StringComparison.Ordinal));
+        var folded = ModelPreparation.Prepare(fp32, foldBatchNorm: true, padInputChannels: padded);
+        bool quantizerFolded = folded.FoldedBatchNorms == 0
+            || CountOp(quantized, "BatchNormalization") <= CountOp(folded.Model, "BatchNormalization");
+        return quantizerFolded ? folded.Model : ModelPreparation.Prepare(fp32, foldBatchNorm: false, padInputChannels: padded).Model;
+    }
+
     // Serialized size rather than the file size: a quantized model fresh from the quantizer still points at the fp32 file.
     private static long SerializedBytes(OnnxModel model)
     {
@@ -149,5 +165,5 @@ public static class QuantizationDebugger
         return tensors < ModelIO.ProtobufLimitBytes - (64L << 20) ? ModelIO.ToBytes(model).LongLength : tensors;
     }
 
-    private static bool HasOp(OnnxModel model, string opType) => model.Proto.Graph.Node.Any(n => n.OpType == opType);
+    private static int CountOp(OnnxModel model, string opType) => model.Proto.Graph.Node.Count(n => n.OpType == opType);
 }

@@ -60,8 +60,9 @@ public static class MixedActivationBits
             var raised = producers.Take(count).Select(p => new NodeOverride { Pattern = p, Activations = high });
             result = StaticQuantizer.Quantize(model, settings with { Overrides = [.. raised, .. settings.Overrides] }, fromStats);
             cosine = AccuracyFallback.OutputCosine(result, checkSamples);
-            promoted.AddRange(producers.Skip(promoted.Count).Take(count - promoted.Count).Select(p => (p, cosine)));
-            log?.Report($"raised {count} activation(s) to {highBits} bits: output cosine {cosine:F5}");
+            var added = producers.Skip(promoted.Count).Take(count - promoted.Count).ToList();
+            promoted.AddRange(added.Select(p => (p, cosine)));
+            log?.Report($"raised {count} activation(s) to {highBits} bits (+ outputs of {string.Join(", ", added)}): output cosine {cosine:F5}");
         }
         return new FallbackResult(result, cosine, cosine >= targetCosine, promoted);
     }

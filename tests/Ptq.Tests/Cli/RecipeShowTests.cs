@@ -28,6 +28,24 @@ public sealed class RecipeShowTests
     }
 
     [Fact]
+    public void Act_bits_mixed_shows_as_mixed_and_is_supported()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("r.yaml");
+        File.WriteAllText(path, "act-bits: mixed\n");
+
+        var fromFile = CliRun.Run($"ptq recipe show --recipe {CliRun.Quote(path)} --target-cosine 0.998");
+        var fromFlags = CliRun.Run("ptq recipe show --act-bits mixed --target-cosine 0.998");
+
+        Assert.Equal(0, fromFile.ExitCode);
+        Assert.Equal(fromFile.Out, fromFlags.Out);
+        Assert.Contains("act-bits: mixed\n", fromFlags.Out);
+        Assert.Contains("target-cosine: 0.998\n", fromFlags.Out);
+        Assert.DoesNotContain("not implemented", fromFlags.Out);
+        Assert.True(RecipeYamlReader.Parse(fromFlags.Out).IsMixedActBits);
+    }
+
+    [Fact]
     public void Show_output_matches_golden_text()
     {
         var result = CliRun.Run("ptq recipe show --act-bits 8 --weight-bits 4 --method percentile --percentile 99.9 --cle --skip conv1 \"fc.*\" --skip-op Add --resize-short 256 --crop 224,224 --mean 123.675,116.28,103.53 --std 58.395,57.12,57.375");
@@ -94,6 +112,9 @@ public sealed class RecipeShowTests
     [InlineData("--clip 0", "--clip 0: must be a positive")]
     [InlineData("--stats s.json --calib-size 10", "--calib-size 10 with --stats")]
     [InlineData("--mode weight-only --act-bits 4", "--act-bits 4 with --mode weight-only")]
+    [InlineData("--act-bits mixed --mode fp16", "--act-bits mixed with --mode fp16")]
+    [InlineData("--act-bits mixed --weight-bits mixed", "--act-bits mixed with --weight-bits mixed")]
+    [InlineData("--act-bits eight", "--act-bits 'eight': expected a bit width (2 to 16) or 'mixed'.")]
     [InlineData("--recipe missing.yaml", "--recipe missing.yaml: cannot be read")]
     public void Bad_flags_exit_2_naming_the_option(string flags, string message)
     {

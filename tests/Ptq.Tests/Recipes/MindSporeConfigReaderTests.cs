@@ -103,6 +103,7 @@ public sealed class MindSporeConfigReaderTests
     [InlineData("[common_quant_param]\nbit_num=8\n", "m.cfg: [common_quant_param] quant_type is required")]
     [InlineData("[common_quant_param]\nquant_type=HALF\n", "m.cfg: line 2: [common_quant_param] quant_type=HALF: expected FULL_QUANT, WEIGHT_QUANT or DYNAMIC_QUANT")]
     [InlineData("[common_quant_param]\nquant_type=FULL_QUANT\nbit_num=eight\n", "m.cfg: line 3: [common_quant_param] bit_num=eight: expected an integer")]
+    [InlineData("[common_quant_param]\nquant_type=FULL_QUANT\nbit_num=0\n", "m.cfg: line 3: [common_quant_param] bit_num=0: mixed bits (0) apply to WEIGHT_QUANT; FULL_QUANT needs a bit width such as 8")]
     [InlineData("[common_quant_param]\nquant_type=FULL_QUANT\nquant_type=FULL_QUANT\n", "m.cfg: line 3: quant_type is already set on line 2")]
     [InlineData("[common_quant_param]\nquant_type=FULL_QUANT\n[data_preprocess_param]\nresize_width=224\n", "m.cfg: line 4: [data_preprocess_param] resize_width=224: resize_width and resize_height must be given together")]
     [InlineData("[common_quant_param]\nquant_type=FULL_QUANT\n[data_preprocess_param]\ninput_type=JPEG\n", "m.cfg: line 4: [data_preprocess_param] input_type=JPEG: expected IMAGE or BIN")]

@@ -93,6 +93,21 @@ public sealed class RecipeReaderTests
     }
 
     [Fact]
+    public void Act_bits_mixed_reads_from_yaml_and_json_and_writes_back()
+    {
+        var yaml = RecipeYamlReader.Parse("act-bits: mixed\ntarget-cosine: 0.998\n", "r.yaml").Validate();
+        var json = RecipeJsonReader.Parse("""{"act-bits": "Mixed", "target-cosine": 0.998}""", "r.json").Validate();
+
+        Assert.Equal(QuantizationRecipe.MixedBits, yaml.ActBits);
+        Assert.True(yaml.IsMixedActBits);
+        Assert.False(yaml.IsMixedWeightBits);
+        Assert.Equal(yaml, json);
+        string written = RecipeYamlWriter.Write(yaml);
+        Assert.Contains("act-bits: mixed\n", written);
+        Assert.Equal(yaml, RecipeYamlReader.Parse(written));
+    }
+
+    [Fact]
     public void Empty_yaml_is_the_default_recipe()
     {
         Assert.Equal(QuantizationRecipe.Default, RecipeYamlReader.Parse("# nothing\n"));
@@ -101,7 +116,8 @@ public sealed class RecipeReaderTests
     [Theory]
     [InlineData("act-bits: 8\nact-bit: 4\n", "r.yaml: line 2: act-bit: unknown key")]
     [InlineData("method: entropy\n", "r.yaml: line 1: method 'entropy': expected one of minmax|avg|ema|percentile|kl|mse|aciq-gauss|aciq-laplace|nstd")]
-    [InlineData("act-bits: eight\n", "r.yaml: line 1: act-bits: 'eight' is not an integer")]
+    [InlineData("act-bits: eight\n", "r.yaml: line 1: act-bits 'eight': expected a bit width (2 to 16) or 'mixed'.")]
+    [InlineData("act-bits: [8]\n", "r.yaml: line 1: act-bits: expected a single value.")]
     [InlineData("cle: maybe\n", "r.yaml: line 1: cle: 'maybe' is not true or false")]
     [InlineData("skip: {a: 1}\n", "r.yaml: line 1: skip: expected a list")]
     [InlineData("overrides:\n  conv1: {bits: 4}\n", "r.yaml: line 2: overrides['conv1'].bits: unknown key")]

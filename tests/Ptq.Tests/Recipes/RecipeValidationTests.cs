@@ -66,6 +66,13 @@ public sealed class RecipeValidationTests
         { new() { MinWeightSize = 100 }, "min-weight-size", "weight-only" },
         { new() { MixedInitScale = 0.02 }, "mixed-init-scale", "--weight-bits mixed" },
         { new() { Mode = QuantizationMode.Dynamic, WeightBits = QuantizationRecipe.MixedBits }, "--weight-bits", "mixed bit widths need" },
+        { new() { Mode = QuantizationMode.Dynamic, ActBits = QuantizationRecipe.MixedBits }, "--act-bits", "--act-bits mixed with --mode dynamic: the search fixes activation ranges from calibration data" },
+        { new() { Mode = QuantizationMode.WeightOnly, ActBits = QuantizationRecipe.MixedBits }, "--act-bits", "--act-bits mixed with --mode weight-only: activations stay float" },
+        { new() { Mode = QuantizationMode.Fp16, ActBits = QuantizationRecipe.MixedBits }, "--act-bits", "--act-bits mixed with --mode fp16" },
+        { new() { ActBits = QuantizationRecipe.MixedBits, WeightBits = QuantizationRecipe.MixedBits }, "--act-bits", "--act-bits mixed with --weight-bits mixed: one mixed-bit search at a time" },
+        { new() { ActBits = QuantizationRecipe.MixedBits, TargetCosine = 0 }, "--target-cosine", "--target-cosine 0: must be in (0, 1]" },
+        { new() { ActBits = QuantizationRecipe.MixedBits, WeightBits = 16 }, "--weight-bits", "--weight-bits 16 with 8-bit activations" },
+        { new() { ActBits = QuantizationRecipe.MixedBits, MixedInitScale = 0.02 }, "mixed-init-scale", "--weight-bits mixed" },
         { new() { Overrides = [new LayerOverride { Pattern = "conv.*", WeightBits = 20 }] }, "overrides['conv.*'].weight-bits", "use 1 to 16" },
     };
 
@@ -85,6 +92,35 @@ public sealed class RecipeValidationTests
     {
         new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = 1 }.Validate();
         new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = QuantizationRecipe.MixedBits, MixedInitScale = 0.02 }.Validate();
+    }
+
+    [Theory]
+    [InlineData(QuantMode.AsymmetricUnsigned)]
+    [InlineData(QuantMode.Symmetric)]
+    [InlineData(QuantMode.AsymmetricSigned)]
+    public void Mixed_activation_bits_start_at_8_bits_and_aim_at_0995_unless_told(QuantMode actMode)
+    {
+        var recipe = new QuantizationRecipe { ActBits = QuantizationRecipe.MixedBits, ActMode = actMode }.Validate();
+
+        var settings = recipe.ToStaticSettings();
+
+        Assert.True(recipe.IsMixedActBits);
+        Assert.Empty(recipe.UnsupportedFeatures());
+        Assert.Equal(8, recipe.EffectiveActBits);
+        Assert.Equal(new QuantScheme(8, actMode), settings.Activations);
+        Assert.Equal(new QuantScheme(8, QuantMode.Symmetric, NarrowRange: true), settings.Weights);
+        Assert.Equal(0.995, recipe.EffectiveTargetCosine);
+        Assert.Equal(0.998, (recipe with { TargetCosine = 0.998 }).EffectiveTargetCosine);
+    }
+
+    [Fact]
+    public void Only_a_search_has_a_target_cosine_by_default()
+    {
+        Assert.Null(QuantizationRecipe.Default.EffectiveTargetCosine);
+        Assert.False(QuantizationRecipe.Default.IsMixedActBits);
+        Assert.False(new QuantizationRecipe { ActBits = 8 }.IsMixedActBits);
+        Assert.Equal(0.995, new QuantizationRecipe { WeightBits = QuantizationRecipe.MixedBits }.EffectiveTargetCosine);
+        Assert.Equal(0.99, new QuantizationRecipe { TargetCosine = 0.99 }.EffectiveTargetCosine);
     }
 
     [Fact]
