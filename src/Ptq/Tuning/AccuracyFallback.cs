@@ -44,15 +44,7 @@ public static class AccuracyFallback
             throw new PtqException($"--target-cosine {targetCosine}: give a value in (0, 1]");
         if (checkSamples.Count == 0)
             throw new PtqException("--target-cosine needs samples to measure the output against float; give --data");
-        // Every float tensor's statistics up front (as 'ptq calibrate' collects them): each relaxed plan may need others.
-        var stats = calibration switch
-        {
-            CalibrationInput.FromStats given => given.Stats,
-            CalibrationInput.FromSamples samples => CalibrationJob.Run(model, samples.Samples, samples.Count, samples.Settings, settings.FoldBatchNorm,
-                allStatistics: true, samples.Progress, settings.CrossLayerEqualization, samples.CancellationToken),
-            _ => throw new ArgumentException($"unknown calibration input {calibration.GetType().Name}", nameof(calibration)),
-        };
-        var fromStats = new CalibrationInput.FromStats(stats, calibration.Settings);
+        var fromStats = CalibrationJob.AllStatistics(model, settings, calibration);
         var result = StaticQuantizer.Quantize(model, settings, fromStats);
         var reverted = new List<(string, double)>();
         var current = settings;

@@ -33,14 +33,7 @@ public static class MixedActivationBits
             throw new PtqException($"--target-cosine {targetCosine}: give a value in (0, 1]");
         if (checkSamples.Count == 0)
             throw new PtqException("--act-bits mixed measures the output against float; give --data");
-        var stats = calibration switch
-        {
-            CalibrationInput.FromStats given => given.Stats,
-            CalibrationInput.FromSamples samples => CalibrationJob.Run(model, samples.Samples, samples.Count, samples.Settings, settings.FoldBatchNorm,
-                allStatistics: true, samples.Progress, settings.CrossLayerEqualization, samples.CancellationToken),
-            _ => throw new ArgumentException($"unknown calibration input {calibration.GetType().Name}", nameof(calibration)),
-        };
-        var fromStats = new CalibrationInput.FromStats(stats, calibration.Settings);
+        var fromStats = CalibrationJob.AllStatistics(model, settings, calibration);
         var result = StaticQuantizer.Quantize(model, settings, fromStats);
         double cosine = AccuracyFallback.OutputCosine(result, checkSamples);
         log?.Report($"output cosine {cosine:F5} with {settings.Activations.Bits}-bit activations (target {targetCosine})");

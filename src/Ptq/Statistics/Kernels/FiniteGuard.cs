@@ -48,8 +48,8 @@ internal static class FiniteGuard
                 hi1 = Vector512.MaxNative(hi1, b);
                 bad += (a - a) + (b - b);
             }
-            min = Vector512.Min(lo0, lo1).ToScalarMin();
-            max = Vector512.Max(hi0, hi1).ToScalarMax();
+            min = Reduce(Vector512.MinNative(lo0, lo1), MathF.Min);
+            max = Reduce(Vector512.MaxNative(hi0, hi1), MathF.Max);
             check = Vector512.Sum(bad);
         }
         else if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
@@ -82,22 +82,13 @@ internal static class FiniteGuard
         return (min, max, float.IsFinite(check) && float.IsFinite(min) && float.IsFinite(max));
     }
 
-    private static float ToScalarMin(this Vector512<float> v)
+    // Once per batch: a plain loop over the 16 lanes is cheap enough.
+    private static float Reduce(Vector512<float> v, Func<float, float, float> pick)
     {
-        var h = Vector256.Min(v.GetLower(), v.GetUpper());
-        float m = h.GetElement(0);
-        for (int k = 1; k < Vector256<float>.Count; k++)
-            m = MathF.Min(m, h.GetElement(k));
-        return m;
-    }
-
-    private static float ToScalarMax(this Vector512<float> v)
-    {
-        var h = Vector256.Max(v.GetLower(), v.GetUpper());
-        float m = h.GetElement(0);
-        for (int k = 1; k < Vector256<float>.Count; k++)
-            m = MathF.Max(m, h.GetElement(k));
-        return m;
+        float r = v.GetElement(0);
+        for (int k = 1; k < Vector512<float>.Count; k++)
+            r = pick(r, v.GetElement(k));
+        return r;
     }
 
     /// <summary>
