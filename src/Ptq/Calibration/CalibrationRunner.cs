@@ -81,7 +81,8 @@ public static class CalibrationRunner
     }
 
     /// <summary>
-    /// Queues <paramref name="outputs"/> for the consumer, waiting for room (back-pressure). Returns false when the consumer has stopped (it failed) and nothing more should be produced.
+    /// Queues <paramref name="outputs"/> for the consumer, waiting for room (back-pressure). Returns false when the
+    /// consumer has stopped (it failed) and nothing more should be produced.
     /// </summary>
     private static bool Hand(ChannelWriter<OrtOutputs> writer, OrtOutputs outputs, Task consumer, CancellationToken cancellationToken)
     {

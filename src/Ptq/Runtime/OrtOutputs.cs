@@ -19,9 +19,6 @@ public sealed class OrtOutputs : IDisposable
             _index[names[i]] = i;
     }
 
-    /// <summary>Output names, in request order.</summary>
-    public IEnumerable<string> Names => _index.Keys;
-
     /// <summary>
     /// A borrowed view of output <paramref name="name"/>. Throws <see cref="RuntimeException"/> when the output is not
     /// a dense tensor (sequences, maps and STRING tensors have no byte view).

@@ -19,12 +19,6 @@ public readonly ref struct TensorView
         Raw = raw;
     }
 
-    /// <summary>A view of a <see cref="TensorValue"/> (non-STRING).</summary>
-    public TensorView(TensorValue value)
-        : this((value ?? throw new ArgumentNullException(nameof(value))).DataType, value.Shape, value.Raw ?? throw new ArgumentException("STRING tensors have no view", nameof(value)))
-    {
-    }
-
     /// <summary>ONNX element type (a <see cref="TensorProto.Types.DataType"/> value).</summary>
     public int DataType { get; }
 
@@ -39,9 +33,6 @@ public readonly ref struct TensorView
         DataType == (int)TensorProto.Types.DataType.Float
             ? MemoryMarshal.Cast<byte, float>(Raw)
             : throw new UnsupportedDataTypeException("(tensor view)", DataType, "is not FLOAT");
-
-    /// <summary>A copy that owns its memory.</summary>
-    public TensorValue ToValue() => new(DataType, Shape.ToArray(), Raw.ToArray());
 }
 
 /// <summary>Receives one borrowed tensor; see <see cref="TensorView"/> for how long it stays valid.</summary>

@@ -54,4 +54,23 @@ public class SqueezeNetQuantizationTests(ITestOutputHelper output)
         Assert.Equal(2, ops.GetValueOrDefault("DequantizeLinear"));
         Assert.Equal(1, ops.GetValueOrDefault("Pad"));
     }
+
+    /// <summary>
+    /// Calibration observes the tensors with their own range and the Conv inputs bias correction reads, and nothing
+    /// else: the expand outputs that share their Concat's scale are not exposed (12.3 instead of 18.1 MB per image).
+    /// </summary>
+    [Fact]
+    public void CalibrationObservesOnlyWhatThePlanNeeds()
+    {
+        var result = Quantized.Value.Result;
+        var observed = result.Statistics.Tensors.Keys.ToHashSet(StringComparer.Ordinal);
+        var floatGraph = Ptq.Graph.OnnxGraph.FromModel(result.PreparedFloatModel);
+        var convInputs = floatGraph.Nodes.Where(n => n.OpType == "Conv").Select(n => n.Inputs[0]);
+        var expected = result.Plan.CalibratedTensors.Concat(convInputs).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), observed.Order(StringComparer.Ordinal));
+        var concatInputs = floatGraph.Nodes.Where(n => n.OpType == "Concat").SelectMany(n => n.Inputs).ToList();
+        Assert.Equal(16, concatInputs.Count);
+        Assert.All(concatInputs, t => Assert.DoesNotContain(t, observed));
+        output.WriteLine($"{observed.Count} tensors observed");
+    }
 }
