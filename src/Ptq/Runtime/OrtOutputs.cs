@@ -3,17 +3,19 @@ using Microsoft.ML.OnnxRuntime;
 namespace Ptq.Runtime;
 
 /// <summary>
-/// Outputs of one <see cref="OrtRunner.RunBorrowed"/> call, still in ONNX Runtime's buffers. Views handed out stay valid
-/// until this object is disposed.
+/// Outputs of one <see cref="OrtRunner.RunBorrowed"/> call, still in ONNX Runtime's buffers (model inputs: the feeds).
+/// Views handed out stay valid until this object is disposed.
 /// </summary>
 public sealed class OrtOutputs : IDisposable
 {
     private readonly IDisposableReadOnlyCollection<OrtValue> _values;
     private readonly Dictionary<string, int> _index;
+    private readonly IReadOnlyDictionary<string, TensorValue> _feeds;
 
-    internal OrtOutputs(IReadOnlyList<string> names, IDisposableReadOnlyCollection<OrtValue> values)
+    internal OrtOutputs(IReadOnlyList<string> names, IDisposableReadOnlyCollection<OrtValue> values, IReadOnlyDictionary<string, TensorValue> feeds)
     {
         _values = values;
+        _feeds = feeds;
         _index = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
         for (int i = 0; i < names.Count; i++)
             _index[names[i]] = i;
@@ -27,7 +29,12 @@ public sealed class OrtOutputs : IDisposable
     {
         get
         {
-            var value = _values[_index[name]];
+            if (!_index.TryGetValue(name, out int index))
+            {
+                var feed = _feeds[name];
+                return new TensorView(feed.DataType, feed.Shape, feed.Raw ?? throw new RuntimeException($"input '{name}' is a STRING tensor; only numeric tensors can be observed"));
+            }
+            var value = _values[index];
             if (!value.IsTensor)
                 throw new RuntimeException($"output '{name}' is a {value.OnnxType}, not a tensor; Ptq handles tensor outputs only");
             var info = value.GetTensorTypeAndShape();

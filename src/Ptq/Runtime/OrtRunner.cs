@@ -14,6 +14,7 @@ public sealed class OrtRunner : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly string? _stagingDirectory;
+    private readonly HashSet<string> _inputNames;
 
     /// <summary>
     /// Creates a session for <paramref name="model"/>. Throws <see cref="RuntimeException"/> with ORT's reason when ORT
@@ -44,6 +45,7 @@ public sealed class OrtRunner : IDisposable
             throw new RuntimeException($"ONNX Runtime cannot load '{model.DisplayName}': {ex.Message}", ex);
         }
         InputNames = [.. _session.InputNames];
+        _inputNames = [.. InputNames];
         OutputNames = [.. _session.OutputNames];
     }
 
@@ -95,12 +97,14 @@ public sealed class OrtRunner : IDisposable
 
     /// <summary>
     /// Like <see cref="Run"/> but leaves the outputs in ONNX Runtime's memory: no copies, for callers that only read
-    /// each output once (calibration observers). Dispose the result to release the buffers.
+    /// each output once (calibration observers). Requested names that are model inputs are served from
+    /// <paramref name="feeds"/> without asking ORT to copy them. Dispose the result to release the buffers.
     /// </summary>
     public OrtOutputs RunBorrowed(IReadOnlyDictionary<string, TensorValue> feeds, IReadOnlyList<string> outputs)
     {
         ArgumentNullException.ThrowIfNull(outputs);
-        return new OrtOutputs(outputs, RunValues(feeds, outputs));
+        var computed = outputs.Where(o => !_inputNames.Contains(o)).ToList();
+        return new OrtOutputs(computed, RunValues(feeds, computed), feeds);
     }
 
     private IDisposableReadOnlyCollection<OrtValue> RunValues(IReadOnlyDictionary<string, TensorValue> feeds, IReadOnlyCollection<string> wanted)
