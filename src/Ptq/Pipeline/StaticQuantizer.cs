@@ -122,6 +122,17 @@ public static class StaticQuantizer
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
             new QdqRewriteSettings(settings.Weights, settings.Activations, outputOpset), prepared.External);
         var quantized = WithGraph(prepared, graph, outputOpset);
+        if (settings.BiasCorrection && settings.EmpiricalBiasCorrection && calibration is CalibrationInput.FromSamples samples)
+        {
+            // The analytic correction above removed the weight rounding's shift; this one measures what is left,
+            // activation rounding included, on the first samples (enumerated a third time).
+            var measured = samples.Samples.Take(EmpiricalBiasCorrection.DefaultSamples).ToList();
+            var (corrected, empirical) = EmpiricalBiasCorrection.Apply(quantized, prepared, measured, calibration.Settings.Runner,
+                cancellationToken: samples.CancellationToken);
+            quantized = corrected;
+            var remeasured = empirical.Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
+            corrections = [.. corrections.Where(c => !remeasured.Contains(c.Node)), .. empirical];
+        }
         return new StaticQuantizationResult(quantized, prepared, plan, records, preparedModel.FoldedBatchNorms, fused.Count, corrections, stats);
     }
 

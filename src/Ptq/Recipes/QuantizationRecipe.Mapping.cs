@@ -37,6 +37,7 @@ public sealed partial record QuantizationRecipe
             PerChannelWeights = Granularity != Granularity.PerTensor,
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
+            EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
             WeightMethod = WeightMethod switch { WeightMethod.Mse => WeightRangeMethod.Mse, WeightMethod.Admm => WeightRangeMethod.Admm, _ => WeightRangeMethod.MinMax },

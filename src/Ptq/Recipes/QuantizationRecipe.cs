@@ -66,6 +66,13 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--bias-correction true|false</c>: correct Conv/Gemm biases for the mean shift of weight rounding. Default true.</summary>
     public bool BiasCorrection { get; init; } = true;
 
+    /// <summary>
+    /// Recipe key <c>empirical-bias-correction</c>: with bias correction and calibration data, also take off each quantized
+    /// Conv/Gemm bias the output channel mean shift measured against the float model (activation rounding included).
+    /// Default off.
+    /// </summary>
+    public bool EmpiricalBiasCorrection { get; init; }
+
     /// <summary>Recipe key <c>net-aware-clip</c>: cut Tanh inputs to [−4, 4] and Sigmoid inputs to [−6, 6]. Default off.</summary>
     public bool NetAwareClip { get; init; }
 
@@ -153,7 +160,7 @@ public sealed partial record QuantizationRecipe
         && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
-        && WeightMethod == other.WeightMethod && BiasCorrection == other.BiasCorrection && Cle == other.Cle
+        && WeightMethod == other.WeightMethod && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
         && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp)
         && TargetCosine.Equals(other.TargetCosine) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize

@@ -6,7 +6,7 @@ namespace Ptq.Recipes;
 /// <summary>
 /// Maps a recipe document (<see cref="RecipeMapping"/>, from YAML or JSON) onto a <see cref="QuantizationRecipe"/>.
 /// Keys are the CLI flag names without the leading dashes (kebab-case), plus the recipe-only keys <c>n-std</c>,
-/// <c>overrides</c>, <c>net-aware-clip</c>, <c>concat-shared-scale</c>, <c>no-clip</c>, <c>min-weight-size</c>, <c>min-weight-channels</c>, <c>mixed-init-scale</c>. Unknown keys are errors.
+/// <c>overrides</c>, <c>empirical-bias-correction</c>, <c>net-aware-clip</c>, <c>concat-shared-scale</c>, <c>no-clip</c>, <c>min-weight-size</c>, <c>min-weight-channels</c>, <c>mixed-init-scale</c>. Unknown keys are errors.
 /// Every message starts with the source and position and names the key.
 /// </summary>
 internal sealed class RecipeBinder
@@ -37,6 +37,7 @@ internal sealed class RecipeBinder
         ["calib-size"] = (b, r, v, k) => r with { CalibSize = b.NullableInt(v, k) },
         ["reduce-range"] = (b, r, v, k) => r with { ReduceRange = b.Bool(v, k) },
         ["overrides"] = (b, r, v, k) => r with { Overrides = b.Overrides(v, k) },
+        ["empirical-bias-correction"] = (b, r, v, k) => r with { EmpiricalBiasCorrection = b.Bool(v, k) },
         ["net-aware-clip"] = (b, r, v, k) => r with { NetAwareClip = b.Bool(v, k) },
         ["concat-shared-scale"] = (b, r, v, k) => r with { ConcatSharedScale = b.Bool(v, k) },
         ["no-clip"] = (b, r, v, k) => r with { NoClip = b.Strings(v, k) },

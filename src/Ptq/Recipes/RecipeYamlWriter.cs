@@ -26,6 +26,7 @@ public static class RecipeYamlWriter
         Line(w, "n-std", Num(recipe.NStd));
         Line(w, "weight-method", RecipeNames.Name(recipe.WeightMethod));
         Line(w, "bias-correction", Bool(recipe.BiasCorrection));
+        Line(w, "empirical-bias-correction", Bool(recipe.EmpiricalBiasCorrection));
         Line(w, "cle", Bool(recipe.Cle));
         Line(w, "fold-bn", Bool(recipe.FoldBn));
         Line(w, "clip", Num(recipe.Clip));

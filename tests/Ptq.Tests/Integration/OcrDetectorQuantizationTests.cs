@@ -36,6 +36,27 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Default recipe plus empirical bias correction (recipe key <c>empirical-bias-correction</c>): each Conv bias, in
+    /// node order, takes off the output channel mean shift measured against float on the 32 calibration pages.
+    /// Measured: default recipe cosine 0.9617, mask IoU 0.9147 (page 101 0.705 / 0.536, the others 0.968–0.986 /
+    /// 0.920–0.962); with the correction 0.9694 / 0.9302 (page 101 0.737 / 0.574, the others 0.972–0.994 / 0.934–0.980),
+    /// short of issue #4's 0.99 / 0.95. The pages' backgrounds differ (grey levels 200–255 per channel), and a flat
+    /// background's rounding offset depends on its level, so one bias per channel fits the average page, not page 101:
+    /// the same correction measured on page 101 alone takes it to 0.975 / 0.939. Guards the gain, not the target.
+    /// </summary>
+    [Fact]
+    public void EmpiricalBiasCorrectionNarrowsTheGap()
+    {
+        using var model = ModelIO.Load(Assets.Model("ppocrv4-det.onnx"));
+        var calibration = Pages(0, 32);
+        var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings { EmpiricalBiasCorrection = true },
+            new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()));
+        var (cosine, iou) = Compare(model, result.Model);
+        Assert.True(cosine >= 0.967, $"cosine {cosine}");
+        Assert.True(iou >= 0.925, $"mask IoU {iou}");
+    }
+
+    /// <summary>
     /// Issue #4's target (cosine ≥ 0.99, mask IoU ≥ 0.95) with mixed-precision activations: default recipe, then the
     /// activations whose rounding alone costs the output most (ranked on 4 calibration pages) raised to 16 bits in steps
     /// of 1, 2, 4… until the mean cosine on 8 calibration pages reaches 0.995. Measured: check cosine 0.9695 with 8-bit

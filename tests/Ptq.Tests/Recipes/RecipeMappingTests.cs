@@ -18,4 +18,13 @@ public sealed class RecipeMappingTests
         Assert.All(settings.Overrides.Skip(1), o => Assert.Equal(CalibrationMethod.MinMax, o.Method));
         Assert.Equal(recipe, RecipeYamlReader.Parse(RecipeYamlWriter.Write(recipe)));
     }
+
+    [Fact]
+    public void Empirical_bias_correction_is_a_recipe_key_and_off_by_default()
+    {
+        Assert.False(QuantizationRecipe.Default.ToStaticSettings().EmpiricalBiasCorrection);
+        var recipe = RecipeYamlReader.Parse("empirical-bias-correction: true\n");
+        Assert.True(recipe.ToStaticSettings().EmpiricalBiasCorrection);
+        Assert.Equal(recipe, RecipeYamlReader.Parse(RecipeYamlWriter.Write(recipe)));
+    }
 }
