@@ -63,7 +63,8 @@ internal static class TestModels
     }
 
     /// <summary>
-    /// X[1,4,16,16] → Conv "wide" (4→8, 1×1) → Relu → Conv "mix" (8→4, 3×3, pad 1) → Y[1,4,16,16]. Output channel 0 of
+    /// X[1,4,16,16] → Conv "wide" (4→8, 1×1) → Relu → Conv "mix" (8→4, 3×3, pad 1) → Conv "out" (4→4, 1×1) →
+    /// Y[1,4,16,16]. Output channel 0 of
     /// "wide" is 40× larger than the others and "mix" reads it with 1/40 of the weight, so the per-tensor range of the
     /// Relu output is set by one channel, the other seven get about 6 of 255 codes, and rounding that tensor alone to
     /// 8 bits costs the output most: a model that needs mixed-precision activations.
@@ -88,8 +89,10 @@ internal static class TestModels
         graph.Initializer.Add(RandomFloats("mix.bias", random, 4));
         graph.Node.Add(Node("Conv", "wide", ["X", "wide.weight", "wide.bias"], ["w"], Ptq.Graph.Node.IntsAttribute("kernel_shape", [1, 1])));
         graph.Node.Add(Node("Relu", "wide_relu", ["w"], ["r"]));
-        graph.Node.Add(Node("Conv", "mix", ["r", "mix.weight", "mix.bias"], ["Y"],
+        graph.Node.Add(Node("Conv", "mix", ["r", "mix.weight", "mix.bias"], ["m"],
             Ptq.Graph.Node.IntsAttribute("pads", [1, 1, 1, 1]), Ptq.Graph.Node.IntsAttribute("kernel_shape", [3, 3])));
+        graph.Initializer.Add(RandomFloats("out.weight", random, 4, 4, 1, 1));
+        graph.Node.Add(Node("Conv", "out", ["m", "out.weight"], ["Y"], Ptq.Graph.Node.IntsAttribute("kernel_shape", [1, 1])));
         return Model(graph);
     }
 

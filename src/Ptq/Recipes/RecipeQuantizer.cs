@@ -63,7 +63,7 @@ public static class RecipeQuantizer
         if (target is double cosine)
         {
             var check = samples.Take(CheckSamples).ToList();
-            // The activation search may raise every ranked activation: a stated target is met whenever 16-bit activations can meet it.
+            // The activation search may keep every ranked activation float: a stated target is missed only when float activations miss it too.
             var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, check, cosine, maxPromoted: int.MaxValue, log: log)
                 : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
                 : AccuracyFallback.Quantize(model, settings, input, check, cosine, log: log);
