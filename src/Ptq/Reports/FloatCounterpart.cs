@@ -35,7 +35,13 @@ internal sealed class FloatCounterpart(OnnxGraph floatGraph, OnnxGraph quantized
                 reason = $"node '{consumer.NodeName}' ({consumer.NodeType}) has no counterpart in the fp32 model";
                 continue;
             }
-            if (consumer.InputIndex >= floatNode.Inputs.Count || floatGraph.Initializer(floatNode.Inputs[consumer.InputIndex]) is null)
+            bool absent = consumer.InputIndex >= floatNode.Inputs.Count || floatNode.Inputs[consumer.InputIndex].Length == 0;
+            if (absent && link.Kind == QdqLinkKind.Bias)
+            {
+                reason = $"bias correction gave '{floatNode.DisplayName}' a bias; the fp32 node has none to compare with";
+                continue;
+            }
+            if (absent || floatGraph.Initializer(floatNode.Inputs[consumer.InputIndex]) is null)
             {
                 reason = $"input {consumer.InputIndex} of '{floatNode.DisplayName}' is not a float initializer in the fp32 model";
                 continue;
