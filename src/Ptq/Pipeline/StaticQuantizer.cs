@@ -149,7 +149,7 @@ public static class StaticQuantizer
         foreach (string tensor in plan.CalibratedTensors)
             kinds[tensor] = RangeEstimators.Create(choices.Method(tensor), calibration.Estimator).RequiredStatistics;
         if (biasCorrection)
-            foreach (string tensor in BiasCorrection.MeasuredInputs(plan).Where(t => plan.CalibratedTensors.Contains(t) || plan.Follows.ContainsKey(t)))
+            foreach (string tensor in BiasCorrection.MeasuredInputs(plan).Where(t => kinds.ContainsKey(t) || plan.Follows.ContainsKey(t)).ToList())
                 kinds[tensor] = kinds.GetValueOrDefault(tensor) | StatisticKinds.ChannelMeans;
         return kinds;
     }

@@ -34,7 +34,7 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>
     /// <c>--act-bits N|mixed</c>: 2–16, or <see cref="MixedBits"/> (8 bits, the activations that cost the output most
-    /// raised to 16 until <see cref="EffectiveTargetCosine"/> holds; full mode only). Null (default) means
+    /// kept float until <see cref="EffectiveTargetCosine"/> holds; full mode only). Null (default) means
     /// <see cref="DefaultBits"/> where activations are quantized; must stay null for weight-only and fp16.
     /// </summary>
     public int? ActBits { get; init; }

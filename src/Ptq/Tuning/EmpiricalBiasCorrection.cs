@@ -27,10 +27,10 @@ public static class EmpiricalBiasCorrection
     /// <summary>Samples measured by default: the first 32 calibration samples (the check samples of target searches).</summary>
     public const int DefaultSamples = 32;
 
-    // Output: the quantized layer's float output (before a fused Relu/Clip, whose Bounds are then given); FloatOutput:
-    // the float model's tensor compared with it. Codes: the int32 bias initializer of the working copy, edited in place.
+    // Output: the quantized layer's float output (before a fused Relu/Clip, whose Bounds are then given); the float model
+    // has a tensor of the same name. Codes: the int32 bias initializer of the working copy, edited in place.
     // FloatBias: the float model's bias (null when it has none), for the records' total shift.
-    private sealed record Layer(Node Node, string Output, string FloatOutput, (float Min, float Max)? Bounds, Onnx.Proto.TensorProto Codes,
+    private sealed record Layer(Node Node, string Output, (float Min, float Max)? Bounds, Onnx.Proto.TensorProto Codes,
         float[] Scales, double Beta, float[]? FloatBias);
 
     /// <summary>
@@ -56,8 +56,7 @@ public static class EmpiricalBiasCorrection
         if (layers.Count == 0)
             return (model, []);
 
-        var floatMeans = Measure(floatModel, layers.DistinctBy(l => l.FloatOutput).Select(l => (l.FloatOutput, ((float, float)?)null)).ToList(),
-            samples, runner, cancellationToken);
+        var floatMeans = FloatMeans(floatModel, layers, samples, runner, cancellationToken);
         var records = new List<BiasCorrectionRecord>();
         foreach (var group in Steps(graph, layers))
         {
@@ -65,7 +64,7 @@ public static class EmpiricalBiasCorrection
             foreach (var layer in group)
             {
                 var actual = quantizedMeans[layer.Output];
-                var expected = floatMeans[layer.FloatOutput];
+                var expected = floatMeans[layer.Output];
                 var codes = ReadCodes(layer.Codes, model.External);
                 if (actual.Means.Length != expected.Means.Length || codes.Length != actual.Means.Length
                     || (layer.Scales.Length != 1 && layer.Scales.Length != codes.Length))
@@ -100,9 +99,14 @@ public static class EmpiricalBiasCorrection
     {
         var layers = Layers(OnnxGraph.FromModel(quantized, promoteConstants: false), quantized, floatModel);
         var q = Measure(quantized, layers.Select(l => (l.Output, l.Bounds)).ToList(), samples, null, default);
-        var f = Measure(floatModel, layers.DistinctBy(l => l.FloatOutput).Select(l => (l.FloatOutput, ((float, float)?)null)).ToList(), samples, null, default);
-        return [.. layers.Select(l => (l.Node.DisplayName, l.Output, q[l.Output].Means.Zip(f[l.FloatOutput].Means, (a, b) => a - b).ToArray(), l.Scales))];
+        var f = FloatMeans(floatModel, layers, samples, null, default);
+        return [.. layers.Select(l => (l.Node.DisplayName, l.Output, q[l.Output].Means.Zip(f[l.Output].Means, (a, b) => a - b).ToArray(), l.Scales))];
     }
+
+    /// <summary>The float model's unclamped channel means of every layer output (it applies the fused activations itself).</summary>
+    private static Dictionary<string, ClampedChannelMeans> FloatMeans(OnnxModel floatModel, List<Layer> layers,
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, RunnerOptions? runner, CancellationToken cancellationToken) =>
+        Measure(floatModel, layers.DistinctBy(l => l.Output).Select(l => (l.Output, ((float, float)?)null)).ToList(), samples, runner, cancellationToken);
 
     /// <summary>
     /// Splits <paramref name="layers"/> (node order) into steps: a layer opens a new step when it reads, directly or
@@ -159,7 +163,6 @@ public static class EmpiricalBiasCorrection
                 continue;
             string output = node.Outputs[0];
             Node? floatNode;
-            string floatOutput = output;
             (float Min, float Max)? bounds = null;
             switch (floatGraph.Producer(output))
             {
@@ -179,7 +182,7 @@ public static class EmpiricalBiasCorrection
                     continue;
             }
             var floatBias = floatNode.Inputs.Count > 2 && floatGraph.Initializer(floatNode.Inputs[2]) is { } fb ? TensorData.ToFloats(fb, floatModel.External) : null;
-            layers.Add(new Layer(node, output, floatOutput, bounds, codes, TensorData.ToFloats(scale, model.External), beta,
+            layers.Add(new Layer(node, output, bounds, codes, TensorData.ToFloats(scale, model.External), beta,
                 floatBias?.Length == TensorData.ElementCount(codes) ? floatBias : null));
         }
         return layers;
