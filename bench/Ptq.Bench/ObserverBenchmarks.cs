@@ -49,6 +49,10 @@ public class ObserverBenchmarks
     [Benchmark(Baseline = true)]
     public float TensorPrimitivesMax() => TensorPrimitives.Max(_data);
 
+    /// <summary>What the min/max step did before the fused pass: two TensorPrimitives reductions.</summary>
+    [Benchmark]
+    public float TensorPrimitivesMinThenMax() => TensorPrimitives.Min(_data) + TensorPrimitives.Max(_data);
+
     [Benchmark]
     public double MinMax()
     {
