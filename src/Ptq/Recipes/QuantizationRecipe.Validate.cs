@@ -71,6 +71,9 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException("--stats", "--stats with --data: give calibration data or collected statistics, not both.");
         }
 
+        if (EmpiricalBiasCorrection)
+            ValidateEmpiricalBiasCorrection(mode);
+
         CheckPatterns("--skip", Skip);
         if (SkipOp.Any(string.IsNullOrWhiteSpace))
             throw new RecipeException("--skip-op", "--skip-op: an op type is empty.");
@@ -91,6 +94,20 @@ public sealed partial record QuantizationRecipe
         foreach (var entry in Overrides)
             ValidateOverride(entry);
         return this;
+    }
+
+    // Every case the correction would otherwise skip without a word.
+    private void ValidateEmpiricalBiasCorrection(string mode)
+    {
+        const string key = "empirical-bias-correction";
+        if (Mode != QuantizationMode.Full)
+            throw new RecipeException(key, $"{key} with --mode {mode}: it corrects the biases of a statically quantized model; use --mode full or drop it.");
+        if (!BiasCorrection)
+            throw new RecipeException(key, $"{key} with --bias-correction false: it extends bias correction; set --bias-correction true or drop it.");
+        if (Stats is not null)
+            throw new RecipeException(key, $"{key} with --stats: it measures layer outputs on calibration samples; give --data instead of --stats, or drop it.");
+        if (EffectiveTargetCosine is not null)
+            throw new RecipeException(key, $"{key} with a target search (--target-cosine, --weight-bits {RecipeNames.Mixed}, --act-bits {RecipeNames.Mixed}): the searches quantize from collected statistics; drop one of them.");
     }
 
     private void ValidateMixedActBits(string mode)

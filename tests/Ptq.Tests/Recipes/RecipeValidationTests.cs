@@ -73,6 +73,11 @@ public sealed class RecipeValidationTests
         { new() { ActBits = QuantizationRecipe.MixedBits, TargetCosine = 0 }, "--target-cosine", "--target-cosine 0: must be in (0, 1]" },
         { new() { ActBits = QuantizationRecipe.MixedBits, WeightBits = 16 }, "--weight-bits", "--weight-bits 16 with 8-bit activations" },
         { new() { ActBits = QuantizationRecipe.MixedBits, MixedInitScale = 0.02 }, "mixed-init-scale", "--weight-bits mixed" },
+        { new() { EmpiricalBiasCorrection = true, Mode = QuantizationMode.Dynamic }, "empirical-bias-correction", "empirical-bias-correction with --mode dynamic" },
+        { new() { EmpiricalBiasCorrection = true, BiasCorrection = false }, "empirical-bias-correction", "with --bias-correction false" },
+        { new() { EmpiricalBiasCorrection = true, Stats = "s.json" }, "empirical-bias-correction", "with --stats: it measures layer outputs on calibration samples" },
+        { new() { EmpiricalBiasCorrection = true, TargetCosine = 0.99 }, "empirical-bias-correction", "with a target search" },
+        { new() { EmpiricalBiasCorrection = true, ActBits = QuantizationRecipe.MixedBits }, "empirical-bias-correction", "with a target search" },
         { new() { Overrides = [new LayerOverride { Pattern = "conv.*", WeightBits = 20 }] }, "overrides['conv.*'].weight-bits", "use 1 to 16" },
     };
 
