@@ -41,6 +41,10 @@ internal static class DemoCommand
         }
         var s = report.Quantization;
         table.AddRow("quantized tensors", $"{s.Tensors.Count} ({s.FoldedBatchNorms} BN folded, {s.FusedActivations} Relu fused, {s.BiasCorrections.Count} biases corrected)");
+        var guard = report.Guard;
+        table.AddRow("accuracy guard", guard.Search is null
+            ? $"check cosine {F(guard.PlainCosine, "F5")} >= {F(guard.Guard, "G")}: passed"
+            : $"check cosine {F(guard.PlainCosine, "F5")} < {F(guard.Guard, "G")}: {guard.Search.Reverted.Count} activations kept float, now {F(guard.Cosine, "F5")}");
         table.AddRow("files", $"{report.Fp32Path}, {report.Int8Path}, {report.QuantParamPath}");
         ansi.Write(table);
     }

@@ -53,6 +53,12 @@ internal static class QuantizeCommand
             ModelIO.Save(result.Model, outputPath);
             QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
             WriteSummary(console.Out, QuantizationSummary.Of(result), outputPath, csvPath);
+            if (run.Guard is { } guard)
+            {
+                AccuracyGuardView.Write(console.Out, guard);
+                if (!guard.Passed)
+                    console.Error.WriteLine($"ptq: warning: {AccuracyGuardView.NotReached(guard)}");
+            }
             if (run.Fallback is { } fallback && run.TargetCosine is { } target)
             {
                 TargetSearchView.Write(console.Out, recipe, fallback, target);

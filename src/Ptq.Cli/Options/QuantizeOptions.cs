@@ -30,6 +30,7 @@ internal sealed class QuantizeOptions
     public Option<string[]> Skip { get; } = new("--skip") { HelpName = "NAME_OR_REGEX", Description = "Nodes to leave float, by name or regular expression (repeatable).", AllowMultipleArgumentsPerToken = true };
     public Option<string[]> SkipOp { get; } = new("--skip-op") { HelpName = "TYPE", Description = "Op types to leave float (repeatable).", AllowMultipleArgumentsPerToken = true };
     public Option<double?> TargetCosine { get; } = new("--target-cosine") { HelpName = "C", Description = "Output cosine to keep, in (0, 1] (mixed bits: default 0.995)." };
+    public Option<string?> AccuracyGuard { get; } = new("--accuracy-guard") { HelpName = "C|off", Description = "After an 8-bit quantization, compare with float on 32 calibration samples; below cosine C (default 0.995) keep the worst activations float (at most a quarter). off: never." };
     public Option<double?> MaxDrop { get; } = new("--max-drop") { HelpName = "POINTS", Description = "Accuracy points the result may lose." };
     public Option<int?> CalibSize { get; } = new("--calib-size") { HelpName = "N", Description = "Use the first N calibration samples." };
     public Option<bool> ReduceRange { get; } = new("--reduce-range") { Description = "Weights use one bit less (CPUs without VNNI)." };
@@ -37,7 +38,7 @@ internal sealed class QuantizeOptions
     private IEnumerable<Option> All() =>
     [
         Recipe, Stats, Mode, ActBits, WeightBits, ActMode, WeightMode, Granularity, Method, Percentile, WeightMethod,
-        BiasCorrection, Cle, FoldBn, Clip, ClipTable, Skip, SkipOp, TargetCosine, MaxDrop, CalibSize, ReduceRange,
+        BiasCorrection, Cle, FoldBn, Clip, ClipTable, Skip, SkipOp, TargetCosine, AccuracyGuard, MaxDrop, CalibSize, ReduceRange,
     ];
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
@@ -73,6 +74,7 @@ internal sealed class QuantizeOptions
         if (Given(result, Skip)) r = r with { Skip = result.GetValue(Skip) ?? [] };
         if (Given(result, SkipOp)) r = r with { SkipOp = result.GetValue(SkipOp) ?? [] };
         if (Given(result, TargetCosine)) r = r with { TargetCosine = result.GetValue(TargetCosine) };
+        if (Given(result, AccuracyGuard)) r = r with { AccuracyGuard = RecipeNames.ParseAccuracyGuard(result.GetValue(AccuracyGuard)!, "--accuracy-guard") };
         if (Given(result, MaxDrop)) r = r with { MaxDrop = result.GetValue(MaxDrop) };
         if (Given(result, CalibSize)) r = r with { CalibSize = result.GetValue(CalibSize) };
         if (Given(result, ReduceRange)) r = r with { ReduceRange = result.GetValue(ReduceRange) };

@@ -13,12 +13,13 @@ namespace Ptq.Demo;
 /// <param name="Quantization">Plan, folded/fused counts, bias corrections.</param>
 /// <param name="Evaluation">int8 against fp32 on held-out samples: agreement, cosine, SQNR, latency, sizes.</param>
 /// <param name="CalibrationSamples">Samples used to calibrate.</param>
+/// <param name="Guard">The default recipe's accuracy guard: the output cosine on the first calibration samples.</param>
 public sealed record DemoReport(string Fp32Path, string Int8Path, string QuantParamPath, StaticQuantizationResult Quantization,
-    EvaluationReport Evaluation, int CalibrationSamples);
+    EvaluationReport Evaluation, int CalibrationSamples, Tuning.GuardResult Guard);
 
 /// <summary>
 /// The whole pipeline on the built-in sample model, with no files or network needed: build → save fp32 → calibrate on
-/// synthetic images → quantize (default recipe) → save int8 and quant_param.csv → evaluate int8 against fp32 on
+/// synthetic images → quantize (default recipe, accuracy guard included) → save int8 and quant_param.csv → evaluate int8 against fp32 on
 /// other synthetic images, latency included.
 /// </summary>
 public static class DemoRunner
@@ -38,9 +39,11 @@ public static class DemoRunner
         using var fp32 = ModelIO.Load(fp32Path);
 
         log?.Report($"calibrating on {calibrationSamples} synthetic images and quantizing (default recipe)");
-        var result = StaticQuantizer.Quantize(fp32, new StaticQuantizationSettings(),
-            new CalibrationInput.FromSamples(DemoData.Feeds(calibrationSamples).ToList(), calibrationSamples, new CalibrationSettings(),
-                CancellationToken: cancellationToken));
+        var feeds = DemoData.Feeds(calibrationSamples).ToList();
+        var guard = Tuning.AccuracyGuard.Quantize(fp32, new StaticQuantizationSettings(),
+            new CalibrationInput.FromSamples(feeds, calibrationSamples, new CalibrationSettings(), CancellationToken: cancellationToken),
+            feeds.Take(Recipes.RecipeQuantizer.CheckSamples), log: log);
+        var result = guard.Result;
         ModelIO.Save(result.Model, int8Path);
         QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
 
@@ -48,6 +51,6 @@ public static class DemoRunner
         using var int8 = ModelIO.Load(int8Path);
         var evaluation = ModelEvaluator.Evaluate(int8, fp32, DemoData.Samples(evaluationSamples, first: 100_000), labels: null,
             new EvaluationOptions { IntraOpThreads = 1, LatencyRuns = 200, WarmupRuns = 20 }, cancellationToken: cancellationToken);
-        return new DemoReport(fp32Path, int8Path, csvPath, result, evaluation, calibrationSamples);
+        return new DemoReport(fp32Path, int8Path, csvPath, result, evaluation, calibrationSamples, guard);
     }
 }

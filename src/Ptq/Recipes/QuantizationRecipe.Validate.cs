@@ -73,6 +73,8 @@ public sealed partial record QuantizationRecipe
 
         if (EmpiricalBiasCorrection)
             ValidateEmpiricalBiasCorrection(mode);
+        if (AccuracyGuard is { } guard && guard != AccuracyGuardOff)
+            ValidateAccuracyGuard(guard, mode);
 
         CheckPatterns("--skip", Skip);
         if (SkipOp.Any(string.IsNullOrWhiteSpace))
@@ -108,6 +110,23 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(key, $"{key} with --stats: it measures layer outputs on calibration samples; give --data instead of --stats, or drop it.");
         if (EffectiveTargetCosine is not null)
             throw new RecipeException(key, $"{key} with a target search (--target-cosine, --weight-bits {RecipeNames.Mixed}, --act-bits {RecipeNames.Mixed}): the searches quantize from collected statistics; drop one of them.");
+    }
+
+    // An explicit guard that could not run would be ignored without a word.
+    private void ValidateAccuracyGuard(double guard, string mode)
+    {
+        const string option = "--accuracy-guard";
+        string given = RecipeNames.AccuracyGuardName(guard);
+        if (!(guard > 0 && guard <= 1))
+            throw new RecipeException(option, $"{option} {given}: must be in (0, 1], e.g. 0.995, or '{RecipeNames.Off}'.");
+        if (Mode != QuantizationMode.Full)
+            throw new RecipeException(option, $"{option} {given} with --mode {mode}: it checks a statically quantized model; use --mode full or drop it.");
+        if (Stats is not null)
+            throw new RecipeException(option, $"{option} {given} with --stats: it compares the output with float on calibration samples; give --data instead of --stats, or drop it.");
+        if (EffectiveTargetCosine is not null)
+            throw new RecipeException(option, $"{option} {given} with a target search (--target-cosine, --weight-bits {RecipeNames.Mixed}, --act-bits {RecipeNames.Mixed}): the search already holds the output to its target; drop one of them.");
+        if (EmpiricalBiasCorrection)
+            throw new RecipeException(option, $"{option} {given} with empirical-bias-correction: the guard's search quantizes from collected statistics and would drop the correction; drop one of them.");
     }
 
     private void ValidateMixedActBits(string mode)

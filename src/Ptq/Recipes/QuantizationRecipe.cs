@@ -26,6 +26,9 @@ public sealed partial record QuantizationRecipe
     /// <summary>The output cosine the mixed-bit searches aim at when <see cref="TargetCosine"/> is not given (MindSpore's auto_tune).</summary>
     public const double DefaultMixedTargetCosine = MindSporeConfigReader.AutoTuneCosine;
 
+    /// <summary>The <see cref="AccuracyGuard"/> value meaning <c>off</c>.</summary>
+    public const double AccuracyGuardOff = 0;
+
     /// <summary>The recipe with every default.</summary>
     public static QuantizationRecipe Default { get; } = new();
 
@@ -106,6 +109,15 @@ public sealed partial record QuantizationRecipe
     /// </summary>
     public double? TargetCosine { get; init; }
 
+    /// <summary>
+    /// <c>--accuracy-guard C|off</c>: after a full 8-bit quantization from <see cref="Data"/>, compare the output with float
+    /// on the first calibration samples and, when the mean cosine is below C, keep the activations that cost it most float
+    /// (at most a quarter; <see cref="Tuning.AccuracyGuard"/>). Null (default) means
+    /// <see cref="Tuning.AccuracyGuard.DefaultCosine"/> wherever the guard applies (see <see cref="EffectiveAccuracyGuard"/>);
+    /// <see cref="AccuracyGuardOff"/> turns it off. An explicit C is an error where the guard cannot run.
+    /// </summary>
+    public double? AccuracyGuard { get; init; }
+
     /// <summary><c>--max-drop POINTS</c> (≥ 0): accuracy drop in points the search or fallback may lose. Default none.</summary>
     public double? MaxDrop { get; init; }
 
@@ -154,6 +166,24 @@ public sealed partial record QuantizationRecipe
     /// </summary>
     public double? EffectiveTargetCosine => TargetCosine ?? (IsMixedWeightBits || IsMixedActBits ? DefaultMixedTargetCosine : null);
 
+    /// <summary>
+    /// The output cosine the accuracy guard checks, or null when it does not run: off, a mode other than full, --stats
+    /// (no samples to compare on), a target search (it already measures the output), empirical bias correction (the
+    /// search re-quantizes from collected statistics and would drop it), or, for the default guard only, bit widths other
+    /// than 8 (a user asking for fewer bits accepts the loss).
+    /// </summary>
+    public double? EffectiveAccuracyGuard
+    {
+        get
+        {
+            if (AccuracyGuard == AccuracyGuardOff || Mode != QuantizationMode.Full || Stats is not null || EffectiveTargetCosine is not null || EmpiricalBiasCorrection)
+                return null;
+            if (AccuracyGuard is { } explicitGuard)
+                return explicitGuard;
+            return EffectiveActBits == DefaultBits && WeightBits == DefaultBits ? Tuning.AccuracyGuard.DefaultCosine : null;
+        }
+    }
+
     /// <inheritdoc/>
     public bool Equals(QuantizationRecipe? other) =>
         other is not null
@@ -163,7 +193,7 @@ public sealed partial record QuantizationRecipe
         && WeightMethod == other.WeightMethod && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
         && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp)
-        && TargetCosine.Equals(other.TargetCosine) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
+        && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels

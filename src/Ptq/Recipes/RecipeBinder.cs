@@ -33,6 +33,7 @@ internal sealed class RecipeBinder
         ["skip"] = (b, r, v, k) => r with { Skip = b.Strings(v, k) },
         ["skip-op"] = (b, r, v, k) => r with { SkipOp = b.Strings(v, k) },
         ["target-cosine"] = (b, r, v, k) => r with { TargetCosine = b.IsNull(v) ? null : b.Double(v, k) },
+        ["accuracy-guard"] = (b, r, v, k) => r with { AccuracyGuard = b.IsNull(v) ? null : RecipeNames.ParseAccuracyGuard(b.Text(v, k), k) },
         ["max-drop"] = (b, r, v, k) => r with { MaxDrop = b.IsNull(v) ? null : b.Double(v, k) },
         ["calib-size"] = (b, r, v, k) => r with { CalibSize = b.NullableInt(v, k) },
         ["reduce-range"] = (b, r, v, k) => r with { ReduceRange = b.Bool(v, k) },

@@ -32,6 +32,25 @@ public static class RecipeNames
     /// <summary>The word for mixed bit widths in <c>--weight-bits N|mixed</c> and <c>--act-bits N|mixed</c>.</summary>
     public const string Mixed = "mixed";
 
+    /// <summary>The word that turns the accuracy guard off in <c>--accuracy-guard C|off</c>.</summary>
+    public const string Off = "off";
+
+    /// <summary>Parses <c>C|off</c>; off gives <see cref="QuantizationRecipe.AccuracyGuardOff"/>. The range is checked by <see cref="QuantizationRecipe.Validate"/>.</summary>
+    /// <exception cref="RecipeException">Neither a finite number nor <c>off</c>.</exception>
+    public static double ParseAccuracyGuard(string text, string option)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (string.Equals(text.Trim(), Off, StringComparison.OrdinalIgnoreCase))
+            return QuantizationRecipe.AccuracyGuardOff;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double cosine) && double.IsFinite(cosine) && cosine != QuantizationRecipe.AccuracyGuardOff)
+            return cosine;
+        throw new RecipeException(option, $"{option} '{text}': expected an output cosine in (0, 1], e.g. 0.995, or '{Off}'.");
+    }
+
+    /// <summary><c>off</c> for <see cref="QuantizationRecipe.AccuracyGuardOff"/>, else the number in invariant culture.</summary>
+    public static string AccuracyGuardName(double guard) =>
+        guard == QuantizationRecipe.AccuracyGuardOff ? Off : guard.ToString("R", CultureInfo.InvariantCulture);
+
     /// <summary>Parses <c>full|weight-only|dynamic|fp16</c>.</summary>
     /// <exception cref="RecipeException">Unknown name; the message names <paramref name="option"/> and lists the valid names.</exception>
     public static QuantizationMode ParseMode(string text, string option) => Parse(Modes, text, option);

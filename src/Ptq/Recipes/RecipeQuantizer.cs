@@ -12,16 +12,18 @@ namespace Ptq.Recipes;
 /// <param name="Fallback">The target search (--target-cosine, --weight-bits mixed or --act-bits mixed), when one ran.</param>
 /// <param name="TargetCosine">The target the search aimed at, when one ran.</param>
 /// <param name="SkippedFiles">Unreadable calibration files skipped (--skip-corrupt).</param>
-public sealed record RecipeQuantizationResult(StaticQuantizationResult Result, FallbackResult? Fallback, double? TargetCosine, int SkippedFiles);
+/// <param name="Guard">The accuracy guard's check (and search, when the check failed), when the guard ran.</param>
+public sealed record RecipeQuantizationResult(StaticQuantizationResult Result, FallbackResult? Fallback, double? TargetCosine, int SkippedFiles,
+    GuardResult? Guard = null);
 
 /// <summary>
 /// Runs a whole <see cref="QuantizationRecipe"/>: picks weight-only, dynamic, fp16 or static quantization, with a stats
-/// file or streamed data, and the target searches (--target-cosine, --weight-bits mixed, --act-bits mixed). What
-/// <c>ptq quantize</c> does.
+/// file or streamed data, the target searches (--target-cosine, --weight-bits mixed, --act-bits mixed) and the accuracy
+/// guard. What <c>ptq quantize</c> does.
 /// </summary>
 public static class RecipeQuantizer
 {
-    /// <summary>Calibration samples that double as the check set of a target search (there is no held-out data).</summary>
+    /// <summary>Calibration samples that double as the check set of a target search or the accuracy guard (there is no held-out data).</summary>
     public const int CheckSamples = 32;
 
     /// <summary>
@@ -68,6 +70,11 @@ public static class RecipeQuantizer
                 : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
                 : AccuracyFallback.Quantize(model, settings, input, check, cosine, log: log);
             return new RecipeQuantizationResult(fallback.Result, fallback, cosine, source.SkippedFiles);
+        }
+        if (recipe.EffectiveAccuracyGuard is double guard)
+        {
+            var guarded = AccuracyGuard.Quantize(model, settings, input, samples.Take(CheckSamples), guard, log);
+            return new RecipeQuantizationResult(guarded.Result, null, null, source.SkippedFiles, guarded);
         }
         return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, input), null, null, source.SkippedFiles);
     }

@@ -34,6 +34,7 @@ public static class RecipeYamlWriter
         Line(w, "skip", List(recipe.Skip));
         Line(w, "skip-op", List(recipe.SkipOp));
         Line(w, "target-cosine", Num(recipe.TargetCosine));
+        Line(w, "accuracy-guard", recipe.AccuracyGuard is { } guard ? RecipeNames.AccuracyGuardName(guard) : null);
         Line(w, "max-drop", Num(recipe.MaxDrop));
         Line(w, "calib-size", Num(recipe.CalibSize));
         Line(w, "reduce-range", Bool(recipe.ReduceRange));

@@ -3,6 +3,7 @@ using Ptq.Evaluation;
 using Ptq.Onnx;
 using Ptq.Pipeline;
 using Ptq.Runtime;
+using Ptq.Tuning;
 using Xunit.Abstractions;
 
 namespace Ptq.Tests.Integration;
@@ -40,7 +41,7 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
 
     /// <summary>
     /// Measured (16 rendered lines, 640 time steps): per-step argmax agreement 93.75 %, cosine 0.959 with the default
-    /// MSE ranges (percentile 93.3 % / 0.927, min-max 94.2 % / 0.942). Issue #4 sets no target for this model; these
+    /// MSE ranges and no accuracy guard (percentile 93.3 % / 0.927, min-max 94.2 % / 0.942). Issue #4 sets no target for this model; these
     /// floors guard today's level. The attention-style blocks are the suspects for the gap (not yet analysed).
     /// </summary>
     [Fact]
@@ -49,8 +50,38 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
         using var model = ModelIO.Load(Assets.Model("ppocrv4-rec.onnx"));
         var calibration = Enumerable.Range(0, 24).Select(i => (IReadOnlyDictionary<string, TensorValue>)Line(i)).ToList();
         var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()));
+        var summary = Compare(model, result.Model);
+        output.WriteLine($"per-step argmax agreement {summary.AgreementPercent:F2} % over {summary.ArgmaxRows} steps, cosine {summary.MeanCosine:F4}");
+        Assert.True(result.Tensors.Count(t => t.Kind == "Weight") >= 30, "the recognizer's convolutions and MatMuls are quantized");
+        Assert.True(summary.AgreementPercent >= 93.0, $"agreement {summary.AgreementPercent}");
+        Assert.True(summary.MeanCosine >= 0.95, $"cosine {summary.MeanCosine}");
+    }
+
+    /// <summary>
+    /// The default recipe's accuracy guard on the same lines (check set = the 24 calibration lines): plain cosine 0.958
+    /// on them, below 0.995, so the search keeps activations float up to its limit of a quarter (27): check cosine 0.992,
+    /// short of the guard (a warning in the CLI). Measured on the 16 other lines: agreement 97.66 %, cosine 0.9921
+    /// (plain: 93.75 % / 0.959). About 25 s here.
+    /// </summary>
+    [Fact]
+    public void TheAccuracyGuardKeepsTheCostliestActivationsFloat()
+    {
+        using var model = ModelIO.Load(Assets.Model("ppocrv4-rec.onnx"));
+        var calibration = Enumerable.Range(0, 24).Select(i => (IReadOnlyDictionary<string, TensorValue>)Line(i)).ToList();
+        var guard = AccuracyGuard.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()), calibration);
+        output.WriteLine($"check cosine {guard.PlainCosine:F4} -> {guard.Cosine:F4} with {guard.Search?.Reverted.Count} kept float");
+        Assert.InRange(guard.Search!.Reverted.Count, 1, 27); // a quarter of the calibrated activations
+        var summary = Compare(model, guard.Result.Model);
+        output.WriteLine($"per-step argmax agreement {summary.AgreementPercent:F2} %, cosine {summary.MeanCosine:F4}");
+        Assert.True(summary.AgreementPercent >= 97.0, $"agreement {summary.AgreementPercent}");
+        Assert.True(summary.MeanCosine >= 0.99, $"cosine {summary.MeanCosine}");
+    }
+
+    /// <summary>Per-step agreement and cosine of <paramref name="quantized"/> against float on 16 lines not used to calibrate.</summary>
+    private static ComparisonSummary Compare(OnnxModel model, OnnxModel quantized)
+    {
         using var fp32 = new OrtRunner(model);
-        using var int8 = new OrtRunner(result.Model);
+        using var int8 = new OrtRunner(quantized);
         var comparison = new OutputComparison();
         for (int i = 100; i < 116; i++)
         {
@@ -58,10 +89,6 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
             var a = fp32.Run(feed)[Output];
             comparison.Add(a.AsFloatSpan(), int8.Run(feed)[Output].AsFloatSpan(), rowLength: (int)a.Shape[^1]);
         }
-        var summary = comparison.ToSummary();
-        output.WriteLine($"per-step argmax agreement {summary.AgreementPercent:F2} % over {summary.ArgmaxRows} steps, cosine {summary.MeanCosine:F4}");
-        Assert.True(result.Tensors.Count(t => t.Kind == "Weight") >= 30, "the recognizer's convolutions and MatMuls are quantized");
-        Assert.True(summary.AgreementPercent >= 93.0, $"agreement {summary.AgreementPercent}");
-        Assert.True(summary.MeanCosine >= 0.95, $"cosine {summary.MeanCosine}");
+        return comparison.ToSummary();
     }
 }

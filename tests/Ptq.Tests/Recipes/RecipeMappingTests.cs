@@ -27,4 +27,23 @@ public sealed class RecipeMappingTests
         Assert.True(recipe.ToStaticSettings().EmpiricalBiasCorrection);
         Assert.Equal(recipe, RecipeYamlReader.Parse(RecipeYamlWriter.Write(recipe)));
     }
+
+    [Theory]
+    [InlineData("accuracy-guard: off\n", QuantizationRecipe.AccuracyGuardOff)]
+    [InlineData("accuracy-guard: OFF\n", QuantizationRecipe.AccuracyGuardOff)]
+    [InlineData("accuracy-guard: 0.99\n", 0.99)]
+    public void Accuracy_guard_reads_a_cosine_or_off_and_writes_it_back(string yaml, double expected)
+    {
+        var recipe = RecipeYamlReader.Parse(yaml).Validate();
+        Assert.Equal(expected, recipe.AccuracyGuard);
+        Assert.Equal(recipe, RecipeYamlReader.Parse(RecipeYamlWriter.Write(recipe)));
+        Assert.DoesNotContain("accuracy-guard", RecipeYamlWriter.Write(QuantizationRecipe.Default));
+    }
+
+    [Fact]
+    public void Accuracy_guard_rejects_other_words_naming_the_key()
+    {
+        var e = Assert.Throws<RecipeException>(() => RecipeYamlReader.Parse("accuracy-guard: maybe\n"));
+        Assert.Contains("accuracy-guard 'maybe': expected an output cosine in (0, 1], e.g. 0.995, or 'off'", e.Message);
+    }
 }

@@ -78,6 +78,13 @@ public sealed class RecipeValidationTests
         { new() { EmpiricalBiasCorrection = true, Stats = "s.json" }, "empirical-bias-correction", "with --stats: it measures layer outputs on calibration samples" },
         { new() { EmpiricalBiasCorrection = true, TargetCosine = 0.99 }, "empirical-bias-correction", "with a target search" },
         { new() { EmpiricalBiasCorrection = true, ActBits = QuantizationRecipe.MixedBits }, "empirical-bias-correction", "with a target search" },
+        { new() { AccuracyGuard = 1.5 }, "--accuracy-guard", "--accuracy-guard 1.5: must be in (0, 1]" },
+        { new() { AccuracyGuard = -0.5 }, "--accuracy-guard", "must be in (0, 1]" },
+        { new() { AccuracyGuard = 0.99, Mode = QuantizationMode.Dynamic }, "--accuracy-guard", "--accuracy-guard 0.99 with --mode dynamic" },
+        { new() { AccuracyGuard = 0.99, Stats = "s.json" }, "--accuracy-guard", "with --stats: it compares the output with float on calibration samples" },
+        { new() { AccuracyGuard = 0.99, TargetCosine = 0.99 }, "--accuracy-guard", "with a target search" },
+        { new() { AccuracyGuard = 0.99, ActBits = QuantizationRecipe.MixedBits }, "--accuracy-guard", "with a target search" },
+        { new() { AccuracyGuard = 0.99, EmpiricalBiasCorrection = true }, "--accuracy-guard", "with empirical-bias-correction" },
         { new() { Overrides = [new LayerOverride { Pattern = "conv.*", WeightBits = 20 }] }, "overrides['conv.*'].weight-bits", "use 1 to 16" },
     };
 
@@ -116,6 +123,26 @@ public sealed class RecipeValidationTests
         Assert.Equal(new QuantScheme(8, QuantMode.Symmetric, NarrowRange: true), settings.Weights);
         Assert.Equal(0.995, recipe.EffectiveTargetCosine);
         Assert.Equal(0.998, (recipe with { TargetCosine = 0.998 }).EffectiveTargetCosine);
+    }
+
+    [Fact]
+    public void The_default_guard_checks_full_8_bit_quantization_from_data_only()
+    {
+        Assert.Equal(0.995, QuantizationRecipe.Default.EffectiveAccuracyGuard);
+        Assert.Equal(0.995, new QuantizationRecipe { ActBits = 8, Granularity = Granularity.PerTensor }.EffectiveAccuracyGuard);
+        Assert.Equal(0.98, new QuantizationRecipe { AccuracyGuard = 0.98 }.Validate().EffectiveAccuracyGuard);
+        // Other bit widths keep the default guard off (the user chose the loss) but honour an explicit one.
+        Assert.Null(new QuantizationRecipe { ActBits = 4 }.EffectiveAccuracyGuard);
+        Assert.Null(new QuantizationRecipe { WeightBits = 4 }.EffectiveAccuracyGuard);
+        Assert.Equal(0.99, new QuantizationRecipe { WeightBits = 4, AccuracyGuard = 0.99 }.Validate().EffectiveAccuracyGuard);
+        // Where it cannot run, the default guard stays quiet and 'off' is always accepted.
+        Assert.Null(new QuantizationRecipe { AccuracyGuard = QuantizationRecipe.AccuracyGuardOff }.Validate().EffectiveAccuracyGuard);
+        Assert.Null(new QuantizationRecipe { Mode = QuantizationMode.Dynamic, AccuracyGuard = QuantizationRecipe.AccuracyGuardOff }.Validate().EffectiveAccuracyGuard);
+        Assert.Null(new QuantizationRecipe { Mode = QuantizationMode.WeightOnly }.EffectiveAccuracyGuard);
+        Assert.Null(new QuantizationRecipe { Stats = "s.json" }.EffectiveAccuracyGuard);
+        Assert.Null(new QuantizationRecipe { TargetCosine = 0.99 }.EffectiveAccuracyGuard);
+        Assert.Null(new QuantizationRecipe { ActBits = QuantizationRecipe.MixedBits }.EffectiveAccuracyGuard);
+        Assert.Null(new QuantizationRecipe { EmpiricalBiasCorrection = true }.EffectiveAccuracyGuard);
     }
 
     [Fact]

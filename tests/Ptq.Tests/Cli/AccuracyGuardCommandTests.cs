@@ -1,0 +1,99 @@
+using static Ptq.Tests.Cli.CliRun;
+using static Ptq.Tests.Cli.MixedActivationBitsCommandTests;
+
+namespace Ptq.Tests.Cli;
+
+/// <summary>
+/// The default recipe's accuracy guard through <c>ptq quantize</c>, on <see cref="TestModels.OutlierChannelConvs"/>
+/// with 16 seeded .npy samples: plain 8-bit activations give an output cosine of 0.993 there (below the 0.995 guard),
+/// because one channel sets the range of the Relu output 'r'.
+/// </summary>
+public sealed class AccuracyGuardCommandTests
+{
+    [Fact]
+    public void TheDefaultRecipeKeepsTheWorstActivationFloatWhenTheOutputFallsBelowTheGuard()
+    {
+        using var temp = new TempDirectory();
+        var (model, data) = Setup(temp);
+        string plain = temp.File("plain.onnx"), guarded = temp.File("guarded.onnx");
+
+        Assert.Equal(0, Run($"ptq quantize {Quote(model)} --data {Quote(data)} --accuracy-guard off -o {Quote(plain)}").ExitCode);
+        var result = Run($"ptq quantize {Quote(model)} --data {Quote(data)} -o {Quote(guarded)}");
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        double plainCosine = OutputCosine(model, plain, data), guardedCosine = OutputCosine(model, guarded, data);
+        Assert.InRange(plainCosine, 0.99, 0.995);
+        Assert.True(guardedCosine >= 0.995, $"guarded model cosine {guardedCosine}");
+        Assert.Contains("accuracy guard: output cosine 0.993", result.Out);
+        Assert.Contains($"against float on {Samples} calibration samples, below the guard 0.995: kept 1 activations float (outputs of wide); output cosine now 0.999", result.Out);
+        Assert.False(ActivationBits(temp).ContainsKey("r"));
+        Assert.DoesNotContain("warning", result.Error);
+    }
+
+    [Fact]
+    public void AModelAboveTheGuardIsWrittenExactlyAsWithoutIt()
+    {
+        using var temp = new TempDirectory();
+        var (model, data) = Setup(temp);
+        string plain = temp.File("plain.onnx"), guarded = temp.File("guarded.onnx");
+
+        Assert.Equal(0, Run($"ptq quantize {Quote(model)} --data {Quote(data)} --accuracy-guard off -o {Quote(plain)}").ExitCode);
+        var result = Run($"ptq quantize {Quote(model)} --data {Quote(data)} --accuracy-guard 0.99 -o {Quote(guarded)}");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("on 16 calibration samples (guard 0.99): passed, nothing kept float", result.Out);
+        Assert.Equal(File.ReadAllBytes(plain), File.ReadAllBytes(guarded));
+        Assert.InRange(OutputCosine(model, guarded, data), 0.99, 0.995);
+    }
+
+    [Fact]
+    public void AGuardOutOfReachIsAWarningAndTheBestModelIsWritten()
+    {
+        using var temp = new TempDirectory();
+        var (model, data) = Setup(temp);
+        string guarded = temp.File("guarded.onnx");
+
+        var result = Run($"ptq quantize {Quote(model)} --data {Quote(data)} --accuracy-guard 1 -o {Quote(guarded)}");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("ptq: warning: accuracy guard 1 not reached: output cosine 0.999", result.Error);
+        Assert.Contains("--act-bits mixed searches without that limit", result.Error);
+        Assert.True(OutputCosine(model, guarded, data) >= 0.995);
+    }
+
+    [Theory]
+    [InlineData("--accuracy-guard 0.99 --mode dynamic", "--accuracy-guard 0.99 with --mode dynamic")]
+    [InlineData("--accuracy-guard 0.99 --target-cosine 0.99", "--accuracy-guard 0.99 with a target search")]
+    [InlineData("--accuracy-guard 0.99 --act-bits mixed", "--accuracy-guard 0.99 with a target search")]
+    [InlineData("--accuracy-guard 2", "--accuracy-guard 2: must be in (0, 1]")]
+    [InlineData("--accuracy-guard maybe", "--accuracy-guard 'maybe': expected an output cosine in (0, 1], e.g. 0.995, or 'off'")]
+    public void ConflictsExit2NamingTheOption(string arguments, string message)
+    {
+        using var temp = new TempDirectory();
+        var (model, data) = Setup(temp);
+        string output = temp.File("out.onnx");
+
+        var result = Run($"ptq quantize {Quote(model)} --data {Quote(data)} {arguments} -o {Quote(output)}");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void StatisticsRunWithoutTheDefaultGuardButRefuseAnExplicitOne()
+    {
+        using var temp = new TempDirectory();
+        var (model, data) = Setup(temp);
+        string stats = temp.File("stats.json"), output = temp.File("out.onnx");
+        Assert.Equal(0, Run($"ptq calibrate {Quote(model)} --data {Quote(data)} -o {Quote(stats)}").ExitCode);
+
+        var quiet = Run($"ptq quantize {Quote(model)} --stats {Quote(stats)} -o {Quote(output)}");
+        var refused = Run($"ptq quantize {Quote(model)} --stats {Quote(stats)} --accuracy-guard 0.99 -o {Quote(temp.File("refused.onnx"))}");
+
+        Assert.Equal(0, quiet.ExitCode);
+        Assert.DoesNotContain("accuracy guard", quiet.Out);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--accuracy-guard 0.99 with --stats", refused.Error);
+    }
+}
