@@ -140,7 +140,9 @@ public static class QuantizationPlanner
         {
             if (graph.Initializer(node.Inputs[i]) is not null || shapeOf(node.Inputs[i]) is not { Length: >= 2 } shape)
                 continue;
-            long values = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+            // Shapes are probed with one sample, so a first dimension other than 1 is not the batch: a tensor flattened
+            // to 2-D ([heads × rows, columns] before a Softmax) is all one sample's values.
+            long values = shape.Skip(shape[0] == 1 ? 1 : 0).Aggregate(1L, (a, d) => a * d);
             bool vector = shape.Skip(2).All(d => d == 1);
             if (vector && values < minElements)
                 return $"its input is a vector of {values} values per sample (below {minElements}), too few to quantize per tensor";
