@@ -24,4 +24,7 @@ public sealed record NodeOverride
 
     /// <summary>Leave matching nodes float.</summary>
     public bool Skip { get; init; }
+
+    /// <summary>Why <see cref="Skip"/> was set, for the summary's float list; null for a user's override (named by its pattern).</summary>
+    public string? SkipReason { get; init; }
 }

@@ -48,7 +48,7 @@ internal sealed class QuantizationChoices
     public string? SkipReason(Node node) =>
         _skipPatterns.Any(p => p(node)) ? "skipped by name (--skip)"
         : _skipOpTypes.Contains(node.OpType) ? "skipped by op type (--skip-op)"
-        : Matching(node).FirstOrDefault(o => o.Skip) is { } o ? $"skipped by override '{o.Pattern}'"
+        : Matching(node).FirstOrDefault(o => o.Skip) is { } o ? o.SkipReason ?? $"skipped by override '{o.Pattern}'"
         : UnclippedTensor(node) is { } missing ? $"'{missing}' is not in the clip table"
         : null;
 

@@ -19,6 +19,9 @@ namespace Ptq.Tuning;
 /// </summary>
 public static class MixedActivationBits
 {
+    /// <summary>The reason the summary gives for the nodes of a float island.</summary>
+    public const string FloatIslandReason = "kept float by the activation search: an activation whose rounding costs the output most";
+
     /// <summary>
     /// Quantizes <paramref name="model"/> with <paramref name="settings"/> (8-bit activations expected) and keeps the most
     /// sensitive activations float (or, with <paramref name="highBits"/>, raises them to that many bits) until the mean output cosine on
@@ -56,7 +59,7 @@ public static class MixedActivationBits
             count = Math.Min(Math.Max(1, count * 2), producers.Count);
             var raised = highBits is { } high
                 ? producers.Take(count).Select(p => new NodeOverride { Pattern = p, Activations = settings.Activations with { Bits = high } })
-                : producers.Take(count).SelectMany(p => FloatIsland(graph, p)).Distinct(StringComparer.Ordinal).Select(n => new NodeOverride { Pattern = n, Skip = true });
+                : producers.Take(count).SelectMany(p => FloatIsland(graph, p)).Distinct(StringComparer.Ordinal).Select(n => new NodeOverride { Pattern = n, Skip = true, SkipReason = FloatIslandReason });
             result = StaticQuantizer.Quantize(model, settings with { Overrides = [.. raised, .. settings.Overrides] }, fromStats);
             cosine = AccuracyFallback.OutputCosine(result, checkSamples);
             var added = producers.Skip(promoted.Count).Take(count - promoted.Count).ToList();

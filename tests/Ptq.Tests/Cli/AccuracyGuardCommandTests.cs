@@ -27,6 +27,7 @@ public sealed class AccuracyGuardCommandTests
         Assert.Contains("accuracy guard: output cosine 0.993", result.Out);
         Assert.Contains($"against float on {Samples} calibration samples, below the guard 0.995: kept 1 activations float (outputs of wide); output cosine now 0.999", result.Out);
         Assert.False(ActivationBits(temp).ContainsKey("r"));
+        Assert.Contains("left float (kept float by the activation search: an activation whose rounding costs the output most): 2 Conv", result.Out);
         Assert.DoesNotContain("warning", result.Error);
     }
 
