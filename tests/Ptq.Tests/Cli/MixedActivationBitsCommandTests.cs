@@ -64,7 +64,23 @@ public sealed class MixedActivationBitsCommandTests
     [InlineData("--act-bits mixed --mode fp16", "--act-bits mixed with --mode fp16")]
     [InlineData("--act-bits mixed --weight-bits mixed", "--act-bits mixed with --weight-bits mixed")]
     [InlineData("--act-bits many", "--act-bits 'many': expected a bit width (2 to 16) or 'mixed'")]
-    public void ConflictsExit2NamingTheOptions(string arguments, string message)
+    public void ConflictsExit2NamingTheOptions(string arguments, string message) => AssertRefused(arguments, message);
+
+    [Fact]
+    public void StatisticsAloneCannotMeasureTheOutput()
+    {
+        using var temp = new TempDirectory();
+        string model = Setup(temp).Model, stats = CalibratedStats(temp), output = temp.File("out.onnx");
+
+        var result = Run($"ptq quantize {Quote(model)} --stats {Quote(stats)} --act-bits mixed -o {Quote(output)}");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--act-bits mixed measures the output on calibration samples; give --data instead of --stats", result.Error);
+        Assert.False(File.Exists(output));
+    }
+
+    /// <summary>Runs <c>ptq quantize</c> on the test model and data with <paramref name="arguments"/>: exit code 2, <paramref name="message"/> on standard error, no output file.</summary>
+    internal static void AssertRefused(string arguments, string message)
     {
         using var temp = new TempDirectory();
         var (model, data) = Setup(temp);
@@ -77,19 +93,12 @@ public sealed class MixedActivationBitsCommandTests
         Assert.False(File.Exists(output));
     }
 
-    [Fact]
-    public void StatisticsAloneCannotMeasureTheOutput()
+    /// <summary>Statistics of the test data written by <c>ptq calibrate</c> into <paramref name="temp"/> (after <see cref="Setup"/>).</summary>
+    internal static string CalibratedStats(TempDirectory temp)
     {
-        using var temp = new TempDirectory();
-        var (model, data) = Setup(temp);
-        string stats = temp.File("stats.json"), output = temp.File("out.onnx");
-        Assert.Equal(0, Run($"ptq calibrate {Quote(model)} --data {Quote(data)} -o {Quote(stats)}").ExitCode);
-
-        var result = Run($"ptq quantize {Quote(model)} --stats {Quote(stats)} --act-bits mixed -o {Quote(output)}");
-
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("--act-bits mixed measures the output on calibration samples; give --data instead of --stats", result.Error);
-        Assert.False(File.Exists(output));
+        string stats = temp.File("stats.json");
+        Assert.Equal(0, Run($"ptq calibrate {Quote(temp.File("outlier.onnx"))} --data {Quote(Path.Combine(temp.Path, "data"))} -o {Quote(stats)}").ExitCode);
+        return stats;
     }
 
     /// <summary>Writes the model and <see cref="Samples"/> seeded inputs in [-1, 1] as .npy files.</summary>
