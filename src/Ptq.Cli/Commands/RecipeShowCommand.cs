@@ -6,8 +6,8 @@ namespace Ptq.Cli.Commands;
 
 /// <summary>
 /// <c>ptq recipe show [--recipe FILE] [flags]</c>: prints the effective recipe (file, then flags on top) as the YAML that
-/// <c>--recipe</c> reads back. Options the quantizer cannot honour yet are listed as trailing YAML comments; keys read from
-/// the file but not applied are warnings on standard error.
+/// <c>--recipe</c> reads back. The default accuracy guard, when it applies, and options the quantizer cannot honour yet
+/// are trailing YAML comments; keys read from the file but not applied are warnings on standard error.
 /// </summary>
 internal static class RecipeShowCommand
 {
@@ -27,6 +27,10 @@ internal static class RecipeShowCommand
             foreach (string warning in warnings)
                 console.Error.WriteLine($"ptq: warning: {warning}");
             console.Out.Write(RecipeYamlWriter.Write(recipe));
+            // The default guard has no key of its own (it depends on mode, bits and data), so say when it will run.
+            if (recipe.AccuracyGuard is null && recipe.EffectiveAccuracyGuard is { } guard)
+                console.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"# accuracy guard on by default: output cosine {guard} on calibration samples from --data ('accuracy-guard: off' turns it off)"));
             var unsupported = recipe.UnsupportedFeatures();
             if (unsupported.Count > 0)
                 console.Out.WriteLine($"# not implemented yet, 'ptq quantize' refuses: {string.Join(", ", unsupported)}");

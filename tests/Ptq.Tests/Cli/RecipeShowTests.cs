@@ -45,6 +45,20 @@ public sealed class RecipeShowTests
         Assert.True(RecipeYamlReader.Parse(fromFlags.Out).IsMixedActBits);
     }
 
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("--weight-bits 4", false)]
+    [InlineData("--accuracy-guard off", false)]
+    [InlineData("--mode dynamic", false)]
+    public void The_default_accuracy_guard_is_a_comment_where_it_applies(string flags, bool shown)
+    {
+        var result = CliRun.Run($"ptq recipe show {flags}");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(shown, result.Out.Contains("# accuracy guard on by default: output cosine 0.995 on calibration samples from --data ('accuracy-guard: off' turns it off)\n", StringComparison.Ordinal));
+        Assert.Equal(flags.Contains("off", StringComparison.Ordinal), result.Out.Contains("accuracy-guard: off\n", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Show_output_matches_golden_text()
     {
