@@ -29,6 +29,9 @@ public static class OpRules
         new("HardSwish", First, null, null, OutputQuantization.Own),
         new("Tanh", First, null, null, OutputQuantization.Own),
         new("Softmax", First, null, null, OutputQuantization.Own),
+        // Only BatchNorms that were not folded (--fold-bn false, or one after an op folding cannot reach): ORT has no
+        // integer kernel, so it runs float between DequantizeLinear and QuantizeLinear when an int8 op reads it.
+        new("BatchNormalization", First, null, null, OutputQuantization.Own),
         new("Relu", First, null, null, OutputQuantization.Own),
         new("Clip", First, null, null, OutputQuantization.Own),
         new("Resize", First, null, null, OutputQuantization.FollowInput),

@@ -159,5 +159,35 @@ public class StaticQuantizerTests
         Assert.Contains("'image'", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// --fold-bn false keeps both BatchNorms of <see cref="TestModels.FoldableAndUnfoldableBatchNorms"/>: the one an int8
+    /// ConvTranspose reads (through its Relu) gets quantized input and output and runs float between them; the last one,
+    /// read by nothing int8, stays float.
+    /// </summary>
+    [Fact]
+    public void UnfoldedBatchNormsAreQuantizedWhereAnInt8OpReadsThem()
+    {
+        var model = new OnnxModel(TestModels.FoldableAndUnfoldableBatchNorms());
+        var samples = Enumerable.Range(0, 16).Select(i => (IReadOnlyDictionary<string, TensorValue>)SampleFeeds.For(model, seed: i)).ToList();
+
+        var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings { FoldBatchNorm = false },
+            new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings()));
+
+        var activations = result.Tensors.Where(t => t.Kind == "Activation").Select(t => t.TensorName).ToHashSet();
+        Assert.Contains("c", activations);   // conv_bn's input (the Conv's output)
+        Assert.Contains("b", activations);   // conv_bn's output, which the Relu reads
+        Assert.Equal(0, result.Tensors.Single(t => t.TensorName == "r").Parameters.ZeroPoint);
+        Assert.DoesNotContain(result.Plan.FloatNodes, f => f.Node.Name == "conv_bn");
+        Assert.Contains(result.Plan.FloatNodes, f => f.Node.Name == "up_bn" && f.Reason.StartsWith("nothing after it runs in int8", StringComparison.Ordinal));
+
+        using var fp32 = new OrtRunner(model);
+        using var int8 = new OrtRunner(result.Model);
+        foreach (var feed in Enumerable.Range(100, 8).Select(i => SampleFeeds.For(model, seed: i)))
+        {
+            double cosine = Ptq.Evaluation.CosineSimilarity.Compute(fp32.Run(feed)["Y"].ToFloats(), int8.Run(feed)["Y"].ToFloats());
+            Assert.True(cosine > 0.999, $"output cosine {cosine}");
+        }
+    }
+
     private static int ArgMax(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(values);
 }
