@@ -169,8 +169,8 @@ public sealed partial record QuantizationRecipe
     /// <summary>
     /// The output cosine the accuracy guard checks, or null when it does not run: off, a mode other than full, --stats
     /// (no samples to compare on), a target search (it already measures the output), empirical bias correction (the
-    /// search re-quantizes from collected statistics and would drop it), or, for the default guard only, bit widths other
-    /// than 8 (a user asking for fewer bits accepts the loss).
+    /// search re-quantizes from collected statistics and would drop it), or, for the default guard only, a recipe that
+    /// chose precision or ranges itself: bit widths other than 8 (the user accepts the loss) or a clip table.
     /// </summary>
     public double? EffectiveAccuracyGuard
     {
@@ -180,7 +180,7 @@ public sealed partial record QuantizationRecipe
                 return null;
             if (AccuracyGuard is { } explicitGuard)
                 return explicitGuard;
-            return EffectiveActBits == DefaultBits && WeightBits == DefaultBits ? Tuning.AccuracyGuard.DefaultCosine : null;
+            return EffectiveActBits == DefaultBits && WeightBits == DefaultBits && ClipTable is null ? Tuning.AccuracyGuard.DefaultCosine : null;
         }
     }
 

@@ -131,10 +131,12 @@ public sealed class RecipeValidationTests
         Assert.Equal(0.995, QuantizationRecipe.Default.EffectiveAccuracyGuard);
         Assert.Equal(0.995, new QuantizationRecipe { ActBits = 8, Granularity = Granularity.PerTensor }.EffectiveAccuracyGuard);
         Assert.Equal(0.98, new QuantizationRecipe { AccuracyGuard = 0.98 }.Validate().EffectiveAccuracyGuard);
-        // Other bit widths keep the default guard off (the user chose the loss) but honour an explicit one.
+        // Other bit widths and clip tables keep the default guard off (the user chose) but honour an explicit one.
         Assert.Null(new QuantizationRecipe { ActBits = 4 }.EffectiveAccuracyGuard);
         Assert.Null(new QuantizationRecipe { WeightBits = 4 }.EffectiveAccuracyGuard);
         Assert.Equal(0.99, new QuantizationRecipe { WeightBits = 4, AccuracyGuard = 0.99 }.Validate().EffectiveAccuracyGuard);
+        Assert.Null(new QuantizationRecipe { ClipTable = "clip.json" }.EffectiveAccuracyGuard); // the user's own ranges
+        Assert.Equal(0.99, new QuantizationRecipe { ClipTable = "clip.json", AccuracyGuard = 0.99 }.Validate().EffectiveAccuracyGuard);
         // Where it cannot run, the default guard stays quiet and 'off' is always accepted.
         Assert.Null(new QuantizationRecipe { AccuracyGuard = QuantizationRecipe.AccuracyGuardOff }.Validate().EffectiveAccuracyGuard);
         Assert.Null(new QuantizationRecipe { Mode = QuantizationMode.Dynamic, AccuracyGuard = QuantizationRecipe.AccuracyGuardOff }.Validate().EffectiveAccuracyGuard);
