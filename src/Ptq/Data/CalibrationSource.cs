@@ -12,7 +12,9 @@ internal sealed class CalibrationSource : ICalibrationSource
     private readonly IReadOnlyList<SampleReader> _readers;
     private readonly int[] _order;
     private readonly DataSourceOptions _options;
-    private int _skipped;
+    // Sample indices skipped as corrupt, over every enumeration: a pipeline that reads the first samples again (the
+    // accuracy guard's check set) must not reset the count of a full pass.
+    private readonly HashSet<int> _skipped = [];
 
     /// <exception cref="DataSourceException">When the readers hold different numbers of samples; names both sources and counts.</exception>
     public CalibrationSource(IReadOnlyList<SampleReader> readers, IReadOnlyList<ModelInputInfo> inputs, DataSourceOptions options)
@@ -37,13 +39,15 @@ internal sealed class CalibrationSource : ICalibrationSource
 
     public int Count => Math.Min(Available, _options.Limit ?? int.MaxValue);
 
-    public int SkippedFiles => _skipped;
+    public int SkippedFiles
+    {
+        get { lock (_skipped) return _skipped.Count; }
+    }
 
     public IReadOnlyList<ModelInputInfo> Inputs { get; }
 
     public IEnumerator<CalibrationSample> GetEnumerator()
     {
-        _skipped = 0;
         int limit = _options.Limit ?? int.MaxValue, yielded = 0;
         foreach (int index in _order)
         {
@@ -68,7 +72,7 @@ internal sealed class CalibrationSource : ICalibrationSource
             catch (CorruptFileException) when (_options.SkipCorrupt)
             {
                 // A corrupt file spoils the whole joint sample: the other inputs' files would otherwise pair with the wrong partner.
-                _skipped++;
+                lock (_skipped) _skipped.Add(index);
                 return null;
             }
             foreach (InputTensor t in read) tensors[t.Name] = t;

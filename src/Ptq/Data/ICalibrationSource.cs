@@ -13,7 +13,7 @@ public interface ICalibrationSource : IEnumerable<CalibrationSample>
     /// </summary>
     int Count { get; }
 
-    /// <summary>Number of corrupt files skipped by the most recent enumeration (0 unless skipping is enabled).</summary>
+    /// <summary>Number of samples skipped as corrupt by the enumerations so far, each counted once (0 unless skipping is enabled).</summary>
     int SkippedFiles { get; }
 
     /// <summary>The model inputs every sample provides.</summary>

@@ -67,6 +67,10 @@ public class CalibrationSourcesTests
         var source = CalibrationSources.Create([Image3x2], [dir.Path], new DataSourceOptions { SkipCorrupt = true });
         Assert.Equal(new[] { "a.png", "c.png" }, source.Select(s => s.SourceName));
         Assert.Equal(1, source.SkippedFiles);
+        // Reading again (a full pass, or only the first sample as the accuracy guard's check set does) counts the same file once.
+        Assert.Equal(new[] { "a.png", "c.png" }, source.Select(s => s.SourceName));
+        Assert.Single(source.Take(1));
+        Assert.Equal(1, source.SkippedFiles);
     }
 
     [Fact]
