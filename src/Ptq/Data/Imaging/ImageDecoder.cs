@@ -10,7 +10,15 @@ internal static class ImageDecoder
     /// (Pillow applies neither) and drops alpha.
     /// </summary>
     /// <exception cref="CorruptFileException">When the file is not a decodable image or is truncated.</exception>
-    public static PixelImage DecodeRgb(string path)
+    public static PixelImage DecodeRgb(string path) => Decode(path, null).Pixels;
+
+    /// <summary>
+    /// Decodes <paramref name="path"/> like <see cref="DecodeRgb"/> and passes every row through the transform
+    /// <paramref name="rowTransform"/> builds for the image's size, row by row where the codec supports it (JPEG, PNG,
+    /// BMP), so the full-size image is never held. Returns the transformed image and the size of the source.
+    /// </summary>
+    /// <exception cref="CorruptFileException">When the file is not a decodable image or is truncated.</exception>
+    public static (PixelImage Pixels, int SourceWidth, int SourceHeight) Decode(string path, Func<int, int, RowTransform>? rowTransform)
     {
         SKCodec? codec;
         try
@@ -29,24 +37,66 @@ internal static class ImageDecoder
             var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
             if (info.Width <= 0 || info.Height <= 0)
                 throw new CorruptFileException(path, $"Image '{path}' has no pixels ({info.Width}x{info.Height}).");
-            var rgba = new byte[info.BytesSize];
-            SKCodecResult result;
+            var transform = rowTransform?.Invoke(info.Width, info.Height) ?? new RowTransform(info.Width, gray: false, horizontal: null);
+            var pixels = rowTransform is not null && codec.StartScanlineDecode(info) == SKCodecResult.Success
+                ? DecodeByRows(codec, info, transform, path)
+                : DecodeWhole(codec, info, transform, path);
+            return (pixels, info.Width, info.Height);
+        }
+    }
+
+    private static PixelImage DecodeByRows(SKCodec codec, SKImageInfo info, RowTransform transform, string path)
+    {
+        int rowOut = transform.OutWidth * transform.OutChannels;
+        var output = new byte[rowOut * info.Height];
+        var rgba = new byte[info.RowBytes];
+        var rgb = new byte[info.Width * 3];
+        for (int i = 0; i < info.Height; i++)
+        {
+            int decoded;
             unsafe
             {
-                fixed (byte* ptr = rgba) result = codec.GetPixels(info, (IntPtr)ptr);
+                fixed (byte* ptr = rgba) decoded = codec.GetScanlines((IntPtr)ptr, 1, info.RowBytes);
             }
             // Pillow refuses truncated files by default, so an incomplete decode counts as corrupt too.
-            if (result != SKCodecResult.Success)
-                throw new CorruptFileException(path, $"Cannot decode image '{path}': {result}; the file is corrupt or truncated.");
-            int n = info.Width * info.Height;
-            var rgb = new byte[n * 3];
-            for (int i = 0, j = 0; i < n * 3; i += 3, j += 4)
-            {
-                rgb[i] = rgba[j];
-                rgb[i + 1] = rgba[j + 1];
-                rgb[i + 2] = rgba[j + 2];
-            }
-            return new PixelImage(info.Width, info.Height, 3, rgb);
+            if (decoded != 1)
+                throw new CorruptFileException(path, $"Cannot decode image '{path}': row {i} of {info.Height} is missing; the file is corrupt or truncated.");
+            DropAlpha(rgba, rgb);
+            int y = codec.GetOutputScanline(i); // bottom-up BMPs deliver their last row first
+            transform.Apply(rgb, output.AsSpan(y * rowOut, rowOut));
+        }
+        return new PixelImage(transform.OutWidth, info.Height, transform.OutChannels, output);
+    }
+
+    private static PixelImage DecodeWhole(SKCodec codec, SKImageInfo info, RowTransform transform, string path)
+    {
+        var rgba = new byte[info.BytesSize];
+        SKCodecResult result;
+        unsafe
+        {
+            fixed (byte* ptr = rgba) result = codec.GetPixels(info, (IntPtr)ptr);
+        }
+        // Pillow refuses truncated files by default, so an incomplete decode counts as corrupt too.
+        if (result != SKCodecResult.Success)
+            throw new CorruptFileException(path, $"Cannot decode image '{path}': {result}; the file is corrupt or truncated.");
+        int rowOut = transform.OutWidth * transform.OutChannels;
+        var output = new byte[rowOut * info.Height];
+        var rgb = new byte[info.Width * 3];
+        for (int y = 0; y < info.Height; y++)
+        {
+            DropAlpha(rgba.AsSpan(y * info.RowBytes, info.Width * 4), rgb);
+            transform.Apply(rgb, output.AsSpan(y * rowOut, rowOut));
+        }
+        return new PixelImage(transform.OutWidth, info.Height, transform.OutChannels, output);
+    }
+
+    private static void DropAlpha(ReadOnlySpan<byte> rgba, Span<byte> rgb)
+    {
+        for (int i = 0, j = 0; i < rgb.Length; i += 3, j += 4)
+        {
+            rgb[i] = rgba[j];
+            rgb[i + 1] = rgba[j + 1];
+            rgb[i + 2] = rgba[j + 2];
         }
     }
 }

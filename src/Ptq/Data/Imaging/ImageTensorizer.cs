@@ -31,11 +31,26 @@ internal sealed class ImageTensorizer
     public static int CropOffset(int size, int crop) =>
         crop <= size ? (int)Math.Round((size - crop) / 2.0, MidpointRounding.ToEven) : -((crop - size) / 2);
 
+    /// <summary>
+    /// The row-local steps of <see cref="Apply(PixelImage, int, int)"/> for a <paramref name="width"/>×<paramref name="height"/>
+    /// image (grayscale, horizontal resize), for <see cref="ImageDecoder.Decode"/> to run while decoding.
+    /// </summary>
+    public RowTransform RowTransformFor(int width, int height) =>
+        new(width, _options.Color == ColorMode.Gray,
+            Resampler.HorizontalPassFor(width, ResizedSize(_options, width, height).Width, _options.ResizeMethod));
+
     /// <summary>Runs colour conversion, resize, crop, channel order, normalisation and layout; returns dims and values.</summary>
-    public (int[] Dims, float[] Values) Apply(PixelImage rgb)
+    public (int[] Dims, float[] Values) Apply(PixelImage rgb) => Apply(rgb, rgb.Width, rgb.Height);
+
+    /// <summary>
+    /// <see cref="Apply(PixelImage)"/> for pixels that may already have been through <see cref="RowTransformFor"/>:
+    /// the resize target comes from the source size, and steps already done are no-ops (a grayscale image stays as it
+    /// is; a width already at the target skips the horizontal pass).
+    /// </summary>
+    public (int[] Dims, float[] Values) Apply(PixelImage pixels, int sourceWidth, int sourceHeight)
     {
-        PixelImage img = _options.Color == ColorMode.Gray ? rgb.ToGray() : rgb;
-        (int rw, int rh) = ResizedSize(_options, img.Width, img.Height);
+        PixelImage img = _options.Color == ColorMode.Gray ? pixels.ToGray() : pixels;
+        (int rw, int rh) = ResizedSize(_options, sourceWidth, sourceHeight);
         img = Resampler.Resize(img, rw, rh, _options.ResizeMethod);
         int w = _options.Crop?.Width ?? img.Width, h = _options.Crop?.Height ?? img.Height;
         int left = CropOffset(img.Width, w), top = CropOffset(img.Height, h);

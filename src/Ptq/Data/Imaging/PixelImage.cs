@@ -28,9 +28,14 @@ internal sealed class PixelImage
     {
         if (Channels == 1) return this;
         var l = new byte[Width * Height];
-        byte[] p = Pixels;
-        for (int i = 0, j = 0; i < l.Length; i++, j += 3)
-            l[i] = (byte)((p[j] * 19595 + p[j + 1] * 38470 + p[j + 2] * 7471 + 0x8000) >> 16);
+        GrayRow(Pixels, l);
         return new PixelImage(Width, Height, 1, l);
+    }
+
+    /// <summary>The conversion of <see cref="ToGray"/> for RGB pixels in <paramref name="rgb"/> into <paramref name="gray"/>.</summary>
+    public static void GrayRow(ReadOnlySpan<byte> rgb, Span<byte> gray)
+    {
+        for (int i = 0, j = 0; i < gray.Length; i++, j += 3)
+            gray[i] = (byte)((rgb[j] * 19595 + rgb[j + 1] * 38470 + rgb[j + 2] * 7471 + 0x8000) >> 16);
     }
 }

@@ -43,27 +43,48 @@ internal static class Resampler
     private static byte Clip8(int acc) =>
         acc >= (1 << PrecisionBits << 8) ? (byte)255 : acc <= 0 ? (byte)0 : (byte)(acc >> PrecisionBits);
 
+    /// <summary>
+    /// The horizontal pass of <see cref="Resize"/> from <paramref name="inWidth"/> to <paramref name="outWidth"/> pixels,
+    /// one row at a time, or null when <see cref="Resize"/> would not run one (same width, or nearest, which is not
+    /// separated into passes). Lets the decoder shrink each row as it arrives instead of holding the full-size image.
+    /// </summary>
+    public static HorizontalPass? HorizontalPassFor(int inWidth, int outWidth, ResizeMethod method) =>
+        inWidth == outWidth || method == ResizeMethod.Nearest ? null
+        : new HorizontalPass(outWidth, method == ResizeMethod.Cubic
+            ? Coefficients.Compute(inWidth, outWidth, Bicubic, 2.0)
+            : Coefficients.Compute(inWidth, outWidth, Triangle, 1.0));
+
     private static PixelImage Horizontal(PixelImage src, int outWidth, Coefficients k)
     {
-        int ch = src.Channels, inW = src.Width, h = src.Height;
-        byte[] sp = src.Pixels;
-        var dp = new byte[outWidth * h * ch];
-        for (int y = 0; y < h; y++)
+        int ch = src.Channels, rowIn = src.Width * ch, rowOut = outWidth * ch;
+        var pass = new HorizontalPass(outWidth, k);
+        var dp = new byte[rowOut * src.Height];
+        for (int y = 0; y < src.Height; y++)
+            pass.Apply(src.Pixels.AsSpan(y * rowIn, rowIn), dp.AsSpan(y * rowOut, rowOut), ch);
+        return new PixelImage(outWidth, src.Height, ch, dp);
+    }
+
+    /// <summary>Pillow's horizontal resampling of single rows with precomputed coefficients.</summary>
+    internal sealed class HorizontalPass(int outWidth, Coefficients k)
+    {
+        /// <summary>Pixels per output row.</summary>
+        public int OutWidth { get; } = outWidth;
+
+        /// <summary>Resamples one row of <paramref name="channels"/>-channel pixels into <paramref name="destination"/>.</summary>
+        public void Apply(ReadOnlySpan<byte> source, Span<byte> destination, int channels)
         {
-            int srcRow = y * inW * ch, dstRow = y * outWidth * ch;
-            for (int x = 0; x < outWidth; x++)
+            for (int x = 0; x < OutWidth; x++)
             {
                 int start = k.Start[x], size = k.Size[x], kOff = x * k.Stride;
-                for (int c = 0; c < ch; c++)
+                for (int c = 0; c < channels; c++)
                 {
                     int acc = 1 << (PrecisionBits - 1);
-                    int p = srcRow + start * ch + c;
-                    for (int i = 0; i < size; i++, p += ch) acc += sp[p] * k.Weights[kOff + i];
-                    dp[dstRow + x * ch + c] = Clip8(acc);
+                    int p = start * channels + c;
+                    for (int i = 0; i < size; i++, p += channels) acc += source[p] * k.Weights[kOff + i];
+                    destination[x * channels + c] = Clip8(acc);
                 }
             }
         }
-        return new PixelImage(outWidth, h, ch, dp);
     }
 
     private static PixelImage Vertical(PixelImage src, int outHeight, Coefficients k)

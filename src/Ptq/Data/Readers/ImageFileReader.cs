@@ -20,10 +20,10 @@ internal sealed class ImageFileReader : FilePerSampleReader
 
     protected override InputTensor ReadFile(string path)
     {
-        PixelImage rgb = ImageDecoder.DecodeRgb(path);
-        (int[] dims, float[] values) = _tensorizer.Apply(rgb);
+        var (pixels, width, height) = ImageDecoder.Decode(path, _tensorizer.RowTransformFor);
+        (int[] dims, float[] values) = _tensorizer.Apply(pixels, width, height);
         ShapeResolver.EnsureMatches(Input, dims, path,
-            $" Preprocessing produced {Preprocessing.Layout} with {Preprocessing.Channels} channel(s) from a {rgb.Width}x{rgb.Height} image; adjust --resize/--resize-short/--crop, --color or --layout.");
+            $" Preprocessing produced {Preprocessing.Layout} with {Preprocessing.Channels} channel(s) from a {width}x{height} image; adjust --resize/--resize-short/--crop, --color or --layout.");
         return InputTensor.FromFloats(Input.Name, Input.ElementType, dims, values);
     }
 }
