@@ -43,7 +43,9 @@ public static class QuantizationPlanner
             if (!eligible.TryGetValue(node, out var rule))
                 continue;
             bool readByInt8 = node.Outputs.Any(o => o.Length > 0 && graph.Consumers(o).Any(c => int8.Contains(c.Node) && ReadsAsActivation(c.Node, c.InputIndex, eligible)));
-            if (rule.AlwaysInt8 || readByInt8)
+            if (readByInt8 && PadsAModelInput(graph, node))
+                floatNodes.Add(new FloatNode(node, "it pads a model input: ONNX Runtime pads integers only in float, so quantizing after the Pad saves a QuantizeLinear/DequantizeLinear pair"));
+            else if (rule.AlwaysInt8 || readByInt8)
                 int8.Add(node);
             else
                 floatNodes.Add(new FloatNode(node, "nothing after it runs in int8, so quantizing it would only add error"));
@@ -130,6 +132,11 @@ public static class QuantizationPlanner
             return $"weight '{(w < node.Inputs.Count ? node.Inputs[w] : "")}' is not a constant float tensor";
         return null;
     }
+
+    // ORT's QDQ optimiser leaves DequantizeLinear → Pad → QuantizeLinear in float; on a model input nothing else needs the
+    // input quantized, so the quantization moves after the Pad (SqueezeNet's padded RGB input: one Q/DQ pair less).
+    private static bool PadsAModelInput(OnnxGraph graph, Node node) =>
+        node.OpType == "Pad" && graph.Producer(node.Inputs[0]) is null && graph.Initializer(node.Inputs[0]) is null;
 
     private static string? TooSmall(OnnxGraph graph, Node node, Func<string, long[]?>? shapeOf, long minElements)
     {

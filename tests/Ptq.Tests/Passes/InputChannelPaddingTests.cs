@@ -63,7 +63,11 @@ public class InputChannelPaddingTests
         var samples = Enumerable.Range(0, 8).Select(s => (IReadOnlyDictionary<string, TensorValue>)SampleFeeds.For(model, seed: s)).ToList();
         var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings()));
         var graph = OnnxGraph.FromModel(result.Model);
-        Assert.Single(graph.Nodes, n => n.OpType == "Pad");
+        var pad = Assert.Single(graph.Nodes, n => n.OpType == "Pad");
+        // The model input is padded in float and quantized once, after the Pad (ORT has no integer Pad in QDQ form).
+        Assert.Equal("X", pad.Inputs[0]);
+        Assert.Equal("QuantizeLinear", Assert.Single(graph.Consumers(pad.Outputs[0])).Node.OpType);
+        Assert.DoesNotContain(graph.Consumers("X"), c => c.Node.OpType == "QuantizeLinear");
         Assert.Equal([8L, 4, 3, 3], graph.Initializer(graph.Producer(graph.Nodes.Single(n => n.OpType == "Conv").Inputs[1])!.Inputs[0])!.Dims);
 
         var check = SampleFeeds.For(model, seed: 100);
