@@ -98,6 +98,20 @@ public sealed class QuantizeCommandTests
         Assert.Empty(Directory.GetFiles(temp.Path));
     }
 
+    [Theory]
+    [InlineData("quantize", "--data DATA")]
+    [InlineData("calibrate", "--data DATA")]
+    public void AnOutputInAMissingFolderIsRefusedBeforeAnyWork(string command, string arguments)
+    {
+        using var temp = new TempDirectory();
+        string output = Path.Combine(temp.Path, "missing", "out.onnx");
+        var result = Run($"ptq {command} {Mnist} {arguments.Replace("DATA", Images, StringComparison.Ordinal)} -o {Quote(output)}");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"folder '{Path.Combine(temp.Path, "missing")}' does not exist; create it first", result.Error);
+        Assert.DoesNotContain("calibrating", result.Out + result.Error);
+        Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
+    }
+
     [Fact]
     public void DemoRunsTheWholePipeline()
     {
