@@ -56,7 +56,7 @@ internal static class QuantizeCommand
             if (run.Guard is { } guard)
             {
                 AccuracyGuardView.Write(console.Out, guard);
-                if (!guard.Passed)
+                if (guard.Ran && !guard.Passed)
                     console.Error.WriteLine($"ptq: warning: {AccuracyGuardView.NotReached(guard)}");
             }
             if (run.Fallback is { } fallback && run.TargetCosine is { } target)

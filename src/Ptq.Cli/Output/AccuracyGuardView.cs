@@ -12,6 +12,11 @@ internal static class AccuracyGuardView
     /// <summary>Writes the summary of <paramref name="guard"/> to <paramref name="output"/>.</summary>
     public static void Write(TextWriter output, GuardResult guard)
     {
+        if (!guard.Ran)
+        {
+            output.WriteLine("accuracy guard: not run (the model has no float output to compare)");
+            return;
+        }
         string check = string.Create(CultureInfo.InvariantCulture,
             $"accuracy guard: output cosine {guard.PlainCosine:F5} against float on {guard.CheckSamples} calibration samples");
         if (guard.Search is not { } search)

@@ -17,6 +17,9 @@ public sealed record GuardResult(StaticQuantizationResult Result, double Guard, 
 
     /// <summary>Whether <see cref="Cosine"/> reached <see cref="Guard"/>.</summary>
     public bool Passed => Cosine >= Guard;
+
+    /// <summary>False when the model has no float output, so nothing was compared (<see cref="PlainCosine"/> is NaN).</summary>
+    public bool Ran => CheckSamples > 0;
 }
 
 /// <summary>
@@ -50,6 +53,11 @@ public static class AccuracyGuard
         if (!(guard > 0 && guard <= 1))
             throw new PtqException($"--accuracy-guard {guard}: give a value in (0, 1]");
         var plain = StaticQuantizer.Quantize(model, settings, calibration);
+        if (AccuracyFallback.FloatOutputs(plain.PreparedFloatModel).Count == 0)
+        {
+            log?.Report("accuracy guard: not run, the model has no float output to compare");
+            return new GuardResult(plain, guard, 0, double.NaN, null);
+        }
         var check = checkSamples.ToList();
         if (check.Count == 0)
             throw new PtqException("--accuracy-guard measures the output against float on calibration samples; give --data");
