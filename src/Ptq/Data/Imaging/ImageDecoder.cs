@@ -14,8 +14,9 @@ internal static class ImageDecoder
 
     /// <summary>
     /// Decodes <paramref name="path"/> like <see cref="DecodeRgb"/> and passes every row through the transform
-    /// <paramref name="rowTransform"/> builds for the image's size, row by row where the codec supports it (JPEG, PNG,
-    /// BMP), so the full-size image is never held. Returns the transformed image and the size of the source.
+    /// <paramref name="rowTransform"/> builds for the image's size: row by row where Skia offers scanline decoding (JPEG;
+    /// not PNG), so the full-size image is never held, else whole and then row by row. Returns the transformed image and
+    /// the size of the source.
     /// </summary>
     /// <exception cref="CorruptFileException">When the file is not a decodable image or is truncated.</exception>
     public static (PixelImage Pixels, int SourceWidth, int SourceHeight) Decode(string path, Func<int, int, RowTransform>? rowTransform)
