@@ -39,6 +39,22 @@ public class SqueezeNetQuantizationTests(ITestOutputHelper output)
         Assert.True(Math.Abs(report.Accuracy.Top1Percent - report.ReferenceAccuracy.Top1Percent) <= 0.5, "top-1 within 0.5 points of fp32");
     }
 
+    /// <summary>
+    /// Statistics of every tensor (what <c>ptq calibrate</c> writes) give the byte-identical model that streaming only
+    /// the planned tensors gives: the plan must not depend on which statistics or shapes are at hand.
+    /// </summary>
+    [Fact]
+    public void AllStatisticsAndStreamedDataGiveTheSameModel()
+    {
+        var (result, model) = Quantized.Value;
+        var samples = ImageNetSubset.Load(model, 0, 100).Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds()).ToList();
+        var settings = new StaticQuantizationSettings();
+        var fromStats = StaticQuantizer.Quantize(model, settings,
+            CalibrationJob.AllStatistics(model, settings, new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings())));
+        Assert.True(fromStats.Statistics.Tensors.Count > result.Statistics.Tensors.Count);
+        Assert.Equal(Google.Protobuf.MessageExtensions.ToByteArray(result.Model.Proto), Google.Protobuf.MessageExtensions.ToByteArray(fromStats.Model.Proto));
+    }
+
     [Fact]
     public void EveryConvRunsAsQLinearConvAndPoolingAndConcatStayInt8()
     {
