@@ -12,7 +12,7 @@ namespace Ptq.Cli.Options;
 internal sealed class QuantizeOptions
 {
     public Option<string?> Recipe { get; } = new("--recipe") { HelpName = "FILE", Description = "Recipe file: Ptq YAML/JSON or MindSpore Lite .cfg; flags override it." };
-    public Option<string?> Stats { get; } = new("--stats") { HelpName = "STATS.json", Description = "Statistics collected by 'ptq calibrate', instead of --data." };
+    public Option<string?> Stats { get; } = new("--stats") { HelpName = "STATS.json", Description = "Statistics collected by 'ptq calibrate' (e.g. merged shards); with it, --data only supplies check samples." };
     public Option<string?> Mode { get; } = new("--mode") { HelpName = "full|weight-only|dynamic|fp16", Description = "full (default), weight-only, dynamic or fp16." };
     public Option<string?> ActBits { get; } = new("--act-bits") { HelpName = "N|mixed", Description = "Activation bits, 2-16 (default 8), or mixed: 8, the most sensitive kept float until --target-cosine holds." };
     public Option<string?> WeightBits { get; } = new("--weight-bits") { HelpName = "N|mixed", Description = "Weight bits, 2-16 (1-16 weight-only), or mixed (default 8)." };

@@ -67,8 +67,6 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException("--stats", "--stats: the file name is empty.");
             if (CalibSize is { } n)
                 throw new RecipeException("--calib-size", $"--calib-size {n} with --stats: the statistics are already collected; drop --calib-size, or give --data instead of --stats.");
-            if (Data.Count > 0)
-                throw new RecipeException("--stats", "--stats with --data: give calibration data or collected statistics, not both.");
         }
 
         if (EmpiricalBiasCorrection)
@@ -121,8 +119,8 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(option, $"{option} {given}: must be in (0, 1], e.g. 0.995, or '{RecipeNames.Off}'.");
         if (Mode != QuantizationMode.Full)
             throw new RecipeException(option, $"{option} {given} with --mode {mode}: it checks a statically quantized model; use --mode full or drop it.");
-        if (Stats is not null)
-            throw new RecipeException(option, $"{option} {given} with --stats: it compares the output with float on calibration samples; give --data instead of --stats, or drop it.");
+        if (Stats is not null && Data.Count == 0)
+            throw new RecipeException(option, $"{option} {given} with --stats and no --data: it compares the output with float on samples; add --data with a few samples (they are only used for the check), or drop it.");
         if (EffectiveTargetCosine is not null)
             throw new RecipeException(option, $"{option} {given} with a target search (--target-cosine, --weight-bits {RecipeNames.Mixed}, --act-bits {RecipeNames.Mixed}): the search already holds the output to its target; drop one of them.");
         if (EmpiricalBiasCorrection)

@@ -139,10 +139,16 @@ public sealed partial record QuantizationRecipe
     /// <summary>Recipe key <c>mixed-init-scale</c> (MindSpore <c>init_scale</c>) in (0, 1): starting scale of the mixed-bit search. Default none.</summary>
     public double? MixedInitScale { get; init; }
 
-    /// <summary><c>--data SPEC...</c> (MindSpore <c>calibrate_path</c>): calibration data folders/files, or INPUT_NAME:PATH. Default none.</summary>
+    /// <summary>
+    /// <c>--data SPEC...</c> (MindSpore <c>calibrate_path</c>): calibration data folders/files, or INPUT_NAME:PATH. With
+    /// <see cref="Stats"/>, only the check samples of the accuracy guard and the target searches. Default none.
+    /// </summary>
     public IReadOnlyList<string> Data { get; init; } = [];
 
-    /// <summary><c>--stats STATS.json</c>: statistics collected earlier by <c>ptq calibrate</c>, instead of <see cref="Data"/>. Default none.</summary>
+    /// <summary>
+    /// <c>--stats STATS.json</c>: statistics collected earlier by <c>ptq calibrate</c> (for example merged shards); the
+    /// ranges come from them, and <see cref="Data"/>, when also given, only supplies check samples. Default none.
+    /// </summary>
     public string? Stats { get; init; }
 
     /// <summary>The PREPROCESSING flags (<c>--resize</c>, <c>--mean</c>, ...): how image files become tensors. Default <see cref="ImagePreprocessing.Default"/>.</summary>
@@ -168,7 +174,7 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>
     /// The output cosine the accuracy guard checks, or null when it does not run: off, a mode other than full, --stats
-    /// (no samples to compare on), a target search (it already measures the output), empirical bias correction (the
+    /// without --data (no samples to compare on), a target search (it already measures the output), empirical bias correction (the
     /// search re-quantizes from collected statistics and would drop it), or, for the default guard only, a recipe that
     /// chose precision or ranges itself: bit widths other than 8 (the user accepts the loss) or a clip table.
     /// </summary>
@@ -176,7 +182,7 @@ public sealed partial record QuantizationRecipe
     {
         get
         {
-            if (AccuracyGuard == AccuracyGuardOff || Mode != QuantizationMode.Full || Stats is not null || EffectiveTargetCosine is not null || EmpiricalBiasCorrection)
+            if (AccuracyGuard == AccuracyGuardOff || Mode != QuantizationMode.Full || (Stats is not null && Data.Count == 0) || EffectiveTargetCosine is not null || EmpiricalBiasCorrection)
                 return null;
             if (AccuracyGuard is { } explicitGuard)
                 return explicitGuard;

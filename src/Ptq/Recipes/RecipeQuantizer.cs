@@ -23,7 +23,10 @@ public sealed record RecipeQuantizationResult(StaticQuantizationResult Result, F
 /// </summary>
 public static class RecipeQuantizer
 {
-    /// <summary>Calibration samples that double as the check set of a target search or the accuracy guard (there is no held-out data).</summary>
+    /// <summary>
+    /// Samples that form the check set of a target search or the accuracy guard: the first calibration samples (there is
+    /// no held-out data), or with --stats the first samples --data gives.
+    /// </summary>
     public const int CheckSamples = 32;
 
     /// <summary>
@@ -49,34 +52,33 @@ public static class RecipeQuantizer
             return new RecipeQuantizationResult(result, null, null, 0);
         }
         double? target = recipe.EffectiveTargetCosine;
-        if (recipe.Stats is { } statsPath)
-        {
-            if (recipe.Cle)
-                throw new PtqException("--cle changes the weights before calibration, so statistics from 'ptq calibrate' do not fit; give --data instead of --stats");
-            if (target is not null)
-                throw new PtqException($"{SearchOption(recipe)} measures the output on calibration samples; give --data instead of --stats");
-            return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibration)), null, null, 0);
-        }
-        if (recipe.Data.Count == 0)
+        if (recipe.Stats is not null && recipe.Cle)
+            throw new PtqException("--cle changes the weights before calibration, so statistics from 'ptq calibrate' do not fit; give --data instead of --stats");
+        if (recipe.Stats is null && recipe.Data.Count == 0)
             throw new PtqException("give calibration data with --data SPEC, or statistics from 'ptq calibrate' with --stats FILE");
-        var source = CalibrationSources.Create(ModelInputs.Of(model), recipe.Data, sourceOptions ?? recipe.ToSourceOptions());
-        var samples = source.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
-        var input = new CalibrationInput.FromSamples(samples, source.Count, calibration, progress, cancellationToken);
+        // With --stats the ranges come from the file, and --data (if given) only supplies the check samples.
+        var source = recipe.Data.Count > 0 ? CalibrationSources.Create(ModelInputs.Of(model), recipe.Data, sourceOptions ?? recipe.ToSourceOptions()) : null;
+        var samples = source?.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
+        CalibrationInput input = recipe.Stats is { } statsPath
+            ? new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibration)
+            : new CalibrationInput.FromSamples(samples!, source!.Count, calibration, progress, cancellationToken);
         if (target is double cosine)
         {
+            if (samples is null)
+                throw new PtqException($"{SearchOption(recipe)} measures the output on samples; add --data (with --stats it only supplies the check samples)");
             var check = samples.Take(CheckSamples).ToList();
             // The activation search may keep every ranked activation float: a stated target is missed only when float activations miss it too.
             var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, check, cosine, maxPromoted: int.MaxValue, log: log)
                 : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
                 : AccuracyFallback.Quantize(model, settings, input, check, cosine, log: log);
-            return new RecipeQuantizationResult(fallback.Result, fallback, cosine, source.SkippedFiles);
+            return new RecipeQuantizationResult(fallback.Result, fallback, cosine, source!.SkippedFiles);
         }
-        if (recipe.EffectiveAccuracyGuard is double guard)
+        if (recipe.EffectiveAccuracyGuard is double guard && samples is not null)
         {
             var guarded = AccuracyGuard.Quantize(model, settings, input, samples.Take(CheckSamples), guard, log);
-            return new RecipeQuantizationResult(guarded.Result, null, null, source.SkippedFiles, guarded);
+            return new RecipeQuantizationResult(guarded.Result, null, null, source!.SkippedFiles, guarded);
         }
-        return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, input), null, null, source.SkippedFiles);
+        return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, input), null, null, source?.SkippedFiles ?? 0);
     }
 
     private static string SearchOption(QuantizationRecipe recipe) =>

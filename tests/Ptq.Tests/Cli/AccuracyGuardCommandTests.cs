@@ -82,6 +82,25 @@ public sealed class AccuracyGuardCommandTests
         Assert.Equal(0, quiet.ExitCode);
         Assert.DoesNotContain("accuracy guard", quiet.Out);
         Assert.Equal(2, refused.ExitCode);
-        Assert.Contains("--accuracy-guard 0.99 with --stats", refused.Error);
+        Assert.Contains("--accuracy-guard 0.99 with --stats and no --data", refused.Error);
+    }
+
+    /// <summary>
+    /// Sharded calibration keeps the guard: with --stats the ranges come from the file and --data only supplies the check
+    /// samples. Statistics of the same samples give the byte-identical guarded model.
+    /// </summary>
+    [Fact]
+    public void WithStatisticsDataOnlySuppliesTheGuardsCheckSamples()
+    {
+        using var temp = new TempDirectory();
+        var (model, data) = Setup(temp);
+        string stats = CalibratedStats(temp), fromStats = temp.File("from-stats.onnx"), fromData = temp.File("from-data.onnx");
+
+        var result = Run($"ptq quantize {Quote(model)} --stats {Quote(stats)} --data {Quote(data)} -o {Quote(fromStats)}");
+        Assert.Equal(0, Run($"ptq quantize {Quote(model)} --data {Quote(data)} -o {Quote(fromData)}").ExitCode);
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.Contains("below the guard 0.995: kept 1 activations float (outputs of wide)", result.Out);
+        Assert.Equal(File.ReadAllBytes(fromData), File.ReadAllBytes(fromStats));
     }
 }

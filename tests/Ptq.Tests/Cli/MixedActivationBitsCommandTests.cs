@@ -75,7 +75,7 @@ public sealed class MixedActivationBitsCommandTests
         var result = Run($"ptq quantize {Quote(model)} --stats {Quote(stats)} --act-bits mixed -o {Quote(output)}");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("--act-bits mixed measures the output on calibration samples; give --data instead of --stats", result.Error);
+        Assert.Contains("--act-bits mixed measures the output on samples; add --data (with --stats it only supplies the check samples)", result.Error);
         Assert.False(File.Exists(output));
     }
 

@@ -57,7 +57,6 @@ public sealed class RecipeValidationTests
         { new() { Clip = 0 }, "--clip", "--clip 0: must be a positive" },
         { new() { Clip = -1 }, "--clip", "--clip -1" },
         { new() { Stats = "s.json", CalibSize = 10 }, "--calib-size", "--calib-size 10 with --stats" },
-        { new() { Stats = "s.json", Data = ["images"] }, "--stats", "--stats with --data" },
         { new() { TargetCosine = 1.5 }, "--target-cosine", "(0, 1]" },
         { new() { MaxDrop = -1 }, "--max-drop", "non-negative" },
         { new() { CalibSize = 0 }, "--calib-size", "positive" },
@@ -81,7 +80,7 @@ public sealed class RecipeValidationTests
         { new() { AccuracyGuard = 1.5 }, "--accuracy-guard", "--accuracy-guard 1.5: must be in (0, 1]" },
         { new() { AccuracyGuard = -0.5 }, "--accuracy-guard", "must be in (0, 1]" },
         { new() { AccuracyGuard = 0.99, Mode = QuantizationMode.Dynamic }, "--accuracy-guard", "--accuracy-guard 0.99 with --mode dynamic" },
-        { new() { AccuracyGuard = 0.99, Stats = "s.json" }, "--accuracy-guard", "with --stats: it compares the output with float on calibration samples" },
+        { new() { AccuracyGuard = 0.99, Stats = "s.json" }, "--accuracy-guard", "with --stats and no --data: it compares the output with float on samples" },
         { new() { AccuracyGuard = 0.99, TargetCosine = 0.99 }, "--accuracy-guard", "with a target search" },
         { new() { AccuracyGuard = 0.99, ActBits = QuantizationRecipe.MixedBits }, "--accuracy-guard", "with a target search" },
         { new() { AccuracyGuard = 0.99, EmpiricalBiasCorrection = true }, "--accuracy-guard", "with empirical-bias-correction" },
@@ -142,6 +141,7 @@ public sealed class RecipeValidationTests
         Assert.Null(new QuantizationRecipe { Mode = QuantizationMode.Dynamic, AccuracyGuard = QuantizationRecipe.AccuracyGuardOff }.Validate().EffectiveAccuracyGuard);
         Assert.Null(new QuantizationRecipe { Mode = QuantizationMode.WeightOnly }.EffectiveAccuracyGuard);
         Assert.Null(new QuantizationRecipe { Stats = "s.json" }.EffectiveAccuracyGuard);
+        Assert.Equal(0.995, new QuantizationRecipe { Stats = "s.json", Data = ["check"] }.Validate().EffectiveAccuracyGuard); // --data: check samples
         Assert.Null(new QuantizationRecipe { TargetCosine = 0.99 }.EffectiveAccuracyGuard);
         Assert.Null(new QuantizationRecipe { ActBits = QuantizationRecipe.MixedBits }.EffectiveAccuracyGuard);
         Assert.Null(new QuantizationRecipe { EmpiricalBiasCorrection = true }.EffectiveAccuracyGuard);
