@@ -16,13 +16,15 @@ internal static class Resampler
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"Target size {width}x{height} must be positive.");
         if (src.Width == width && src.Height == height) return src;
         if (method == ResizeMethod.Nearest) return Nearest(src, width, height);
-        Func<double, double> filter = method == ResizeMethod.Cubic ? Bicubic : Triangle;
-        double support = method == ResizeMethod.Cubic ? 2.0 : 1.0;
         PixelImage img = src;
-        if (width != src.Width) img = Horizontal(img, width, Coefficients.Compute(src.Width, width, filter, support));
-        if (height != src.Height) img = Vertical(img, height, Coefficients.Compute(src.Height, height, filter, support));
+        if (width != src.Width) img = Horizontal(img, width, CoefficientsFor(src.Width, width, method));
+        if (height != src.Height) img = Vertical(img, height, CoefficientsFor(src.Height, height, method));
         return img;
     }
+
+    // Linear is Pillow's triangle filter with support 1, cubic its Keys cubic with support 2.
+    private static Coefficients CoefficientsFor(int inSize, int outSize, ResizeMethod method) =>
+        method == ResizeMethod.Cubic ? Coefficients.Compute(inSize, outSize, Bicubic, 2.0) : Coefficients.Compute(inSize, outSize, Triangle, 1.0);
 
     private static double Triangle(double x)
     {
@@ -50,9 +52,7 @@ internal static class Resampler
     /// </summary>
     public static HorizontalPass? HorizontalPassFor(int inWidth, int outWidth, ResizeMethod method) =>
         inWidth == outWidth || method == ResizeMethod.Nearest ? null
-        : new HorizontalPass(outWidth, method == ResizeMethod.Cubic
-            ? Coefficients.Compute(inWidth, outWidth, Bicubic, 2.0)
-            : Coefficients.Compute(inWidth, outWidth, Triangle, 1.0));
+        : new HorizontalPass(outWidth, CoefficientsFor(inWidth, outWidth, method));
 
     private static PixelImage Horizontal(PixelImage src, int outWidth, Coefficients k)
     {
