@@ -48,7 +48,8 @@ public static class AccuracyFallback
         var result = StaticQuantizer.Quantize(model, settings, fromStats);
         var reverted = new List<(string, double)>();
         var current = settings;
-        double cosine = OutputCosine(result, checkSamples);
+        var check = OutputCheck.Measure(result.PreparedFloatModel, checkSamples);
+        double cosine = check.Cosine(result);
         log?.Report($"output cosine {cosine:F5} (target {targetCosine})");
         while (cosine < targetCosine && reverted.Count < maxReverts)
         {
@@ -58,38 +59,12 @@ public static class AccuracyFallback
                 break;
             current = step.Relax(current, worst);
             result = StaticQuantizer.Quantize(model, current, fromStats);
-            cosine = OutputCosine(result, checkSamples);
+            cosine = check.Cosine(result);
             reverted.Add((worst, cosine));
             log?.Report($"{step.Describe(worst)}: output cosine {cosine:F5}");
         }
         return new FallbackResult(result, cosine, cosine >= targetCosine, reverted);
     }
-
-    /// <summary>
-    /// Mean over samples of the cosine between float and quantized outputs (the float outputs concatenated; integer
-    /// outputs such as argmax labels are left out, as their values are indices, not signal). Throws
-    /// <see cref="PtqException"/> when the model has no float output to compare.
-    /// </summary>
-    internal static double OutputCosine(StaticQuantizationResult result, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
-    {
-        var outputs = FloatOutputs(result.PreparedFloatModel);
-        if (outputs.Count == 0)
-            throw new PtqException("the output cosine against float needs a float output, and the model has none; drop the accuracy target");
-        using var reference = new OrtRunner(result.PreparedFloatModel);
-        using var quantized = new OrtRunner(result.Model);
-        double sum = 0;
-        foreach (var sample in samples)
-        {
-            var a = reference.Run(sample, outputs);
-            var b = quantized.Run(sample, outputs);
-            sum += Evaluation.CosineSimilarity.Compute([.. outputs.SelectMany(o => a[o].ToFloats())], [.. outputs.SelectMany(o => b[o].ToFloats())]);
-        }
-        return sum / samples.Count;
-    }
-
-    /// <summary>The model's graph outputs declared as float tensors, in graph order.</summary>
-    internal static IReadOnlyList<string> FloatOutputs(OnnxModel model) =>
-        [.. model.Proto.Graph.Output.Where(o => o.Type?.TensorType is { ElemType: (int)Onnx.Proto.TensorProto.Types.DataType.Float }).Select(o => o.Name)];
 
     /// <summary>The int8 node (not yet reverted) whose output SQNR falls furthest below its input's.</summary>
     private static string? WorstNode(StaticQuantizationResult result, IReadOnlyDictionary<string, TensorValue> sample, Func<Node, bool> candidate)

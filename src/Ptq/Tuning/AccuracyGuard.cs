@@ -53,21 +53,25 @@ public static class AccuracyGuard
         if (!(guard > 0 && guard <= 1))
             throw new PtqException($"--accuracy-guard {guard}: give a value in (0, 1]");
         var plain = StaticQuantizer.Quantize(model, settings, calibration);
-        if (AccuracyFallback.FloatOutputs(plain.PreparedFloatModel).Count == 0)
+        if (OutputCheck.FloatOutputs(plain.PreparedFloatModel).Count == 0)
         {
             log?.Report("accuracy guard: not run, the model has no float output to compare");
             return new GuardResult(plain, guard, 0, double.NaN, null);
         }
-        var check = checkSamples.ToList();
-        if (check.Count == 0)
+        var samples = checkSamples.ToList();
+        if (samples.Count == 0)
             throw new PtqException("--accuracy-guard measures the output against float on calibration samples; give --data");
-        double cosine = AccuracyFallback.OutputCosine(plain, check);
-        log?.Report($"accuracy guard: output cosine {cosine:F5} on {check.Count} calibration samples (guard {guard})");
+        var check = OutputCheck.Measure(plain.PreparedFloatModel, samples);
+        double cosine = check.Cosine(plain);
+        log?.Report($"accuracy guard: output cosine {cosine:F5} on {samples.Count} calibration samples (guard {guard})");
         if (cosine >= guard)
-            return new GuardResult(plain, guard, check.Count, cosine, null);
+            return new GuardResult(plain, guard, samples.Count, cosine, null);
+        // The search needs statistics of every tensor (a float island changes which tensors need a range of their own),
+        // so the calibration runs again, this time over all tensors; the plain quantization is its starting point.
         int maxFloat = Math.Max(1, (int)(plain.Plan.CalibratedTensors.Count * MaxFloatFraction));
-        var search = MixedActivationBits.Quantize(model, settings, calibration, check, guard, maxPromoted: maxFloat, log: log);
+        var search = MixedActivationBits.Search(model, settings, CalibrationJob.AllStatistics(model, settings, calibration), plain, cosine, check,
+            guard, highBits: null, maxFloat, MixedActivationBits.DefaultRankingSamples, log);
         // The search only adds float activations, but on samples this few a step can still land below the plain cosine.
-        return new GuardResult(search.Cosine > cosine ? search.Result : plain, guard, check.Count, cosine, search);
+        return new GuardResult(search.Cosine > cosine ? search.Result : plain, guard, samples.Count, cosine, search);
     }
 }

@@ -19,6 +19,9 @@ namespace Ptq.Tuning;
 /// </summary>
 public static class MixedActivationBits
 {
+    /// <summary>Check samples the sensitivity ranking runs on (one run per activation and sample).</summary>
+    public const int DefaultRankingSamples = 4;
+
     /// <summary>The reason the summary gives for the nodes of a float island.</summary>
     public const string FloatIslandReason = "kept float by the activation search: an activation whose rounding costs the output most";
 
@@ -32,7 +35,7 @@ public static class MixedActivationBits
     /// </summary>
     public static FallbackResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int? highBits = null, int maxPromoted = 32,
-        int rankingSamples = 4, IProgress<string>? log = null)
+        int rankingSamples = DefaultRankingSamples, IProgress<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
@@ -42,15 +45,30 @@ public static class MixedActivationBits
             throw new PtqException("--act-bits mixed measures the output against float; give --data");
         var fromStats = CalibrationJob.AllStatistics(model, settings, calibration);
         var result = StaticQuantizer.Quantize(model, settings, fromStats);
-        double cosine = AccuracyFallback.OutputCosine(result, checkSamples);
+        var check = OutputCheck.Measure(result.PreparedFloatModel, checkSamples);
+        double cosine = check.Cosine(result);
         log?.Report($"output cosine {cosine:F5} with {settings.Activations.Bits}-bit activations (target {targetCosine})");
+        return Search(model, settings, fromStats, result, cosine, check, targetCosine, highBits, maxPromoted, rankingSamples, log);
+    }
+
+    /// <summary>
+    /// The search of <see cref="Quantize"/> from a quantization already made and measured: <paramref name="start"/>, with
+    /// 8-bit activations from the statistics in <paramref name="fromStats"/> (which must cover every tensor, as
+    /// <see cref="CalibrationJob.AllStatistics"/> collects), and its cosine on <paramref name="check"/>.
+    /// </summary>
+    internal static FallbackResult Search(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput.FromStats fromStats,
+        StaticQuantizationResult start, double startCosine, OutputCheck check, double targetCosine, int? highBits, int maxPromoted,
+        int rankingSamples, IProgress<string>? log)
+    {
+        var result = start;
+        double cosine = startCosine;
         var promoted = new List<(string Node, double Cosine)>();
         if (cosine >= targetCosine)
             return new FallbackResult(result, cosine, true, promoted);
 
         // Producers in the quantized graph: a Relu fused into its Conv is gone there, and the Conv's override is what applies.
         var graph = Graph.OnnxGraph.FromModel(result.Model, promoteConstants: false);
-        var producers = ActivationSensitivity.Rank(result, [.. checkSamples.Take(Math.Max(1, rankingSamples))])
+        var producers = ActivationSensitivity.Rank(result, [.. check.SampleList.Take(Math.Max(1, rankingSamples))])
             .Select(l => graph.Producer(l.Tensor)?.Name).OfType<string>().Distinct(StringComparer.Ordinal).Take(maxPromoted).ToList();
         string how = highBits is { } bits ? $"raised {{0}} activation(s) to {bits} bits" : "kept {0} activation(s) float";
         int count = 0;
@@ -61,7 +79,7 @@ public static class MixedActivationBits
                 ? producers.Take(count).Select(p => new NodeOverride { Pattern = p, Activations = settings.Activations with { Bits = high } })
                 : producers.Take(count).SelectMany(p => FloatIsland(graph, p)).Distinct(StringComparer.Ordinal).Select(n => new NodeOverride { Pattern = n, Skip = true, SkipReason = FloatIslandReason });
             result = StaticQuantizer.Quantize(model, settings with { Overrides = [.. raised, .. settings.Overrides] }, fromStats);
-            cosine = AccuracyFallback.OutputCosine(result, checkSamples);
+            cosine = check.Cosine(result);
             var added = producers.Skip(promoted.Count).Take(count - promoted.Count).ToList();
             promoted.AddRange(added.Select(p => (p, cosine)));
             log?.Report(string.Format(System.Globalization.CultureInfo.InvariantCulture, how, count) + $" (+ outputs of {string.Join(", ", added)}): output cosine {cosine:F5}");

@@ -81,7 +81,7 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
     /// Issue #4's target with the default recipe as <c>ptq quantize</c> runs it (32 pages as .npy files, every option at
     /// its default): the accuracy guard finds the output cosine on the 32 calibration pages at 0.9737, below 0.995, and
     /// keeps 8 of 93 activations float (steps of 1, 2, 4, 8: 0.9759, 0.9759, 0.9906, 0.9953). Measured on the other
-    /// pages: cosine 0.9917, mask IoU 0.9747 (plain 8-bit: 0.962 / 0.915). About 25 s here.
+    /// pages: cosine 0.9917, mask IoU 0.9747 (plain 8-bit: 0.962 / 0.915). About 20 s here.
     /// </summary>
     [Fact]
     public void DefaultRecipeMeetsTheTargetThroughTheAccuracyGuard()
