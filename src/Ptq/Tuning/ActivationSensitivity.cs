@@ -33,9 +33,16 @@ public static class ActivationSensitivity
         if (samples.Count == 0)
             throw new PtqException("activation sensitivity needs samples to measure the output against float");
         var (model, sources) = SwitchableModel(result);
+        // Float outputs only, as in the output check: integer outputs (argmax labels) hold indices, not signal.
+        var outputs = OutputCheck.FloatOutputs(result.PreparedFloatModel);
         using var reference = new OrtRunner(result.PreparedFloatModel);
         using var switchable = new OrtRunner(model);
-        var expected = samples.Select(s => reference.Run(s).Values.SelectMany(v => v.ToFloats()).ToArray()).ToList();
+        float[] Outputs(OrtRunner runner, IReadOnlyDictionary<string, TensorValue> feed)
+        {
+            var values = runner.Run(feed, outputs);
+            return [.. outputs.SelectMany(o => values[o].ToFloats())];
+        }
+        var expected = samples.Select(s => Outputs(reference, s)).ToList();
         var loss = new double[sources.Count];
         var mask = new float[sources.Count];
         for (int i = 0; i < sources.Count; i++)
@@ -45,8 +52,7 @@ public static class ActivationSensitivity
             for (int s = 0; s < samples.Count; s++)
             {
                 var feed = new Dictionary<string, TensorValue>(samples[s], StringComparer.Ordinal) { [MaskInput] = TensorValue.FromFloats([mask.Length], mask) };
-                var actual = switchable.Run(feed, result.PreparedFloatModel.Proto.Graph.Output.Select(o => o.Name).ToList()).Values.SelectMany(v => v.ToFloats()).ToArray();
-                loss[i] += (1 - Evaluation.CosineSimilarity.Compute(expected[s], actual)) / samples.Count;
+                loss[i] += (1 - Evaluation.CosineSimilarity.Compute(expected[s], Outputs(switchable, feed))) / samples.Count;
             }
         }
         return [.. sources.Select((t, i) => new ActivationLoss(t, loss[i])).OrderByDescending(l => l.Loss).ThenBy(l => l.Tensor, StringComparer.Ordinal)];
