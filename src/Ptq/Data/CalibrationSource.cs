@@ -61,6 +61,17 @@ internal sealed class CalibrationSource : ICalibrationSource
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    public IEnumerable<CalibrationSample> Spread(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int total = Count;
+        foreach (int position in Enumerable.Range(0, Math.Min(count, total)).Select(j => (int)((long)j * total / Math.Min(count, total))))
+        {
+            if (TryRead(_order[position]) is { } sample)
+                yield return sample;
+        }
+    }
+
     private CalibrationSample? TryRead(int index)
     {
         var tensors = new Dictionary<string, InputTensor>(StringComparer.Ordinal);

@@ -18,4 +18,12 @@ public interface ICalibrationSource : IEnumerable<CalibrationSample>
 
     /// <summary>The model inputs every sample provides.</summary>
     IReadOnlyList<ModelInputInfo> Inputs { get; }
+
+    /// <summary>
+    /// Up to <paramref name="count"/> samples spread evenly over the stream (positions ⌊j · <see cref="Count"/> /
+    /// <paramref name="count"/>⌋), decoding only those; all of them when the stream is no longer. A check set drawn from
+    /// a folder sorted by class then covers the classes instead of the first one. Corrupt files are skipped (and
+    /// counted) under <see cref="DataSourceOptions.SkipCorrupt"/>, so fewer may come back.
+    /// </summary>
+    IEnumerable<CalibrationSample> Spread(int count);
 }

@@ -13,7 +13,7 @@ namespace Ptq.Demo;
 /// <param name="Quantization">Plan, folded/fused counts, bias corrections.</param>
 /// <param name="Evaluation">int8 against fp32 on held-out samples: agreement, cosine, SQNR, latency, sizes.</param>
 /// <param name="CalibrationSamples">Samples used to calibrate.</param>
-/// <param name="Guard">The default recipe's accuracy guard: the output cosine on the first calibration samples.</param>
+/// <param name="Guard">The default recipe's accuracy guard: the output cosine on calibration samples.</param>
 public sealed record DemoReport(string Fp32Path, string Int8Path, string QuantParamPath, StaticQuantizationResult Quantization,
     EvaluationReport Evaluation, int CalibrationSamples, Tuning.GuardResult Guard);
 

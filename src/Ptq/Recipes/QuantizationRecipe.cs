@@ -111,7 +111,7 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>
     /// <c>--accuracy-guard C|off</c>: after a full 8-bit quantization from <see cref="Data"/>, compare the output with float
-    /// on the first calibration samples and, when the mean cosine is below C, keep the activations that cost it most float
+    /// on 32 calibration samples spread over the set and, when the mean cosine is below C, keep the activations that cost it most float
     /// (at most a quarter; <see cref="Tuning.AccuracyGuard"/>). Null (default) means
     /// <see cref="Tuning.AccuracyGuard.DefaultCosine"/> wherever the guard applies (see <see cref="EffectiveAccuracyGuard"/>);
     /// <see cref="AccuracyGuardOff"/> turns it off. An explicit C is an error where the guard cannot run.

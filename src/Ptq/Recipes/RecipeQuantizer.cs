@@ -24,8 +24,8 @@ public sealed record RecipeQuantizationResult(StaticQuantizationResult Result, F
 public static class RecipeQuantizer
 {
     /// <summary>
-    /// Samples that form the check set of a target search or the accuracy guard: the first calibration samples (there is
-    /// no held-out data), or with --stats the first samples --data gives.
+    /// Samples that form the check set of a target search or the accuracy guard, spread evenly over the calibration
+    /// samples (there is no held-out data; <see cref="ICalibrationSource.Spread"/>), or with --stats over those --data gives.
     /// </summary>
     public const int CheckSamples = 32;
 
@@ -58,7 +58,7 @@ public static class RecipeQuantizer
             throw new PtqException("give calibration data with --data SPEC, or statistics from 'ptq calibrate' with --stats FILE");
         // With --stats the ranges come from the file, and --data (if given) only supplies the check samples.
         var source = recipe.Data.Count > 0 ? CalibrationSources.Create(ModelInputs.Of(model), recipe.Data, sourceOptions ?? recipe.ToSourceOptions()) : null;
-        var samples = source?.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
+        var samples = source is null ? null : Feeds(source);
         CalibrationInput input = recipe.Stats is { } statsPath
             ? new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibration)
             : new CalibrationInput.FromSamples(samples!, source!.Count, calibration, progress, cancellationToken);
@@ -66,7 +66,7 @@ public static class RecipeQuantizer
         {
             if (samples is null)
                 throw new PtqException($"{SearchOption(recipe)} measures the output on samples; add --data (with --stats it only supplies the check samples)");
-            var check = samples.Take(CheckSamples).ToList();
+            var check = Feeds(source!.Spread(CheckSamples)).ToList();
             // The activation search may keep every ranked activation float: a stated target is missed only when float activations miss it too.
             var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, check, cosine, maxPromoted: int.MaxValue, log: log)
                 : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
@@ -75,11 +75,14 @@ public static class RecipeQuantizer
         }
         if (recipe.EffectiveAccuracyGuard is double guard && samples is not null)
         {
-            var guarded = AccuracyGuard.Quantize(model, settings, input, samples.Take(CheckSamples), guard, log);
+            var guarded = AccuracyGuard.Quantize(model, settings, input, Feeds(source!.Spread(CheckSamples)), guard, log);
             return new RecipeQuantizationResult(guarded.Result, null, null, source!.SkippedFiles, guarded);
         }
         return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, input), null, null, source?.SkippedFiles ?? 0);
     }
+
+    private static IEnumerable<IReadOnlyDictionary<string, TensorValue>> Feeds(IEnumerable<CalibrationSample> samples) =>
+        samples.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
 
     private static string SearchOption(QuantizationRecipe recipe) =>
         recipe.IsMixedActBits ? $"--act-bits {RecipeNames.Mixed}" : recipe.IsMixedWeightBits ? $"--weight-bits {RecipeNames.Mixed}" : "--target-cosine";

@@ -74,6 +74,21 @@ public class CalibrationSourcesTests
     }
 
     [Fact]
+    public void Spread_picks_samples_evenly_over_the_stream_and_decodes_only_those()
+    {
+        using var dir = new TempDir();
+        for (int i = 0; i < 10; i++)
+            WritePng(dir.File($"{i:D2}.png"), 3, 2, (byte)i);
+        var source = CalibrationSources.Create([Image3x2], [dir.Path]);
+
+        Assert.Equal(new[] { "00.png", "03.png", "06.png" }, source.Spread(3).Select(s => s.SourceName));
+        Assert.Equal(10, source.Spread(32).Count()); // a stream no longer than the request gives all of it
+        var limited = CalibrationSources.Create([Image3x2], [dir.Path], new DataSourceOptions { Limit = 4 });
+        Assert.Equal(new[] { "00.png", "02.png" }, limited.Spread(2).Select(s => s.SourceName));
+        Assert.Empty(source.Spread(0));
+    }
+
+    [Fact]
     public void Missing_empty_and_mixed_folders_are_errors_naming_the_path()
     {
         using var dir = new TempDir();
