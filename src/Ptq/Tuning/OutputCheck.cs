@@ -5,19 +5,25 @@ using Ptq.Runtime;
 namespace Ptq.Tuning;
 
 /// <summary>
-/// The output check of the accuracy guard and the target searches: the float model's outputs on the check samples,
-/// computed once, and the mean cosine of a quantized model's outputs against them. Only float outputs take part
-/// (integer outputs such as argmax labels hold indices, not signal). A search compares many quantizations of one model
-/// with one preparation, so the float side never needs running again.
+/// The output check of the accuracy guard and the target searches: the mean cosine of a quantized model's outputs
+/// against the float model's on the check samples. Only float outputs take part (integer outputs such as argmax labels
+/// hold indices, not signal). A search compares many quantizations of one model with one preparation, so the float
+/// outputs are kept after the first run when they are small enough (<see cref="MaxKeptBytes"/> over all samples), and
+/// the float model is run again for each comparison only for models with very large outputs.
 /// </summary>
 internal sealed class OutputCheck
 {
+    /// <summary>Float outputs over all check samples up to this size are kept between comparisons.</summary>
+    public const long MaxKeptBytes = 256L << 20;
+
+    private readonly OnnxModel _prepared;
     private readonly IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> _samples;
     private readonly IReadOnlyList<string> _outputs;
-    private readonly List<float[]> _reference = [];
+    private List<float[]>? _reference;
 
-    private OutputCheck(IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, IReadOnlyList<string> outputs)
+    private OutputCheck(OnnxModel prepared, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, IReadOnlyList<string> outputs)
     {
+        _prepared = prepared;
         _samples = samples;
         _outputs = outputs;
     }
@@ -27,16 +33,21 @@ internal sealed class OutputCheck
 
     /// <summary>
     /// Runs the float model <paramref name="prepared"/> (a quantization's <see cref="StaticQuantizationResult.PreparedFloatModel"/>)
-    /// on <paramref name="samples"/>. Throws <see cref="PtqException"/> when the model has no float output.
+    /// on <paramref name="samples"/> and keeps its outputs when all of them (estimated from the first) fit
+    /// <paramref name="maxKeptBytes"/>. Throws <see cref="PtqException"/> when the model has no float output.
     /// </summary>
-    public static OutputCheck Measure(OnnxModel prepared, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
+    public static OutputCheck Measure(OnnxModel prepared, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, long maxKeptBytes = MaxKeptBytes)
     {
-        var check = new OutputCheck(samples, FloatOutputs(prepared));
+        var check = new OutputCheck(prepared, samples, FloatOutputs(prepared));
         if (check._outputs.Count == 0)
             throw new PtqException("the output cosine against float needs a float output, and the model has none; drop the accuracy target");
+        if (samples.Count == 0)
+            return check;
         using var reference = new OrtRunner(prepared);
-        foreach (var sample in samples)
-            check._reference.Add(check.Concatenated(reference.Run(sample, check._outputs)));
+        var first = check.Concatenated(reference.Run(samples[0], check._outputs));
+        if ((long)first.Length * sizeof(float) * samples.Count > maxKeptBytes)
+            return check; // too large to keep: each comparison runs the float model again
+        check._reference = [first, .. samples.Skip(1).Select(sample => check.Concatenated(reference.Run(sample, check._outputs)))];
         return check;
     }
 
@@ -44,9 +55,13 @@ internal sealed class OutputCheck
     public double Cosine(StaticQuantizationResult result)
     {
         using var quantized = new OrtRunner(result.Model);
+        using var reference = _reference is null ? new OrtRunner(_prepared) : null;
         double sum = 0;
         for (int i = 0; i < _samples.Count; i++)
-            sum += Evaluation.CosineSimilarity.Compute(_reference[i], Concatenated(quantized.Run(_samples[i], _outputs)));
+        {
+            float[] expected = _reference?[i] ?? Concatenated(reference!.Run(_samples[i], _outputs));
+            sum += Evaluation.CosineSimilarity.Compute(expected, Concatenated(quantized.Run(_samples[i], _outputs)));
+        }
         return sum / _samples.Count;
     }
 

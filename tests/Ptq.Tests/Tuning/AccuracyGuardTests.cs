@@ -48,6 +48,21 @@ public sealed class AccuracyGuardTests
         Assert.True(agreement >= 0.9, $"label agreement {agreement:P1}");
     }
 
+    /// <summary>Float outputs too large to keep are recomputed for each comparison, with the same cosine.</summary>
+    [Fact]
+    public void LargeFloatOutputsAreRecomputedInsteadOfKept()
+    {
+        var model = new OnnxModel(TestModels.OutlierChannelConvs());
+        var samples = Samples(model);
+        var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), Input(samples));
+
+        double kept = OutputCheck.Measure(result.PreparedFloatModel, samples).Cosine(result);
+        double recomputed = OutputCheck.Measure(result.PreparedFloatModel, samples, maxKeptBytes: 0).Cosine(result);
+
+        Assert.InRange(kept, 0.99, 0.995);
+        Assert.Equal(kept, recomputed);
+    }
+
     /// <summary>The outlier model with "label" = ArgMax(Y, axis 1) as an int64 output, with or without Y.</summary>
     private static OnnxModel WithLabel(bool keepFloatOutput)
     {
