@@ -59,26 +59,29 @@ public static class RecipeQuantizer
         // With --stats the ranges come from the file, and --data (if given) only supplies the check samples.
         var source = recipe.Data.Count > 0 ? CalibrationSources.Create(ModelInputs.Of(model), recipe.Data, sourceOptions ?? recipe.ToSourceOptions()) : null;
         var samples = source is null ? null : Feeds(source);
+        var checkSamples = source is null ? null : Feeds(source.Spread(CheckSamples));
         CalibrationInput input = recipe.Stats is { } statsPath
             ? new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibration)
             : new CalibrationInput.FromSamples(samples!, source!.Count, calibration, progress, cancellationToken);
         if (target is double cosine)
         {
-            if (samples is null)
+            if (checkSamples is null)
                 throw new PtqException($"{SearchOption(recipe)} measures the output on samples; add --data (with --stats it only supplies the check samples)");
-            var check = Feeds(source!.Spread(CheckSamples)).ToList();
+            var check = checkSamples.ToList();
             // The activation search may keep every ranked activation float: a stated target is missed only when float activations miss it too.
             var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, check, cosine, maxPromoted: int.MaxValue, log: log)
                 : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
                 : AccuracyFallback.Quantize(model, settings, input, check, cosine, log: log);
-            return new RecipeQuantizationResult(fallback.Result, fallback, cosine, source!.SkippedFiles);
+            return new RecipeQuantizationResult(fallback.Result, fallback, cosine, Skipped());
         }
-        if (recipe.EffectiveAccuracyGuard is double guard && samples is not null)
+        if (recipe.EffectiveAccuracyGuard is double guard && checkSamples is not null)
         {
-            var guarded = AccuracyGuard.Quantize(model, settings, input, Feeds(source!.Spread(CheckSamples)), guard, log);
-            return new RecipeQuantizationResult(guarded.Result, null, null, source!.SkippedFiles, guarded);
+            var guarded = AccuracyGuard.Quantize(model, settings, input, checkSamples, guard, log);
+            return new RecipeQuantizationResult(guarded.Result, null, null, Skipped(), guarded);
         }
-        return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, input), null, null, source?.SkippedFiles ?? 0);
+        return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, input), null, null, Skipped());
+
+        int Skipped() => source?.SkippedFiles ?? 0;
     }
 
     private static IEnumerable<IReadOnlyDictionary<string, TensorValue>> Feeds(IEnumerable<CalibrationSample> samples) =>

@@ -40,8 +40,7 @@ public static class AccuracyFallback
     private static FallbackResult Tune(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts, IProgress<string>? log, FallbackStep step)
     {
-        if (!(targetCosine > 0 && targetCosine <= 1))
-            throw new PtqException($"--target-cosine {targetCosine}: give a value in (0, 1]");
+        OutputCheck.RequireCosine(targetCosine, "--target-cosine");
         if (checkSamples.Count == 0)
             throw new PtqException("--target-cosine needs samples to measure the output against float; give --data");
         var fromStats = CalibrationJob.AllStatistics(model, settings, calibration);

@@ -50,8 +50,7 @@ public static class AccuracyGuard
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(checkSamples);
-        if (!(guard > 0 && guard <= 1))
-            throw new PtqException($"--accuracy-guard {guard}: give a value in (0, 1]");
+        OutputCheck.RequireCosine(guard, "--accuracy-guard");
         var plain = StaticQuantizer.Quantize(model, settings, calibration);
         if (OutputCheck.FloatOutputs(plain.PreparedFloatModel).Count == 0)
         {

@@ -24,7 +24,7 @@ namespace Ptq.Tuning;
 /// </summary>
 public static class EmpiricalBiasCorrection
 {
-    /// <summary>Samples measured by default: the first 32 calibration samples (the check samples of target searches).</summary>
+    /// <summary>Samples measured by default: the first 32 calibration samples.</summary>
     public const int DefaultSamples = 32;
 
     // Output: the quantized layer's float output (before a fused Relu/Clip, whose Bounds are then given); the float model

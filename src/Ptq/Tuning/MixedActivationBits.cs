@@ -39,8 +39,7 @@ public static class MixedActivationBits
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
-        if (!(targetCosine > 0 && targetCosine <= 1))
-            throw new PtqException($"--target-cosine {targetCosine}: give a value in (0, 1]");
+        OutputCheck.RequireCosine(targetCosine, "--target-cosine");
         if (checkSamples.Count == 0)
             throw new PtqException("--act-bits mixed measures the output against float; give --data");
         var fromStats = CalibrationJob.AllStatistics(model, settings, calibration);

@@ -28,6 +28,13 @@ internal sealed class OutputCheck
         _outputs = outputs;
     }
 
+    /// <summary>Throws <see cref="PtqException"/> naming <paramref name="option"/> unless <paramref name="cosine"/> is in (0, 1].</summary>
+    public static void RequireCosine(double cosine, string option)
+    {
+        if (!(cosine > 0 && cosine <= 1))
+            throw new PtqException($"{option} {cosine}: give a value in (0, 1]");
+    }
+
     /// <summary>The check samples.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> SampleList => _samples;
 
