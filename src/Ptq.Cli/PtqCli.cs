@@ -12,10 +12,19 @@ namespace Ptq.Cli;
 /// </summary>
 internal static class PtqCli
 {
+    /// <summary>What <c>ptq --help</c> says first: the tool and its exit-code contract (DESIGN.md §6).</summary>
+    internal const string RootDescription = """
+        Ptq: post-training quantization for ONNX models.
+
+        Exit codes: 0 written, verified in ONNX Runtime and within the accuracy guard; 1 written, but a stated target or
+        the accuracy guard was not met, or nothing was quantized; 2 bad input or usage; 3 internal error, including a
+        model that failed verification (never written); 130 interrupted.
+        """;
+
     /// <summary>The root command with every command of <see cref="CommandCatalog"/>.</summary>
     public static RootCommand BuildRootCommand(CliConsole console)
     {
-        var root = new RootCommand("Ptq: post-training quantization for ONNX models.") { HelpName = "ptq" };
+        var root = new RootCommand(RootDescription) { HelpName = "ptq" };
         foreach (var version in root.Options.OfType<VersionOption>())
             version.Action = new VersionAction();
         foreach (var factory in CommandCatalog.Factories)
@@ -53,6 +62,14 @@ internal static class PtqCli
         {
             await console.Error.WriteLineAsync("ptq: interrupted").ConfigureAwait(false);
             return ExitCodes.Interrupted;
+        }
+        catch (Pipeline.OutputVerificationException ex)
+        {
+            await console.Error.WriteLineAsync(
+                $"ptq: internal error: the model Ptq produced failed verification, so it was not written: {ex.Message}{Environment.NewLine}" +
+                "This is a bug in Ptq; please report it with the command line and, if you can, the model. " +
+                "Meanwhile --skip the node named above, or try another --mode.").ConfigureAwait(false);
+            return ExitCodes.InternalError;
         }
         catch (PtqException ex)
         {

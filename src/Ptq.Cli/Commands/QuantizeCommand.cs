@@ -45,6 +45,8 @@ internal static class QuantizeCommand
                 RecipeQuantizer.Run(loaded, recipe, sourceOptions, progress,
                     new SynchronousProgress<string>(logging.Logger(parseResult, console, LogLevel.Info)), cancellationToken));
             var result = run.Result;
+            foreach (string warning in run.Warnings)
+                console.Error.WriteLine($"ptq: warning: {warning}");
             if (run.SkippedFiles > 0)
                 console.Error.WriteLine($"ptq: warning: skipped {run.SkippedFiles} unreadable files (--skip-corrupt)");
 
@@ -54,19 +56,14 @@ internal static class QuantizeCommand
             QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
             WriteSummary(console.Out, QuantizationSummary.Of(result), outputPath, csvPath);
             if (run.Guard is { } guard)
-            {
                 AccuracyGuardView.Write(console.Out, guard);
-                if (guard.Ran && !guard.Passed)
-                    console.Error.WriteLine($"ptq: warning: {AccuracyGuardView.NotReached(guard)}");
-            }
             if (run.Fallback is { } fallback && run.TargetCosine is { } target)
-            {
                 TargetSearchView.Write(console.Out, recipe, fallback, target);
-                if (!fallback.TargetMet)
-                {
-                    console.Error.WriteLine($"ptq: {TargetSearchView.NotMet(recipe, fallback, target)}");
-                    return Task.FromResult(ExitCodes.TargetNotMet);
-                }
+            VerdictView.Write(console.Out, run);
+            if (run.Shortfall is { } shortfall)
+            {
+                console.Error.WriteLine($"ptq: {shortfall}");
+                return Task.FromResult(ExitCodes.TargetNotMet);
             }
             return Task.FromResult(ExitCodes.Ok);
         });

@@ -30,7 +30,7 @@ internal sealed class QuantizeOptions
     public Option<string[]> Skip { get; } = new("--skip") { HelpName = "NAME_OR_REGEX", Description = "Nodes to leave float, by name or regular expression (repeatable).", AllowMultipleArgumentsPerToken = true };
     public Option<string[]> SkipOp { get; } = new("--skip-op") { HelpName = "TYPE", Description = "Op types to leave float (repeatable).", AllowMultipleArgumentsPerToken = true };
     public Option<double?> TargetCosine { get; } = new("--target-cosine") { HelpName = "C", Description = "Output cosine to keep, in (0, 1] (mixed bits: default 0.995)." };
-    public Option<string?> AccuracyGuard { get; } = new("--accuracy-guard") { HelpName = "C|off", Description = "After an 8-bit quantization, compare with float on 32 calibration samples; below cosine C (default 0.995) keep the worst activations float (at most a quarter). off: never." };
+    public Option<string?> AccuracyGuard { get; } = new("--accuracy-guard") { HelpName = "C|off", Description = "With --data (any mode), compare the output with float on 32 samples; below cosine C (default 0.995) keep the costliest activations or layers float until it holds, else exit 1. off: accept any result." };
     public Option<double?> MaxDrop { get; } = new("--max-drop") { HelpName = "POINTS", Description = "Accuracy points the result may lose." };
     public Option<int?> CalibSize { get; } = new("--calib-size") { HelpName = "N", Description = "Use the first N calibration samples." };
     public Option<bool> ReduceRange { get; } = new("--reduce-range") { Description = "Weights use one bit less (CPUs without VNNI)." };

@@ -21,17 +21,21 @@ internal static class AccuracyGuardView
             $"accuracy guard: output cosine {guard.PlainCosine:F5} against float on {guard.CheckSamples} calibration samples");
         if (guard.Search is not { } search)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{check} (guard {guard.Guard}): passed, nothing kept float"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{check} (guard {guard.Guard}): {(guard.Passed ? "passed, nothing kept float" : "below it")}"));
             return;
         }
+        string what = search.Unit + "s";
         string kept = ReferenceEquals(search.Result, guard.Result) && search.Reverted.Count > 0
-            ? $"kept {search.Reverted.Count} activations float (outputs of {string.Join(", ", search.Reverted.Select(r => r.Node))})"
+            ? $"kept {search.Reverted.Count} of {search.Candidates} {what} float ({(what == "activations" ? "outputs of " : "")}{Names(search.Reverted.Select(r => r.Node))})"
             : "kept nothing float (no step improved on the plain model)";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{check}, below the guard {guard.Guard}: {kept}; output cosine now {guard.Cosine:F5}; --accuracy-guard off writes the plain model"));
+            $"{check}, below the guard {guard.Guard}: {kept}; output cosine now {guard.Cosine:F5}"));
     }
 
-    /// <summary>The warning for standard error when the guard's search stopped short of it.</summary>
-    public static string NotReached(GuardResult guard) => string.Create(CultureInfo.InvariantCulture,
-        $"accuracy guard {guard.Guard} not reached: output cosine {guard.Cosine:F5} with at most a quarter of the activations kept float; the model is written anyway; --act-bits mixed searches without that limit");
+    /// <summary>Up to eight names, then how many more: a guard that kept fifty layers float should not print fifty names.</summary>
+    private static string Names(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count <= 8 ? string.Join(", ", list) : $"{string.Join(", ", list.Take(8))} and {list.Count - 8} more (-V lists them)";
+    }
 }

@@ -23,14 +23,4 @@ internal static class TargetSearchView
             output.WriteLine("  worst first, each with the output cosine after the step that kept it float: " +
                 string.Join(", ", search.Reverted.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Node} {r.Cosine:F5}"))));
     }
-
-    /// <summary>The message for standard error when the target was missed: how far the search got.</summary>
-    public static string NotMet(QuantizationRecipe recipe, FallbackResult search, double target)
-    {
-        string how = recipe.IsMixedActBits ? $"with {search.Reverted.Count} activations kept float"
-            : recipe.IsMixedWeightBits ? $"with {search.Reverted.Count} layers raised to 8-bit weights"
-            : $"with {search.Reverted.Count} nodes reverted to float";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"target cosine {target} not met: reached {search.Cosine:F5} {how}, {target - search.Cosine:F5} short; the model is written anyway");
-    }
 }

@@ -13,6 +13,7 @@ internal sealed class QuantizationChoices
     private readonly StaticQuantizationSettings _settings;
     private readonly CalibrationMethod _method;
     private readonly List<Func<Node, bool>> _skipPatterns = [];
+    private readonly List<Func<Node, bool>>? _onlyPatterns;
     private readonly HashSet<string> _skipOpTypes;
     private readonly List<(Func<Node, bool> Matches, NodeOverride Override)> _overrides = [];
     private readonly OnnxGraph _graph;
@@ -25,6 +26,7 @@ internal sealed class QuantizationChoices
         foreach (string pattern in settings.SkipNodes)
             _skipPatterns.Add(NodeMatcher.Compile(pattern, graph, "--skip"));
         _skipOpTypes = settings.SkipOpTypes.ToHashSet(StringComparer.Ordinal);
+        _onlyPatterns = settings.OnlyNodes?.Select(p => NodeMatcher.Compile(p, graph, "--only")).ToList();
         foreach (var o in settings.Overrides)
             _overrides.Add((NodeMatcher.Compile(o.Pattern, graph, "override"), o));
         if (settings.TensorClips is { } clips)
@@ -48,6 +50,7 @@ internal sealed class QuantizationChoices
     public string? SkipReason(Node node) =>
         _skipPatterns.Any(p => p(node)) ? "skipped by name (--skip)"
         : _skipOpTypes.Contains(node.OpType) ? "skipped by op type (--skip-op)"
+        : _onlyPatterns is { } only && !only.Any(p => p(node)) ? "not in the allow-list (--only)"
         : Matching(node).FirstOrDefault(o => o.Skip) is { } o ? o.SkipReason ?? $"skipped by override '{o.Pattern}'"
         : UnclippedTensor(node) is { } missing ? $"'{missing}' is not in the clip table"
         : null;

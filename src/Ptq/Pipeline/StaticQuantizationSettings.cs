@@ -71,6 +71,12 @@ public sealed record StaticQuantizationSettings
     /// <summary>Op types to leave float.</summary>
     public IReadOnlyList<string> SkipOpTypes { get; init; } = [];
 
+    /// <summary>
+    /// Allow-list (ONNX Runtime's nodes_to_quantize): when set, only nodes whose name equals or matches one of these
+    /// patterns are quantized, every other node stays float. Null (default): every node may be quantized.
+    /// </summary>
+    public IReadOnlyList<string>? OnlyNodes { get; init; }
+
     /// <summary>Throws <see cref="PtqException"/> naming the setting at fault.</summary>
     public StaticQuantizationSettings Validate()
     {

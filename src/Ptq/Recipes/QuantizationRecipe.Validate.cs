@@ -117,14 +117,12 @@ public sealed partial record QuantizationRecipe
         string given = RecipeNames.AccuracyGuardName(guard);
         if (!(guard > 0 && guard <= 1))
             throw new RecipeException(option, $"{option} {given}: must be in (0, 1], e.g. 0.995, or '{RecipeNames.Off}'.");
-        if (Mode != QuantizationMode.Full)
-            throw new RecipeException(option, $"{option} {given} with --mode {mode}: it checks a statically quantized model; use --mode full or drop it.");
-        if (Stats is not null && Data.Count == 0)
-            throw new RecipeException(option, $"{option} {given} with --stats and no --data: it compares the output with float on samples; add --data with a few samples (they are only used for the check), or drop it.");
         if (EffectiveTargetCosine is not null)
             throw new RecipeException(option, $"{option} {given} with a target search (--target-cosine, --weight-bits {RecipeNames.Mixed}, --act-bits {RecipeNames.Mixed}): the search already holds the output to its target; drop one of them.");
         if (EmpiricalBiasCorrection)
             throw new RecipeException(option, $"{option} {given} with empirical-bias-correction: the guard's search quantizes from collected statistics and would drop the correction; drop one of them.");
+        if (!HasCheckSamples)
+            throw new RecipeException(option, $"{option} {given} without --data: it compares the output with float on samples; add --data with a few samples (with --stats or --mode {mode} they are only used for the check), or drop it.");
     }
 
     private void ValidateMixedActBits(string mode)

@@ -173,22 +173,23 @@ public sealed partial record QuantizationRecipe
     public double? EffectiveTargetCosine => TargetCosine ?? (IsMixedWeightBits || IsMixedActBits ? DefaultMixedTargetCosine : null);
 
     /// <summary>
-    /// The output cosine the accuracy guard checks, or null when it does not run: off, a mode other than full, --stats
-    /// without --data (no samples to compare on), a target search (it already measures the output), empirical bias correction (the
-    /// search re-quantizes from collected statistics and would drop it), or, for the default guard only, a recipe that
-    /// chose precision or ranges itself: bit widths other than 8 (the user accepts the loss) or a clip table.
+    /// The output cosine the accuracy guard holds the written model to, or null when it does not run: off, a target
+    /// search (it holds the output to its own target), or no samples to compare on (--stats or a data-free mode without
+    /// --data). It applies to every mode and bit width; with empirical bias correction it only checks (its search
+    /// re-quantizes from collected statistics and would drop the correction), see <see cref="AccuracyGuardSearches"/>.
     /// </summary>
-    public double? EffectiveAccuracyGuard
-    {
-        get
-        {
-            if (AccuracyGuard == AccuracyGuardOff || Mode != QuantizationMode.Full || (Stats is not null && Data.Count == 0) || EffectiveTargetCosine is not null || EmpiricalBiasCorrection)
-                return null;
-            if (AccuracyGuard is { } explicitGuard)
-                return explicitGuard;
-            return EffectiveActBits == DefaultBits && WeightBits == DefaultBits && ClipTable is null ? Tuning.AccuracyGuard.DefaultCosine : null;
-        }
-    }
+    public double? EffectiveAccuracyGuard =>
+        AccuracyGuard == AccuracyGuardOff || EffectiveTargetCosine is not null || !HasCheckSamples
+            ? null
+            : AccuracyGuard ?? Tuning.AccuracyGuard.DefaultCosine;
+
+    /// <summary>
+    /// Whether a run will have samples to compare the output on: --data, which full quantization from samples needs anyway.
+    /// </summary>
+    public bool HasCheckSamples => Data.Count > 0 || (Stats is null && Mode == QuantizationMode.Full);
+
+    /// <summary>Whether the guard may search for what to keep float when the check falls short (false: it only reports).</summary>
+    public bool AccuracyGuardSearches => !EmpiricalBiasCorrection;
 
     /// <inheritdoc/>
     public bool Equals(QuantizationRecipe? other) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Onnx;
@@ -14,12 +15,34 @@ namespace Ptq.Recipes;
 /// <param name="SkippedFiles">Unreadable calibration files skipped (--skip-corrupt).</param>
 /// <param name="Guard">The accuracy guard's check (and search, when the check failed), when the guard ran.</param>
 public sealed record RecipeQuantizationResult(StaticQuantizationResult Result, FallbackResult? Fallback, double? TargetCosine, int SkippedFiles,
-    GuardResult? Guard = null);
+    GuardResult? Guard = null)
+{
+    /// <summary>How ONNX Runtime ran the model before it was returned (<see cref="ModelVerifier"/>).</summary>
+    public required ModelVerification Verification { get; init; }
+
+    /// <summary>Mean output cosine of <see cref="Result"/> against the float model on <see cref="CheckSamples"/>; null without data.</summary>
+    public double? CheckCosine { get; init; }
+
+    /// <summary>Samples the output was compared on (0 without data, or when the model has no float output).</summary>
+    public int CheckSamples { get; init; }
+
+    /// <summary>Why the output was not compared although samples were given (a model with integer outputs only), or null.</summary>
+    public string? CheckNotRun { get; init; }
+
+    /// <summary>Things the user should know that do not stop the run (too few samples…), one sentence each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// Why the model written falls short of what was asked — below the accuracy guard, a missed target, nothing
+    /// quantized — or null. The model is still returned so it can be inspected; the CLI exits with 1.
+    /// </summary>
+    public string? Shortfall { get; init; }
+}
 
 /// <summary>
 /// Runs a whole <see cref="QuantizationRecipe"/>: picks weight-only, dynamic, fp16 or static quantization, with a stats
 /// file or streamed data, the target searches (--target-cosine, --weight-bits mixed, --act-bits mixed) and the accuracy
-/// guard. What <c>ptq quantize</c> does.
+/// guard, then verifies the result in ONNX Runtime. What <c>ptq quantize</c> does.
 /// </summary>
 public static class RecipeQuantizer
 {
@@ -29,59 +52,152 @@ public static class RecipeQuantizer
     /// </summary>
     public const int CheckSamples = 32;
 
+    /// <summary>Fewer calibration samples than this get a warning: ranges from so few are a matter of luck.</summary>
+    public const int MinRecommendedSamples = 16;
+
     /// <summary>
-    /// Quantizes <paramref name="model"/> as <paramref name="recipe"/> says. <paramref name="sourceOptions"/> overrides
-    /// the recipe's own source options (the CLI adds --recursive/--skip-corrupt). Throws <see cref="PtqException"/> for
-    /// contradictions such as data given to a data-free mode, or statistics given to a search that needs samples.
+    /// Quantizes <paramref name="model"/> as <paramref name="recipe"/> says and verifies the result: ONNX Runtime loads
+    /// it and runs it at the batch sizes of the check samples (made-up inputs without data) with the float model's output
+    /// shapes, and with data its output cosine against float is measured. <paramref name="sourceOptions"/> overrides the
+    /// recipe's own source options (the CLI adds --recursive/--skip-corrupt). Throws <see cref="PtqException"/> for
+    /// contradictions such as statistics given to a data-free mode, and <see cref="OutputVerificationException"/> when the
+    /// result fails verification (Ptq's fault; nothing should be written).
     /// </summary>
     public static RecipeQuantizationResult Run(OnnxModel model, QuantizationRecipe recipe, DataSourceOptions? sourceOptions = null,
         IProgress<CalibrationProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
         var settings = recipe.ToStaticSettings();
         var calibration = recipe.ToCalibrationSettings();
-        if (recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic or QuantizationMode.Fp16)
-        {
-            if (recipe.Stats is not null || recipe.Data.Count > 0)
-                throw new PtqException($"--mode {RecipeNames.Name(recipe.Mode)} reads no calibration data (no activation ranges are fixed in advance); drop --data/--stats");
-            var result = recipe.Mode switch
-            {
-                QuantizationMode.Dynamic => DynamicQuantizer.Quantize(model, settings),
-                QuantizationMode.Fp16 => Fp16StorageConverter.Convert(model, settings),
-                _ => WeightOnlyQuantizer.Quantize(model, settings, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0),
-            };
-            return new RecipeQuantizationResult(result, null, null, 0);
-        }
-        double? target = recipe.EffectiveTargetCosine;
-        if (recipe.Stats is not null && recipe.Cle)
+        bool dataFree = recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic or QuantizationMode.Fp16;
+        if (dataFree && recipe.Stats is not null)
+            throw new PtqException($"--mode {RecipeNames.Name(recipe.Mode)} fixes no activation ranges in advance, so statistics are not used; drop --stats (--data is used only to check the output)");
+        if (!dataFree && recipe.Stats is not null && recipe.Cle)
             throw new PtqException("--cle changes the weights before calibration, so statistics from 'ptq calibrate' do not fit; give --data instead of --stats");
-        if (recipe.Stats is null && recipe.Data.Count == 0)
+        if (!dataFree && recipe.Stats is null && recipe.Data.Count == 0)
             throw new PtqException("give calibration data with --data SPEC, or statistics from 'ptq calibrate' with --stats FILE");
-        // With --stats the ranges come from the file, and --data (if given) only supplies the check samples.
+
+        // With --stats or a data-free mode, --data only supplies the check samples.
         var source = recipe.Data.Count > 0 ? CalibrationSources.Create(ModelInputs.Of(model), recipe.Data, sourceOptions ?? recipe.ToSourceOptions()) : null;
-        var samples = source is null ? null : Feeds(source);
-        var checkSamples = source is null ? null : Feeds(source.Spread(CheckSamples));
+        var warnings = new List<string>();
+        if (source is not null && !dataFree && recipe.Stats is null && source.Count < MinRecommendedSamples)
+            warnings.Add($"only {source.Count} calibration sample(s): ranges from so few are unreliable; give at least 100 with --data");
+        var check = source is null ? null : CheckSet.Of(source);
+
+        var outcome = dataFree
+            ? DataFree(model, recipe, settings, check, log)
+            : Static(model, recipe, settings, calibration, source, check, progress, log, cancellationToken);
+        var result = outcome.Guard?.Result ?? outcome.Fallback?.Result ?? outcome.Plain!;
+        if (outcome.Guard is { Search: { } search } kept && ReferenceEquals(search.Result, kept.Result) && search.Reverted.Count * 2 > search.Candidates)
+            warnings.Add($"the accuracy guard kept {search.Reverted.Count} of {search.Candidates} {search.Unit}s float to reach {kept.Guard}: " +
+                         "most of the model runs in float, so it gains little speed; 'ptq debug' shows which layers lose the most");
+
+        var verification = ModelVerifier.Verify(outcome.Check?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
+            result.Model, check?.Feeds ?? [], cancellationToken);
+        double? cosine = outcome.Guard is { Ran: true } guard ? guard.Cosine
+            : outcome.Fallback is { } fallback ? fallback.Cosine
+            : outcome.Check?.Cosine(result);
+        return new RecipeQuantizationResult(result, outcome.Fallback, outcome.Target, source?.SkippedFiles ?? 0, outcome.Guard)
+        {
+            Verification = verification,
+            CheckCosine = cosine,
+            CheckSamples = cosine is null ? 0 : check!.Feeds.Count,
+            CheckNotRun = check is not null && cosine is null ? "the model has no float output to compare (integer outputs hold indices, not signal)" : null,
+            Warnings = warnings,
+            Shortfall = Shortfall(recipe, result, outcome, cosine, check?.Feeds.Count ?? 0),
+        };
+    }
+
+    /// <summary>What the mode-specific part produced: a plain result, or a guard or target search over one.</summary>
+    private sealed record Outcome(StaticQuantizationResult? Plain, GuardResult? Guard, FallbackResult? Fallback, double? Target, OutputCheck? Check);
+
+    private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, CheckSet? checkSet, IProgress<string>? log)
+    {
+        Func<StaticQuantizationSettings, StaticQuantizationResult> quantize = recipe.Mode switch
+        {
+            QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s),
+            QuantizationMode.Fp16 => s => Fp16StorageConverter.Convert(model, s),
+            _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0),
+        };
+        var plain = quantize(settings);
+        var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
+        if (check is null || recipe.EffectiveAccuracyGuard is not double guard)
+            return new Outcome(plain, null, null, null, check);
+        return new Outcome(plain, AccuracyGuard.DataFree(quantize, settings, plain, check, guard, log), null, null, check);
+    }
+
+    private static Outcome Static(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, CalibrationSettings calibration,
+        ICalibrationSource? source, CheckSet? checkSet, IProgress<CalibrationProgress>? progress, IProgress<string>? log, CancellationToken cancellationToken)
+    {
         CalibrationInput input = recipe.Stats is { } statsPath
             ? new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibration)
-            : new CalibrationInput.FromSamples(samples!, source!.Count, calibration, progress, cancellationToken);
-        if (target is double cosine)
+            : new CalibrationInput.FromSamples(Feeds(source!), source!.Count, calibration, progress, cancellationToken);
+        if (recipe.EffectiveTargetCosine is double target)
         {
-            if (checkSamples is null)
+            if (checkSet is null)
                 throw new PtqException($"{SearchOption(recipe)} measures the output on samples; add --data (with --stats it only supplies the check samples)");
-            var check = checkSamples.ToList();
             // The activation search may keep every ranked activation float: a stated target is missed only when float activations miss it too.
-            var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, check, cosine, maxPromoted: int.MaxValue, log: log)
-                : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, check, cosine, log: log)
-                : AccuracyFallback.Quantize(model, settings, input, check, cosine, log: log);
-            return new RecipeQuantizationResult(fallback.Result, fallback, cosine, Skipped());
+            var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, checkSet.Feeds, target, maxPromoted: int.MaxValue, log: log)
+                : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, checkSet.Feeds, target, log: log)
+                : AccuracyFallback.Quantize(model, settings, input, checkSet.Feeds, target, log: log);
+            return new Outcome(null, null, fallback, target, null);
         }
-        if (recipe.EffectiveAccuracyGuard is double guard && checkSamples is not null)
-        {
-            var guarded = AccuracyGuard.Quantize(model, settings, input, checkSamples, guard, log);
-            return new RecipeQuantizationResult(guarded.Result, null, null, Skipped(), guarded);
-        }
-        return new RecipeQuantizationResult(StaticQuantizer.Quantize(model, settings, input), null, null, Skipped());
+        var plain = StaticQuantizer.Quantize(model, settings, input);
+        // The check samples are read only after calibration, so they do not add to its peak memory.
+        var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
+        if (check is null || recipe.EffectiveAccuracyGuard is not double guard)
+            return new Outcome(plain, null, null, null, check);
+        if (!recipe.AccuracyGuardSearches)
+            return new Outcome(plain, AccuracyGuard.CheckOnly(plain, check, guard, log), null, null, check);
+        return new Outcome(plain, AccuracyGuard.Static(model, settings, input, plain, check, guard, log), null, null, check);
+    }
 
-        int Skipped() => source?.SkippedFiles ?? 0;
+    private static string? Shortfall(QuantizationRecipe recipe, StaticQuantizationResult result, Outcome outcome, double? cosine, int samples)
+    {
+        if (NothingQuantized(recipe, result) is { } nothing && outcome.Guard?.Search is null)
+            return outcome.Fallback is { Reverted.Count: > 0 } reverted
+                ? string.Create(CultureInfo.InvariantCulture, $"the target search reached output cosine {reverted.Cosine:F5} only by putting every quantized node back to float: nothing is quantized; try a lower --target-cosine or more bits")
+                : nothing;
+        if (outcome.Fallback is { TargetMet: false } search && outcome.Target is double target)
+        {
+            string how = recipe.IsMixedActBits ? $"with {search.Reverted.Count} activations kept float"
+                : recipe.IsMixedWeightBits ? $"with {search.Reverted.Count} layers raised to 8-bit weights"
+                : $"with {search.Reverted.Count} nodes reverted to float";
+            return string.Create(CultureInfo.InvariantCulture,
+                $"target cosine {target} not met: reached {search.Cosine:F5} {how}, {target - search.Cosine:F5} short; the model is written anyway");
+        }
+        if (outcome.Guard is { Ran: true } guard && cosine < guard.Guard)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"output cosine {cosine:F5} against float on {samples} calibration samples is below the accuracy guard {guard.Guard}") + GuardAdvice(recipe, guard);
+        return null;
+    }
+
+    private static string GuardAdvice(QuantizationRecipe recipe, GuardResult guard)
+    {
+        string kept = guard.Search is { } search
+            ? string.Create(CultureInfo.InvariantCulture, $" (the best the search found while still quantizing: {search.Reverted.Count} of {search.Candidates} {search.Unit}s kept float, cosine {search.Cosine:F5})")
+            : "";
+        string more = recipe.Mode == QuantizationMode.Full ? "more bits (--act-bits 16, --weight-bits 8)" : "more bits (--weight-bits 8)";
+        return $"{kept}; the model is written so you can inspect it: 'ptq debug' shows where the error comes from; try {more} " +
+               "or skip layers (--skip), or accept it with --accuracy-guard off";
+    }
+
+    /// <summary>A mode that quantized nothing in this model says so, naming what it covers.</summary>
+    private static string? NothingQuantized(QuantizationRecipe recipe, StaticQuantizationResult result)
+    {
+        if (recipe.Mode == QuantizationMode.Fp16
+            ? ModelIO.EstimateInlineBytes(result.Model.Proto) < ModelIO.EstimateInlineBytes(result.PreparedFloatModel.Proto)
+            : result.Tensors.Count > 0)
+            return null;
+        var ops = result.PreparedFloatModel.Proto.Graph.Node.GroupBy(n => n.OpType).OrderByDescending(g => g.Count()).Take(5)
+            .Select(g => $"{g.Count()} {g.Key}");
+        string covers = recipe.Mode switch
+        {
+            QuantizationMode.Dynamic => "--mode dynamic quantizes MatMul and Gemm with a constant 2-D weight (ONNX Runtime's DynamicQuantizeMatMul); use --mode full with --data for convolutional models",
+            QuantizationMode.Fp16 => $"--mode fp16 stores float weights of at least {Fp16StorageConverter.MinElements} elements as float16",
+            QuantizationMode.WeightOnly => "--mode weight-only quantizes the constant weights of Conv, ConvTranspose, Gemm and MatMul",
+            _ => "--mode full quantizes Conv, ConvTranspose, Gemm and MatMul and the ops around them",
+        };
+        return $"nothing was quantized: {covers}, and this model has none that qualify (most frequent ops: {string.Join(", ", ops)}; see the float list above)";
     }
 
     private static IEnumerable<IReadOnlyDictionary<string, TensorValue>> Feeds(IEnumerable<CalibrationSample> samples) =>
@@ -89,4 +205,23 @@ public static class RecipeQuantizer
 
     private static string SearchOption(QuantizationRecipe recipe) =>
         recipe.IsMixedActBits ? $"--act-bits {RecipeNames.Mixed}" : recipe.IsMixedWeightBits ? $"--weight-bits {RecipeNames.Mixed}" : "--target-cosine";
+
+    /// <summary>The check samples, spread over the data, with the names of the files they came from; decoded when first read.</summary>
+    private sealed class CheckSet
+    {
+        private readonly Lazy<(List<IReadOnlyDictionary<string, TensorValue>> Feeds, List<string> Names)> _samples;
+
+        private CheckSet(ICalibrationSource source) =>
+            _samples = new(() =>
+            {
+                var samples = source.Spread(CheckSamples).ToList();
+                return ([.. samples.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds())], [.. samples.Select(s => s.SourceName)]);
+            });
+
+        public static CheckSet Of(ICalibrationSource source) => new(source);
+
+        public IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> Feeds => _samples.Value.Feeds;
+
+        public IReadOnlyList<string> Names => _samples.Value.Names;
+    }
 }

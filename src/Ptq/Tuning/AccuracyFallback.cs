@@ -10,7 +10,14 @@ namespace Ptq.Tuning;
 /// <param name="Cosine">Mean output cosine against the float model on the check samples.</param>
 /// <param name="TargetMet">Whether <see cref="Cosine"/> reached the target.</param>
 /// <param name="Reverted">Nodes relaxed (put back to float, or given more weight bits), in order, with the cosine after each.</param>
-public sealed record FallbackResult(StaticQuantizationResult Result, double Cosine, bool TargetMet, IReadOnlyList<(string Node, double Cosine)> Reverted);
+public sealed record FallbackResult(StaticQuantizationResult Result, double Cosine, bool TargetMet, IReadOnlyList<(string Node, double Cosine)> Reverted)
+{
+    /// <summary>How many nodes the search ranked and could have relaxed (0 when it did not rank).</summary>
+    public int Candidates { get; init; }
+
+    /// <summary>What a candidate is, for messages: "activation", "layer" or "node".</summary>
+    public string Unit { get; init; } = "node";
+}
 
 /// <summary>
 /// Accuracy-aware fallback (MindSpore's auto_tune, Distiller's LAPQ idea in its simplest greedy form): quantize, measure

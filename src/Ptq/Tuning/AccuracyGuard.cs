@@ -9,7 +9,7 @@ namespace Ptq.Tuning;
 /// <param name="Guard">The output cosine the guard asked for.</param>
 /// <param name="CheckSamples">How many calibration samples the output was compared on.</param>
 /// <param name="PlainCosine">Mean output cosine of the plain quantization against float on the check samples.</param>
-/// <param name="Search">The activation search run because <paramref name="PlainCosine"/> fell short; null when it passed.</param>
+/// <param name="Search">The search run because <paramref name="PlainCosine"/> fell short; null when it passed.</param>
 public sealed record GuardResult(StaticQuantizationResult Result, double Guard, int CheckSamples, double PlainCosine, FallbackResult? Search)
 {
     /// <summary>The output cosine of <see cref="Result"/> on the check samples.</summary>
@@ -23,26 +23,26 @@ public sealed record GuardResult(StaticQuantizationResult Result, double Guard, 
 }
 
 /// <summary>
-/// The default recipe's self-check (AIMET AutoQuant's idea in its cheapest form): quantize as asked, measure the output
-/// cosine against float on a few calibration samples, and only when it falls below the guard run the activation search
-/// of <see cref="MixedActivationBits"/>, keeping the activations whose rounding costs the output most float, at most a
-/// quarter of them. Models that quantize well pay one comparison (SqueezeNet: 0.3 s for 32 images, cosine 0.998, model
-/// unchanged); models that do not get a usable model instead of a silently broken one (PP-OCRv4 det: 0.973 → 0.995 on
-/// the check pages). The guard never fails a run: a model still short of it after the search is written with a warning.
+/// The self-check every quantization with data gets (AIMET AutoQuant's idea in its cheapest form): quantize as asked,
+/// measure the output cosine against float on a few calibration samples, and only when it falls below the guard search
+/// for what to keep float until it holds. The bits the user chose are kept; what the search keeps float is listed.
+/// Static quantization keeps the activations whose rounding (with their producer's weights) costs the output most
+/// float (<see cref="MixedActivationBits"/>); weight-only and dynamic quantization keep the costliest layers float
+/// (<see cref="LayerSearch"/>). Models that quantize well pay one comparison (SqueezeNet: 0.3 s for 32 images, cosine
+/// 0.998, model unchanged). The search never returns a model with nothing quantized; one that still misses the guard
+/// is written with the best cosine found and reported (the CLI exits with 1).
 /// </summary>
 public static class AccuracyGuard
 {
     /// <summary>The output cosine the default recipe guards (the same as the mixed-bit searches' default target).</summary>
     public const double DefaultCosine = 0.995;
 
-    /// <summary>At most this fraction of the calibrated activations is kept float, so the guard cannot quietly undo the quantization.</summary>
-    public const double MaxFloatFraction = 0.25;
-
     /// <summary>
-    /// Quantizes <paramref name="model"/> with <paramref name="settings"/> from <paramref name="calibration"/>, then checks
-    /// the mean output cosine on <paramref name="checkSamples"/> against <paramref name="guard"/> and, if short, searches
-    /// (a second calibration pass collects what the search needs). The check samples are read only after calibration,
-    /// so they do not add to its peak memory. Throws <see cref="PtqException"/> for a guard outside (0, 1] or no check samples.
+    /// Statically quantizes <paramref name="model"/> with <paramref name="settings"/> from <paramref name="calibration"/>,
+    /// then checks the mean output cosine on <paramref name="checkSamples"/> against <paramref name="guard"/> and, if
+    /// short, searches (a second calibration pass collects what the search needs). The check samples are read only after
+    /// calibration, so they do not add to its peak memory. Throws <see cref="PtqException"/> for a guard outside (0, 1],
+    /// no check samples, or a check sample that makes the float model output NaN or infinity.
     /// </summary>
     public static GuardResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
         IEnumerable<IReadOnlyDictionary<string, TensorValue>> checkSamples, double guard = DefaultCosine, IProgress<string>? log = null)
@@ -52,25 +52,73 @@ public static class AccuracyGuard
         ArgumentNullException.ThrowIfNull(checkSamples);
         OutputCheck.RequireCosine(guard, "--accuracy-guard");
         var plain = StaticQuantizer.Quantize(model, settings, calibration);
-        if (OutputCheck.FloatOutputs(plain.PreparedFloatModel).Count == 0)
+        var check = CheckFor(model, plain, [.. checkSamples], null, log);
+        return check is null ? NotRun(plain, guard) : Static(model, settings, calibration, plain, check, guard, log);
+    }
+
+    /// <summary>
+    /// The check set for <paramref name="result"/>: the user's float model (or the prepared one where ORT cannot run the
+    /// original) on <paramref name="samples"/>; null when the model has no float output to compare.
+    /// </summary>
+    internal static OutputCheck? CheckFor(OnnxModel model, StaticQuantizationResult result, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples,
+        IReadOnlyList<string>? sampleNames, IProgress<string>? log)
+    {
+        if (OutputCheck.FloatOutputs(result.PreparedFloatModel).Count == 0)
         {
-            log?.Report("accuracy guard: not run, the model has no float output to compare");
-            return new GuardResult(plain, guard, 0, double.NaN, null);
+            log?.Report("output check: not run, the model has no float output to compare");
+            return null;
         }
-        var samples = checkSamples.ToList();
         if (samples.Count == 0)
-            throw new PtqException("--accuracy-guard measures the output against float on calibration samples; give --data");
-        var check = OutputCheck.Measure(plain.PreparedFloatModel, samples);
+            throw new PtqException("the output check compares the model with float on samples; give --data");
+        var reference = OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel);
+        return OutputCheck.Measure(reference, samples, sampleNames: sampleNames);
+    }
+
+    /// <summary>A guard that could not run (no float output).</summary>
+    internal static GuardResult NotRun(StaticQuantizationResult result, double guard) => new(result, guard, 0, double.NaN, null);
+
+    /// <summary>The guard over a static quantization already made (<paramref name="plain"/>).</summary>
+    internal static GuardResult Static(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
+        StaticQuantizationResult plain, OutputCheck check, double guard, IProgress<string>? log)
+    {
         double cosine = check.Cosine(plain);
-        log?.Report($"accuracy guard: output cosine {cosine:F5} on {samples.Count} calibration samples (guard {guard})");
+        Report(log, cosine, check, guard);
         if (cosine >= guard)
-            return new GuardResult(plain, guard, samples.Count, cosine, null);
+            return new GuardResult(plain, guard, check.SampleList.Count, cosine, null);
         // The search needs statistics of every tensor (a float island changes which tensors need a range of their own),
         // so the calibration runs again, this time over all tensors; the plain quantization is its starting point.
-        int maxFloat = Math.Max(1, (int)(plain.Plan.CalibratedTensors.Count * MaxFloatFraction));
         var search = MixedActivationBits.Search(model, settings, CalibrationJob.AllStatistics(model, settings, calibration), plain, cosine, check,
-            guard, highBits: null, maxFloat, MixedActivationBits.DefaultRankingSamples, log);
-        // The search only adds float activations, but on samples this few a step can still land below the plain cosine.
-        return new GuardResult(search.Cosine > cosine ? search.Result : plain, guard, samples.Count, cosine, search);
+            guard, highBits: null, maxPromoted: int.MaxValue, MixedActivationBits.DefaultRankingSamples, log, requireQuantized: true);
+        return Outcome(plain, cosine, search, guard, check);
     }
+
+    /// <summary>The guard as a check only, where it may not search (empirical bias correction would be dropped).</summary>
+    internal static GuardResult CheckOnly(StaticQuantizationResult plain, OutputCheck check, double guard, IProgress<string>? log)
+    {
+        double cosine = check.Cosine(plain);
+        Report(log, cosine, check, guard);
+        return new GuardResult(plain, guard, check.SampleList.Count, cosine, null);
+    }
+
+    /// <summary>
+    /// The guard over a quantization that needs no calibration (weight-only, dynamic, fp16): <paramref name="quantize"/>
+    /// makes it from settings, and the search keeps the costliest layers float (<see cref="LayerSearch"/>).
+    /// </summary>
+    internal static GuardResult DataFree(Func<StaticQuantizationSettings, StaticQuantizationResult> quantize, StaticQuantizationSettings settings,
+        StaticQuantizationResult plain, OutputCheck check, double guard, IProgress<string>? log)
+    {
+        double cosine = check.Cosine(plain);
+        Report(log, cosine, check, guard);
+        if (cosine >= guard)
+            return new GuardResult(plain, guard, check.SampleList.Count, cosine, null);
+        var search = LayerSearch.Search(quantize, settings, plain, cosine, check, guard, LayerSearch.Layers(plain), MixedActivationBits.DefaultRankingSamples, log);
+        return Outcome(plain, cosine, search, guard, check);
+    }
+
+    private static void Report(IProgress<string>? log, double cosine, OutputCheck check, double guard) =>
+        log?.Report($"accuracy guard: output cosine {cosine:F5} on {check.SampleList.Count} calibration samples (guard {guard})");
+
+    // A step of the search only keeps more float, but on samples this few it can still land below the plain cosine.
+    private static GuardResult Outcome(StaticQuantizationResult plain, double cosine, FallbackResult search, double guard, OutputCheck check) =>
+        new(search.Cosine > cosine ? search.Result : plain, guard, check.SampleList.Count, cosine, search);
 }

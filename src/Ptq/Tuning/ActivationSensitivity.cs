@@ -13,11 +13,12 @@ namespace Ptq.Tuning;
 public sealed record ActivationLoss(string Tensor, double Loss);
 
 /// <summary>
-/// Ranks the quantized activations of a QDQ model by their effect on the output, one parameter set at a time: every
-/// other activation stays float (only the clamping of a Relu/Clip fused into its producer is kept), weights stay as
-/// quantized. One ONNX Runtime session serves all candidates: each Q/DQ pair becomes <c>x + m · (DQ(Q(x)) − x)</c>
-/// with <c>m</c> read from a mask input, so a run with a one-hot mask quantizes one parameter set only. Costs one run
-/// per candidate and sample.
+/// Ranks the quantized activations of a QDQ model by their effect on the output, one parameter set at a time, together
+/// with the weights of the node that writes them (what keeping the activation float also keeps float): every other
+/// activation and weight stays float (only the clamping of a Relu/Clip fused into its producer is kept). One ONNX
+/// Runtime session serves all candidates: each Q/DQ pair becomes <c>x + m · (DQ(Q(x)) − x)</c> and each producer's
+/// weight <c>w + m · (DQ(w_q) − w)</c>, with <c>m</c> read from a mask input, so a run with a one-hot mask quantizes one
+/// candidate only. Costs one run per candidate and sample.
 /// </summary>
 public static class ActivationSensitivity
 {
@@ -65,7 +66,9 @@ public static class ActivationSensitivity
         var floatGraph = OnnxGraph.FromModel(result.PreparedFloatModel, promoteConstants: false);
         var sources = new List<string>();
         var maskIndex = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var link in QdqGraphMap.Analyse(result.Model).Where(l => l.Kind == QdqLinkKind.Activation && l.Channels == 1))
+        var links = QdqGraphMap.Analyse(result.Model);
+        var weightLinks = links.Where(l => l.Kind == QdqLinkKind.Weight).Select(l => l.DequantizedTensor).ToHashSet(StringComparer.Ordinal);
+        foreach (var link in links.Where(l => l.Kind == QdqLinkKind.Activation && l.Channels == 1))
         {
             string x = link.FloatTensor!;
             string source = result.Plan.ParameterSource(x);
@@ -79,6 +82,7 @@ public static class ActivationSensitivity
                 graph.AddNode("Gather", [MaskInput, index], [gate]);
                 maskIndex[source] = gate;
                 sources.Add(source);
+                GateWeights(graph, floatGraph, graph.Producer(source)!, gate, weightLinks, result.PreparedFloatModel);
             }
             var consumers = graph.Consumers(link.DequantizedTensor).ToList();
             string clamped = FusedBounds(floatGraph, graph, x, result.PreparedFloatModel) is { } bounds ? Clamp(graph, x, bounds) : x;
@@ -97,6 +101,27 @@ public static class ActivationSensitivity
         var proto = result.Model.Proto.Clone();
         proto.Graph = graph.ToProto();
         return (new OnnxModel(proto, result.Model.External?.BaseDirectory, result.Model.SourcePath), sources);
+    }
+
+    /// <summary>
+    /// Each dequantized weight <paramref name="producer"/> reads becomes <c>w + gate · (DQ(w_q) − w)</c>, with the float
+    /// weight <c>w</c> the prepared float model gives the node of the same name at the same input.
+    /// </summary>
+    private static void GateWeights(OnnxGraph graph, OnnxGraph floatGraph, Node producer, string gate, HashSet<string> weightLinks, OnnxModel floatModel)
+    {
+        var floatNode = floatGraph.Nodes.FirstOrDefault(n => n.Name == producer.Name);
+        for (int i = 0; i < producer.Inputs.Count; i++)
+        {
+            string dequantized = producer.Inputs[i];
+            if (!weightLinks.Contains(dequantized) || floatNode is null || i >= floatNode.Inputs.Count
+                || floatGraph.Initializer(floatNode.Inputs[i]) is not { DataType: (int)DT.Float } weight)
+                continue;
+            string w = graph.UniqueName($"{weight.Name}_float");
+            graph.AddInitializer(TensorData.FromFloats(w, [.. weight.Dims], TensorData.ToFloats(weight, floatModel.External)));
+            string rounding = Add(graph, "Sub", [dequantized, w], w);
+            string gated = Add(graph, "Mul", [rounding, gate], w);
+            graph.ReplaceInput(producer, i, Add(graph, "Add", [w, gated], w));
+        }
     }
 
     // A Relu/Clip fused into its producer: the float model writes x with it, the quantized one without it.

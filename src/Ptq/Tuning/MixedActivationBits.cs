@@ -53,37 +53,45 @@ public static class MixedActivationBits
     /// <summary>
     /// The search of <see cref="Quantize"/> from a quantization already made and measured: <paramref name="start"/>, with
     /// 8-bit activations from the statistics in <paramref name="fromStats"/> (which must cover every tensor, as
-    /// <see cref="CalibrationJob.AllStatistics"/> collects), and its cosine on <paramref name="check"/>.
+    /// <see cref="CalibrationJob.AllStatistics"/> collects), and its cosine on <paramref name="check"/>. With
+    /// <paramref name="requireQuantized"/> (the accuracy guard) a step that leaves no weight quantized counts as a miss
+    /// and ends the search: a model that only float saves is reported, not returned as a float copy.
     /// </summary>
     internal static FallbackResult Search(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput.FromStats fromStats,
         StaticQuantizationResult start, double startCosine, OutputCheck check, double targetCosine, int? highBits, int maxPromoted,
-        int rankingSamples, IProgress<string>? log)
+        int rankingSamples, IProgress<string>? log, bool requireQuantized = false)
     {
-        var result = start;
-        double cosine = startCosine;
-        var promoted = new List<(string Node, double Cosine)>();
-        if (cosine >= targetCosine)
-            return new FallbackResult(result, cosine, true, promoted);
+        if (startCosine >= targetCosine)
+            return new FallbackResult(start, startCosine, true, []);
 
         // Producers in the quantized graph: a Relu fused into its Conv is gone there, and the Conv's override is what applies.
-        var graph = Graph.OnnxGraph.FromModel(result.Model, promoteConstants: false);
-        var producers = ActivationSensitivity.Rank(result, [.. check.SampleList.Take(Math.Max(1, rankingSamples))])
+        var graph = Graph.OnnxGraph.FromModel(start.Model, promoteConstants: false);
+        var producers = ActivationSensitivity.Rank(start, [.. check.SampleList.Take(Math.Max(1, rankingSamples))])
             .Select(l => graph.Producer(l.Tensor)?.Name).OfType<string>().Distinct(StringComparer.Ordinal).Take(maxPromoted).ToList();
-        string how = highBits is { } bits ? $"raised {{0}} activation(s) to {bits} bits" : "kept {0} activation(s) float";
-        int count = 0;
-        while (cosine < targetCosine && count < producers.Count)
+        if (producers.Count == 0)
+            return new FallbackResult(start, startCosine, false, []);
+        string how = highBits is { } bits ? $"raised {{0}} of {producers.Count} activation(s) to {bits} bits" : $"kept {{0}} of {producers.Count} activation(s) float";
+        var (chosen, steps) = CountSearch.Find(producers.Count, targetCosine, count =>
         {
-            count = Math.Min(Math.Max(1, count * 2), producers.Count);
             var raised = highBits is { } high
                 ? producers.Take(count).Select(p => new NodeOverride { Pattern = p, Activations = settings.Activations with { Bits = high } })
                 : producers.Take(count).SelectMany(p => FloatIsland(graph, p)).Distinct(StringComparer.Ordinal).Select(n => new NodeOverride { Pattern = n, Skip = true, SkipReason = FloatIslandReason });
-            result = StaticQuantizer.Quantize(model, settings with { Overrides = [.. raised, .. settings.Overrides] }, fromStats);
-            cosine = check.Cosine(result);
-            var added = producers.Skip(promoted.Count).Take(count - promoted.Count).ToList();
-            promoted.AddRange(added.Select(p => (p, cosine)));
-            log?.Report(string.Format(System.Globalization.CultureInfo.InvariantCulture, how, count) + $" (+ outputs of {string.Join(", ", added)}): output cosine {cosine:F5}");
-        }
-        return new FallbackResult(result, cosine, cosine >= targetCosine, promoted);
+            var result = StaticQuantizer.Quantize(model, settings with { Overrides = [.. raised, .. settings.Overrides] }, fromStats);
+            string step = string.Format(System.Globalization.CultureInfo.InvariantCulture, how, count);
+            if (requireQuantized && !result.Tensors.Any(t => t.Kind == "Weight"))
+            {
+                log?.Report($"{step}: quantizes nothing");
+                return new CountStep<StaticQuantizationResult>(count, result, double.NegativeInfinity);
+            }
+            double cosine = check.Cosine(result);
+            log?.Report($"{step}: output cosine {cosine:F5}");
+            return new CountStep<StaticQuantizationResult>(count, result, cosine);
+        });
+        return new FallbackResult(chosen.Result, chosen.Cosine, chosen.Cosine >= targetCosine, CountSearch.Relaxed(producers, chosen, steps))
+        {
+            Candidates = producers.Count,
+            Unit = "activation",
+        };
     }
 
     /// <summary>

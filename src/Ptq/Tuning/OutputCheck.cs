@@ -18,13 +18,16 @@ internal sealed class OutputCheck
 
     private readonly OnnxModel _prepared;
     private readonly IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> _samples;
+    private readonly IReadOnlyList<string> _sampleNames;
     private readonly IReadOnlyList<string> _outputs;
     private List<float[]>? _reference;
 
-    private OutputCheck(OnnxModel prepared, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, IReadOnlyList<string> outputs)
+    private OutputCheck(OnnxModel prepared, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, IReadOnlyList<string>? sampleNames,
+        IReadOnlyList<string> outputs)
     {
         _prepared = prepared;
         _samples = samples;
+        _sampleNames = sampleNames ?? [.. Enumerable.Range(0, samples.Count).Select(i => $"#{i + 1}")];
         _outputs = outputs;
     }
 
@@ -38,30 +41,59 @@ internal sealed class OutputCheck
     /// <summary>The check samples.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> SampleList => _samples;
 
+    /// <summary>The float model the outputs are compared with.</summary>
+    public OnnxModel Reference => _prepared;
+
+    /// <summary>
+    /// The model to compare against: the user's own float model when ONNX Runtime loads it (so the check also covers
+    /// what preparation did to it), else the prepared one (legacy operators ORT no longer runs).
+    /// </summary>
+    public static OnnxModel ReferenceModel(OnnxModel original, Func<OnnxModel> prepared)
+    {
+        try
+        {
+            using var probe = new OrtRunner(original);
+            return original;
+        }
+        catch (PtqException)
+        {
+            return prepared();
+        }
+    }
+
     /// <summary>
     /// Runs the float model <paramref name="prepared"/> (a quantization's <see cref="StaticQuantizationResult.PreparedFloatModel"/>)
     /// on <paramref name="samples"/> and keeps its outputs when all of them (estimated from the first) fit
-    /// <paramref name="maxKeptBytes"/>. Throws <see cref="PtqException"/> when the model has no float output.
+    /// <paramref name="maxKeptBytes"/>. Throws <see cref="PtqException"/> when the model has no float output, or when a
+    /// sample gives NaN or infinity in a float output (named by <paramref name="sampleNames"/>, else by position).
     /// </summary>
-    public static OutputCheck Measure(OnnxModel prepared, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, long maxKeptBytes = MaxKeptBytes)
+    public static OutputCheck Measure(OnnxModel prepared, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, long maxKeptBytes = MaxKeptBytes,
+        IReadOnlyList<string>? sampleNames = null)
     {
-        var check = new OutputCheck(prepared, samples, FloatOutputs(prepared));
+        var check = new OutputCheck(prepared, samples, sampleNames, FloatOutputs(prepared));
         if (check._outputs.Count == 0)
             throw new PtqException("the output cosine against float needs a float output, and the model has none; drop the accuracy target");
         if (samples.Count == 0)
             return check;
         using var reference = new OrtRunner(prepared);
-        var first = check.Concatenated(reference.Run(samples[0], check._outputs));
+        var first = check.Expected(reference, 0);
         if ((long)first.Length * sizeof(float) * samples.Count > maxKeptBytes)
-            return check; // too large to keep: each comparison runs the float model again
-        check._reference = [first, .. samples.Skip(1).Select(sample => check.Concatenated(reference.Run(sample, check._outputs)))];
+        {
+            for (int i = 1; i < samples.Count; i++)
+                check.Expected(reference, i); // not kept, but every sample is checked for NaN/infinity once
+            return check;
+        }
+        check._reference = [first, .. Enumerable.Range(1, samples.Count - 1).Select(i => check.Expected(reference, i))];
         return check;
     }
 
     /// <summary>Mean over the check samples of the cosine between <paramref name="result"/>'s outputs and float's.</summary>
-    public double Cosine(StaticQuantizationResult result)
+    public double Cosine(StaticQuantizationResult result) => Cosine(result.Model);
+
+    /// <summary>Mean over the check samples of the cosine between <paramref name="model"/>'s outputs and float's.</summary>
+    public double Cosine(OnnxModel model)
     {
-        using var quantized = new OrtRunner(result.Model);
+        using var quantized = new OrtRunner(model);
         using var reference = _reference is null ? new OrtRunner(_prepared) : null;
         double sum = 0;
         for (int i = 0; i < _samples.Count; i++)
@@ -70,6 +102,17 @@ internal sealed class OutputCheck
             sum += Evaluation.CosineSimilarity.Compute(expected, Concatenated(quantized.Run(_samples[i], _outputs)));
         }
         return sum / _samples.Count;
+    }
+
+    /// <summary>The float outputs of sample <paramref name="index"/>; a NaN or infinity there is the sample's fault.</summary>
+    private float[] Expected(OrtRunner reference, int index)
+    {
+        float[] values = Concatenated(reference.Run(_samples[index], _outputs));
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw new PtqException($"check sample '{_sampleNames[index]}' makes the float model output {values[bad]} (in {string.Join(", ", _outputs.Select(o => $"'{o}'"))}): " +
+                "the output cannot be compared with it; check its preprocessing or leave it out of --data");
+        return values;
     }
 
     /// <summary>The model's graph outputs declared as float tensors, in graph order.</summary>

@@ -25,7 +25,7 @@ public sealed class AccuracyGuardCommandTests
         Assert.InRange(plainCosine, 0.99, 0.995);
         Assert.True(guardedCosine >= 0.995, $"guarded model cosine {guardedCosine}");
         Assert.Contains("accuracy guard: output cosine 0.993", result.Out);
-        Assert.Contains($"against float on {Samples} calibration samples, below the guard 0.995: kept 1 activations float (outputs of wide); output cosine now 0.999", result.Out);
+        Assert.Contains($"against float on {Samples} calibration samples, below the guard 0.995: kept 1 of 3 activations float (outputs of wide); output cosine now 0.999", result.Out);
         Assert.False(ActivationBits(temp).ContainsKey("r"));
         Assert.Contains("left float (kept float by the activation search: an activation whose rounding costs the output most): 2 Conv", result.Out);
         Assert.DoesNotContain("warning", result.Error);
@@ -47,8 +47,12 @@ public sealed class AccuracyGuardCommandTests
         Assert.InRange(OutputCosine(model, guarded, data), 0.99, 0.995);
     }
 
+    /// <summary>
+    /// A guard of 1 is out of reach while anything stays quantized: the search never returns an all-float copy, the best
+    /// model it found is written, and the exit code is 1.
+    /// </summary>
     [Fact]
-    public void AGuardOutOfReachIsAWarningAndTheBestModelIsWritten()
+    public void AGuardOutOfReachExits1WithTheBestModelWritten()
     {
         using var temp = new TempDirectory();
         var (model, data) = Setup(temp);
@@ -56,14 +60,17 @@ public sealed class AccuracyGuardCommandTests
 
         var result = Run($"ptq quantize {Quote(model)} --data {Quote(data)} --accuracy-guard 1 -o {Quote(guarded)}");
 
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains("ptq: warning: accuracy guard 1 not reached: output cosine 0.999", result.Error);
-        Assert.Contains("--act-bits mixed searches without that limit", result.Error);
-        Assert.True(OutputCosine(model, guarded, data) >= 0.995);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("kept 1 of 3 activations float (outputs of wide); output cosine now 0.9999", result.Out);
+        Assert.Contains("ptq: kept 2 of 3 activation(s) float: quantizes nothing", result.Error);
+        Assert.Contains("is below the accuracy guard 1 (the best the search found while still quantizing: 1 of 3 activations kept float, cosine 0.9999", result.Error);
+        Assert.Contains("the model is written so you can inspect it", result.Error);
+        Assert.Contains("accept it with --accuracy-guard off", result.Error);
+        Assert.True(OutputCosine(model, guarded, data) >= 0.9999);
+        Assert.Contains("wide", File.ReadAllText(temp.File("quant_param.csv")) + "wide"); // written beside the model
     }
 
     [Theory]
-    [InlineData("--accuracy-guard 0.99 --mode dynamic", "--accuracy-guard 0.99 with --mode dynamic")]
     [InlineData("--accuracy-guard 0.99 --target-cosine 0.99", "--accuracy-guard 0.99 with a target search")]
     [InlineData("--accuracy-guard 0.99 --act-bits mixed", "--accuracy-guard 0.99 with a target search")]
     [InlineData("--accuracy-guard 2", "--accuracy-guard 2: must be in (0, 1]")]
@@ -82,7 +89,8 @@ public sealed class AccuracyGuardCommandTests
         Assert.Equal(0, quiet.ExitCode);
         Assert.DoesNotContain("accuracy guard", quiet.Out);
         Assert.Equal(2, refused.ExitCode);
-        Assert.Contains("--accuracy-guard 0.99 with --stats and no --data", refused.Error);
+        Assert.Contains("--accuracy-guard 0.99 without --data: it compares the output with float on samples", refused.Error);
+        Assert.Contains("check: accuracy not measured (no data); add --data DIR", quiet.Out);
     }
 
     /// <summary>
@@ -100,7 +108,7 @@ public sealed class AccuracyGuardCommandTests
         Assert.Equal(0, Run($"ptq quantize {Quote(model)} --data {Quote(data)} -o {Quote(fromData)}").ExitCode);
 
         Assert.True(result.ExitCode == 0, result.Out + result.Error);
-        Assert.Contains("below the guard 0.995: kept 1 activations float (outputs of wide)", result.Out);
+        Assert.Contains("below the guard 0.995: kept 1 of 3 activations float (outputs of wide)", result.Out);
         Assert.Equal(File.ReadAllBytes(fromData), File.ReadAllBytes(fromStats));
     }
 }

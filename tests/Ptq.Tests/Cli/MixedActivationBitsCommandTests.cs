@@ -54,7 +54,7 @@ public sealed class MixedActivationBitsCommandTests
         Assert.Contains("(target met: 0.995); kept float: outputs of wide", result.Out);
         Assert.Contains("ptq: output cosine 0.993", result.Error); // 8-bit activations: below 0.995
         Assert.Contains("with 8-bit activations (target 0.995)", result.Error);
-        Assert.Contains("ptq: kept 1 activation(s) float (+ outputs of wide): output cosine 0.999", result.Error);
+        Assert.Contains("ptq: kept 1 of 3 activation(s) float: output cosine 0.999", result.Error);
         Assert.True(OutputCosine(model, mixed, data) >= 0.995);
     }
 

@@ -65,10 +65,21 @@ public sealed class QuantizeCommandTests
     {
         using var temp = new TempDirectory();
         string model = temp.File("mnist.int8.onnx");
-        var result = Run($"ptq quantize {Mnist} --data {Images} --calib-size 64 --weight-bits 4 --target-cosine 0.9999 -o {Quote(model)}");
+        var result = Run($"ptq quantize {Mnist} --data {Images} --calib-size 64 --weight-bits 4 --target-cosine 0.999 -o {Quote(model)}");
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("(target met: 0.9999)", result.Out);
-        Assert.Contains("reverted to float:", result.Out);
+        Assert.Contains("(target met: 0.999); reverted to float: Convolution110", result.Out);
+    }
+
+    /// <summary>A search that must put every node back to float has quantized nothing: exit 1, saying so.</summary>
+    [Fact]
+    public void ATargetOnlyFloatMeetsExits1()
+    {
+        using var temp = new TempDirectory();
+        string model = temp.File("mnist.int8.onnx");
+        var result = Run($"ptq quantize {Mnist} --data {Images} --calib-size 64 --weight-bits 4 --target-cosine 0.9999 -o {Quote(model)}");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("only by putting every quantized node back to float: nothing is quantized", result.Error);
+        Assert.True(File.Exists(model));
     }
 
     [Fact]
@@ -85,13 +96,14 @@ public sealed class QuantizeCommandTests
     [InlineData("", "--data")]
     [InlineData("--data DATA --act-bits 17", "--act-bits")]
     [InlineData("--data DATA --skip nosuchnode", "matches no node; closest names:")]
-    [InlineData("--data DATA --mode dynamic", "--mode dynamic reads no calibration data")]
-    [InlineData("--data DATA --mode weight-only", "weight-only")]
+    [InlineData("--stats DATA --mode dynamic", "--mode dynamic fixes no activation ranges in advance, so statistics are not used")]
+    [InlineData("--stats DATA --mode weight-only", "weight-only")]
     public void BadInputExits2WithoutWritingAnything(string arguments, string named)
     {
         using var temp = new TempDirectory();
         string model = temp.File("out.onnx");
-        var result = Run($"ptq quantize {Mnist} {arguments.Replace("DATA", Images, StringComparison.Ordinal)} --calib-size 10 -o {Quote(model)}");
+        string limit = arguments.Contains("--stats", StringComparison.Ordinal) ? "" : "--calib-size 10";
+        var result = Run($"ptq quantize {Mnist} {arguments.Replace("DATA", Images, StringComparison.Ordinal)} {limit} -o {Quote(model)}");
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("ptq: error: ", result.Error);
         Assert.Contains(named, result.Error);

@@ -47,7 +47,7 @@ public sealed class RecipeShowTests
 
     [Theory]
     [InlineData("", true)]
-    [InlineData("--weight-bits 4", false)]
+    [InlineData("--weight-bits 4", true)]
     [InlineData("--accuracy-guard off", false)]
     [InlineData("--mode dynamic", false)]
     public void The_default_accuracy_guard_is_a_comment_where_it_applies(string flags, bool shown)

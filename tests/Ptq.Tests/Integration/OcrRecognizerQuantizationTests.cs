@@ -59,9 +59,8 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
 
     /// <summary>
     /// The default recipe's accuracy guard on the same lines (check set = the 24 calibration lines): plain cosine 0.960
-    /// on them, below 0.995, so the search keeps activations float up to its limit of a quarter (27): check cosine 0.993,
-    /// short of the guard (a warning in the CLI). Measured on the 16 other lines: agreement 98.44 %, cosine 0.9945
-    /// (plain: 93.44 % / 0.959). About 30–60 s here.
+    /// on them, below 0.995, so the search keeps the costliest activations float until the check holds; this model needs
+    /// most of them (a warning in the CLI says so). Measured on the 16 other lines, see the asserts.
     /// </summary>
     [Fact]
     public void TheAccuracyGuardKeepsTheCostliestActivationsFloat()
@@ -70,11 +69,12 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
         var calibration = Enumerable.Range(0, 24).Select(i => (IReadOnlyDictionary<string, TensorValue>)Line(i)).ToList();
         var guard = AccuracyGuard.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()), calibration);
         output.WriteLine($"check cosine {guard.PlainCosine:F4} -> {guard.Cosine:F4} with {guard.Search?.Reverted.Count} kept float");
-        Assert.InRange(guard.Search!.Reverted.Count, 1, 27); // a quarter of the calibrated activations
+        Assert.True(guard.Passed, $"check cosine {guard.Cosine}");
+        Assert.InRange(guard.Search!.Reverted.Count, 1, guard.Search.Candidates - 1);
         var summary = Compare(model, guard.Result.Model);
         output.WriteLine($"per-step argmax agreement {summary.AgreementPercent:F2} %, cosine {summary.MeanCosine:F4}");
-        Assert.True(summary.AgreementPercent >= 97.0, $"agreement {summary.AgreementPercent}");
-        Assert.True(summary.MeanCosine >= 0.99, $"cosine {summary.MeanCosine}");
+        Assert.True(summary.AgreementPercent >= 98.0, $"agreement {summary.AgreementPercent}");
+        Assert.True(summary.MeanCosine >= 0.993, $"cosine {summary.MeanCosine}");
     }
 
     /// <summary>Per-step agreement and cosine of <paramref name="quantized"/> against float on 16 lines not used to calibrate.</summary>

@@ -79,8 +79,8 @@ public sealed class RecipeValidationTests
         { new() { EmpiricalBiasCorrection = true, ActBits = QuantizationRecipe.MixedBits }, "empirical-bias-correction", "with a target search" },
         { new() { AccuracyGuard = 1.5 }, "--accuracy-guard", "--accuracy-guard 1.5: must be in (0, 1]" },
         { new() { AccuracyGuard = -0.5 }, "--accuracy-guard", "must be in (0, 1]" },
-        { new() { AccuracyGuard = 0.99, Mode = QuantizationMode.Dynamic }, "--accuracy-guard", "--accuracy-guard 0.99 with --mode dynamic" },
-        { new() { AccuracyGuard = 0.99, Stats = "s.json" }, "--accuracy-guard", "with --stats and no --data: it compares the output with float on samples" },
+        { new() { AccuracyGuard = 0.99, Mode = QuantizationMode.Dynamic }, "--accuracy-guard", "--accuracy-guard 0.99 without --data: it compares the output with float on samples" },
+        { new() { AccuracyGuard = 0.99, Stats = "s.json" }, "--accuracy-guard", "--accuracy-guard 0.99 without --data: it compares the output with float on samples" },
         { new() { AccuracyGuard = 0.99, TargetCosine = 0.99 }, "--accuracy-guard", "with a target search" },
         { new() { AccuracyGuard = 0.99, ActBits = QuantizationRecipe.MixedBits }, "--accuracy-guard", "with a target search" },
         { new() { AccuracyGuard = 0.99, EmpiricalBiasCorrection = true }, "--accuracy-guard", "with empirical-bias-correction" },
@@ -125,26 +125,29 @@ public sealed class RecipeValidationTests
     }
 
     [Fact]
-    public void The_default_guard_checks_full_8_bit_quantization_from_data_only()
+    public void The_default_guard_checks_every_mode_and_bit_width_that_has_samples()
     {
         Assert.Equal(0.995, QuantizationRecipe.Default.EffectiveAccuracyGuard);
         Assert.Equal(0.995, new QuantizationRecipe { ActBits = 8, Granularity = Granularity.PerTensor }.EffectiveAccuracyGuard);
         Assert.Equal(0.98, new QuantizationRecipe { AccuracyGuard = 0.98 }.Validate().EffectiveAccuracyGuard);
-        // Other bit widths and clip tables keep the default guard off (the user chose) but honour an explicit one.
-        Assert.Null(new QuantizationRecipe { ActBits = 4 }.EffectiveAccuracyGuard);
-        Assert.Null(new QuantizationRecipe { WeightBits = 4 }.EffectiveAccuracyGuard);
-        Assert.Equal(0.99, new QuantizationRecipe { WeightBits = 4, AccuracyGuard = 0.99 }.Validate().EffectiveAccuracyGuard);
-        Assert.Null(new QuantizationRecipe { ClipTable = "clip.json" }.EffectiveAccuracyGuard); // the user's own ranges
-        Assert.Equal(0.99, new QuantizationRecipe { ClipTable = "clip.json", AccuracyGuard = 0.99 }.Validate().EffectiveAccuracyGuard);
-        // Where it cannot run, the default guard stays quiet and 'off' is always accepted.
+        // The user's bits and ranges are kept; the guard still checks what they give.
+        Assert.Equal(0.995, new QuantizationRecipe { ActBits = 4 }.EffectiveAccuracyGuard);
+        Assert.Equal(0.995, new QuantizationRecipe { WeightBits = 4 }.EffectiveAccuracyGuard);
+        Assert.Equal(0.995, new QuantizationRecipe { ClipTable = "clip.json" }.EffectiveAccuracyGuard);
+        // Data-free modes and statistics: only with --data, which then supplies the check samples.
+        Assert.Null(new QuantizationRecipe { Mode = QuantizationMode.WeightOnly }.EffectiveAccuracyGuard);
+        Assert.Equal(0.995, new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, Data = ["check"] }.Validate().EffectiveAccuracyGuard);
+        Assert.Equal(0.99, new QuantizationRecipe { Mode = QuantizationMode.Dynamic, Data = ["check"], AccuracyGuard = 0.99 }.Validate().EffectiveAccuracyGuard);
+        Assert.Null(new QuantizationRecipe { Stats = "s.json" }.EffectiveAccuracyGuard);
+        Assert.Equal(0.995, new QuantizationRecipe { Stats = "s.json", Data = ["check"] }.Validate().EffectiveAccuracyGuard);
+        // 'off' is always accepted; a target search holds its own target; empirical bias correction keeps a check-only guard.
         Assert.Null(new QuantizationRecipe { AccuracyGuard = QuantizationRecipe.AccuracyGuardOff }.Validate().EffectiveAccuracyGuard);
         Assert.Null(new QuantizationRecipe { Mode = QuantizationMode.Dynamic, AccuracyGuard = QuantizationRecipe.AccuracyGuardOff }.Validate().EffectiveAccuracyGuard);
-        Assert.Null(new QuantizationRecipe { Mode = QuantizationMode.WeightOnly }.EffectiveAccuracyGuard);
-        Assert.Null(new QuantizationRecipe { Stats = "s.json" }.EffectiveAccuracyGuard);
-        Assert.Equal(0.995, new QuantizationRecipe { Stats = "s.json", Data = ["check"] }.Validate().EffectiveAccuracyGuard); // --data: check samples
         Assert.Null(new QuantizationRecipe { TargetCosine = 0.99 }.EffectiveAccuracyGuard);
         Assert.Null(new QuantizationRecipe { ActBits = QuantizationRecipe.MixedBits }.EffectiveAccuracyGuard);
-        Assert.Null(new QuantizationRecipe { EmpiricalBiasCorrection = true }.EffectiveAccuracyGuard);
+        var corrected = new QuantizationRecipe { EmpiricalBiasCorrection = true };
+        Assert.Equal(0.995, corrected.EffectiveAccuracyGuard);
+        Assert.False(corrected.AccuracyGuardSearches);
     }
 
     [Fact]
