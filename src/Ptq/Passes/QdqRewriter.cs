@@ -17,12 +17,13 @@ public sealed record QuantizedTensorRecord(string NodeName, string NodeType, str
 /// <summary>Settings the rewrite needs beyond the plan.</summary>
 /// <param name="Weights">Scheme for weights.</param>
 /// <param name="Activations">Scheme for constant activation operands.</param>
-/// <param name="Opset">Default-domain opset of the output model (decides 4/16-bit storage types).</param>
+/// <param name="Opset">Default-domain opset of the output model (decides whether weights of up to 4 bits are stored as INT4/UINT4).</param>
 public sealed record QdqRewriteSettings(QuantScheme Weights, QuantScheme Activations, long Opset);
 
 /// <summary>
 /// Rewrites a float graph into QDQ form following a <see cref="QuantizationPlan"/>: each quantized activation gets one
-/// QuantizeLinear → DequantizeLinear pair right after its producer and every consumer reads the dequantized value;
+/// QuantizeLinear → DequantizeLinear pair right after its producer (with a <see cref="CodeClamp"/> between them when
+/// its scheme has fewer bits than its 8- or 16-bit storage type) and every consumer reads the dequantized value;
 /// weights become integer initializers behind a DequantizeLinear (per-channel with <c>axis</c>); biases become int32
 /// with scale = input scale × weight scale. The float weights that nothing reads any more are removed.
 /// </summary>
@@ -77,7 +78,7 @@ public static class QdqRewriter
             }
             string name = graph.UniqueName(bias.Initializer + "_quantized");
             graph.AddInitializer(QuantizedTensors.Create(name, TensorProto.Types.DataType.Int32, [values.Length], codes));
-            string dq = AddDequantize(graph, name, biasParams, settings.Opset, bias.Initializer);
+            string dq = AddDequantize(graph, name, biasParams, TensorProto.Types.DataType.Int32, bias.Initializer);
             graph.ReplaceInput(bias.Node, bias.InputIndex, dq);
             records.Add(new QuantizedTensorRecord(bias.Node.DisplayName, bias.Node.OpType, bias.Initializer, "Bias", [values.Length], biasParams));
         }
@@ -86,8 +87,9 @@ public static class QdqRewriter
         {
             var (quantized, dims) = weightParams[weight];
             string name = graph.UniqueName(weight.Initializer + "_quantized");
-            graph.AddInitializer(QuantizedTensors.Create(name, quantized.Parameters.Scheme.StorageType(settings.Opset), dims, quantized.Codes));
-            string dq = AddDequantize(graph, name, quantized.Parameters, settings.Opset, weight.Initializer);
+            var storage = quantized.Parameters.Scheme.StorageType(settings.Opset);
+            graph.AddInitializer(QuantizedTensors.Create(name, storage, dims, quantized.Codes));
+            string dq = AddDequantize(graph, name, quantized.Parameters, storage, weight.Initializer);
             graph.ReplaceInput(weight.Node, weight.InputIndex, dq);
             records.Add(new QuantizedTensorRecord(weight.Node.DisplayName, weight.Node.OpType, weight.Initializer, "Weight", dims, quantized.Parameters));
         }
@@ -98,9 +100,11 @@ public static class QdqRewriter
             long[] dims = [.. tensor.Dims];
             var quantized = WeightQuantizer.MinMax(constant, TensorData.ToFloats(tensor, external), dims, settings.Activations, axis: null);
             string name = graph.UniqueName(constant + "_quantized");
-            graph.AddInitializer(QuantizedTensors.Create(name, quantized.Parameters.Scheme.StorageType(settings.Opset), dims, quantized.Codes));
+            // Read where an activation would be (e.g. by QLinearAdd), so stored like one.
+            var storage = settings.Activations.ActivationStorageType;
+            graph.AddInitializer(QuantizedTensors.Create(name, storage, dims, quantized.Codes));
             var consumers = graph.Consumers(constant).ToList();
-            string dq = AddDequantize(graph, name, quantized.Parameters, settings.Opset, constant);
+            string dq = AddDequantize(graph, name, quantized.Parameters, storage, constant);
             foreach (var (node, index) in consumers)
                 graph.ReplaceInput(node, index, dq);
             var reader = consumers.FirstOrDefault().Node;
@@ -114,11 +118,12 @@ public static class QdqRewriter
             string scale = graph.UniqueName(tensor + "_scale");
             string zeroPoint = graph.UniqueName(tensor + "_zero_point");
             graph.AddInitializer(QuantizedTensors.Scales(scale, parameters));
-            graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, settings.Opset));
+            graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, parameters.Scheme.ActivationStorageType));
             string quantized = graph.UniqueName(tensor + "_quantized");
             string dequantized = graph.UniqueName(tensor + "_dequantized");
             graph.AddNode("QuantizeLinear", [tensor, scale, zeroPoint], [quantized], name: graph.UniqueName(tensor + "_QuantizeLinear"));
-            graph.AddNode("DequantizeLinear", [quantized, scale, zeroPoint], [dequantized], name: graph.UniqueName(tensor + "_DequantizeLinear"));
+            string codes = CodeClamp.Insert(graph, quantized, parameters.Scheme, tensor);
+            graph.AddNode("DequantizeLinear", [codes, scale, zeroPoint], [dequantized], name: graph.UniqueName(tensor + "_DequantizeLinear"));
             foreach (var (node, index) in consumers)
                 graph.ReplaceInput(node, index, dequantized);
             var producer = graph.Producer(tensor);
@@ -148,14 +153,12 @@ public static class QdqRewriter
         return result;
     }
 
-    private static string AddDequantize(OnnxGraph graph, string quantized, QuantParams parameters, long opset, string hint)
+    private static string AddDequantize(OnnxGraph graph, string quantized, QuantParams parameters, TensorProto.Types.DataType storage, string hint)
     {
         string scale = graph.UniqueName(hint + "_scale");
         string zeroPoint = graph.UniqueName(hint + "_zero_point");
         graph.AddInitializer(QuantizedTensors.Scales(scale, parameters));
-        graph.AddInitializer(parameters.Scheme.Bits == 32
-            ? QuantizedTensors.Create(zeroPoint, TensorProto.Types.DataType.Int32, parameters.IsPerChannel ? [parameters.ZeroPoints.Length] : [], parameters.ZeroPoints)
-            : QuantizedTensors.ZeroPoints(zeroPoint, parameters, opset));
+        graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, storage));
         string output = graph.UniqueName(hint + "_dequantized");
         var attributes = parameters.Axis is int axis ? new[] { Node.IntAttribute("axis", axis) } : null;
         graph.AddNode("DequantizeLinear", [quantized, scale, zeroPoint], [output], name: graph.UniqueName(hint + "_DequantizeLinear"), attributes: attributes);

@@ -15,17 +15,28 @@ namespace Ptq.Pipeline;
 /// </summary>
 public static class DynamicQuantizer
 {
-    /// <summary>Quantizes <paramref name="model"/> (not modified) with 8-bit signed weights per output column (or per tensor).</summary>
+    /// <summary>
+    /// Quantizes <paramref name="model"/> (not modified) with signed symmetric weights of 2–8 bits (INT8 codes in the
+    /// scheme's restricted range) per output column (or per tensor). Throws <see cref="PtqException"/> for wider or
+    /// asymmetric weights (MatMulInteger reads 8-bit codes, and the rewrite writes no weight zero points) and for
+    /// activation settings other than 8-bit asym_u, which DynamicQuantizeLinear fixes.
+    /// </summary>
     public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings)
     {
         settings.Validate();
-        if (settings.Weights.Bits != 8 || settings.Weights.Mode != QuantMode.Symmetric)
-            throw new PtqException($"--mode dynamic quantizes weights to 8-bit sym (MatMulInteger's int8 weights); {settings.Weights} is not supported");
+        CheckWeights(settings.Weights, "--weight-bits/--weight-mode");
+        CheckActivations(settings.Activations, "--act-bits/--act-mode");
+        foreach (var o in settings.Overrides)
+        {
+            if (o.Weights is { } weights)
+                CheckWeights(weights, $"override '{o.Pattern}'");
+            if (o.Activations is { } activations)
+                CheckActivations(activations, $"override '{o.Pattern}'");
+        }
         var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
-        var weightScheme = settings.Weights with { NarrowRange = true };
         var records = new List<QuantizedTensorRecord>();
         var floatNodes = new List<FloatNode>();
 
@@ -43,7 +54,7 @@ public static class DynamicQuantizer
                 floatNodes.Add(new FloatNode(node, "no constant 2-D float weight, or Gemm with transA/alpha/beta"));
                 continue;
             }
-            records.Add(DynamicMatMul.Rewrite(graph, node, weight, weightScheme, settings.PerChannelWeights));
+            records.Add(DynamicMatMul.Rewrite(graph, node, weight, choices.WeightScheme(node) with { NarrowRange = true }, settings.PerChannelWeights));
         }
         graph.RemoveUnusedInitializers();
         var proto = prepared.Proto.Clone();
@@ -51,5 +62,17 @@ public static class DynamicQuantizer
         var result = new OnnxModel(proto, prepared.External?.BaseDirectory, model.SourcePath);
         var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
         return new StaticQuantizationResult(result, prepared, plan, records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
+    }
+
+    private static void CheckWeights(QuantScheme weights, string what)
+    {
+        if (weights.Bits > 8 || weights.Mode != QuantMode.Symmetric)
+            throw new PtqException($"--mode dynamic quantizes weights to 2–8-bit sym (MatMulInteger's int8 weights); {weights} ({what}) is not supported");
+    }
+
+    private static void CheckActivations(QuantScheme activations, string what)
+    {
+        if (activations != QuantScheme.ActivationDefault)
+            throw new PtqException($"--mode dynamic: DynamicQuantizeLinear quantizes activations to {QuantScheme.ActivationDefault} at run time; {activations} activations ({what}) are not supported");
     }
 }

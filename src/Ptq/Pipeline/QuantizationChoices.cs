@@ -42,9 +42,14 @@ internal sealed class QuantizationChoices
     /// <summary>Every range method in use (global and overrides), so statistics cover all of them.</summary>
     public IEnumerable<CalibrationMethod> Methods => _overrides.Select(o => o.Override.Method).OfType<CalibrationMethod>().Append(_method).Distinct();
 
-    /// <summary>Every scheme in use, for choosing the output opset.</summary>
-    public IEnumerable<QuantScheme> Schemes => _overrides.SelectMany(o => new[] { o.Override.Weights, o.Override.Activations }).OfType<QuantScheme>()
-        .Append(_settings.Weights).Append(_settings.Activations);
+    /// <summary>
+    /// The output opset: 21 when a scheme in use (global or override) needs it (<see cref="QuantScheme.WeightsNeedOpset21"/>,
+    /// <see cref="QuantScheme.ActivationsNeedOpset21"/>), else <paramref name="opset"/>.
+    /// </summary>
+    public long OutputOpset(long opset, bool quantizesActivations) =>
+        _overrides.Select(o => o.Override.Weights).OfType<QuantScheme>().Append(_settings.Weights).Any(s => s.WeightsNeedOpset21)
+        || (quantizesActivations && _overrides.Select(o => o.Override.Activations).OfType<QuantScheme>().Append(_settings.Activations).Any(s => s.ActivationsNeedOpset21))
+            ? Math.Max(opset, 21) : opset;
 
     /// <summary>Why <paramref name="node"/> stays float by the user's choice, or null.</summary>
     public string? SkipReason(Node node) =>

@@ -96,8 +96,6 @@ public sealed record StaticQuantizationSettings
         }
         if (MinActivationElements < 0)
             throw new PtqException($"minimum activation size {MinActivationElements}: give 0 or more elements");
-        if (Weights.Bits > 8 && Activations.Bits <= 8)
-            throw new PtqException($"weights of {Weights.Bits} bits with {Activations.Bits}-bit activations: ONNX Runtime has no such kernels; use weights of at most 8 bits, or 16-bit activations");
         return this;
     }
 }

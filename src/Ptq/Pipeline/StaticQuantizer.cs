@@ -39,7 +39,7 @@ public static class StaticQuantizer
         var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization, padInputChannels: true);
         var prepared = preparedModel.Model;
         var choices = new QuantizationChoices(settings, calibration.Settings.Method, OnnxGraph.FromModel(prepared, promoteConstants: false));
-        long outputOpset = choices.Schemes.Any(NeedsOpset21) ? 21 : prepared.DefaultOpset;
+        long outputOpset = choices.OutputOpset(prepared.DefaultOpset, quantizesActivations: true);
         if (outputOpset > prepared.DefaultOpset)
             prepared = OpsetUpgrader.Upgrade(prepared, 21);
 
@@ -153,9 +153,6 @@ public static class StaticQuantizer
                 kinds[tensor] = kinds.GetValueOrDefault(tensor) | StatisticKinds.ChannelMeans;
         return kinds;
     }
-
-    // 4-bit and 16-bit QuantizeLinear/DequantizeLinear arrived in opset 21.
-    private static bool NeedsOpset21(QuantScheme scheme) => scheme.Bits > 8 || scheme.Bits <= 4;
 
     private static OnnxModel WithGraph(OnnxModel source, OnnxGraph graph, long opset)
     {

@@ -29,7 +29,7 @@ public static class WeightOnlyQuantizer
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
-        long outputOpset = choices.Schemes.Any(s => s.Bits <= 4 || s.Bits > 8) ? 21 : prepared.DefaultOpset;
+        long outputOpset = choices.OutputOpset(prepared.DefaultOpset, quantizesActivations: false);
         if (outputOpset > prepared.DefaultOpset)
         {
             prepared = OpsetUpgrader.Upgrade(prepared, 21);

@@ -3,9 +3,11 @@ using Ptq.Onnx.Proto;
 namespace Ptq.Quantization;
 
 /// <summary>
-/// A quantization target: bit width (2–16), mode, and range restrictions. Values are stored in the smallest ONNX integer
-/// type that holds the bit width (INT4/UINT4 from opset 21, else INT8/UINT8, else INT16/UINT16); narrower widths such
-/// as 6 bits use that storage type with the integer range restricted.
+/// A quantization target: bit width (2–16), mode, and range restrictions. Codes are stored in an ONNX integer type at
+/// least as wide as the bit width, with the integer range restricted to [<see cref="QMin"/>, <see cref="QMax"/>]:
+/// weights (constants behind DequantizeLinear) in the smallest such type (<see cref="StorageType"/>: INT4/UINT4 from
+/// opset 21), activations in INT8/UINT8 or INT16/UINT16 (<see cref="ActivationStorageType"/>), the types QuantizeLinear
+/// writes and the QLinear* kernels read.
 /// </summary>
 /// <param name="Bits">Bit width, 2–16.</param>
 /// <param name="Mode">Symmetric or asymmetric (signed/unsigned).</param>
@@ -37,18 +39,38 @@ public readonly record struct QuantScheme(int Bits, QuantMode Mode, bool NarrowR
     public int QMax => Mode == QuantMode.AsymmetricUnsigned ? (1 << EffectiveBits) - 1 : (1 << (EffectiveBits - 1)) - 1;
 
     /// <summary>
-    /// The ONNX storage type for this scheme at <paramref name="opset"/>: 4-bit types need opset 21 (else 8-bit storage
-    /// with a restricted range), 16-bit types need opset 21 for QuantizeLinear.
+    /// The ONNX type of constant codes behind a DequantizeLinear (weights) at <paramref name="opset"/>: INT4/UINT4 up
+    /// to 4 bits from opset 21 (else 8-bit), INT8/UINT8 up to 8 bits, INT16/UINT16 above (opset 21).
     /// </summary>
-    public TensorProto.Types.DataType StorageType(long opset) => (Bits, IsSigned) switch
+    public TensorProto.Types.DataType StorageType(long opset) =>
+        Bits <= 4 && opset >= 21 ? (IsSigned ? TensorProto.Types.DataType.Int4 : TensorProto.Types.DataType.Uint4) : ActivationStorageType;
+
+    /// <summary>
+    /// The ONNX type of activation codes (QuantizeLinear outputs, their zero points, and constants read in their place):
+    /// INT8/UINT8 up to 8 bits, INT16/UINT16 above (opset 21). Never 4-bit: ONNX Runtime's QLinear* kernels, which
+    /// its QDQ fusions create, take 8-bit codes only and refuse a model with 4-bit ones at load time.
+    /// </summary>
+    public TensorProto.Types.DataType ActivationStorageType => (Bits <= 8, IsSigned) switch
     {
-        ( <= 4, true) when opset >= 21 => TensorProto.Types.DataType.Int4,
-        ( <= 4, false) when opset >= 21 => TensorProto.Types.DataType.Uint4,
-        ( <= 8, true) => TensorProto.Types.DataType.Int8,
-        ( <= 8, false) => TensorProto.Types.DataType.Uint8,
-        (_, true) => TensorProto.Types.DataType.Int16,
-        _ => TensorProto.Types.DataType.Uint16,
+        (true, true) => TensorProto.Types.DataType.Int8,
+        (true, false) => TensorProto.Types.DataType.Uint8,
+        (false, true) => TensorProto.Types.DataType.Int16,
+        (false, false) => TensorProto.Types.DataType.Uint16,
     };
+
+    /// <summary>
+    /// True when <see cref="EffectiveBits"/> is fewer than the bits of <see cref="ActivationStorageType"/> (e.g. 4 bits in
+    /// UINT8, or reduce-range): QuantizeLinear saturates only at the type's limits, so the codes it writes need an
+    /// explicit clamp to [<see cref="QMin"/>, <see cref="QMax"/>]. Narrow range alone needs none: its one extra code is
+    /// reached only by values more than half a step beyond the range.
+    /// </summary>
+    public bool NarrowerThanActivationStorage => EffectiveBits < (Bits <= 8 ? 8 : 16);
+
+    /// <summary>True when weights of this scheme need opset 21 (4-bit and 16-bit DequantizeLinear).</summary>
+    public bool WeightsNeedOpset21 => Bits <= 4 || Bits > 8;
+
+    /// <summary>True when activations of this scheme need opset 21 (16-bit QuantizeLinear).</summary>
+    public bool ActivationsNeedOpset21 => Bits > 8;
 
     /// <summary>Throws <see cref="PtqException"/> naming <paramref name="what"/> when the bit width is outside 2–16.</summary>
     public QuantScheme Validate(string what)

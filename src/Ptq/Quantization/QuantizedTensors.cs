@@ -38,9 +38,9 @@ public static class QuantizedTensors
     public static TensorProto Scales(string name, QuantParams parameters) =>
         TensorData.FromFloats(name, parameters.IsPerChannel ? [parameters.Scales.Length] : [], parameters.Scales);
 
-    /// <summary>Zero-point initializer in the storage type of the parameters' scheme at <paramref name="opset"/>.</summary>
-    public static TensorProto ZeroPoints(string name, QuantParams parameters, long opset) =>
-        Create(name, parameters.Scheme.StorageType(opset), parameters.IsPerChannel ? [parameters.ZeroPoints.Length] : [], parameters.ZeroPoints);
+    /// <summary>Zero-point initializer in <paramref name="storage"/>, the type of the codes it goes with.</summary>
+    public static TensorProto ZeroPoints(string name, QuantParams parameters, DT storage) =>
+        Create(name, storage, parameters.IsPerChannel ? [parameters.ZeroPoints.Length] : [], parameters.ZeroPoints);
 
     /// <summary>Smallest and largest value of an integer storage type.</summary>
     public static (int Min, int Max) Range(DT storage) => storage switch

@@ -12,7 +12,6 @@ public sealed partial record QuantizationRecipe
     {
         if (!Enum.IsDefined(Mode)) throw new RecipeException("--mode", $"--mode: unknown value {Mode}.");
         string mode = RecipeNames.Name(Mode);
-        bool quantizesActivations = Mode is QuantizationMode.Full;
 
         if (ActBits is { } actBits)
         {
@@ -22,6 +21,8 @@ public sealed partial record QuantizationRecipe
                 ValidateMixedActBits(mode);
             else
                 CheckBits("--act-bits", actBits, 2);
+            if (Mode == QuantizationMode.Dynamic && actBits != DefaultBits)
+                throw new RecipeException("--act-bits", $"--act-bits {actBits} with --mode {mode}: DynamicQuantizeLinear quantizes activations to 8 bits at run time; drop --act-bits or use --mode full.");
         }
         if (IsMixedWeightBits)
         {
@@ -35,9 +36,9 @@ public sealed partial record QuantizationRecipe
         else
         {
             CheckBits("--weight-bits", WeightBits, Mode == QuantizationMode.WeightOnly ? 1 : 2);
+            if (Mode == QuantizationMode.Dynamic && WeightBits > DefaultBits)
+                throw new RecipeException("--weight-bits", $"--weight-bits {WeightBits} with --mode {mode}: MatMulInteger reads 8-bit weights; use --weight-bits 2 to 8, or --mode full or weight-only.");
         }
-        if (quantizesActivations && !IsMixedWeightBits && WeightBits > 8 && EffectiveActBits <= 8)
-            throw new RecipeException("--weight-bits", $"--weight-bits {WeightBits} with {EffectiveActBits}-bit activations: ONNX Runtime has no such kernels; use --weight-bits 8 or less, or --act-bits 16.");
         if (ReduceRange && !IsMixedWeightBits && WeightBits < 3)
             throw new RecipeException("--reduce-range", $"--reduce-range with --weight-bits {WeightBits}: reduce-range drops one bit and needs at least 3.");
         CheckEnum("--act-mode", ActMode);

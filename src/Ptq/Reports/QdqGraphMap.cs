@@ -1,6 +1,7 @@
 using Ptq.Graph;
 using Ptq.Onnx;
 using Ptq.Onnx.Proto;
+using Ptq.Passes;
 using DT = Ptq.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Ptq.Reports;
@@ -15,9 +16,10 @@ public static class QdqGraphMap
     /// <summary>
     /// One <see cref="QdqLink"/> per DequantizeLinear of the main graph whose scale (and zero point, when given) are
     /// initializers, in node order. Integer initializers of 32 bits are <see cref="QdqLinkKind.Bias"/>, other integer
-    /// initializers <see cref="QdqLinkKind.Weight"/>; a DequantizeLinear reading a QuantizeLinear is an
-    /// <see cref="QdqLinkKind.Activation"/>. Others (e.g. reading a graph input) are left out.
-    /// The integer range comes from the quantized type (the zero point's type, else the initializer's, else uint8 as in ONNX).
+    /// initializers <see cref="QdqLinkKind.Weight"/>; a DequantizeLinear reading a QuantizeLinear (directly or through the
+    /// <see cref="CodeClamp"/> of a sub-8-bit activation) is an <see cref="QdqLinkKind.Activation"/>. Others (e.g. reading
+    /// a graph input) are left out. The integer range comes from the quantized type (the zero point's type, else the
+    /// initializer's, else uint8 as in ONNX), narrowed to the clamp's bounds when there is one.
     /// </summary>
     /// <exception cref="GraphException">When the graph is malformed.</exception>
     public static IReadOnlyList<QdqLink> Analyse(OnnxModel quantized)
@@ -43,10 +45,12 @@ public static class QdqGraphMap
                 var kind = codes.DataType == (int)DT.Int32 ? QdqLinkKind.Bias : QdqLinkKind.Weight;
                 link = new QdqLink(kind, dq.Outputs[0], null, input, [.. codes.Dims], scales, zeroPoints, Axis(dq, scales.Length, codes.Dims.Count), qmin, qmax);
             }
-            else if (graph.Producer(input) is { OpType: "QuantizeLinear" } q && q.IsStandard && q.Inputs.Count > 0)
+            else if (CodeClamp.Source(graph, input) is var (q, bounds) && q.IsStandard)
             {
                 int type = zeroTensor?.DataType ?? (int)DT.Uint8;
                 var (qmin, qmax) = IntegerRange(type);
+                if (bounds is { } b)
+                    (qmin, qmax) = (Math.Max(qmin, b.Min), Math.Min(qmax, b.Max));
                 link = new QdqLink(QdqLinkKind.Activation, dq.Outputs[0], q.Inputs[0], null, [], scales, zeroPoints, Axis(dq, scales.Length, null), qmin, qmax);
             }
             if (link is null) continue;
@@ -66,7 +70,7 @@ public static class QdqGraphMap
     {
         ArgumentNullException.ThrowIfNull(graph);
         if (graph.Producer(value) is { OpType: "DequantizeLinear" } dq && dq.Inputs.Count > 0
-            && graph.Producer(dq.Inputs[0]) is { OpType: "QuantizeLinear" } q && q.Inputs.Count > 0)
+            && CodeClamp.Source(graph, dq.Inputs[0]) is var (q, _))
             return q.Inputs[0];
         return value;
     }

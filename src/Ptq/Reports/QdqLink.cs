@@ -31,8 +31,8 @@ public sealed record QdqConsumer(string NodeName, string NodeType, int InputInde
 /// <param name="Scales">Scale per channel (one value when per-tensor).</param>
 /// <param name="ZeroPoints">Zero point per channel (one value when per-tensor).</param>
 /// <param name="Axis">Channel axis for per-channel parameters (normalised to be non-negative when the rank is known), else null.</param>
-/// <param name="QMin">Smallest code of the integer type.</param>
-/// <param name="QMax">Largest code of the integer type.</param>
+/// <param name="QMin">Smallest code: of the integer type, or of the activation's code clamp.</param>
+/// <param name="QMax">Largest code: of the integer type, or of the activation's code clamp.</param>
 public sealed record QdqLink(
     QdqLinkKind Kind,
     string DequantizedTensor,

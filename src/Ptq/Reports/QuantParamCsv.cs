@@ -9,7 +9,8 @@ namespace Ptq.Reports;
 /// <summary>
 /// Writes quant_param.csv (MindSpore Lite's layout, one row per quantized tensor): NodeName, NodeType, TensorName,
 /// ElementsNum, Dims, Scale, ZeroPoint, Bits, plus Kind, and BiasCorrectionMean/BiasCorrectionMax (the mean and largest
-/// |shift| applied to the layer's bias) when bias correction ran. Per-channel scales and zero points are listed
+/// |shift| applied to the layer's bias) when bias correction ran. Bits is the width the codes use (4 for a 4-bit
+/// activation held in UINT8, 7 for 8 bits with reduce-range). Per-channel scales and zero points are listed
 /// space-separated in channel order. Numbers use the invariant culture and round-trip precision.
 /// </summary>
 public static class QuantParamCsv
@@ -36,7 +37,7 @@ public static class QuantParamCsv
                 csv.WriteField(t.Dims.Length == 0 ? "" : "[" + string.Join(",", t.Dims) + "]");
                 csv.WriteField(string.Join(" ", t.Parameters.Scales.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
                 csv.WriteField(string.Join(" ", t.Parameters.ZeroPoints));
-                csv.WriteField(t.Parameters.Scheme.Bits.ToString(CultureInfo.InvariantCulture));
+                csv.WriteField(t.Parameters.Scheme.EffectiveBits.ToString(CultureInfo.InvariantCulture));
                 if (withCorrection)
                 {
                     var c = t.Kind == "Bias" ? byNode.GetValueOrDefault(t.NodeName) : null;

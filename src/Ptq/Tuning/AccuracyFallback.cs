@@ -1,5 +1,6 @@
 using Ptq.Graph;
 using Ptq.Onnx;
+using Ptq.Passes;
 using Ptq.Pipeline;
 using Ptq.Runtime;
 
@@ -100,12 +101,11 @@ public static class AccuracyFallback
     /// <summary>For each quantized activation, the output of the DequantizeLinear that restores it (found structurally).</summary>
     private static Dictionary<string, string> DequantizedTwins(OnnxModel quantized)
     {
-        var nodes = quantized.Proto.Graph.Node;
-        var quantizeOf = nodes.Where(n => n.OpType == "QuantizeLinear").ToDictionary(n => n.Output[0], n => n.Input[0], StringComparer.Ordinal);
+        var graph = OnnxGraph.FromModel(quantized, promoteConstants: false);
         var twins = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var dq in nodes.Where(n => n.OpType == "DequantizeLinear"))
-            if (quantizeOf.TryGetValue(dq.Input[0], out string? source))
-                twins.TryAdd(source, dq.Output[0]);
+        foreach (var dq in graph.Nodes.Where(n => n.OpType == "DequantizeLinear"))
+            if (CodeClamp.Source(graph, dq.Inputs[0]) is var (q, _))
+                twins.TryAdd(q.Inputs[0], dq.Outputs[0]);
         return twins;
     }
 }

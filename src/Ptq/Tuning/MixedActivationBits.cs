@@ -111,7 +111,7 @@ public static class MixedActivationBits
                 continue;
             foreach (var (consumer, _) in quantized.Consumers(value))
             {
-                if (consumer.OpType is "QuantizeLinear" or "DequantizeLinear")
+                if (consumer.OpType is "QuantizeLinear" or "DequantizeLinear" || Passes.CodeClamp.IsPart(quantized, consumer))
                 {
                     foreach (string o in consumer.Outputs) pending.Push(o);
                     continue;

@@ -28,8 +28,10 @@ public class DynamicQuantizerTests
         Assert.True(report.Comparison.MeanCosine >= 0.9999, $"cosine {report.Comparison.MeanCosine}");
     }
 
-    [Fact]
-    public void OnlyEightBitSymmetricWeightsAreAccepted() =>
-        Assert.Contains("8-bit sym", Assert.Throws<PtqException>(() => DynamicQuantizer.Quantize(Ptq.Demo.DemoModel.Build(),
-            new StaticQuantizationSettings { Weights = new Ptq.Quantization.QuantScheme(4, Ptq.Quantization.QuantMode.Symmetric) })).Message, StringComparison.Ordinal);
+    [Theory]
+    [InlineData(12, Ptq.Quantization.QuantMode.Symmetric)]
+    [InlineData(8, Ptq.Quantization.QuantMode.AsymmetricSigned)]
+    public void OnlyTwoToEightBitSymmetricWeightsAreAccepted(int bits, Ptq.Quantization.QuantMode mode) =>
+        Assert.Contains("2–8-bit sym", Assert.Throws<PtqException>(() => DynamicQuantizer.Quantize(Ptq.Demo.DemoModel.Build(),
+            new StaticQuantizationSettings { Weights = new Ptq.Quantization.QuantScheme(bits, mode) })).Message, StringComparison.Ordinal);
 }
