@@ -21,7 +21,10 @@ internal sealed class QuantizeOptions
     public Option<string?> Granularity { get; } = new("--granularity") { HelpName = "per-channel|per-tensor|mix", Description = "per-channel (default), per-tensor or mix." };
     public Option<string?> Method { get; } = new("--method") { HelpName = "M", Description = "Activation ranges: minmax, avg, ema, percentile, kl, mse (default), aciq-gauss, aciq-laplace or nstd." };
     public Option<double?> Percentile { get; } = new("--percentile") { HelpName = "P", Description = "Percentile for --method percentile, in (50, 100] (default 99.99)." };
-    public Option<string?> WeightMethod { get; } = new("--weight-method") { HelpName = "M", Description = "Weights: minmax (default), mse, admm or adaround." };
+    public Option<string?> WeightMethod { get; } = new("--weight-method") { HelpName = "M", Description = "Weights: minmax, mse, admm, or reconstructed from --data: gptq, adaround (default: gptq for weight-only below 8 bits with --data, else minmax)." };
+    public Option<int?> ReconSamples { get; } = new("--recon-samples") { HelpName = "N", Description = "gptq/adaround: calibration samples to reconstruct from (default 64)." };
+    public Option<int?> AdaRoundIterations { get; } = new("--adaround-iterations") { HelpName = "N", Description = "adaround: optimisation steps per layer (default 1000)." };
+    public Option<bool?> ActOrder { get; } = new("--act-order") { HelpName = "true|false", Description = "gptq: round the inputs of largest energy first." };
     public Option<bool?> BiasCorrection { get; } = new("--bias-correction") { HelpName = "true|false", Description = "Correct the bias for the weight quantization error: true or false." };
     public Option<bool> Cle { get; } = new("--cle") { Description = "Cross-layer equalization before quantizing." };
     public Option<bool?> FoldBn { get; } = new("--fold-bn") { HelpName = "true|false", Description = "Fold BatchNormalization into Conv/Gemm: true (default) or false." };
@@ -37,7 +40,7 @@ internal sealed class QuantizeOptions
 
     private IEnumerable<Option> All() =>
     [
-        Recipe, Stats, Mode, ActBits, WeightBits, ActMode, WeightMode, Granularity, Method, Percentile, WeightMethod,
+        Recipe, Stats, Mode, ActBits, WeightBits, ActMode, WeightMode, Granularity, Method, Percentile, WeightMethod, ReconSamples, AdaRoundIterations, ActOrder,
         BiasCorrection, Cle, FoldBn, Clip, ClipTable, Skip, SkipOp, TargetCosine, AccuracyGuard, MaxDrop, CalibSize, ReduceRange,
     ];
 
@@ -66,6 +69,9 @@ internal sealed class QuantizeOptions
         if (Given(result, Method)) r = r with { Method = RecipeNames.ParseMethod(result.GetValue(Method)!, "--method") };
         if (Given(result, Percentile)) r = r with { Percentile = result.GetValue(Percentile) ?? r.Percentile };
         if (Given(result, WeightMethod)) r = r with { WeightMethod = RecipeNames.ParseWeightMethod(result.GetValue(WeightMethod)!, "--weight-method") };
+        if (Given(result, ReconSamples)) r = r with { ReconSamples = result.GetValue(ReconSamples) };
+        if (Given(result, AdaRoundIterations)) r = r with { AdaRoundIterations = result.GetValue(AdaRoundIterations) };
+        if (Given(result, ActOrder)) r = r with { ActOrder = result.GetValue(ActOrder) };
         if (Given(result, BiasCorrection)) r = r with { BiasCorrection = result.GetValue(BiasCorrection) ?? true };
         if (Given(result, Cle)) r = r with { Cle = result.GetValue(Cle) };
         if (Given(result, FoldBn)) r = r with { FoldBn = result.GetValue(FoldBn) ?? true };

@@ -7,6 +7,7 @@ using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 using Ptq.Passes;
 using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
 
 namespace Ptq.Pipeline;
 
@@ -21,7 +22,11 @@ namespace Ptq.Pipeline;
 /// <param name="Statistics">The calibration statistics used.</param>
 public sealed record StaticQuantizationResult(OnnxModel Model, OnnxModel PreparedFloatModel, QuantizationPlan Plan,
     IReadOnlyList<QuantizedTensorRecord> Tensors, int FoldedBatchNorms, int FusedActivations,
-    IReadOnlyList<BiasCorrectionRecord> BiasCorrections, StatsFile Statistics);
+    IReadOnlyList<BiasCorrectionRecord> BiasCorrections, StatsFile Statistics)
+{
+    /// <summary>What GPTQ or AdaRound reconstruction chose per layer, when the weight method reconstructs.</summary>
+    internal ReconstructedWeights? Reconstruction { get; init; }
+}
 
 /// <summary>
 /// Static quantization: prepare → plan → collect statistics → quantize weights → bias correction → ranges → rewrite to
@@ -32,8 +37,10 @@ public static class StaticQuantizer
     /// <summary>
     /// Quantizes <paramref name="model"/> (not modified). Throws <see cref="PtqException"/> subtypes for invalid
     /// settings, models that cannot be upgraded, statistics that do not cover the plan, or NaN/Inf activations.
+    /// <paramref name="log"/> receives one line per reconstructed layer (GPTQ, AdaRound).
     /// </summary>
-    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration)
+    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
+        IProgress<string>? log = null)
     {
         settings.Validate();
         var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization, padInputChannels: true);
@@ -83,7 +90,7 @@ public static class StaticQuantizer
         }
         var stats = collect(NeededStatistics(plan, choices, calibration.Settings, settings.BiasCorrection));
 
-        var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External, settings.WeightMethod);
+        var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External, settings.RangeMethod);
         ClipTableWeights.Apply(weights, graph, choices, prepared.External);
         IReadOnlyList<BiasCorrectionRecord> corrections = [];
         if (settings.BiasCorrection)
@@ -122,6 +129,11 @@ public static class StaticQuantizer
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
             new QdqRewriteSettings(settings.Weights, settings.Activations, outputOpset), prepared.External);
         var quantized = WithGraph(prepared, graph, outputOpset);
+        ReconstructedWeights? reconstruction = null;
+        if (settings.ReconstructsWeights)
+            (quantized, records, reconstruction) = WeightReconstruction.Apply(quantized, prepared, records, settings.WeightMethod, settings.Reconstruction,
+                (calibration as CalibrationInput.FromSamples)?.Samples.Take(settings.Reconstruction.Samples).ToList(), settings.ReusedReconstruction,
+                log, cancellationToken: (calibration as CalibrationInput.FromSamples)?.CancellationToken ?? default);
         if (settings.BiasCorrection && settings.EmpiricalBiasCorrection && calibration is CalibrationInput.FromSamples samples)
         {
             // The analytic correction above removed the weight rounding's shift; this one measures what is left,
@@ -133,7 +145,10 @@ public static class StaticQuantizer
             var remeasured = empirical.Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
             corrections = [.. corrections.Where(c => !remeasured.Contains(c.Node)), .. empirical];
         }
-        return new StaticQuantizationResult(quantized, prepared, plan, records, preparedModel.FoldedBatchNorms, fused.Count, corrections, stats);
+        return new StaticQuantizationResult(quantized, prepared, plan, records, preparedModel.FoldedBatchNorms, fused.Count, corrections, stats)
+        {
+            Reconstruction = reconstruction,
+        };
     }
 
     /// <summary>

@@ -9,4 +9,11 @@ public enum WeightRangeMethod
     Mse,
     /// <summary>Least-squares scales alternating with rounding (TNN's ADMM, <see cref="AdmmWeightQuantizer"/>).</summary>
     Admm,
+    /// <summary>
+    /// Min-max ranges, then GPTQ reconstruction of the codes from calibration data (<see cref="Reconstruction.GptqKernel"/>,
+    /// <see cref="Reconstruction.WeightReconstructionSettings"/>).
+    /// </summary>
+    Gptq,
+    /// <summary>Min-max ranges, then AdaRound's learned rounding from calibration data (<see cref="Reconstruction.WeightReconstructionSettings"/>).</summary>
+    AdaRound,
 }

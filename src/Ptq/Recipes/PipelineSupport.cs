@@ -11,7 +11,6 @@ internal static class PipelineSupport
     private static readonly Func<QuantizationRecipe, RecipeFeature?>[] NotYetImplemented =
     [
         r => r.IsMixedWeightBits && r.Mode != QuantizationMode.Full ? new("--weight-bits", RecipeNames.Mixed) : null,
-        r => r.WeightMethod is WeightMethod.AdaRound ? new("--weight-method", RecipeNames.Name(r.WeightMethod)) : null,
         r => r.TargetCosine is { } c && r.Mode != QuantizationMode.Full ? new("--target-cosine", c.ToString(CultureInfo.InvariantCulture)) : null,
         r => r.MaxDrop is { } d ? new("--max-drop", d.ToString(CultureInfo.InvariantCulture)) : null,
         // MindSpore's thresholds apply to weight-only quantization only.

@@ -2,6 +2,7 @@ using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Pipeline;
 using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
 
 namespace Ptq.Recipes;
 
@@ -40,7 +41,20 @@ public sealed partial record QuantizationRecipe
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
-            WeightMethod = WeightMethod switch { WeightMethod.Mse => WeightRangeMethod.Mse, WeightMethod.Admm => WeightRangeMethod.Admm, _ => WeightRangeMethod.MinMax },
+            WeightMethod = EffectiveWeightMethod switch
+            {
+                Recipes.WeightMethod.Mse => WeightRangeMethod.Mse,
+                Recipes.WeightMethod.Admm => WeightRangeMethod.Admm,
+                Recipes.WeightMethod.Gptq => WeightRangeMethod.Gptq,
+                Recipes.WeightMethod.AdaRound => WeightRangeMethod.AdaRound,
+                _ => WeightRangeMethod.MinMax,
+            },
+            Reconstruction = new WeightReconstructionSettings
+            {
+                Samples = ReconSamples ?? WeightReconstructionSettings.DefaultSamples,
+                Iterations = AdaRoundIterations ?? WeightReconstructionSettings.DefaultIterations,
+                ActOrder = ActOrder ?? new WeightReconstructionSettings().ActOrder,
+            },
             TensorClips = ClipTable is { } table ? Flatten(BoltClipTableReader.Load(table)) : null,
             NetAwareClipping = NetAwareClip,
             ConcatSharedScale = ConcatSharedScale,

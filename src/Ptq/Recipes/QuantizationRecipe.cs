@@ -63,8 +63,27 @@ public sealed partial record QuantizationRecipe
     /// <summary>Recipe key <c>n-std</c>: standard deviations for <see cref="CalibrationMethod.NStd"/>, positive. Default 3.</summary>
     public double NStd { get; init; } = 3;
 
-    /// <summary><c>--weight-method minmax|mse|admm|adaround</c>. Default minmax.</summary>
-    public WeightMethod WeightMethod { get; init; } = WeightMethod.MinMax;
+    /// <summary>
+    /// <c>--weight-method minmax|mse|admm|adaround|gptq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
+    /// GPTQ for weight-only quantization below 8 bits with --data, else minmax.
+    /// </summary>
+    public WeightMethod? WeightMethod { get; init; }
+
+    /// <summary><c>--recon-samples N</c> (positive): calibration samples GPTQ and AdaRound reconstruct from. Null: <see cref="Quantization.Reconstruction.WeightReconstructionSettings.DefaultSamples"/>.</summary>
+    public int? ReconSamples { get; init; }
+
+    /// <summary><c>--adaround-iterations N</c> (positive): AdaRound's optimisation steps per layer. Null: <see cref="Quantization.Reconstruction.WeightReconstructionSettings.DefaultIterations"/>.</summary>
+    public int? AdaRoundIterations { get; init; }
+
+    /// <summary><c>--act-order true|false</c>: GPTQ rounds the columns of largest input energy first. Null: the default of <see cref="Quantization.Reconstruction.WeightReconstructionSettings.ActOrder"/>.</summary>
+    public bool? ActOrder { get; init; }
+
+    /// <summary>The weight method in effect: <see cref="WeightMethod"/>, else GPTQ for weight-only quantization below 8 bits with --data (measured: see docs), else minmax.</summary>
+    public WeightMethod EffectiveWeightMethod => WeightMethod
+        ?? (Mode == QuantizationMode.WeightOnly && Data.Count > 0 && !IsMixedWeightBits && WeightBits < DefaultBits ? Recipes.WeightMethod.Gptq : Recipes.WeightMethod.MinMax);
+
+    /// <summary>True when <see cref="EffectiveWeightMethod"/> reconstructs codes from calibration samples (GPTQ, AdaRound).</summary>
+    public bool ReconstructsWeights => EffectiveWeightMethod is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound;
 
     /// <summary><c>--bias-correction true|false</c>: correct Conv/Gemm biases for the mean shift of weight rounding. Default true.</summary>
     public bool BiasCorrection { get; init; } = true;
@@ -197,7 +216,8 @@ public sealed partial record QuantizationRecipe
         && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
-        && WeightMethod == other.WeightMethod && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
+        && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaRoundIterations == other.AdaRoundIterations && ActOrder == other.ActOrder
+        && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
         && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp)
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize

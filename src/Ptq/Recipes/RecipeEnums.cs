@@ -35,4 +35,6 @@ public enum WeightMethod
     Admm,
     /// <summary><c>adaround</c>: learned rounding (AdaRound) on calibration data.</summary>
     AdaRound,
+    /// <summary><c>gptq</c>: GPTQ's column-by-column rounding with second-order error compensation on calibration data.</summary>
+    Gptq,
 }

@@ -84,7 +84,7 @@ public static class RecipeQuantizer
         var check = source is null ? null : CheckSet.Of(source);
 
         var outcome = dataFree
-            ? DataFree(model, recipe, settings, check, log)
+            ? DataFree(model, recipe, settings, source, check, log)
             : Static(model, recipe, settings, calibration, source, check, progress, log, cancellationToken);
         var result = outcome.Guard?.Result ?? outcome.Fallback?.Result ?? outcome.Plain!;
         if (outcome.Guard is { Search: { } search } kept && ReferenceEquals(search.Result, kept.Result) && search.Reverted.Count * 2 > search.Candidates)
@@ -110,15 +110,20 @@ public static class RecipeQuantizer
     /// <summary>What the mode-specific part produced: a plain result, or a guard or target search over one.</summary>
     private sealed record Outcome(StaticQuantizationResult? Plain, GuardResult? Guard, FallbackResult? Fallback, double? Target, OutputCheck? Check);
 
-    private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, CheckSet? checkSet, IProgress<string>? log)
+    private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, ICalibrationSource? source,
+        CheckSet? checkSet, IProgress<string>? log)
     {
+        // Weight-only reconstruction reads the first samples of --data (the check set is spread over all of them).
+        var samples = settings.ReconstructsWeights && source is not null ? Feeds(source.Take(settings.Reconstruction.Samples)).ToList() : null;
         Func<StaticQuantizationSettings, StaticQuantizationResult> quantize = recipe.Mode switch
         {
             QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s),
             QuantizationMode.Fp16 => s => Fp16StorageConverter.Convert(model, s),
-            _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0),
+            _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0, samples, log),
         };
         var plain = quantize(settings);
+        // The guard's search quantizes again with layers kept float: it writes back the codes reconstructed here.
+        settings = settings with { ReusedReconstruction = plain.Reconstruction };
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
         if (check is null || recipe.EffectiveAccuracyGuard is not double guard)
             return new Outcome(plain, null, null, null, check);
@@ -135,13 +140,17 @@ public static class RecipeQuantizer
         {
             if (checkSet is null)
                 throw new PtqException($"{SearchOption(recipe)} measures the output on samples; add --data (with --stats it only supplies the check samples)");
+            // The searches quantize many times from statistics alone: reconstruct once here and let them write it back.
+            if (settings.ReconstructsWeights)
+                settings = settings with { ReusedReconstruction = StaticQuantizer.Quantize(model, settings, input, log).Reconstruction };
             // The activation search may keep every ranked activation float: a stated target is missed only when float activations miss it too.
             var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, checkSet.Feeds, target, maxPromoted: int.MaxValue, log: log)
                 : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, checkSet.Feeds, target, log: log)
                 : AccuracyFallback.Quantize(model, settings, input, checkSet.Feeds, target, log: log);
             return new Outcome(null, null, fallback, target, null);
         }
-        var plain = StaticQuantizer.Quantize(model, settings, input);
+        var plain = StaticQuantizer.Quantize(model, settings, input, log);
+        settings = settings with { ReusedReconstruction = plain.Reconstruction };
         // The check samples are read only after calibration, so they do not add to its peak memory.
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
         if (check is null || recipe.EffectiveAccuracyGuard is not double guard)

@@ -24,7 +24,10 @@ public static class RecipeYamlWriter
         Line(w, "method", RecipeNames.Name(recipe.Method));
         Line(w, "percentile", Num(recipe.Percentile));
         Line(w, "n-std", Num(recipe.NStd));
-        Line(w, "weight-method", RecipeNames.Name(recipe.WeightMethod));
+        Line(w, "weight-method", recipe.WeightMethod is { } weightMethod ? RecipeNames.Name(weightMethod) : null);
+        Line(w, "recon-samples", Num(recipe.ReconSamples));
+        Line(w, "adaround-iterations", Num(recipe.AdaRoundIterations));
+        Line(w, "act-order", Bool(recipe.ActOrder));
         Line(w, "bias-correction", Bool(recipe.BiasCorrection));
         Line(w, "empirical-bias-correction", Bool(recipe.EmpiricalBiasCorrection));
         Line(w, "cle", Bool(recipe.Cle));
