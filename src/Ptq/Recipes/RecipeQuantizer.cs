@@ -141,14 +141,17 @@ public static class RecipeQuantizer
                 : AccuracyFallback.Quantize(model, settings, input, checkSet.Feeds, target, log: log);
             return new Outcome(null, null, fallback, target, null);
         }
-        var plain = StaticQuantizer.Quantize(model, settings, input);
+        // One preparation and one calibration pass; when the guard may search, the pass also observes what its steps need.
+        bool guardSearches = checkSet is not null && recipe.EffectiveAccuracyGuard is not null && recipe.AccuracyGuardSearches;
+        var run = StaticRun.Create(model, settings, input, forVariants: guardSearches);
+        var plain = run.Plain;
         // The check samples are read only after calibration, so they do not add to its peak memory.
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
         if (check is null || recipe.EffectiveAccuracyGuard is not double guard)
             return new Outcome(plain, null, null, null, check);
         if (!recipe.AccuracyGuardSearches)
             return new Outcome(plain, AccuracyGuard.CheckOnly(plain, check, guard, log), null, null, check);
-        return new Outcome(plain, AccuracyGuard.Static(model, settings, input, plain, check, guard, log), null, null, check);
+        return new Outcome(plain, AccuracyGuard.Static(run, settings, check, guard, log), null, null, check);
     }
 
     private static string? Shortfall(QuantizationRecipe recipe, StaticQuantizationResult result, Outcome outcome, double? cosine, int samples)

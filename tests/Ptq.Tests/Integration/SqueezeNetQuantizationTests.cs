@@ -75,8 +75,9 @@ public class SqueezeNetQuantizationTests(ITestOutputHelper output)
         var (result, model) = Quantized.Value;
         var samples = ImageNetSubset.Load(model, 0, 100).Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds()).ToList();
         var settings = new StaticQuantizationSettings();
+        var calibration = new CalibrationSettings();
         var fromStats = StaticQuantizer.Quantize(model, settings,
-            CalibrationJob.AllStatistics(model, settings, new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings())));
+            new CalibrationInput.FromStats(CalibrationJob.Run(model, samples, samples.Count, calibration), calibration));
         Assert.True(fromStats.Statistics.Tensors.Count > result.Statistics.Tensors.Count);
         Assert.Equal(Google.Protobuf.MessageExtensions.ToByteArray(result.Model.Proto), Google.Protobuf.MessageExtensions.ToByteArray(fromStats.Model.Proto));
     }
