@@ -71,6 +71,7 @@ public static class IdxReader
 
     private static byte[] ReadAll(string path)
     {
+        CorruptFileException.ThrowIfNotReadable(path);
         try
         {
             byte[] raw = File.ReadAllBytes(path);

@@ -70,6 +70,8 @@ public static class StaticQuantizer
         }
 
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
+        if (calibration is CalibrationInput.FromStats statsInput)
+            RefuseForeignStatistics(statsInput.Stats, graph);
         choices = new QuantizationChoices(settings, calibration.Settings.Method, graph);
         Func<Node, string?> skip = choices.SkipReason;
         var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
@@ -142,6 +144,22 @@ public static class StaticQuantizer
     /// even when they only follow another tensor's range (MaxPool outputs); nothing for the other followers (Concat
     /// inputs sharing the output's scale), which are not even exposed.
     /// </summary>
+    /// <summary>
+    /// Statistics name the tensors they were collected on; when none of them is a value of this model, they come from
+    /// another model (or another preparation of it) and would quantize nothing, every tensor looking "not float32".
+    /// </summary>
+    private static void RefuseForeignStatistics(StatsFile stats, OnnxGraph graph)
+    {
+        var values = graph.Inputs.Select(i => i.Name).Concat(graph.Nodes.SelectMany(n => n.Outputs)).ToHashSet(StringComparer.Ordinal);
+        if (stats.Tensors.Count > 0 && stats.Tensors.Keys.Any(values.Contains))
+            return;
+        string example = stats.Tensors.Keys.Order(StringComparer.Ordinal).FirstOrDefault() ?? "";
+        throw new PtqException(stats.Tensors.Count == 0
+            ? "the statistics hold no tensors; collect them with 'ptq calibrate' on this model"
+            : $"none of the {stats.Tensors.Count} tensors in the statistics is a value of this model (e.g. '{example}'; closest model values: " +
+              $"{string.Join(", ", NodeMatcher.Closest(example, values))}): they were collected on another model; run 'ptq calibrate' on this one");
+    }
+
     private static Dictionary<string, StatisticKinds> NeededStatistics(QuantizationPlan plan, QuantizationChoices choices,
         CalibrationSettings calibration, bool biasCorrection)
     {
@@ -165,6 +183,6 @@ public static class StaticQuantizer
             import.Version = opset;
         if (opset >= 21 && proto.IrVersion < 10)
             proto.IrVersion = 10;
-        return new OnnxModel(proto, source.External?.BaseDirectory, source.SourcePath);
+        return source.Derive(proto);
     }
 }

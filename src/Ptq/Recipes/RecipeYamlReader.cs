@@ -17,6 +17,8 @@ public static class RecipeYamlReader
         YamlStream stream;
         try
         {
+            if (YamlBudget.Problem(yaml) is { } problem)
+                throw new RecipeException("(yaml)", $"{sourceName}: {problem}; a recipe needs nothing this large.");
             stream = YamlStream.Load(new StringReader(yaml));
         }
         catch (SharpYaml.YamlException e)

@@ -96,7 +96,7 @@ public static class ActivationSensitivity
         });
         var proto = result.Model.Proto.Clone();
         proto.Graph = graph.ToProto();
-        return (new OnnxModel(proto, result.Model.External?.BaseDirectory, result.Model.SourcePath), sources);
+        return (result.Model.Derive(proto), sources);
     }
 
     // A Relu/Clip fused into its producer: the float model writes x with it, the quantized one without it.

@@ -51,6 +51,7 @@ internal sealed class NpyFileReader : SampleReader
 
     private static FileStream Open(string path)
     {
+        CorruptFileException.ThrowIfNotReadable(path);
         try { return File.OpenRead(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

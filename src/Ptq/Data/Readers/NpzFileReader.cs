@@ -96,6 +96,7 @@ internal sealed class NpzFileReader : SampleReader
 
     private static ZipArchive OpenZip(string path)
     {
+        CorruptFileException.ThrowIfNotReadable(path);
         try { return ZipFile.OpenRead(path); }
         catch (InvalidDataException e) { throw new CorruptFileException(path, $"'{path}' is not a valid .npz (zip) archive: {e.Message}", e); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
