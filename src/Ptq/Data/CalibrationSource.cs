@@ -110,7 +110,7 @@ internal sealed class CalibrationSource : ICalibrationSource
             _ => -1,
         };
         if (bad >= 0)
-            throw new DataSourceException(
-                $"'{reader.ItemName(index)}' (in '{reader.SpecPath}'): input '{tensor.Name}' holds {tensor.Data.GetValue(bad)} at element {bad}; calibration data must be finite (check the file and the preprocessing, e.g. a zero --std).");
+            throw new DataSourceException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"'{reader.ItemName(index)}' (in '{reader.SpecPath}'): input '{tensor.Name}' holds {tensor.Data.GetValue(bad)} at element {bad}; calibration data must be finite (check the file and the preprocessing, e.g. a zero --std)."));
     }
 }

@@ -20,7 +20,7 @@ internal static class InputFiles
         if (length == 0)
             return $"'{path}' is empty or not a regular file (FIFO, device or socket)";
         if (length > maxBytes)
-            return $"'{path}' is {length:N0} bytes, over the limit of {maxBytes:N0} bytes for this kind of file";
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"'{path}' is {length:N0} bytes, over the limit of {maxBytes:N0} bytes for this kind of file");
         return null;
     }
 

@@ -145,18 +145,20 @@ public static class StaticQuantizer
     /// inputs sharing the output's scale), which are not even exposed.
     /// </summary>
     /// <summary>
-    /// Statistics name the tensors they were collected on; when none of them is a value of this model, they come from
-    /// another model (or another preparation of it) and would quantize nothing, every tensor looking "not float32".
+    /// Statistics name the tensors they were collected on. When most of them are not values of this model they come
+    /// from another model and would quantize next to nothing (tensors without statistics are left float as if they
+    /// were not float32); a few unknown names are tolerated, as preparation options (BatchNorm folding) rename a few.
     /// </summary>
     private static void RefuseForeignStatistics(StatsFile stats, OnnxGraph graph)
     {
         var values = graph.Inputs.Select(i => i.Name).Concat(graph.Nodes.SelectMany(n => n.Outputs)).ToHashSet(StringComparer.Ordinal);
-        if (stats.Tensors.Count > 0 && stats.Tensors.Keys.Any(values.Contains))
+        var foreign = stats.Tensors.Keys.Where(k => !values.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        if (stats.Tensors.Count > 0 && foreign.Count * 2 <= stats.Tensors.Count)
             return;
-        string example = stats.Tensors.Keys.Order(StringComparer.Ordinal).FirstOrDefault() ?? "";
+        string example = foreign.FirstOrDefault() ?? "";
         throw new PtqException(stats.Tensors.Count == 0
             ? "the statistics hold no tensors; collect them with 'ptq calibrate' on this model"
-            : $"none of the {stats.Tensors.Count} tensors in the statistics is a value of this model (e.g. '{example}'; closest model values: " +
+            : $"{foreign.Count} of the {stats.Tensors.Count} tensors in the statistics are not values of this model (e.g. '{example}'; closest model values: " +
               $"{string.Join(", ", NodeMatcher.Closest(example, values))}): they were collected on another model; run 'ptq calibrate' on this one");
     }
 

@@ -65,7 +65,7 @@ internal static class YamlBudget
                 size = total;
             }
             if (size > ResourceLimits.MaxDocumentNodes)
-                return $"line {line}: more than {ResourceLimits.MaxDocumentNodes:N0} nodes once aliases are expanded (an alias bomb?)";
+                return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"line {line}: more than {ResourceLimits.MaxDocumentNodes:N0} nodes once aliases are expanded (an alias bomb?)");
         }
         return null;
     }

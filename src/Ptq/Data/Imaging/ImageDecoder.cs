@@ -44,8 +44,8 @@ internal static class ImageDecoder
                 throw new CorruptFileException(path, $"Image '{path}' has no pixels ({info.Width}x{info.Height}).");
             long pixelCount = (long)info.Width * info.Height;
             if (pixelCount > maxPixels)
-                throw new CorruptFileException(path,
-                    $"Image '{path}' declares {info.Width}x{info.Height} = {pixelCount:N0} pixels, over the limit of {maxPixels:N0} (a decompression bomb?); " +
+                throw new CorruptFileException(path, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Image '{path}' declares {info.Width}x{info.Height} = {pixelCount:N0} pixels, over the limit of {maxPixels:N0} (a decompression bomb?); ") +
                     "raise it with --max-image-pixels if the image is genuine.");
             BufferBytes(info.Width, 4, path); // a row of RGBA must fit one array before Skia is asked for one
             RowTransform transform;
