@@ -76,9 +76,12 @@ public static class ModelIO
     public static void Save(OnnxModel model, string path, ModelSaveOptions? options = null)
     {
         using var commit = new IO.AtomicCommit();
-        Save(model, path, options, commit);
+        string? dataName = Stage(model, path, options, commit);
         try { commit.Commit(); }
-        catch (PtqException ex) { throw new ModelWriteException($"cannot save '{path}': {ex.Message}", ex); }
+        catch (PtqException ex) when (ex.InnerException is { } io)
+        {
+            throw new ModelWriteException($"cannot save '{path}'{WithData(dataName)}: {io.Message}", io);
+        }
     }
 
     /// <summary>
@@ -89,6 +92,12 @@ public static class ModelIO
     public static void Save(OnnxModel model, string path, ModelSaveOptions? options, IO.AtomicCommit commit)
     {
         ArgumentNullException.ThrowIfNull(commit);
+        Stage(model, path, options, commit);
+    }
+
+    /// <summary>Writes the model's files as part of <paramref name="commit"/>; returns the external data file's name, or null when there is none.</summary>
+    private static string? Stage(OnnxModel model, string path, ModelSaveOptions? options, IO.AtomicCommit commit)
+    {
         options ??= ModelSaveOptions.Default;
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath)!;
@@ -107,9 +116,12 @@ public static class ModelIO
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ModelWriteException($"cannot save '{path}'{(tempData is null ? "" : $" with data file '{dataName}'")}: {ex.Message}", ex);
+            throw new ModelWriteException($"cannot save '{path}'{WithData(tempData is null ? null : dataName)}: {ex.Message}", ex);
         }
+        return tempData is null ? null : dataName;
     }
+
+    private static string WithData(string? dataName) => dataName is null ? "" : $" with data file '{dataName}'";
 
     /// <summary>
     /// Serializes <paramref name="model"/> to one byte array with every external tensor inlined (what an in-memory ORT

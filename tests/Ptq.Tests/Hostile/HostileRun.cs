@@ -29,13 +29,51 @@ internal static class HostileRun
     /// <summary>Starts <c>dotnet Ptq.Cli.dll</c> with <paramref name="args"/>, output captured.</summary>
     public static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(CliDll);
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
         info.Environment["DOTNET_gcServer"] = "0";
         return Process.Start(info)!;
+    }
+
+    /// <summary>
+    /// Runs <c>ptq</c> with <paramref name="args"/> under a shell that sends it SIG<paramref name="signal"/> after
+    /// <paramref name="delaySeconds"/> and times the exit. The shell sends the signal because processes the test host
+    /// starts live in PID namespaces where a <c>kill</c> it starts cannot reach them, and it restores default signal
+    /// handling (<c>env --default-signal</c>) because the test host ignores SIGINT and ignored signals survive exec.
+    /// Returns the exit code (null when the run ended before the signal), the milliseconds from signal to exit and stderr.
+    /// </summary>
+    public static (int? ExitCode, long Milliseconds, string Error) Interrupted(string signal, double delaySeconds, params string[] args)
+    {
+        const string script = """
+            env --default-signal=INT,QUIT,TERM DOTNET_gcServer=0 dotnet exec "$@" &
+            pid=$!
+            sleep "$DELAY"
+            if ! kill -0 $pid 2>/dev/null; then wait $pid; echo "early $?"; exit 0; fi
+            t0=$(date +%s%N)
+            kill -s "$SIGNAL" $pid
+            wait $pid; code=$?
+            t1=$(date +%s%N)
+            echo "exit $code $(( (t1 - t0) / 1000000 ))"
+            """;
+        var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(script);
+        info.ArgumentList.Add("sh");
+        info.ArgumentList.Add(CliDll);
+        foreach (string arg in args)
+            info.ArgumentList.Add(arg);
+        info.Environment["DELAY"] = delaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["SIGNAL"] = signal;
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string[] last = process.StandardOutput.ReadToEnd().Trim().Split('\n')[^1].Split(' ');
+        process.WaitForExit();
+        return last[0] == "exit"
+            ? (int.Parse(last[1], System.Globalization.CultureInfo.InvariantCulture), long.Parse(last[2], System.Globalization.CultureInfo.InvariantCulture), error.Result)
+            : (null, 0, $"ended before the signal with {string.Join(' ', last)}: {error.Result}");
     }
 
     /// <summary>Runs a child to the end (killed after <paramref name="limitSeconds"/>); returns exit code, stderr and time.</summary>
@@ -52,13 +90,6 @@ internal static class HostileRun
             return (-1, $"killed after {limitSeconds} s\n" + error.Result, clock.Elapsed);
         }
         return (process.ExitCode, error.Result, clock.Elapsed);
-    }
-
-    /// <summary>Sends SIGTERM or SIGINT to <paramref name="process"/> (the <c>kill</c> command; .NET's Kill sends SIGKILL).</summary>
-    public static void Signal(Process process, string signal)
-    {
-        using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
     }
 
     /// <summary>Runs a shell tool (mkfifo, ln, mount…); returns its exit code.</summary>
