@@ -68,6 +68,9 @@ public static class DistillerStatsReader
                 }
             }
         }
+        var twice = tensors.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+            throw new StatsFileException(sourceName, twice.Key, "appears twice; give each layer's statistics once.");
         return new StatsFile(0, tensors);
     }
 

@@ -24,9 +24,15 @@ internal static class InputFiles
         return null;
     }
 
-    /// <summary>Reads <paramref name="path"/> as UTF-8 text after <see cref="Problem"/> found nothing; else throws what <paramref name="fail"/> makes of the reason.</summary>
+    /// <summary>
+    /// Reads <paramref name="path"/> as UTF-8 text after <see cref="Problem"/> found nothing but emptiness (an empty
+    /// entry reads as "" unopened, so a FIFO reads as an empty document instead of blocking); else throws what
+    /// <paramref name="fail"/> makes of the reason.
+    /// </summary>
     public static string ReadAllText(string path, long maxBytes, Func<string, Exception?, Exception> fail)
     {
+        if (new FileInfo(path) is { Exists: true, Length: 0 })
+            return "";
         if (Problem(path, maxBytes) is { } problem)
             throw fail(problem, null);
         try { return File.ReadAllText(path); }
