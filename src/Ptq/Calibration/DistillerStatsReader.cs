@@ -32,7 +32,7 @@ public static class DistillerStatsReader
         try
         {
             if (Recipes.YamlBudget.Problem(yaml) is { } problem)
-                throw new StatsFileException(sourceName, "(yaml)", $"{problem}; a stats file needs nothing this large.");
+                throw new StatsFileException(sourceName, "(yaml)", $"{problem}.");
             stream = YamlStream.Load(new StringReader(yaml));
         }
         catch (SharpYaml.YamlException e)

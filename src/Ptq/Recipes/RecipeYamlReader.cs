@@ -18,7 +18,7 @@ public static class RecipeYamlReader
         try
         {
             if (YamlBudget.Problem(yaml) is { } problem)
-                throw new RecipeException("(yaml)", $"{sourceName}: {problem}; a recipe needs nothing this large.");
+                throw new RecipeException("(yaml)", $"{sourceName}: {problem}.");
             stream = YamlStream.Load(new StringReader(yaml));
         }
         catch (SharpYaml.YamlException e)

@@ -65,7 +65,7 @@ public sealed class HostileLimitTests
         foreach (int depth in new[] { ResourceLimits.MaxNestingDepth, 100_000 })
         {
             var ex = Assert.Throws<RecipeException>(() => RecipeYamlReader.Parse(CraftedFiles.YamlNested(depth), "deep.yaml"));
-            Assert.Matches("^deep.yaml: line 1: (not valid YAML: .*maximum nesting depth of 64|nesting deeper than 64 levels)", ex.Message);
+            Assert.Matches("^deep.yaml: line 1: (not valid YAML: .*maximum nesting depth of 64|nesting deeper than 64 levels\\.$)", ex.Message);
         }
     }
 
