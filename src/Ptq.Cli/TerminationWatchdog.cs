@@ -22,7 +22,11 @@ internal sealed class TerminationWatchdog : IDisposable
 
     private TerminationWatchdog(TextWriter error) => _error = error;
 
-    /// <summary>Registers for SIGINT and SIGTERM where the platform supports it (leaving their handling to the command line library).</summary>
+    /// <summary>
+    /// Registers for SIGINT and SIGTERM where the platform supports it. The signal's default action (ending the process
+    /// at once, exit 143 for SIGTERM) is cancelled, so a signal that arrives before the command line library has
+    /// registered its own handler also ends in 130, by the watchdog.
+    /// </summary>
     public static TerminationWatchdog Start(TextWriter error)
     {
         var watchdog = new TerminationWatchdog(error);
@@ -34,8 +38,11 @@ internal sealed class TerminationWatchdog : IDisposable
         return watchdog;
     }
 
-    private void OnSignal(PosixSignalContext context) =>
+    private void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
         Interlocked.CompareExchange(ref _timer, new Timer(_ => ForceExit(), null, Grace, Timeout.InfiniteTimeSpan), null);
+    }
 
     private void ForceExit()
     {

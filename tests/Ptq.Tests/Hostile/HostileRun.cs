@@ -50,6 +50,12 @@ internal static class HostileRun
         const string script = """
             env --default-signal=INT,QUIT,TERM DOTNET_gcServer=0 dotnet exec "$@" &
             pid=$!
+            # The delay counts from when the runtime catches SIGTERM (bit 15 of SigCgt): before that, any process dies of it.
+            for i in $(seq 1 300); do
+              mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$pid/status 2>/dev/null)
+              [ -n "$mask" ] && [ $(( 0x$mask & 0x4000 )) -ne 0 ] && break
+              sleep 0.1
+            done
             sleep "$DELAY"
             if ! kill -0 $pid 2>/dev/null; then wait $pid; echo "early $?"; exit 0; fi
             t0=$(date +%s%N)

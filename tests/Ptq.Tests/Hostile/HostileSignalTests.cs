@@ -13,7 +13,7 @@ public sealed class HostileSignalTests
     [LinuxFact]
     public void Sigterm_DuringStartUp_Exits130()
     {
-        Interrupt("TERM", afterSeconds: 1.5);
+        Interrupt("TERM", afterSeconds: 0.5);
     }
 
     [LinuxFact]
