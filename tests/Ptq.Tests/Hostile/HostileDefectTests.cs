@@ -41,6 +41,7 @@ public sealed class HostileDefectTests
             Assert.Equal(2, result.ExitCode);
             Assert.Contains("tensor 'W': external data location 'model.onnx.data' resolves through a symbolic link to", result.Error);
             Assert.Contains("outside the model folder", result.Error);
+            Assert.DoesNotContain("TOP-SECRET", result.Out + result.Error);
         }
         space.AssertOut();
         space.AssertNothingWrittenOutsideOut();

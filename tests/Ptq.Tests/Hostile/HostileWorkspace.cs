@@ -94,14 +94,6 @@ internal sealed class HostileWorkspace : IDisposable
         Assert.Equal(expected.Order(StringComparer.Ordinal), names);
     }
 
-    /// <summary>No file in <c>out/</c> carries the secret's bytes.</summary>
-    public void AssertSecretNotCopied()
-    {
-        byte[] needle = Secret[..64];
-        foreach (string file in Directory.EnumerateFiles(OutDir))
-            Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(needle) < 0, $"'{file}' carries the secret");
-    }
-
     private Dictionary<string, (long, DateTime)> Files(bool excludeOut)
     {
         var files = new Dictionary<string, (long, DateTime)>(StringComparer.Ordinal);
