@@ -27,6 +27,8 @@ internal static class CalibrateCommand
         var data = new DataOptions();
         var command = new Command("calibrate", "Collect activation statistics (mergeable across shards) for later quantization.") { model, output, calibSize, method, shard, foldBn };
         data.AddTo(command, dataRequired: true);
+        var externalData = new ExternalDataRootOption();
+        externalData.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             int? limit = parseResult.GetValue(calibSize);
@@ -36,7 +38,7 @@ internal static class CalibrateCommand
                 ? new CalibrationSettings { Method = RecipeNames.ParseMethod(m, "--method") }
                 : new CalibrationSettings();
             var slice = parseResult.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
-            using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
+            using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
             var source = CalibrationSources.Create(ModelInputs.Of(loaded), data.Specs(parseResult), data.ToSourceOptions(parseResult, limit));
             var samples = slice.Select(source.Select(sample => (IReadOnlyDictionary<string, Runtime.TensorValue>)sample.ToFeeds()));
             int total = slice.CountOf(source.Count);

@@ -28,6 +28,8 @@ internal static class DebugCommand
             fp32, quantized, limit, output, threads,
         };
         data.AddTo(command, dataRequired: true);
+        var externalData = new ExternalDataRootOption();
+        externalData.AddTo(command);
         logging.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -39,8 +41,8 @@ internal static class DebugCommand
             if (threadCount < 0) throw new PtqException($"--threads must be 0 (ONNX Runtime's choice) or positive, got {threadCount}.");
             string outDir = parseResult.GetRequiredValue(output);
 
-            using var floatModel = ModelIO.Load(parseResult.GetRequiredValue(fp32));
-            using var quantModel = ModelIO.Load(parseResult.GetRequiredValue(quantized));
+            using var floatModel = externalData.Load(parseResult, parseResult.GetRequiredValue(fp32));
+            using var quantModel = externalData.Load(parseResult, parseResult.GetRequiredValue(quantized));
             var source = CalibrationSources.Create(ModelInputs.Of(floatModel), data.Specs(parseResult), data.ToSourceOptions(parseResult, samples));
             var feeds = source.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
             var report = QuantizationDebugger.Run(floatModel, quantModel, feeds,

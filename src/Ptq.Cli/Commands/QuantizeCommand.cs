@@ -28,6 +28,8 @@ internal static class QuantizeCommand
         logging.AddTo(command);
         quantize.AddTo(command);
         data.AddTo(command, dataRequired: false);
+        var externalData = new ExternalDataRootOption();
+        externalData.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var warnings = new List<string>();
@@ -35,11 +37,12 @@ internal static class QuantizeCommand
             foreach (string warning in warnings)
                 console.Error.WriteLine($"ptq: warning: {warning}");
             string outputPath = parseResult.GetRequiredValue(output);
-            using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
+            using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
             var sourceOptions = recipe.ToSourceOptions() with
             {
                 Recursive = parseResult.GetValue(data.Recursive),
                 SkipCorrupt = parseResult.GetValue(data.SkipCorrupt),
+                MaxImagePixels = data.PixelLimit(parseResult),
             };
             var run = CalibrationProgressView.Run(console, "calibrating", null, progress =>
                 RecipeQuantizer.Run(loaded, recipe, sourceOptions, progress,
@@ -52,8 +55,12 @@ internal static class QuantizeCommand
 
             LogDecisions(logging.Logger(parseResult, console, LogLevel.Debug), result, recipe.Method);
             string csvPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, "quant_param.csv");
-            ModelIO.Save(result.Model, outputPath);
-            QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
+            using (var outputs = new Ptq.IO.AtomicCommit()) // the model and its CSV appear together or not at all
+            {
+                ModelIO.Save(result.Model, outputPath, null, outputs);
+                QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections, outputs);
+                outputs.Commit();
+            }
             WriteSummary(console.Out, QuantizationSummary.Of(result), outputPath, csvPath);
             if (run.Guard is { } guard)
                 AccuracyGuardView.Write(console.Out, guard);

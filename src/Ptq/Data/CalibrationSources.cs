@@ -84,7 +84,7 @@ public static class CalibrationSources
             throw new DataSourceException($"'{specPath}' can feed only one input but is asked to feed {targets.Count}.");
         return kind switch
         {
-            DataFileKind.Image => new ImageFileReader(specPath, targets[0], files, options.Preprocessing),
+            DataFileKind.Image => new ImageFileReader(specPath, targets[0], files, options.Preprocessing, options.MaxImagePixels),
             DataFileKind.Bin => new BinFileReader(specPath, targets[0], files, options),
             DataFileKind.Text => new TextFileReader(specPath, targets[0], files, options),
             DataFileKind.Npy => new NpyFileReader(specPath, targets[0], files),

@@ -58,7 +58,7 @@ public static class Fp16StorageConverter
         var proto = prepared.Proto.Clone();
         proto.Graph = graph.ToProto();
         var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
-        return new StaticQuantizationResult(new OnnxModel(proto, prepared.External?.BaseDirectory, model.SourcePath), prepared, plan, [],
+        return new StaticQuantizationResult(prepared.Derive(proto), prepared, plan, [],
             preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
     }
 }

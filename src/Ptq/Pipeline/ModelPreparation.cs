@@ -57,7 +57,7 @@ public static class ModelPreparation
             InputChannelPadding.Apply(graph, upgraded.External);
         var proto = upgraded.Proto.Clone();
         proto.Graph = graph.ToProto();
-        var prepared = new OnnxModel(proto, upgraded.External?.BaseDirectory, model.SourcePath);
+        var prepared = upgraded.Derive(proto);
         return new PreparedModel(prepared, original, folded, graph.ConstantInitializers.Count, corrected);
     }
 

@@ -49,8 +49,11 @@ public static class StaticQuantizer
         var probe = calibration is CalibrationInput.FromSamples fromSamples
             ? fromSamples.Samples.FirstOrDefault() ?? throw new PtqException("no calibration samples were given: the data source is empty")
             : null;
-        return PreparedQuantization.Create(model, settings, probe, (calibration as CalibrationInput.FromStats)?.Stats, calibration.Settings.Runner,
-            prepared => OutputOpset(prepared, settings, calibration.Settings.Method));
+        var prepared = PreparedQuantization.Create(model, settings, probe, (calibration as CalibrationInput.FromStats)?.Stats, calibration.Settings.Runner,
+            m => OutputOpset(m, settings, calibration.Settings.Method));
+        if (calibration is CalibrationInput.FromStats statsInput)
+            RefuseForeignStatistics(statsInput.Stats, OnnxGraph.FromModel(prepared.ModelAt(OutputOpset(prepared.Preparation.Model, settings, calibration.Settings.Method)), promoteConstants: false));
+        return prepared;
     }
 
     /// <summary>
@@ -163,6 +166,24 @@ public static class StaticQuantizer
     /// even when they only follow another tensor's range (MaxPool outputs); nothing for the other followers (Concat
     /// inputs sharing the output's scale), which are not even exposed.
     /// </summary>
+    /// <summary>
+    /// Statistics name the tensors they were collected on. When most of them are not values of this model they come
+    /// from another model and would quantize next to nothing (tensors without statistics are left float as if they
+    /// were not float32); a few unknown names are tolerated, as preparation options (BatchNorm folding) rename a few.
+    /// </summary>
+    private static void RefuseForeignStatistics(StatsFile stats, OnnxGraph graph)
+    {
+        var values = graph.Inputs.Select(i => i.Name).Concat(graph.Nodes.SelectMany(n => n.Outputs)).ToHashSet(StringComparer.Ordinal);
+        var foreign = stats.Tensors.Keys.Where(k => !values.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        if (stats.Tensors.Count > 0 && foreign.Count * 2 <= stats.Tensors.Count)
+            return;
+        string example = foreign.FirstOrDefault() ?? "";
+        throw new PtqException(stats.Tensors.Count == 0
+            ? "the statistics hold no tensors; collect them with 'ptq calibrate' on this model"
+            : $"{foreign.Count} of the {stats.Tensors.Count} tensors in the statistics are not values of this model (e.g. '{example}'; closest model values: " +
+              $"{string.Join(", ", NodeMatcher.Closest(example, values))}): they were collected on another model; run 'ptq calibrate' on this one");
+    }
+
     private static Dictionary<string, StatisticKinds> NeededStatistics(QuantizationPlan plan, QuantizationChoices choices,
         CalibrationSettings calibration, bool biasCorrection)
     {
@@ -183,6 +204,6 @@ public static class StaticQuantizer
             import.Version = opset;
         if (opset >= 21 && proto.IrVersion < 10)
             proto.IrVersion = 10;
-        return new OnnxModel(proto, source.External?.BaseDirectory, source.SourcePath);
+        return source.Derive(proto);
     }
 }

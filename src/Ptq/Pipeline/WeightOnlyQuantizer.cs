@@ -63,7 +63,7 @@ public static class WeightOnlyQuantizer
         proto.Graph = graph.ToProto();
         foreach (var import in proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx"))
             import.Version = outputOpset;
-        var result = new OnnxModel(proto, prepared.External?.BaseDirectory, model.SourcePath);
+        var result = prepared.Derive(proto);
         return new StaticQuantizationResult(result, prepared, plan, records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
     }
 }

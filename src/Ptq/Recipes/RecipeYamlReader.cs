@@ -17,6 +17,8 @@ public static class RecipeYamlReader
         YamlStream stream;
         try
         {
+            if (YamlBudget.Problem(yaml) is { } problem)
+                throw new RecipeException("(yaml)", $"{sourceName}: {problem}.");
             stream = YamlStream.Load(new StringReader(yaml));
         }
         catch (SharpYaml.YamlException e)

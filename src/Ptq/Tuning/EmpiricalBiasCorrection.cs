@@ -50,7 +50,7 @@ public static class EmpiricalBiasCorrection
             throw new PtqException("empirical bias correction needs samples to measure the layer outputs");
 
         var proto = quantized.Proto.Clone();
-        var model = new OnnxModel(proto, quantized.External?.BaseDirectory, quantized.SourcePath);
+        var model = quantized.Derive(proto);
         var graph = OnnxGraph.FromModel(model, promoteConstants: false);
         var layers = Layers(graph, model, floatModel);
         if (layers.Count == 0)

@@ -46,7 +46,7 @@ public static class OpsetUpgrader
         correctedShapes = [];
         CheckTarget(targetOpset);
         var proto = model.Proto.Clone();
-        var copy = new OnnxModel(proto, model.External?.BaseDirectory, model.SourcePath);
+        var copy = model.Derive(proto);
         long from = model.DefaultOpset;
         if (from >= targetOpset)
             return copy;
