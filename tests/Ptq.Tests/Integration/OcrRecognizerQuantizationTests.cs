@@ -63,7 +63,7 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
     /// short of the guard (a warning in the CLI). Measured on the 16 other lines: agreement 98.44 %, cosine 0.9945
     /// (plain: 93.44 % / 0.959). About 30–60 s here.
     /// </summary>
-    [Fact]
+    [SlowFact("PP-OCRv4 rec: accuracy guard and its search")]
     public void TheAccuracyGuardKeepsTheCostliestActivationsFloat()
     {
         using var model = ModelIO.Load(Assets.Model("ppocrv4-rec.onnx"));
