@@ -56,7 +56,7 @@ internal static class DemoCommand
         if (report.Debug.Layers.Count > 0)
         {
             var worst = report.Debug.Layers[0];
-            table.AddRow("worst tensor (SQNR)", $"{worst.TensorName} ({worst.Role.ToString().ToLowerInvariant()}), {F(worst.SqnrDb, "F1")} dB");
+            table.AddRow("error starts at", $"{worst.TensorName} ({worst.Role.ToString().ToLowerInvariant()}), local {F(worst.LocalSqnrDb, "F1")} dB");
         }
         ansi.Write(table);
     }
