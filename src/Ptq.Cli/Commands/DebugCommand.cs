@@ -48,9 +48,15 @@ internal static class DebugCommand
             var report = QuantizationDebugger.Run(floatModel, quantModel, feeds,
                 new DebugOptions { Samples = samples, IntraOpThreads = threadCount, Log = debug }, cancellationToken);
             var files = DebugReportFiles.Write(report, outDir, floatModel.DisplayName, quantModel.DisplayName);
-            var worst = report.Layers.Count > 0 ? report.Layers[0] : null;
             console.Out.WriteLine($"{report.Samples} samples, {report.Tensors.Count} tensors compared; output cosine {report.Output.MeanCosine:F5}, " +
-                $"top-1 agreement {report.Output.AgreementPercent:F1} %" + (worst is null ? "" : $"; worst: {worst.TensorName} ({worst.Role.ToString().ToLowerInvariant()}, {worst.SqnrDb:F2} dB)"));
+                $"top-1 agreement {report.Output.AgreementPercent:F1} %");
+            foreach (var d in report.Diagnoses)
+            {
+                var layer = report.Layers.First(l => l.TensorName == d.TensorName);
+                console.Out.WriteLine($"{layer.Rank}. {d.TensorName} ({layer.Role.ToString().ToLowerInvariant()}): local {layer.LocalSqnrDb:F1} dB, accumulated {layer.SqnrDb:F1} dB");
+                console.Out.WriteLine($"   {d.Finding}");
+                console.Out.WriteLine($"   fix: {d.Fix}");
+            }
             foreach (string file in files) console.Out.WriteLine($"wrote {file}");
             foreach (string note in report.Notes) info($"note: {note}");
             return Task.FromResult(ExitCodes.Ok);

@@ -14,13 +14,20 @@ namespace Ptq.Demo;
 /// <param name="Evaluation">int8 against fp32 on held-out samples: agreement, cosine, SQNR, latency, sizes.</param>
 /// <param name="CalibrationSamples">Samples used to calibrate.</param>
 /// <param name="Guard">The default recipe's accuracy guard: the output cosine on calibration samples.</param>
+/// <param name="Debug">The debug report of the int8 model against fp32 on held-out samples.</param>
+/// <param name="DebugFiles">debug_stats.csv, layer_errors.csv and report.html, as written.</param>
 public sealed record DemoReport(string Fp32Path, string Int8Path, string QuantParamPath, StaticQuantizationResult Quantization,
-    EvaluationReport Evaluation, int CalibrationSamples, Tuning.GuardResult Guard);
+    EvaluationReport Evaluation, int CalibrationSamples, Tuning.GuardResult Guard, DebugReport Debug, IReadOnlyList<string> DebugFiles)
+{
+    /// <summary>Every file the demo wrote, in the order it wrote them.</summary>
+    public IReadOnlyList<string> Files => [Fp32Path, Int8Path, QuantParamPath, .. DebugFiles];
+}
 
 /// <summary>
 /// The whole pipeline on the built-in sample model, with no files or network needed: build → save fp32 → calibrate on
 /// synthetic images → quantize (default recipe, accuracy guard included) → save int8 and quant_param.csv → evaluate int8 against fp32 on
-/// other synthetic images, latency included.
+/// other synthetic images, latency included → debug report (<see cref="DebugReportFiles"/>) on held-out images. Each step
+/// reports what it starts to the log, numbered (<c>1/4 …</c>).
 /// </summary>
 public static class DemoRunner
 {
@@ -33,12 +40,13 @@ public static class DemoRunner
         string int8Path = Path.Combine(outputDirectory, "demo.int8.onnx");
         string csvPath = Path.Combine(outputDirectory, "quant_param.csv");
 
-        log?.Report("building the sample model (residual CNN, 3x32x32 -> 10 classes, seeded weights)");
+        const int steps = 4;
+        log?.Report($"1/{steps} building the sample model (residual CNN, 3x32x32 -> 10 classes, seeded weights): {fp32Path}");
         using (var built = DemoModel.Build())
             ModelIO.Save(built, fp32Path);
         using var fp32 = ModelIO.Load(fp32Path);
 
-        log?.Report($"calibrating on {calibrationSamples} synthetic images and quantizing (default recipe)");
+        log?.Report($"2/{steps} calibrating on {calibrationSamples} synthetic images and quantizing with the default recipe");
         var feeds = DemoData.Feeds(calibrationSamples).ToList();
         var guard = Tuning.AccuracyGuard.Quantize(fp32, new StaticQuantizationSettings(),
             new CalibrationInput.FromSamples(feeds, calibrationSamples, new CalibrationSettings(), CancellationToken: cancellationToken),
@@ -47,10 +55,15 @@ public static class DemoRunner
         ModelIO.Save(result.Model, int8Path);
         QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
 
-        log?.Report($"evaluating int8 against fp32 on {evaluationSamples} other images");
+        log?.Report($"3/{steps} evaluating int8 against fp32 on {evaluationSamples} other images, latency included");
         using var int8 = ModelIO.Load(int8Path);
         var evaluation = ModelEvaluator.Evaluate(int8, fp32, DemoData.Samples(evaluationSamples, first: 100_000), labels: null,
             new EvaluationOptions { IntraOpThreads = 1, LatencyRuns = 200, WarmupRuns = 20 }, cancellationToken: cancellationToken);
-        return new DemoReport(fp32Path, int8Path, csvPath, result, evaluation, calibrationSamples, guard);
+
+        log?.Report($"4/{steps} comparing every quantized tensor with fp32 for the debug report: {Path.Combine(outputDirectory, DebugReportFiles.HtmlFile)}");
+        var debug = QuantizationDebugger.Run(fp32, int8, DemoData.Feeds(DebugOptions.Default.Samples, first: 200_000),
+            new DebugOptions { IntraOpThreads = 1 }, cancellationToken);
+        var debugFiles = DebugReportFiles.Write(debug, outputDirectory, Path.GetFileName(fp32Path), Path.GetFileName(int8Path));
+        return new DemoReport(fp32Path, int8Path, csvPath, result, evaluation, calibrationSamples, guard, debug, debugFiles);
     }
 }

@@ -64,7 +64,7 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
     /// 98.12 %, cosine 0.9917 (plain: 93.44 % / 0.959); the check set overfits (the quarter cap of earlier versions
     /// stopped at 27 float with check 0.993 and held-out 98.44 % / 0.9945).
     /// </summary>
-    [Fact]
+    [SlowFact("PP-OCRv4 rec: accuracy guard and its search")]
     public void TheAccuracyGuardKeepsTheCostliestActivationsFloat()
     {
         using var model = ModelIO.Load(Assets.Model("ppocrv4-rec.onnx"));
