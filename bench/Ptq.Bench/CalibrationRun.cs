@@ -21,11 +21,15 @@ internal static class CalibrationRun
         if (args.Length == 3 && args[0] == "calibration-memory")
             return Memory(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
         using var model = ModelIO.Load(BenchAssets.Model("squeezenet1.1.onnx"));
-        var prepared = ModelPreparation.Prepare(model).Model;
-        var feeds = SqueezeNetData.Stream(prepared, 100).ToList();
-        var kl = new StatisticsOptions { Kinds = RangeEstimators.Create(CalibrationMethod.Kl).RequiredStatistics, HistogramBins = 2048 };
+        var feeds = SqueezeNetData.Stream(model, 100).ToList();
+        // What quantize observes with the default recipe and KL ranges: the request of the quantization's own plan.
+        var calibration = new CalibrationSettings { Method = CalibrationMethod.Kl, HistogramBins = 2048 };
+        var settings = new StaticQuantizationSettings();
+        var draft = StaticQuantizer.Draft(StaticQuantizer.Prepare(model, settings, new CalibrationInput.FromSamples(feeds, feeds.Count, calibration)), settings, calibration);
+        var prepared = draft.Model;
+        var kl = calibration.StatisticsOptions();
         var kinds = Environment.GetEnvironmentVariable("PTQ_BENCH_ALL") is null
-            ? QuantizeNeeds(prepared, kl.Kinds)
+            ? new Dictionary<string, StatisticKinds>(draft.Request)
             : FloatTensors(prepared, feeds[0]).ToDictionary(t => t, _ => kl.Kinds);
         var tensors = kinds.Keys.ToList();
         Func<string, StatisticsOptions> options = t => kl with { Kinds = kinds[t] };
@@ -90,24 +94,6 @@ internal static class CalibrationRun
             foreach (var t in tensors)
                 Ptq.Statistics.Kernels.FiniteGuard.FiniteRange(sample[t].AsFloatSpan(), t);
         Console.WriteLine($"  of which min/max pass: {clock2.Elapsed.TotalSeconds:F2} s");
-    }
-
-    /// <summary>
-    /// What quantize observes with the default recipe: estimator statistics (here KL's histogram) for the calibrated
-    /// activations (Relu outputs, not the Conv outputs fused before them; Concat outputs, not their inputs that share the
-    /// scale) and channel means for the inputs bias correction reads.
-    /// </summary>
-    private static Dictionary<string, StatisticKinds> QuantizeNeeds(OnnxModel prepared, StatisticKinds method)
-    {
-        var graph = Ptq.Graph.OnnxGraph.FromModel(prepared, promoteConstants: false);
-        var plan = Ptq.Quantization.QuantizationPlanner.Plan(graph, perChannelWeights: true);
-        var int8 = plan.Int8Nodes;
-        Ptq.Passes.ActivationFusion.Apply(graph, (p, a) => int8.Contains(p) && int8.Contains(a));
-        plan = Ptq.Quantization.QuantizationPlanner.Plan(graph, perChannelWeights: true);
-        var kinds = plan.CalibratedTensors.ToDictionary(t => t, _ => method);
-        foreach (string t in Ptq.Tuning.BiasCorrection.MeasuredInputs(plan))
-            kinds[t] = kinds.GetValueOrDefault(t) | StatisticKinds.ChannelMeans;
-        return kinds;
     }
 
     private static IReadOnlyList<string> FloatTensors(OnnxModel model, IReadOnlyDictionary<string, TensorValue> sample) =>

@@ -39,8 +39,11 @@ internal static class PtqCli
     }
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen command; returns the process exit code.</summary>
-    public static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default) =>
-        InvokeAsync(BuildRootCommand(console), args, console, cancellationToken);
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        using var watchdog = TerminationWatchdog.Start(console.Error);
+        return await InvokeAsync(BuildRootCommand(console), args, console, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and runs it with the exit-code mapping of <c>ptq</c>.</summary>
     internal static async Task<int> InvokeAsync(Command root, IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
@@ -63,7 +66,7 @@ internal static class PtqCli
             await console.Error.WriteLineAsync("ptq: interrupted").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
-        catch (Pipeline.OutputVerificationException ex)
+        catch (OutputVerificationException ex)
         {
             await console.Error.WriteLineAsync(
                 $"ptq: internal error: the model Ptq produced failed verification, so it was not written: {ex.Message}{Environment.NewLine}" +

@@ -9,7 +9,7 @@ namespace Ptq.Cli.Commands;
 
 /// <summary>
 /// <c>ptq debug FP32_MODEL QUANT_MODEL --data SPEC [PREPROCESSING] [--limit N] --out DIR</c>: maps onto
-/// <see cref="QuantizationDebugger.Run"/> and <see cref="DebugReportFiles.Write"/>.
+/// <see cref="Debugger.Run"/> and <see cref="DebugReportFiles.Write"/>.
 /// </summary>
 internal static class DebugCommand
 {
@@ -28,6 +28,8 @@ internal static class DebugCommand
             fp32, quantized, limit, output, threads,
         };
         data.AddTo(command, dataRequired: true);
+        var externalData = new ExternalDataRootOption();
+        externalData.AddTo(command);
         logging.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -39,16 +41,22 @@ internal static class DebugCommand
             if (threadCount < 0) throw new PtqException($"--threads must be 0 (ONNX Runtime's choice) or positive, got {threadCount}.");
             string outDir = parseResult.GetRequiredValue(output);
 
-            using var floatModel = ModelIO.Load(parseResult.GetRequiredValue(fp32));
-            using var quantModel = ModelIO.Load(parseResult.GetRequiredValue(quantized));
+            using var floatModel = externalData.Load(parseResult, parseResult.GetRequiredValue(fp32));
+            using var quantModel = externalData.Load(parseResult, parseResult.GetRequiredValue(quantized));
             var source = CalibrationSources.Create(ModelInputs.Of(floatModel), data.Specs(parseResult), data.ToSourceOptions(parseResult, samples));
             var feeds = source.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
-            var report = QuantizationDebugger.Run(floatModel, quantModel, feeds,
+            var report = Debugger.Run(floatModel, quantModel, feeds,
                 new DebugOptions { Samples = samples, IntraOpThreads = threadCount, Log = debug }, cancellationToken);
             var files = DebugReportFiles.Write(report, outDir, floatModel.DisplayName, quantModel.DisplayName);
-            var worst = report.Layers.Count > 0 ? report.Layers[0] : null;
             console.Out.WriteLine($"{report.Samples} samples, {report.Tensors.Count} tensors compared; output cosine {report.Output.MeanCosine:F5}, " +
-                $"top-1 agreement {report.Output.AgreementPercent:F1} %" + (worst is null ? "" : $"; worst: {worst.TensorName} ({worst.Role.ToString().ToLowerInvariant()}, {worst.SqnrDb:F2} dB)"));
+                $"top-1 agreement {report.Output.AgreementPercent:F1} %");
+            foreach (var d in report.Diagnoses)
+            {
+                var layer = report.Layers.First(l => l.TensorName == d.TensorName);
+                console.Out.WriteLine($"{layer.Rank}. {d.TensorName} ({layer.Role.ToString().ToLowerInvariant()}): local {layer.LocalSqnrDb:F1} dB, accumulated {layer.SqnrDb:F1} dB");
+                console.Out.WriteLine($"   {d.Finding}");
+                console.Out.WriteLine($"   fix: {d.Fix}");
+            }
             foreach (string file in files) console.Out.WriteLine($"wrote {file}");
             foreach (string note in report.Notes) info($"note: {note}");
             return Task.FromResult(ExitCodes.Ok);

@@ -9,7 +9,7 @@ namespace Ptq.Cli.Commands;
 
 /// <summary>
 /// <c>ptq eval MODEL [--ref FP32_MODEL] --data SPEC [PREPROCESSING] [--labels subdirs|FILE|prefix:CLASSLIST] [--limit N] [--json]</c>:
-/// maps onto <see cref="ModelEvaluator.Evaluate"/>. <c>--labels subdirs</c> reads the data folder recursively.
+/// maps onto <see cref="Evaluator.Evaluate"/>. <c>--labels subdirs</c> reads the data folder recursively.
 /// </summary>
 internal static class EvalCommand
 {
@@ -31,6 +31,8 @@ internal static class EvalCommand
             model, reference, labels, limit, json, batchSizes, threads, runs,
         };
         data.AddTo(command, dataRequired: true);
+        var externalData = new ExternalDataRootOption();
+        externalData.AddTo(command);
         logging.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -43,12 +45,12 @@ internal static class EvalCommand
             var sourceOptions = data.ToSourceOptions(parseResult, n);
             if (labelText == "subdirs") sourceOptions = sourceOptions with { Recursive = true };
 
-            using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
-            using var refModel = parseResult.GetValue(reference) is { } refPath ? ModelIO.Load(refPath) : null;
+            using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
+            using var refModel = parseResult.GetValue(reference) is { } refPath ? externalData.Load(parseResult, refPath) : null;
             var source = CalibrationSources.Create(ModelInputs.Of(loaded), specs, sourceOptions);
             var labelSource = labelText is null ? null : LabelSources.Parse(labelText, DataFolder(specs, loaded));
             info($"evaluating {loaded.DisplayName} on {source.Count} sample(s)");
-            var report = ModelEvaluator.Evaluate(loaded, refModel, source, labelSource, options, null, cancellationToken);
+            var report = Evaluator.Evaluate(loaded, refModel, source, labelSource, options, null, cancellationToken);
             if (parseResult.GetValue(json))
                 console.Out.WriteLine(EvaluationReportJson.Serialize(report));
             else

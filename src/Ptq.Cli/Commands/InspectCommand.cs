@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Options;
 using Ptq.Cli.Output;
 using Ptq.Inspection;
 using Ptq.Onnx;
@@ -18,10 +19,12 @@ internal static class InspectCommand
             model,
             json,
         };
+        var externalData = new ExternalDataRootOption();
+        externalData.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var loaded = ModelIO.Load(parseResult.GetRequiredValue(model));
+            using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
             var report = ModelInspector.Inspect(loaded);
             if (parseResult.GetValue(json))
                 console.Out.WriteLine(ModelReportJson.Serialize(report));

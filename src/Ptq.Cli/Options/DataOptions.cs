@@ -23,12 +23,13 @@ internal sealed class DataOptions
     public Option<string?> Layout { get; } = new("--layout") { Description = "NCHW (default) or NHWC." };
     public Option<bool> Recursive { get; } = new("--recursive") { Description = "Also read files in sub-folders." };
     public Option<bool> SkipCorrupt { get; } = new("--skip-corrupt") { Description = "Skip unreadable images (the count is reported) instead of failing." };
+    public Option<long?> MaxImagePixels { get; } = new("--max-image-pixels") { HelpName = "N", Description = "Refuse images declaring more than N pixels before decoding them (default 178956970, Pillow's decompression-bomb limit)." };
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command, bool dataRequired)
     {
         Data.Required = dataRequired;
-        foreach (var option in new Option[] { Data, Resize, ResizeShort, ResizeMethod, Crop, Color, Mean, Std, Scale, Multiply, Layout, Recursive, SkipCorrupt })
+        foreach (var option in new Option[] { Data, Resize, ResizeShort, ResizeMethod, Crop, Color, Mean, Std, Scale, Multiply, Layout, Recursive, SkipCorrupt, MaxImagePixels })
             command.Options.Add(option);
     }
 
@@ -55,8 +56,17 @@ internal sealed class DataOptions
             Limit = limit,
             Recursive = result.GetValue(Recursive),
             SkipCorrupt = result.GetValue(SkipCorrupt),
+            MaxImagePixels = PixelLimit(result),
         };
     }
+
+    /// <summary>The <c>--max-image-pixels</c> value, or the library default when not given.</summary>
+    public long PixelLimit(ParseResult result) => result.GetValue(MaxImagePixels) switch
+    {
+        null => ResourceLimits.MaxImagePixels,
+        <= 0 and var n => throw new PreprocessingOptionException("--max-image-pixels", $"--max-image-pixels must be positive, got {n}"),
+        { } n => n,
+    };
 
     /// <summary>The PREPROCESSING flags given on the command line, to lay over a recipe's preprocessing (unset flags stay null).</summary>
     public PreprocessingBuilder PreprocessingFlags(ParseResult result) => new()

@@ -7,8 +7,8 @@ namespace Ptq.Cli.Options;
 internal static class OutputOption
 {
     /// <summary>
-    /// Creates the option with a help name such as OUT.onnx. A path in a folder that does not exist is a usage error at
-    /// parse time, before any calibration work, rather than a failed save at the end.
+    /// Creates the option with a help name such as OUT.onnx. A path in a folder that does not exist or cannot be written
+    /// is a usage error at parse time, before any calibration work, rather than a failed save at the end.
     /// </summary>
     public static Option<string> Create(string helpName, string description)
     {
@@ -19,7 +19,12 @@ internal static class OutputOption
                 return;
             string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
             if (folder is not null && !Directory.Exists(folder))
+            {
                 result.AddError($"-o '{path}': folder '{folder}' does not exist; create it first");
+                return;
+            }
+            try { Ptq.IO.AtomicFile.CheckWritable(path); }
+            catch (PtqException ex) { result.AddError($"-o {ex.Message}"); }
         });
         return option;
     }

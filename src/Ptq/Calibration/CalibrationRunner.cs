@@ -110,12 +110,15 @@ public static class CalibrationRunner
     private static void WaitUnwrapped(Task task)
     {
         try { task.Wait(); }
-        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+        catch (AggregateException ex)
         {
-            var inner = ex.InnerException!;
-            if (inner is AggregateException nested && nested.InnerExceptions.Count == 1)
-                inner = nested.InnerException!;
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+            // Observers run in parallel, so one bad batch (say NaN in several tensors) can fail several at once; the
+            // first reason is the one to report, and a PtqException among them means bad input rather than a bug.
+            var inner = ex.Flatten().InnerExceptions;
+            var first = inner.FirstOrDefault(e => e is PtqException) ?? (inner.Count == 1 ? inner[0] : null);
+            if (first is null)
+                throw;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
         }
     }
 }

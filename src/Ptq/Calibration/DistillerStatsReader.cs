@@ -19,15 +19,8 @@ public static class DistillerStatsReader
     /// <exception cref="StatsFileException">The file is unreadable, not YAML, or a required field is missing or not a number.</exception>
     public static StatsFile Load(string path)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StatsFileException(path, "(file)", $"cannot be read: {e.Message}", e);
-        }
+        string text = IO.InputFiles.ReadAllText(path, ResourceLimits.MaxConfigFileBytes,
+            (problem, e) => new StatsFileException(path, "(file)", $"cannot be read: {problem}", e));
         return Parse(text, path);
     }
 
@@ -38,6 +31,8 @@ public static class DistillerStatsReader
         YamlStream stream;
         try
         {
+            if (IO.YamlBudget.Problem(yaml) is { } problem)
+                throw new StatsFileException(sourceName, "(yaml)", $"{problem}.");
             stream = YamlStream.Load(new StringReader(yaml));
         }
         catch (SharpYaml.YamlException e)
@@ -73,6 +68,9 @@ public static class DistillerStatsReader
                 }
             }
         }
+        var twice = tensors.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+            throw new StatsFileException(sourceName, twice.Key, "appears twice; give each layer's statistics once.");
         return new StatsFile(0, tensors);
     }
 

@@ -3,13 +3,21 @@ using Ptq.Statistics;
 namespace Ptq.Calibration;
 
 /// <summary>
-/// TensorRT entropy calibration on the histogram of |x| (signed targets) or of max(x, 0) (unsigned targets).
-/// For every candidate i from L = <see cref="QuantTarget.MagnitudeLevels"/> (2^(bits−1) signed, 2^bits unsigned) to the last
-/// non-empty bin: P = bins [0, i) with the clipped tail added to bin i−1; Q = bins [0, i) merged into L groups of ⌊i/L⌋ bins
-/// (the last group takes the remainder) and spread evenly back over the bins where P is non-zero; both are smoothed
-/// (ε = 1e-4 moved from non-zero to zero bins, as in MXNet/ORT) and the threshold i·binWidth with the smallest KL(P‖Q) wins.
-/// When L ≥ the number of non-empty bins nothing is clipped. Asymmetric targets use [max(Min, −t), min(Max, t)].
-/// Cost: O(bins²) per tensor (~1M operations for 2048 bins).
+/// Entropy calibration (TensorRT; TNN <c>-b 2</c>, MindSpore KL, ORT Entropy): the clip range whose quantization loses
+/// the least information, KL(P‖Q) of <see cref="ClippingDivergence"/>, searched over every window of histogram bins that
+/// holds at least one bin per level.
+/// <list type="bullet">
+/// <item>Signed symmetric targets: |x| (2^(bits−1) levels over [0, t]), range [−t, t].</item>
+/// <item>Unsigned symmetric targets: x ≥ 0 (2^bits levels), range [0, t]; negative values become 0 at any t and are left out.</item>
+/// <item>Asymmetric targets (2^bits levels): one-sided data as above on its side; two-sided data on the signed histogram
+/// with windows [s·Min, s·Max] (the same family MSE scans), the longer side stepping one bin at a time.</item>
+/// </list>
+/// The bin [0, w) that holds the exact zeros is given the count of its neighbour [w, 2w) (NVIDIA's entropy calibrator
+/// does this; TNN and ncnn skip zeros when they build the histogram): zero, and anything within one bin of it, is
+/// quantized almost exactly at every candidate threshold, while the zeros of a ReLU output — half of its values on
+/// SqueezeNet — would make one spike whose spreading over a level outweighs all clipping and pulls the threshold down.
+/// When the data spans fewer bins than there are levels, nothing is clipped. Results lie within the observed [Min, Max].
+/// Cost: O(bins · levels) per tensor.
 /// </summary>
 public sealed class KlEstimator : IRangeEstimator
 {
@@ -23,115 +31,129 @@ public sealed class KlEstimator : IRangeEstimator
     public FloatRange Estimate(TensorStats stats, QuantTarget target)
     {
         var h = stats.Histogram ?? throw new MissingStatisticsException(stats.Name, Method, "histogram");
-        var magnitudes = HistogramMath.Magnitudes(h, target);
-        int bins = BestBinCount(magnitudes.Counts, target.MagnitudeLevels);
-        double t = Math.Min(bins * magnitudes.BinWidth, Math.Max(-stats.Min, stats.Max));
-        return RangeFinalizer.Finish(stats.Name, Method, Math.Max(stats.Min, -t), Math.Min(stats.Max, t), target);
+        var (positive, negative) = Sides(h);
+        double w = h.BinWidth;
+        double lo, hi;
+        if (target.Symmetric && target.Signed)
+        {
+            for (int k = 0; k < negative.Length; k++)
+            {
+                positive[k] += negative[k];
+            }
+            double t = BestStop(positive, target.MagnitudeLevels) * w;
+            (lo, hi) = (-t, t);
+        }
+        else if (target.Symmetric || stats.Min >= 0)
+        {
+            (lo, hi) = (0, BestStop(positive, 1 << target.Bits) * w);
+        }
+        else if (stats.Max <= 0)
+        {
+            (lo, hi) = (-BestStop(negative, 1 << target.Bits) * w, 0);
+        }
+        else
+        {
+            var (start, stop) = BestWindow(negative, positive, 1 << target.Bits);
+            (lo, hi) = (start * w, stop * w);
+        }
+        return RangeFinalizer.Finish(stats.Name, Method, Math.Max(stats.Min, lo), Math.Min(stats.Max, hi), target);
     }
 
-    /// <summary>Number of leading bins kept (threshold = result × bin width) minimizing KL(P‖Q).</summary>
-    internal static int BestBinCount(ReadOnlySpan<long> counts, int levels)
+    /// <summary>
+    /// Counts per bin of x ≥ 0 (index g: [g·w, (g+1)·w)), the zero bin replaced by its neighbour, and of x &lt; 0 mirrored
+    /// (index m: [−(m+1)·w, −m·w)), both as long as the longer side so that they can be added for |x|.
+    /// </summary>
+    private static (long[] Positive, long[] Negative) Sides(Histogram h)
+    {
+        long lastG = h.Origin + h.BinCount - 1;
+        int n = (int)Math.Max(Math.Max(lastG + 1, -h.Origin), 2);
+        long[] positive = new long[n], negative = new long[n];
+        var counts = h.Counts;
+        for (int i = 0; i < counts.Length; i++)
+        {
+            long g = h.Origin + i;
+            if (g >= 0)
+            {
+                positive[g] += counts[i];
+            }
+            else
+            {
+                negative[-g - 1] += counts[i];
+            }
+        }
+        positive[0] = positive[1];
+        return (positive, negative);
+    }
+
+    /// <summary>Number of leading bins of <paramref name="counts"/> to keep (the threshold is this times the bin width).</summary>
+    internal static int BestStop(long[] counts, int levels)
+    {
+        int used = UsedLength(counts);
+        if (used <= levels)
+        {
+            return used;
+        }
+        var divergence = new ClippingDivergence(counts[..used]);
+        int best = used;
+        double bestDivergence = double.PositiveInfinity;
+        for (int stop = levels; stop <= used; stop++)
+        {
+            double d = divergence.Divergence(0, stop, levels);
+            if (d < bestDivergence)
+            {
+                (best, bestDivergence) = (stop, d);
+            }
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Best window over both sides, in bins from zero: (−negative bins kept, positive bins kept). The longer side keeps
+    /// k = 1 … all of its bins and the shorter one the same fraction of its own, rounded.
+    /// </summary>
+    internal static (int Start, int Stop) BestWindow(long[] negative, long[] positive, int levels)
+    {
+        int neg = UsedLength(negative), pos = UsedLength(positive);
+        // The signed histogram: bin z + g holds [g·w, (g+1)·w).
+        int z = neg;
+        var signed = new long[neg + pos];
+        for (int m = 0; m < neg; m++)
+        {
+            signed[z - 1 - m] = negative[m];
+        }
+        Array.Copy(positive, 0, signed, z, pos);
+        if (neg + pos <= levels)
+        {
+            return (-neg, pos);
+        }
+        var divergence = new ClippingDivergence(signed);
+        int longer = Math.Max(neg, pos), shorter = Math.Min(neg, pos);
+        (int Start, int Stop) best = (-neg, pos);
+        double bestDivergence = double.PositiveInfinity;
+        for (int k = 1; k <= longer; k++)
+        {
+            int other = (int)Math.Round((double)shorter * k / longer, MidpointRounding.AwayFromZero);
+            var (keepNeg, keepPos) = neg >= pos ? (k, other) : (other, k);
+            if (keepNeg + keepPos < levels)
+            {
+                continue;
+            }
+            double d = divergence.Divergence(z - keepNeg, z + keepPos, levels);
+            if (d < bestDivergence)
+            {
+                (best, bestDivergence) = ((-keepNeg, keepPos), d);
+            }
+        }
+        return best;
+    }
+
+    private static int UsedLength(long[] counts)
     {
         int used = counts.Length;
         while (used > 0 && counts[used - 1] == 0)
         {
             used--;
         }
-        if (levels >= used)
-        {
-            return used;
-        }
-        var p = new double[used];
-        var q = new double[used];
-        double tail = 0;
-        for (int k = levels; k < used; k++)
-        {
-            tail += counts[k];
-        }
-        int best = used;
-        double bestDivergence = double.PositiveInfinity;
-        for (int i = levels; i <= used; i++)
-        {
-            // tail = Σ counts[i..used)
-            for (int k = 0; k < i; k++)
-            {
-                p[k] = counts[k];
-            }
-            p[i - 1] += tail;
-            Quantize(counts[..i], p.AsSpan(0, i), q.AsSpan(0, i), levels);
-            double d = Divergence(p.AsSpan(0, i), q.AsSpan(0, i));
-            if (d < bestDivergence)
-            {
-                bestDivergence = d;
-                best = i;
-            }
-            if (i < used)
-            {
-                tail -= counts[i];
-            }
-        }
-        return best;
-    }
-
-    /// <summary>Q: <paramref name="sliced"/> merged into <paramref name="levels"/> groups, expanded over the non-zero bins of P.</summary>
-    private static void Quantize(ReadOnlySpan<long> sliced, ReadOnlySpan<double> p, Span<double> q, int levels)
-    {
-        int i = sliced.Length;
-        int merged = i / levels;
-        for (int j = 0; j < levels; j++)
-        {
-            int start = j * merged;
-            int stop = j == levels - 1 ? i : start + merged;
-            double sum = 0;
-            int nonZero = 0;
-            for (int k = start; k < stop; k++)
-            {
-                sum += sliced[k];
-                nonZero += p[k] != 0 ? 1 : 0;
-            }
-            double value = nonZero == 0 ? 0 : sum / nonZero;
-            for (int k = start; k < stop; k++)
-            {
-                q[k] = p[k] != 0 ? value : 0;
-            }
-        }
-    }
-
-    /// <summary>KL(P‖Q) after ε-smoothing both and normalizing; +∞ when either is all zero.</summary>
-    internal static double Divergence(ReadOnlySpan<double> p, ReadOnlySpan<double> q)
-    {
-        const double eps = 1e-4;
-        var (pSum, pZeros, pNonZeros) = Census(p);
-        var (qSum, qZeros, qNonZeros) = Census(q);
-        if (pNonZeros == 0 || qNonZeros == 0)
-        {
-            return double.PositiveInfinity;
-        }
-        double pTake = eps * pZeros / pNonZeros, qTake = eps * qZeros / qNonZeros;
-        // Smoothing moves mass, it does not add any: the sums stay pSum and qSum.
-        double d = 0;
-        for (int k = 0; k < p.Length; k++)
-        {
-            double pk = (p[k] == 0 ? eps : p[k] - pTake) / pSum;
-            double qk = (q[k] == 0 ? eps : q[k] - qTake) / qSum;
-            qk = qk > 0 ? qk : eps / qSum; // a tiny count minus qTake can dip below 0 when almost every bin is empty
-            if (pk > 0)
-            {
-                d += pk * Math.Log(pk / qk);
-            }
-        }
-        return d;
-    }
-
-    private static (double Sum, int Zeros, int NonZeros) Census(ReadOnlySpan<double> x)
-    {
-        double sum = 0;
-        int zeros = 0;
-        foreach (double v in x)
-        {
-            sum += v;
-            zeros += v == 0 ? 1 : 0;
-        }
-        return (sum, zeros, x.Length - zeros);
+        return used;
     }
 }

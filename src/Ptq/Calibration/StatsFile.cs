@@ -56,15 +56,8 @@ public sealed record StatsFile
     /// <exception cref="StatsFileException">The file is missing, unreadable or invalid.</exception>
     public static StatsFile Load(string path)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StatsFileException(path, "(file)", $"cannot be read: {e.Message}", e);
-        }
+        string text = IO.InputFiles.ReadAllText(path, ResourceLimits.MaxStatsFileBytes,
+            (problem, e) => new StatsFileException(path, "(file)", $"cannot be read: {problem}", e));
         return Parse(text, path);
     }
 

@@ -86,9 +86,31 @@ internal sealed class CalibrationSource : ICalibrationSource
                 lock (_skipped) _skipped.Add(index);
                 return null;
             }
-            foreach (InputTensor t in read) tensors[t.Name] = t;
+            foreach (InputTensor t in read)
+            {
+                ThrowIfNotFinite(t, reader, index);
+                tensors[t.Name] = t;
+            }
             names.Add(reader.ItemName(index));
         }
         return new CalibrationSample(tensors, string.Join(" + ", names));
+    }
+
+    /// <summary>
+    /// NaN or ±Infinity in a sample would poison every range it reaches; report it here, where the file is known,
+    /// rather than as a failing observer deep in calibration.
+    /// </summary>
+    private static void ThrowIfNotFinite(InputTensor tensor, SampleReader reader, int index)
+    {
+        int bad = tensor.Data switch
+        {
+            float[] f => Array.FindIndex(f, v => !float.IsFinite(v)),
+            double[] d => Array.FindIndex(d, v => !double.IsFinite(v)),
+            Half[] h => Array.FindIndex(h, v => !Half.IsFinite(v)),
+            _ => -1,
+        };
+        if (bad >= 0)
+            throw new DataSourceException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"'{reader.ItemName(index)}' (in '{reader.SpecPath}'): input '{tensor.Name}' holds {tensor.Data.GetValue(bad)} at element {bad}; calibration data must be finite (check the file and the preprocessing, e.g. a zero --std)."));
     }
 }

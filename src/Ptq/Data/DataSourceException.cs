@@ -22,6 +22,16 @@ public sealed class CorruptFileException : DataSourceException
 
     /// <summary>The file at fault.</summary>
     public string FilePath { get; }
+
+    /// <summary>
+    /// Throws for a file that must not be opened: missing, empty, or a FIFO, device or socket (opening a FIFO blocks
+    /// until a writer appears, so the check reads only the directory entry).
+    /// </summary>
+    internal static void ThrowIfNotReadable(string path)
+    {
+        if (IO.InputFiles.Problem(path) is { } problem)
+            throw new CorruptFileException(path, $"Cannot read data file: {problem}.");
+    }
 }
 
 /// <summary>A preprocessing option is invalid on its own or in combination with another one.</summary>

@@ -4,6 +4,7 @@ namespace Ptq.Data;
 public sealed record DataSourceOptions
 {
     private readonly int? _limit;
+    private readonly long _maxImagePixels = ResourceLimits.MaxImagePixels;
     private readonly ImagePreprocessing _preprocessing = ImagePreprocessing.Default;
 
     /// <summary>Defaults: all samples, file order, no recursion, corrupt files are errors, float32 .bin files.</summary>
@@ -42,6 +43,18 @@ public sealed record DataSourceOptions
     /// leading batch dimension (which defaults to 1). Each must have the model input's rank and agree with its static dimensions.
     /// </summary>
     public IReadOnlyDictionary<string, long[]>? Shapes { get; init; }
+
+    /// <summary>
+    /// <c>--max-image-pixels N</c>: images whose header declares more pixels (width × height) are refused before they
+    /// are decoded, as <see cref="CorruptFileException"/> (so <see cref="SkipCorrupt"/> skips them). Default
+    /// <see cref="ResourceLimits.MaxImagePixels"/>, Pillow's decompression-bomb limit.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">When set to zero or a negative number.</exception>
+    public long MaxImagePixels
+    {
+        get => _maxImagePixels;
+        init => _maxImagePixels = value <= 0 ? throw new ArgumentOutOfRangeException(nameof(value), value, "--max-image-pixels must be positive.") : value;
+    }
 
     /// <summary>Read .bin files as the model input's element type instead of little-endian float32.</summary>
     public bool BinUsesModelElementType { get; init; }

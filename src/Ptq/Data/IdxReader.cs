@@ -40,7 +40,9 @@ public static class IdxReader
         byte[] bytes = ReadAll(path);
         int[] header = Header(bytes, path, ImagesMagic, 4);
         (int count, int rows, int cols) = (header[1], header[2], header[3]);
-        long needed = 16 + ((long)count * rows * cols);
+        // Three int32 factors can pass long's range: compare against what the file holds before multiplying by the count.
+        long perImage = (long)Math.Max(rows, 0) * Math.Max(cols, 0);
+        long needed = count >= 0 && perImage > 0 && count <= (bytes.Length - 16) / perImage ? 16 + (count * perImage) : long.MaxValue;
         if (count < 0 || rows <= 0 || cols <= 0 || bytes.Length < needed)
             throw new CorruptFileException(path, $"'{path}' is truncated or malformed: header says {count} images of {rows}x{cols} ({needed} bytes) but the file has {bytes.Length}.");
         return new IdxImages(count, rows, cols, bytes[16..(int)needed]);
@@ -71,6 +73,7 @@ public static class IdxReader
 
     private static byte[] ReadAll(string path)
     {
+        CorruptFileException.ThrowIfNotReadable(path);
         try
         {
             byte[] raw = File.ReadAllBytes(path);

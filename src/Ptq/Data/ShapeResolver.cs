@@ -48,8 +48,14 @@ internal static class ShapeResolver
 
     public static long Product(IReadOnlyList<int> dims)
     {
+        // Saturates instead of wrapping: four int32 dims from a file header can pass long's range.
         long n = 1;
-        foreach (int d in dims) n *= d;
+        foreach (int d in dims)
+        {
+            if (d > 0 && n > long.MaxValue / d)
+                return long.MaxValue;
+            n *= d;
+        }
         return n;
     }
 }

@@ -12,26 +12,57 @@ public static class AtomicFile
     /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new PtqException($"cannot write '{path}': folder '{directory}' does not exist");
-        string temp = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        using var commit = new AtomicCommit();
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                write(stream);
-            File.Move(temp, full, overwrite: true);
+            commit.Write(path, write);
+            commit.Commit();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw new PtqException($"cannot write '{path}': {ex.Message}", ex);
         }
-        catch
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/> as part of <paramref name="commit"/>: the file
+    /// appears only when the commit does (or, when <paramref name="commit"/> is null, at once, as <see cref="Write(string, Action{Stream})"/>).
+    /// </summary>
+    public static void Write(string path, Action<Stream> write, AtomicCommit? commit)
+    {
+        if (commit is null)
         {
-            TryDelete(temp);
-            throw;
+            Write(path, write);
+            return;
+        }
+        try { commit.Write(path, write); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new PtqException($"cannot write '{path}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Fails fast when <paramref name="path"/> could not be written later: its folder is missing or not writable, or
+    /// the path is a folder. Creates and deletes a probe file, so a long computation is not spent for nothing.
+    /// </summary>
+    /// <exception cref="PtqException">Naming the path and the reason.</exception>
+    public static void CheckWritable(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new PtqException($"cannot write '{path}': it is a folder");
+        string directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new PtqException($"cannot write '{path}': folder '{directory}' does not exist");
+        string probe = Path.Combine(directory, ".ptq-write-probe." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new PtqException($"cannot write '{path}': folder '{directory}' is not writable ({ex.Message})", ex);
         }
     }
 
@@ -50,11 +81,4 @@ public static class AtomicFile
             using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
             write(writer);
         });
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
 }

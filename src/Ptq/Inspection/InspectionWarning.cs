@@ -17,6 +17,12 @@ public enum InspectionWarningKind
     /// <summary>The default-domain opset is below 13, which per-channel quantization needs; Ptq upgrades it.</summary>
     OldOpset,
 
+    /// <summary>The default-domain opset is below 13 and nodes block the upgrade: quantize refuses the model (fp16 storage keeps the opset).</summary>
+    UpgradeBlocked,
+
+    /// <summary>Declared shapes (value infos, graph outputs) contradict the graph; Ptq corrects them.</summary>
+    StaleShapes,
+
     /// <summary>Weights are stored in Constant nodes; Ptq promotes them to initializers.</summary>
     ConstantWeights,
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Ptq.Graph;
 using Ptq.Onnx;
+using Ptq.Passes;
+using Ptq.Passes.Shapes;
 
 namespace Ptq.Inspection;
 
@@ -28,10 +30,13 @@ internal static class InspectionWarnings
                 $"{census.CustomDomainOps.Values.Sum()} nodes use operator domains outside the ONNX standard ({ops}); Ptq leaves them in float and the runtime must implement them"));
         }
 
-        long opset = model.DefaultOpset;
-        if (opset < ModelInspector.PerChannelMinimumOpset)
-            warnings.Add(new(InspectionWarningKind.OldOpset,
-                $"default-domain opset is {opset}, below {ModelInspector.PerChannelMinimumOpset} which per-channel quantization (QuantizeLinear/DequantizeLinear with axis) needs; Ptq will upgrade the model to opset {ModelInspector.PerChannelMinimumOpset} before quantizing"));
+        if (model.DefaultOpset < ModelInspector.PerChannelMinimumOpset)
+            warnings.Add(OpsetWarning(model, graph));
+
+        var stale = StaleShapes.Find(graph, ShapeInference.Infer(graph, model.DefaultOpset, model.External));
+        if (stale.Count > 0)
+            warnings.Add(new(InspectionWarningKind.StaleShapes,
+                $"{stale.Count} declared shape(s) contradict the graph ({List(stale.Select(s => s.ToString()), 3)}); ONNX Runtime trusts declarations when it folds shapes, so Ptq corrects them before quantizing"));
 
         var constants = census.ConstantWeights.ToTotals();
         if (constants.Tensors > 0)
@@ -43,6 +48,30 @@ internal static class InspectionWarnings
             warnings.Add(new(InspectionWarningKind.ExternalData,
                 $"{external} tensors keep their data in external files next to the model; keep those files with it; Ptq reads them on demand"));
         return warnings;
+    }
+
+    private static InspectionWarning OpsetWarning(OnnxModel model, OnnxGraph graph)
+    {
+        long opset = model.DefaultOpset;
+        string below = $"default-domain opset is {opset}, below {ModelInspector.PerChannelMinimumOpset} which per-channel quantization (QuantizeLinear/DequantizeLinear with axis) needs";
+        var blockers = OpsetUpgrader.CheckSupported(model);
+        if (blockers.Count > 0)
+            return new(InspectionWarningKind.UpgradeBlocked,
+                $"{below}, and Ptq cannot upgrade it: {List(blockers.Select(b => b.ToString()), 3)}; quantize refuses the model" +
+                (opset >= 6 ? " except --mode fp16, which keeps the opset" : ""));
+        var experimental = graph.Subgraphs().Prepend(graph).SelectMany(g => g.Nodes)
+            .Where(n => n.IsStandard && OpsetUpgrader.ExperimentalOps.Contains(n.OpType))
+            .GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}: {g.Count()}").ToList();
+        return new(InspectionWarningKind.OldOpset,
+            $"{below}; Ptq will upgrade the model to opset {ModelInspector.PerChannelMinimumOpset} before quantizing" +
+            (experimental.Count > 0 ? $", rewriting the experimental ops removed from ONNX ({string.Join(", ", experimental)}) as the standard ops they compose" : ""));
+    }
+
+    // The first few items and how many more, so one warning stays one readable line.
+    private static string List(IEnumerable<string> items, int shown)
+    {
+        var all = items.ToList();
+        return string.Join("; ", all.Take(shown)) + (all.Count > shown ? $"; and {all.Count - shown} more" : "");
     }
 
     private static string Describe(OnnxGraph g) =>

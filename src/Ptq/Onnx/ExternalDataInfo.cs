@@ -46,21 +46,25 @@ public readonly record struct ExternalDataInfo(string Location, long Offset, lon
 
     /// <summary>
     /// Resolves <see cref="Location"/> against <paramref name="baseDirectory"/>, refusing absolute paths and paths that
-    /// climb out of the model folder (a model file must not make Ptq read arbitrary files).
+    /// climb out of <paramref name="allowedRoot"/> (default: the model folder), so a model file cannot make Ptq read
+    /// arbitrary files. The check is textual; <see cref="ExternalDataReader"/> repeats it on the real path (links resolved).
     /// </summary>
-    public string ResolvePath(string baseDirectory, string tensorName)
+    public string ResolvePath(string baseDirectory, string tensorName, string? allowedRoot = null)
     {
         if (Location.AsSpan().IndexOfAny(InvalidPathChars) >= 0)
             throw new ExternalDataException($"tensor '{tensorName}': external data location '{Location.Replace("\0", "\\0", StringComparison.Ordinal)}' contains a character no file name may hold");
         if (Path.IsPathRooted(Location))
             throw new ExternalDataException($"tensor '{tensorName}': external data location '{Location}' is absolute; ONNX requires a path relative to the model file");
-        string root = Path.GetFullPath(baseDirectory);
-        string full = Path.GetFullPath(Path.Combine(root, Location));
-        string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
-        if (!full.StartsWith(rootWithSep, StringComparison.Ordinal))
-            throw new ExternalDataException($"tensor '{tensorName}': external data location '{Location}' points outside the model folder '{root}'");
+        string full = Path.GetFullPath(Path.Combine(Path.GetFullPath(baseDirectory), Location));
+        string root = Path.GetFullPath(allowedRoot ?? baseDirectory);
+        if (!IO.RealPath.IsUnder(full, root))
+            throw new ExternalDataException($"tensor '{tensorName}': external data location '{Location}' points outside the {FolderName(allowedRoot)} '{root}'");
         return full;
     }
+
+    /// <summary>How messages name the folder external data must stay in.</summary>
+    internal static string FolderName(string? allowedRoot) =>
+        allowedRoot is null ? "model folder (allow another with --external-data-root)" : "external data root";
 
     private static readonly System.Buffers.SearchValues<char> InvalidPathChars = System.Buffers.SearchValues.Create(Path.GetInvalidPathChars());
 

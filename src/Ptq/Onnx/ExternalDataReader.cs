@@ -7,31 +7,51 @@ namespace Ptq.Onnx;
 /// <summary>
 /// Reads external tensor bytes on demand, one tensor at a time, so a model with many gigabytes of weights is never
 /// held in one array. File handles are opened once per file and shared; reads are positional and thread-safe.
+/// Only regular files whose real path (every symbolic link resolved) lies inside the model folder, or the
+/// <see cref="AllowedRoot"/> given instead, are ever opened.
 /// </summary>
 public sealed class ExternalDataReader : IDisposable
 {
     private readonly string _baseDirectory;
+    private readonly string? _allowedRoot;
     private readonly Dictionary<string, SafeFileHandle> _handles = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    /// <summary>Creates a reader resolving locations against <paramref name="baseDirectory"/> (the model file's folder).</summary>
-    public ExternalDataReader(string baseDirectory) => _baseDirectory = baseDirectory;
+    /// <summary>
+    /// Creates a reader resolving locations against <paramref name="baseDirectory"/> (the model file's folder). Files must
+    /// lie inside <paramref name="allowedRoot"/> when given (<c>--external-data-root</c>), else inside <paramref name="baseDirectory"/>.
+    /// </summary>
+    public ExternalDataReader(string baseDirectory, string? allowedRoot = null)
+    {
+        _baseDirectory = baseDirectory;
+        _allowedRoot = allowedRoot is null ? null : Path.GetFullPath(allowedRoot);
+    }
 
     /// <summary>The folder external locations are resolved against.</summary>
     public string BaseDirectory => _baseDirectory;
 
+    /// <summary>The folder external files must stay in when it is not <see cref="BaseDirectory"/>; null for the model folder.</summary>
+    public string? AllowedRoot => _allowedRoot;
+
     /// <summary>
-    /// Checks that the external file exists and that offset + length lie inside it; returns the validated byte range.
-    /// Throws <see cref="ExternalDataException"/> naming the tensor and file otherwise.
+    /// Checks that the external file is a regular file inside the allowed folder (after resolving links) and that
+    /// offset + length lie inside it, without opening it; returns the validated byte range. Throws
+    /// <see cref="ExternalDataException"/> naming the tensor and file otherwise.
     /// </summary>
     public (string Path, long Offset, long Length) Locate(TensorProto tensor)
     {
         var info = ExternalDataInfo.Parse(tensor);
-        string path = info.ResolvePath(_baseDirectory, tensor.Name);
-        var handle = Open(path, tensor.Name);
-        long fileLength = RandomAccess.GetLength(handle);
+        string path = info.ResolvePath(_baseDirectory, tensor.Name, _allowedRoot);
+        CheckRealPath(path, info.Location, tensor.Name);
+        // The size comes from the directory entry: opening a FIFO would block until a writer appears.
+        var file = new FileInfo(path);
+        if (!file.Exists)
+            throw new ExternalDataException($"tensor '{tensor.Name}': external data file '{path}' does not exist");
+        long fileLength = file.Length;
         long expected = OnnxDataType.RawByteCount(tensor.DataType, TensorData.ElementCount(tensor), tensor.Name);
         long length = info.Length ?? expected;
+        if (fileLength == 0 && length > 0)
+            throw new ExternalDataException($"tensor '{tensor.Name}': external data file '{path}' is empty or not a regular file (FIFO, device or socket)");
         if (info.Offset > fileLength || length > fileLength - info.Offset)
             throw new ExternalDataException(
                 $"tensor '{tensor.Name}': external data range [offset {info.Offset}, length {length}] lies beyond the end of '{path}' ({fileLength} bytes)");
@@ -73,8 +93,28 @@ public sealed class ExternalDataReader : IDisposable
         }
     }
 
+    /// <summary>Refuses a location whose real path (links resolved) leaves the allowed folder, e.g. <c>link.bin → /etc/passwd</c>.</summary>
+    private void CheckRealPath(string path, string location, string tensorName)
+    {
+        string real, root;
+        try
+        {
+            real = IO.RealPath.Resolve(path);
+            root = IO.RealPath.Resolve(_allowedRoot ?? _baseDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ExternalDataException($"tensor '{tensorName}': cannot resolve external data location '{location}': {ex.Message}", ex);
+        }
+        if (!IO.RealPath.IsUnder(real, root))
+            throw new ExternalDataException(
+                $"tensor '{tensorName}': external data location '{location}' resolves through a symbolic link to '{real}', outside the {ExternalDataInfo.FolderName(_allowedRoot)} '{root}'");
+    }
+
     private void ReadInto(string path, long offset, Span<byte> buffer, string tensorName)
     {
+        if (buffer.IsEmpty)
+            return;
         var handle = Open(path, tensorName);
         while (!buffer.IsEmpty)
         {

@@ -18,21 +18,33 @@ public static class ModelIO
     /// <see cref="ModelValidator"/>. Throws <see cref="OnnxFormatException"/> (missing, not ONNX, truncated),
     /// <see cref="ExternalDataException"/>, <see cref="TensorDataException"/> or a graph error, each naming the file and culprit.
     /// </summary>
-    public static OnnxModel Load(string path, bool validate = true)
+    public static OnnxModel Load(string path, bool validate = true) =>
+        Load(path, validate ? ModelLoadOptions.Default : new ModelLoadOptions { Validate = false });
+
+    /// <summary>
+    /// Loads <paramref name="path"/> as <see cref="Load(string, bool)"/> does, with external data allowed from
+    /// <see cref="ModelLoadOptions.ExternalDataRoot"/> when set. A FIFO, device or empty file is refused unopened.
+    /// </summary>
+    public static OnnxModel Load(string path, ModelLoadOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (Directory.Exists(path))
             throw new OnnxFormatException($"'{path}' is a folder; give the path of an .onnx model file");
         if (!File.Exists(path))
             throw new OnnxFormatException($"model file '{path}' does not exist");
+        if (options.ExternalDataRoot is { } root && !Directory.Exists(root))
+            throw new OnnxFormatException($"external data root '{root}' is not a folder");
         long length = new FileInfo(path).Length;
-        if (length >= ProtobufLimitBytes)
+        if (length == 0)
+            throw new OnnxFormatException($"'{path}' is empty or not a regular file (FIFO, device or socket); give an .onnx model file");
+        if (length >= ResourceLimits.MaxInlineModelBytes)
             throw new OnnxFormatException(
                 $"'{path}' is {length} bytes; an ONNX protobuf file must be under 2 GiB, so larger models keep their weights as external data");
         ModelProto proto;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
             proto = Parse(stream, path);
-        var model = new OnnxModel(proto, Path.GetDirectoryName(Path.GetFullPath(path)), path);
-        if (validate)
+        var model = new OnnxModel(proto, Path.GetDirectoryName(Path.GetFullPath(path)), path, externalDataRoot: options.ExternalDataRoot);
+        if (options.Validate)
         {
             try { ModelValidator.Validate(model); }
             catch { model.Dispose(); throw; }
@@ -63,6 +75,29 @@ public static class ModelIO
     /// </summary>
     public static void Save(OnnxModel model, string path, ModelSaveOptions? options = null)
     {
+        using var commit = new IO.AtomicCommit();
+        string? dataName = Stage(model, path, options, commit);
+        try { commit.Commit(); }
+        catch (PtqException ex) when (ex.InnerException is { } io)
+        {
+            throw new ModelWriteException($"cannot save '{path}'{WithData(dataName)}: {io.Message}", io);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> (and its external data file, if any) as part of <paramref name="commit"/>: the
+    /// files appear only when the caller commits, together with the other outputs of its run (e.g. quant_param.csv).
+    /// Same content and exceptions as <see cref="Save(OnnxModel, string, ModelSaveOptions?)"/>.
+    /// </summary>
+    public static void Save(OnnxModel model, string path, ModelSaveOptions? options, IO.AtomicCommit commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        Stage(model, path, options, commit);
+    }
+
+    /// <summary>Writes the model's files as part of <paramref name="commit"/>; returns the external data file's name, or null when there is none.</summary>
+    private static string? Stage(OnnxModel model, string path, ModelSaveOptions? options, IO.AtomicCommit commit)
+    {
         options ??= ModelSaveOptions.Default;
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath)!;
@@ -72,38 +107,21 @@ public static class ModelIO
 
         var plan = ExternalDataPlan.Create(model, options);
         var copy = model.Proto.Clone(); // ByteString payloads are shared, not copied.
-        string dataPath = Path.Combine(directory, dataName);
-        string tempModel = TempSibling(fullPath);
-        string? tempData = plan.WriteExternal ? TempSibling(dataPath) : null;
-        bool dataMoved = false;
+        // The data file is staged first, so it is in place before the model that refers to it.
+        string? tempData = plan.WriteExternal ? commit.Stage(Path.Combine(directory, dataName)) : null;
         try
         {
             plan.Apply(copy, model.External, tempData, dataName);
-            using (var stream = new FileStream(tempModel, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                copy.WriteTo(stream);
-                stream.Flush(flushToDisk: false);
-            }
-            if (tempData is not null)
-            {
-                File.Move(tempData, dataPath, overwrite: true);
-                dataMoved = true;
-            }
-            File.Move(tempModel, fullPath, overwrite: true);
+            commit.Write(fullPath, stream => copy.WriteTo(stream));
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(tempModel);
-            if (tempData is not null)
-                TryDelete(tempData);
-            // A data file without its model is useless (and would reference nothing): take it back out.
-            if (dataMoved)
-                TryDelete(dataPath);
-            if (ex is IOException or UnauthorizedAccessException)
-                throw new ModelWriteException($"cannot save '{path}'{(tempData is null ? "" : $" with data file '{dataName}'")}: {ex.Message}", ex);
-            throw;
+            throw new ModelWriteException($"cannot save '{path}'{WithData(tempData is null ? null : dataName)}: {ex.Message}", ex);
         }
+        return tempData is null ? null : dataName;
     }
+
+    private static string WithData(string? dataName) => dataName is null ? "" : $" with data file '{dataName}'";
 
     /// <summary>
     /// Serializes <paramref name="model"/> to one byte array with every external tensor inlined (what an in-memory ORT
@@ -164,13 +182,4 @@ public static class ModelIO
     private static OnnxFormatException NotOnnx(string path, Exception ex) =>
         new($"'{path}' is not a readable ONNX model (truncated or not protobuf): {ex.Message}", ex);
 
-    private static string TempSibling(string path) =>
-        Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
 }

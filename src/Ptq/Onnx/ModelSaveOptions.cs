@@ -1,6 +1,6 @@
 namespace Ptq.Onnx;
 
-/// <summary>When <see cref="ModelIO.Save"/> writes initializer data to a separate file.</summary>
+/// <summary>When <see cref="ModelIO.Save(OnnxModel, string, ModelSaveOptions?)"/> writes initializer data to a separate file.</summary>
 public enum ExternalDataMode
 {
     /// <summary>Only when the model would exceed what one protobuf file holds (see <see cref="ModelSaveOptions.AutoExternalThresholdBytes"/>).</summary>
@@ -11,7 +11,7 @@ public enum ExternalDataMode
     Always,
 }
 
-/// <summary>Options for <see cref="ModelIO.Save"/>.</summary>
+/// <summary>Options for <see cref="ModelIO.Save(OnnxModel, string, ModelSaveOptions?)"/>.</summary>
 public sealed record ModelSaveOptions
 {
     /// <summary>When to write initializers externally. Default <see cref="ExternalDataMode.Auto"/>.</summary>

@@ -11,15 +11,24 @@ public sealed class OnnxModel : IDisposable
     /// <summary>
     /// Wraps <paramref name="proto"/>; <paramref name="baseDirectory"/> is the folder of the file it came from (null for
     /// in-memory models). <paramref name="displayName"/> names an in-memory model in messages (default: the source path).
+    /// External data must lie inside <paramref name="externalDataRoot"/> when given, else inside <paramref name="baseDirectory"/>.
     /// </summary>
-    public OnnxModel(ModelProto proto, string? baseDirectory = null, string? sourcePath = null, string? displayName = null)
+    public OnnxModel(ModelProto proto, string? baseDirectory = null, string? sourcePath = null, string? displayName = null,
+        string? externalDataRoot = null)
     {
         Proto = proto ?? throw new ArgumentNullException(nameof(proto));
         SourcePath = sourcePath;
         DisplayName = displayName ?? sourcePath ?? "(in-memory model)";
         if (baseDirectory is not null)
-            External = new ExternalDataReader(baseDirectory);
+            External = new ExternalDataReader(baseDirectory, externalDataRoot);
     }
+
+    /// <summary>
+    /// A model made from this one (a rewritten copy of its proto): same source path and external data folder and root,
+    /// with its own file handles.
+    /// </summary>
+    public OnnxModel Derive(ModelProto proto) =>
+        new(proto, External?.BaseDirectory, SourcePath, externalDataRoot: External?.AllowedRoot);
 
     /// <summary>The model message. Passes edit it in place or through <see cref="Graph.OnnxGraph"/>.</summary>
     public ModelProto Proto { get; }

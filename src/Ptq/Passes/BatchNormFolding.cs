@@ -17,7 +17,8 @@ public static class BatchNormFolding
         int folded = 0;
         foreach (var bn in graph.Nodes.Where(n => n.OpType == "BatchNormalization" && n.IsStandard).ToList())
         {
-            if (bn.Outputs.Count(o => o.Length > 0) != 1 || bn.Inputs.Count < 5)
+            // spatial=0 (opsets before 9) normalizes per activation, not per channel.
+            if (bn.Outputs.Count(o => o.Length > 0) != 1 || bn.Inputs.Count < 5 || bn.GetInt("spatial", 1) != 1)
                 continue;
             var producer = graph.Producer(bn.Inputs[0]);
             if (producer is null || producer.OpType is not ("Conv" or "Gemm") || !producer.IsStandard
@@ -28,7 +29,8 @@ public static class BatchNormFolding
             var bias = producer.Inputs.Count > 2 && producer.Inputs[2].Length > 0 ? graph.Initializer(producer.Inputs[2]) : null;
             if (parameters.Any(p => p is null) || weight is null || (producer.Inputs.Count > 2 && producer.Inputs[2].Length > 0 && bias is null))
                 continue;
-            if (producer.OpType == "Gemm" && producer.GetInt("transA", 0) != 0)
+            // A Gemm before opset 7 broadcasts C only with broadcast=1, so a folded [N] bias would not fit.
+            if (producer.OpType == "Gemm" && (producer.GetInt("transA", 0) != 0 || producer.Attribute("broadcast") is not null))
                 continue;
 
             float epsilon = bn.GetFloat("epsilon", 1e-5f);

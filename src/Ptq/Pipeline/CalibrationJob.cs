@@ -29,22 +29,4 @@ public static class CalibrationJob
         return StatisticsCollector.Collect(prepared.Model, tensors, samples, allStatistics ? settings.StatisticsOptions(allKinds: true) : settings.StatisticsOptions() with { Kinds = settings.StatisticsOptions().Kinds | StatisticKinds.ChannelMeans }, count,
             settings.Runner, progress, cancellationToken);
     }
-
-    /// <summary>
-    /// <paramref name="calibration"/> as statistics of every float tensor: collected now from samples (as
-    /// <c>ptq calibrate</c> does), or a given stats file as is. Searches that quantize one model many times with
-    /// different plans (accuracy fallback, mixed precision) need them all up front: each relaxed plan may calibrate other tensors.
-    /// </summary>
-    public static CalibrationInput.FromStats AllStatistics(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        return calibration switch
-        {
-            CalibrationInput.FromStats given => given,
-            CalibrationInput.FromSamples samples => new CalibrationInput.FromStats(
-                Run(model, samples.Samples, samples.Count, samples.Settings, settings.FoldBatchNorm, allStatistics: true, samples.Progress,
-                    settings.CrossLayerEqualization, samples.CancellationToken), samples.Settings),
-            _ => throw new ArgumentException($"unknown calibration input {calibration?.GetType().Name}", nameof(calibration)),
-        };
-    }
 }

@@ -59,7 +59,7 @@ public static class DynamicQuantizer
         graph.RemoveUnusedInitializers();
         var proto = prepared.Proto.Clone();
         proto.Graph = graph.ToProto();
-        var result = new OnnxModel(proto, prepared.External?.BaseDirectory, model.SourcePath);
+        var result = prepared.Derive(proto);
         var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
         return new StaticQuantizationResult(result, prepared, plan, records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
     }

@@ -11,7 +11,8 @@ namespace Ptq.Pipeline;
 /// <summary>
 /// fp16 storage (Bolt's <c>-q FP16</c>): float weights of 1024 elements or more are stored as FLOAT16 and cast back to
 /// float where they are read, so the file halves while computation stays float32 (ORT folds the Casts at load time).
-/// Values beyond fp16's range (±65504) are refused rather than turned into infinities.
+/// Values beyond fp16's range (±65504) are refused rather than turned into infinities. No new op is needed, so a
+/// model whose opset upgrade is blocked keeps its opset (from 6, where Cast takes its current form).
 /// </summary>
 public static class Fp16StorageConverter
 {
@@ -22,7 +23,7 @@ public static class Fp16StorageConverter
     public static StaticQuantizationResult Convert(OnnxModel model, StaticQuantizationSettings settings)
     {
         settings.Validate();
-        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
+        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization, keepOpsetWhenBlocked: true);
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
@@ -57,7 +58,7 @@ public static class Fp16StorageConverter
         var proto = prepared.Proto.Clone();
         proto.Graph = graph.ToProto();
         var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
-        return new StaticQuantizationResult(new OnnxModel(proto, prepared.External?.BaseDirectory, model.SourcePath), prepared, plan, [],
+        return new StaticQuantizationResult(prepared.Derive(proto), prepared, plan, [],
             preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
     }
 }

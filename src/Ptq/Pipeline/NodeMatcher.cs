@@ -9,7 +9,8 @@ internal static class NodeMatcher
     /// <summary>
     /// A predicate for <paramref name="pattern"/> over <paramref name="graph"/>'s nodes. Throws <see cref="PtqException"/>
     /// naming <paramref name="option"/> when the pattern is neither a node name nor a valid expression, or matches no
-    /// node (with the closest names).
+    /// node (with the closest names). Matching runs under <see cref="ResourceLimits.RegexMatchTimeout"/> per node name,
+    /// so a catastrophically backtracking pattern fails with a <see cref="PtqException"/> instead of running for minutes.
     /// </summary>
     public static Func<Node, bool> Compile(string pattern, OnnxGraph graph, string option)
     {
@@ -17,11 +18,23 @@ internal static class NodeMatcher
         if (names.Contains(pattern))
             return node => node.Name == pattern;
         Regex regex;
-        try { regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant); }
+        try { regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, ResourceLimits.RegexMatchTimeout); }
         catch (ArgumentException ex) { throw new PtqException($"{option} '{pattern}' is neither a node name nor a valid regular expression: {ex.Message}"); }
-        if (!graph.Nodes.Any(n => regex.IsMatch(n.Name)))
+        if (!graph.Nodes.Any(n => Matches(regex, n.Name, pattern, option)))
             throw new PtqException($"{option} '{pattern}' matches no node; closest names: {string.Join(", ", Closest(pattern, names))}");
-        return node => regex.IsMatch(node.Name);
+        return node => Matches(regex, node.Name, pattern, option);
+    }
+
+    private static bool Matches(Regex regex, string name, string pattern, string option)
+    {
+        try { return regex.IsMatch(name); }
+        catch (RegexMatchTimeoutException)
+        {
+            string shown = name.Length > 60 ? name[..60] + "…" : name;
+            throw new PtqException(
+                $"{option} '{pattern}' took more than {ResourceLimits.RegexMatchTimeout.TotalSeconds:0.#} s to match node '{shown}' " +
+                "(catastrophic backtracking, e.g. nested quantifiers like '(a+)+'); simplify the expression or give the node names.");
+        }
     }
 
     /// <summary>The three names closest to <paramref name="wanted"/> by edit distance, quoted.</summary>

@@ -43,67 +43,89 @@ public static class StaticQuantizer
         IProgress<string>? log = null)
     {
         settings.Validate();
-        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization, padInputChannels: true);
-        var prepared = preparedModel.Model;
-        var choices = new QuantizationChoices(settings, calibration.Settings.Method, OnnxGraph.FromModel(prepared, promoteConstants: false));
-        long outputOpset = choices.OutputOpset(prepared.DefaultOpset, quantizesActivations: true);
-        if (outputOpset > prepared.DefaultOpset)
-            prepared = OpsetUpgrader.Upgrade(prepared, 21);
+        var prepared = Prepare(model, settings, calibration);
+        var draft = Draft(prepared, settings, calibration.Settings);
+        var stats = calibration is CalibrationInput.FromStats fromStats ? fromStats.Stats
+            : Collect(draft.Model, draft.Request, (CalibrationInput.FromSamples)calibration);
+        return Finish(draft, stats, calibration as CalibrationInput.FromSamples, log);
+    }
 
-        Func<string, bool>? isFloat = null;
-        Func<string, long[]?>? shapes = null;
-        Func<IReadOnlyDictionary<string, StatisticKinds>, StatsFile> collect; // tensor → what it needs observed
-        switch (calibration)
-        {
-            case CalibrationInput.FromStats fromStats:
-                isFloat = fromStats.Stats.Tensors.ContainsKey;
-                shapes = t => fromStats.Stats.Tensors.TryGetValue(t, out var ts) && ts.ChannelMeans is { } cm && fromStats.Stats.Samples > 0
-                    ? [1, cm.Means.Length, ts.Count / fromStats.Stats.Samples / cm.Means.Length] // channels × spatial, enough to tell vectors apart
-                    : null;
-                collect = _ => fromStats.Stats;
-                break;
-            case CalibrationInput.FromSamples fromSamples:
-                var first = fromSamples.Samples.FirstOrDefault()
-                    ?? throw new PtqException("no calibration samples were given: the data source is empty");
-                var types = TensorTypeProbe.Probe(prepared, first, calibration.Settings.Runner);
-                isFloat = t => types.TryGetValue(t, out var p) && p.DataType == (int)TensorProto.Types.DataType.Float;
-                shapes = t => types.TryGetValue(t, out var p) ? p.Shape : null;
-                var options = calibration.Settings.StatisticsOptions();
-                collect = kinds => StatisticsCollector.Collect(prepared, [.. kinds.Keys], t => options with { Kinds = kinds[t] }, fromSamples.Samples,
-                    fromSamples.Count, calibration.Settings.Runner, fromSamples.Progress, fromSamples.CancellationToken);
-                break;
-            default:
-                throw new ArgumentException($"unknown calibration input {calibration.GetType().Name}", nameof(calibration));
-        }
+    /// <summary>The run's first stage: the prepared model and its tensors, probed with the first sample or read from statistics.</summary>
+    internal static PreparedQuantization Prepare(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration)
+    {
+        var probe = calibration is CalibrationInput.FromSamples fromSamples
+            ? fromSamples.Samples.FirstOrDefault() ?? throw new PtqException("no calibration samples were given: the data source is empty")
+            : null;
+        var prepared = PreparedQuantization.Create(model, settings, probe, (calibration as CalibrationInput.FromStats)?.Stats, calibration.Settings.Runner,
+            m => OutputOpset(m, settings, calibration.Settings.Method));
+        if (calibration is CalibrationInput.FromStats statsInput)
+            RefuseForeignStatistics(statsInput.Stats, OnnxGraph.FromModel(prepared.ModelAt(OutputOpset(prepared.Preparation.Model, settings, calibration.Settings.Method)), promoteConstants: false));
+        return prepared;
+    }
 
-        var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
-        choices = new QuantizationChoices(settings, calibration.Settings.Method, graph);
+    /// <summary>
+    /// Plans a quantization of <paramref name="prepared"/> with <paramref name="settings"/>: the plan, the Relu/Clip fusions
+    /// (applied to a graph of its own) and the statistics it needs. Nothing is calibrated yet.
+    /// </summary>
+    internal static QuantizationDraft Draft(PreparedQuantization prepared, StaticQuantizationSettings settings, CalibrationSettings calibration)
+    {
+        settings.Validate();
+        prepared.RequireSamePreparation(settings);
+        long outputOpset = OutputOpset(prepared.Preparation.Model, settings, calibration.Method);
+        var model = prepared.ModelAt(outputOpset);
+        var graph = OnnxGraph.FromModel(model, promoteConstants: false);
+        var choices = new QuantizationChoices(settings, calibration.Method, graph);
         Func<Node, string?> skip = choices.SkipReason;
-        var plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
+        QuantizationPlan Plan() => QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, prepared.IsFloat, prepared.ShapeOf,
+            settings.MinActivationElements, settings.ConcatSharedScale);
+        var plan = Plan();
         IReadOnlyDictionary<string, (float Min, float Max)> fused = new Dictionary<string, (float, float)>();
         if (settings.FuseActivations && settings.Activations.Mode != QuantMode.Symmetric)
         {
             var int8 = plan.Int8Nodes;
-            fused = ActivationFusion.Apply(graph, (producer, activation) => int8.Contains(producer) && int8.Contains(activation), prepared.External);
+            fused = ActivationFusion.Apply(graph, (producer, activation) => int8.Contains(producer) && int8.Contains(activation), model.External);
             if (fused.Count > 0)
-                plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
+                plan = Plan();
         }
-        var stats = collect(NeededStatistics(plan, choices, calibration.Settings, settings.BiasCorrection));
+        return new QuantizationDraft(prepared, settings, calibration, model, outputOpset, graph, choices, Plan, plan, fused,
+            NeededStatistics(plan, choices, calibration, settings.BiasCorrection));
+    }
 
-        var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External, settings.RangeMethod);
-        ClipTableWeights.Apply(weights, graph, choices, prepared.External);
+    /// <summary>Streams the calibration samples once through <paramref name="model"/>, observing what <paramref name="request"/> asks for.</summary>
+    internal static StatsFile Collect(OnnxModel model, IReadOnlyDictionary<string, StatisticKinds> request, CalibrationInput.FromSamples samples)
+    {
+        PipelineCounters.Current?.Calibrated();
+        var options = samples.Settings.StatisticsOptions();
+        return StatisticsCollector.Collect(model, [.. request.Keys], t => options with { Kinds = request[t] }, samples.Samples,
+            samples.Count, samples.Settings.Runner, samples.Progress, samples.CancellationToken);
+    }
+
+    /// <summary>
+    /// Quantizes <paramref name="draft"/> from <paramref name="stats"/> (which must cover its request; only what it requested
+    /// is read, so statistics collected for a wider set give the same model): weights, bias correction, ranges, the QDQ
+    /// rewrite and, with <paramref name="samples"/>, GPTQ or AdaRound weight reconstruction and empirical bias correction.
+    /// Without samples a reconstructing weight method writes back <see cref="StaticQuantizationSettings.ReusedReconstruction"/>.
+    /// </summary>
+    internal static StaticQuantizationResult Finish(QuantizationDraft draft, StatsFile stats, CalibrationInput.FromSamples? samples,
+        IProgress<string>? log = null)
+    {
+        var (settings, graph, choices, model) = (draft.Settings, draft.Graph, draft.Choices, draft.Model);
+        var plan = draft.Plan;
+        var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, model.External, settings.RangeMethod);
+        ClipTableWeights.Apply(weights, graph, choices, model.External);
         IReadOnlyList<BiasCorrectionRecord> corrections = [];
         if (settings.BiasCorrection)
         {
-            corrections = BiasCorrection.Apply(graph, weights, t => stats.Tensors.GetValueOrDefault(t)?.ChannelMeans, prepared.External);
+            corrections = BiasCorrection.Apply(graph, weights, t => draft.Requested(t, StatisticKinds.ChannelMeans) ? stats.Tensors.GetValueOrDefault(t)?.ChannelMeans : null,
+                model.External);
             // Corrected or newly added biases are new initializers: plan again so they are quantized too.
-            plan = QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, isFloat, shapes, settings.MinActivationElements, settings.ConcatSharedScale);
+            plan = draft.Replan();
         }
 
         var ranges = new Dictionary<string, (float Min, float Max)>(StringComparer.Ordinal);
         foreach (var group in plan.CalibratedTensors.GroupBy(t => (Method: choices.Method(t), Scheme: choices.ActivationScheme(t))))
         {
-            var estimator = RangeEstimators.Create(group.Key.Method, calibration.Settings.Estimator);
+            var estimator = RangeEstimators.Create(group.Key.Method, draft.Calibration.Estimator);
             var scheme = group.Key.Scheme;
             var target = new QuantTarget(scheme.EffectiveBits, scheme.IsSigned, scheme.Mode == QuantMode.Symmetric);
             foreach (var (tensor, range) in StatisticsCollector.Ranges(stats, group, estimator, target))
@@ -121,35 +143,48 @@ public static class StaticQuantizer
         var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
         foreach (var (tensor, range) in ranges)
         {
-            var clipped = fused.TryGetValue(tensor, out var bounds)
+            var clipped = draft.Fused.TryGetValue(tensor, out var bounds)
                 ? (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max))
                 : range;
             parameters[tensor] = QuantParams.FromRange(clipped.Item1, clipped.Item2, choices.ActivationScheme(tensor));
         }
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
-            new QdqRewriteSettings(settings.Weights, settings.Activations, outputOpset), prepared.External);
-        var quantized = WithGraph(prepared, graph, outputOpset);
+            new QdqRewriteSettings(settings.Weights, settings.Activations, draft.OutputOpset), model.External);
+        var quantized = WithGraph(model, graph, draft.OutputOpset);
         ReconstructedWeights? reconstruction = null;
         if (settings.ReconstructsWeights)
-            (quantized, records, reconstruction) = WeightReconstruction.Apply(quantized, prepared, records, settings.WeightMethod, settings.Reconstruction,
-                (calibration as CalibrationInput.FromSamples)?.Samples.Take(settings.Reconstruction.Samples).ToList(), settings.ReusedReconstruction,
-                log, cancellationToken: (calibration as CalibrationInput.FromSamples)?.CancellationToken ?? default);
-        if (settings.BiasCorrection && settings.EmpiricalBiasCorrection && calibration is CalibrationInput.FromSamples samples)
+            (quantized, records, reconstruction) = Reconstruct(quantized, model, records, settings, samples, log);
+        if (settings.BiasCorrection && settings.EmpiricalBiasCorrection && samples is not null)
         {
             // The analytic correction above removed the weight rounding's shift; this one measures what is left,
             // activation rounding included, on the first samples (enumerated a third time).
             var measured = samples.Samples.Take(EmpiricalBiasCorrection.DefaultSamples).ToList();
-            var (corrected, empirical) = EmpiricalBiasCorrection.Apply(quantized, prepared, measured, calibration.Settings.Runner,
+            var (corrected, empirical) = EmpiricalBiasCorrection.Apply(quantized, model, measured, draft.Calibration.Runner,
                 cancellationToken: samples.CancellationToken);
             quantized = corrected;
             var remeasured = empirical.Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
             corrections = [.. corrections.Where(c => !remeasured.Contains(c.Node)), .. empirical];
         }
-        return new StaticQuantizationResult(quantized, prepared, plan, records, preparedModel.FoldedBatchNorms, fused.Count, corrections, stats)
+        return new StaticQuantizationResult(quantized, model, plan, records, draft.Prepared.Preparation.FoldedBatchNorms, draft.Fused.Count, corrections, stats)
         {
             Reconstruction = reconstruction,
         };
     }
+
+    /// <summary>
+    /// The stage after the QDQ rewrite for a reconstructing weight method: GPTQ or AdaRound codes chosen on the first
+    /// samples (each stage of layers reading the partly reconstructed model), or, without samples, the codes of
+    /// <see cref="StaticQuantizationSettings.ReusedReconstruction"/> written back.
+    /// </summary>
+    private static ReconstructionOutcome Reconstruct(OnnxModel quantized, OnnxModel reference, IReadOnlyList<QuantizedTensorRecord> records,
+        StaticQuantizationSettings settings, CalibrationInput.FromSamples? samples, IProgress<string>? log) =>
+        WeightReconstruction.Apply(quantized, reference, records, settings.WeightMethod, settings.Reconstruction,
+            settings.ReusedReconstruction is null ? samples?.Samples.Take(settings.Reconstruction.Samples).ToList() : null,
+            settings.ReusedReconstruction, log, samples?.CancellationToken ?? default);
+
+    // 4-bit weights and 16-bit activations need opset 21; the rest keeps the prepared model's opset.
+    private static long OutputOpset(OnnxModel prepared, StaticQuantizationSettings settings, CalibrationMethod method) =>
+        new QuantizationChoices(settings, method, OnnxGraph.FromModel(prepared, promoteConstants: false)).OutputOpset(prepared.DefaultOpset, quantizesActivations: true);
 
     /// <summary>
     /// What calibration must observe, and no more (every exposed tensor costs ORT a buffer and the observers a pass):
@@ -157,6 +192,24 @@ public static class StaticQuantizer
     /// even when they only follow another tensor's range (MaxPool outputs); nothing for the other followers (Concat
     /// inputs sharing the output's scale), which are not even exposed.
     /// </summary>
+    /// <summary>
+    /// Statistics name the tensors they were collected on. When most of them are not values of this model they come
+    /// from another model and would quantize next to nothing (tensors without statistics are left float as if they
+    /// were not float32); a few unknown names are tolerated, as preparation options (BatchNorm folding) rename a few.
+    /// </summary>
+    private static void RefuseForeignStatistics(StatsFile stats, OnnxGraph graph)
+    {
+        var values = graph.Inputs.Select(i => i.Name).Concat(graph.Nodes.SelectMany(n => n.Outputs)).ToHashSet(StringComparer.Ordinal);
+        var foreign = stats.Tensors.Keys.Where(k => !values.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        if (stats.Tensors.Count > 0 && foreign.Count * 2 <= stats.Tensors.Count)
+            return;
+        string example = foreign.FirstOrDefault() ?? "";
+        throw new PtqException(stats.Tensors.Count == 0
+            ? "the statistics hold no tensors; collect them with 'ptq calibrate' on this model"
+            : $"{foreign.Count} of the {stats.Tensors.Count} tensors in the statistics are not values of this model (e.g. '{example}'; closest model values: " +
+              $"{string.Join(", ", NodeMatcher.Closest(example, values))}): they were collected on another model; run 'ptq calibrate' on this one");
+    }
+
     private static Dictionary<string, StatisticKinds> NeededStatistics(QuantizationPlan plan, QuantizationChoices choices,
         CalibrationSettings calibration, bool biasCorrection)
     {
@@ -177,6 +230,6 @@ public static class StaticQuantizer
             import.Version = opset;
         if (opset >= 21 && proto.IrVersion < 10)
             proto.IrVersion = 10;
-        return new OnnxModel(proto, source.External?.BaseDirectory, source.SourcePath);
+        return source.Derive(proto);
     }
 }

@@ -68,7 +68,7 @@ public static class WeightOnlyQuantizer
         proto.Graph = graph.ToProto();
         foreach (var import in proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx"))
             import.Version = outputOpset;
-        var result = new OnnxModel(proto, prepared.External?.BaseDirectory, model.SourcePath);
+        var result = prepared.Derive(proto);
         ReconstructedWeights? reconstruction = null;
         if (settings.ReconstructsWeights)
             (result, records, reconstruction) = WeightReconstruction.Apply(result, prepared, records, settings.WeightMethod, settings.Reconstruction,

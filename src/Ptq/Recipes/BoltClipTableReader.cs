@@ -12,12 +12,8 @@ public static class BoltClipTableReader
     /// <exception cref="RecipeException">Unreadable file, not JSON, a wrong shape or a bad clip; names the file and JSON path.</exception>
     public static ClipTable Load(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RecipeException("--clip-table", $"--clip-table {path}: cannot be read: {e.Message}", e);
-        }
+        string text = IO.InputFiles.ReadAllText(path, ResourceLimits.MaxConfigFileBytes,
+            (problem, e) => new RecipeException("--clip-table", $"--clip-table {path}: cannot be read: {problem}", e));
         return Parse(text, path);
     }
 

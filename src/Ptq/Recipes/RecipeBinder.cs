@@ -82,6 +82,7 @@ internal sealed class RecipeBinder
     public static QuantizationRecipe Bind(RecipeNode root, string source, QuantizationRecipe? baseline = null)
     {
         var binder = new RecipeBinder(source);
+        binder.RefuseDuplicateKeys(root);
         if (root is RecipeScalar { Text: null })
             return baseline ?? QuantizationRecipe.Default;
         if (root is not RecipeMapping mapping)
@@ -95,6 +96,30 @@ internal sealed class RecipeBinder
         }
         var preprocessing = binder.Guard(mapping, "preprocessing", () => binder._preprocessing.ApplyTo(recipe.Preprocessing));
         return recipe with { Preprocessing = preprocessing };
+    }
+
+    /// <summary>
+    /// Refuses a key written twice in one mapping anywhere in the document: JSON and YAML parsers keep the last silently,
+    /// so an edit to the first copy would have no effect (MindSpore .cfg files refuse them too).
+    /// </summary>
+    private void RefuseDuplicateKeys(RecipeNode node)
+    {
+        switch (node)
+        {
+            case RecipeMapping mapping:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var (key, value) in mapping.Entries)
+                {
+                    if (!seen.Add(key))
+                        throw Fail(value, key, "the key appears twice in one mapping; keep one.");
+                    RefuseDuplicateKeys(value);
+                }
+                break;
+            case RecipeSequence sequence:
+                foreach (var item in sequence.Items)
+                    RefuseDuplicateKeys(item);
+                break;
+        }
     }
 
     private QuantizationRecipe Pre(QuantizationRecipe recipe, Action<PreprocessingBuilder> set)

@@ -15,15 +15,8 @@ public static class RecipeFile
         string extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension is not (".yaml" or ".yml" or ".json" or ".cfg"))
             throw new RecipeException("--recipe", $"--recipe {path}: unknown recipe format '{extension}'; use .yaml/.yml or .json (Ptq recipe) or .cfg (MindSpore Lite).");
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RecipeException("--recipe", $"--recipe {path}: cannot be read: {e.Message}", e);
-        }
+        string text = IO.InputFiles.ReadAllText(path, ResourceLimits.MaxConfigFileBytes,
+            (problem, e) => new RecipeException("--recipe", $"--recipe {path}: cannot be read: {problem}", e));
         return extension switch
         {
             ".json" => RecipeJsonReader.Parse(text, path),

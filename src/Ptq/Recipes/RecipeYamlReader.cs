@@ -1,3 +1,4 @@
+using Ptq.IO;
 using SharpYaml.Model;
 
 namespace Ptq.Recipes;
@@ -17,6 +18,8 @@ public static class RecipeYamlReader
         YamlStream stream;
         try
         {
+            if (YamlBudget.Problem(yaml) is { } problem)
+                throw new RecipeException("(yaml)", $"{sourceName}: {problem}.");
             stream = YamlStream.Load(new StringReader(yaml));
         }
         catch (SharpYaml.YamlException e)

@@ -3,12 +3,17 @@ using Ptq.Runtime;
 
 namespace Ptq.Reports;
 
-/// <summary>Streaming accumulators for one activation: its float values, its dequantized twin, and the pair.</summary>
+/// <summary>
+/// Streaming accumulators for one activation: its float values, its dequantized twin, the pair (accumulated error), the
+/// float values against their own quantization (local error, saturation) and, when per-tensor, each channel's extent.
+/// </summary>
 internal sealed class ActivationTrack(int order, QdqLink link, string nodeName, string nodeType, bool isNodeInput, int reservoirCapacity)
 {
     private readonly TensorAccumulator _origin = new(reservoirCapacity);
     private readonly TensorAccumulator _dequant = new(reservoirCapacity);
-    private readonly PairAccumulator _pair = new(link);
+    private readonly PairAccumulator _pair = new();
+    private readonly OwnQuantizationError _own = new(link);
+    private readonly ChannelExtents? _channels = link.Channels == 1 ? new() : null;
 
     public int Order => order;
 
@@ -24,7 +29,9 @@ internal sealed class ActivationTrack(int order, QdqLink link, string nodeName, 
         float[] x = OutputScores.Floats(dequantized);
         _origin.Add(r);
         _dequant.Add(x);
-        _pair.Add(r, x, original.Shape);
+        _pair.Add(r, x);
+        _own.Add(r, original.Shape);
+        _channels?.Add(r, original.Shape);
     }
 
     public TensorDebugRecord ToRecord(int bins)
@@ -32,7 +39,8 @@ internal sealed class ActivationTrack(int order, QdqLink link, string nodeName, 
         var origin = _origin.ToSummary();
         var (lo, hi) = Extent(link);
         return new TensorDebugRecord(nodeName, nodeType, link.FloatTensor!, isNodeInput, TensorRole.Activation, origin, _dequant.ToSummary(),
-            _pair.Clip, _pair.Cosine, _pair.SqnrDb, lo, hi, link.Channels, Histograms.Of(_origin.Reservoir, origin, lo, hi, bins), null);
+            _own.Clip, _pair.Cosine, _pair.SqnrDb, lo, hi, link.Channels, Histograms.Of(_origin.Reservoir, origin, lo, hi, bins),
+            _channels?.ToRanges(lo, hi), _own.SqnrDb, _own.ClipErrorShare);
     }
 
     /// <summary>Smallest lower and largest upper bound over the link's channels.</summary>

@@ -15,22 +15,36 @@ public static class ClipCounter
     /// <exception cref="ArgumentException">When a per-channel link's axis or channel count does not fit <paramref name="shape"/>.</exception>
     public static long Count(ReadOnlySpan<float> values, IReadOnlyList<long> shape, QdqLink link)
     {
+        long clipped = 0;
+        ForEachChannel(values, shape, link, (slice, channel) => clipped += CountOutside(slice, link, channel));
+        return clipped;
+    }
+
+    /// <summary>Receives the values of one channel slice and the channel's index.</summary>
+    internal delegate void ChannelSlice(ReadOnlySpan<float> values, int channel);
+
+    /// <summary>
+    /// Calls <paramref name="action"/> for each run of <paramref name="values"/> that shares one channel of
+    /// <paramref name="link"/> (the whole span when per-tensor), locating channels on <see cref="QdqLink.Axis"/> of
+    /// <paramref name="shape"/> (row-major).
+    /// </summary>
+    /// <exception cref="ArgumentException">When a per-channel link's axis or channel count does not fit <paramref name="shape"/>.</exception>
+    internal static void ForEachChannel(ReadOnlySpan<float> values, IReadOnlyList<long> shape, QdqLink link, ChannelSlice action)
+    {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(link);
         if (link.Channels == 1)
-            return CountOutside(values, link, 0);
+        {
+            action(values, 0);
+            return;
+        }
         int axis = link.Axis ?? 1;
         if (axis < 0 || axis >= shape.Count || shape[axis] != link.Channels)
             throw new ArgumentException($"'{link.DequantizedTensor}' has {link.Channels} channels on axis {axis} but the tensor has shape [{string.Join(",", shape)}].", nameof(shape));
         long inner = 1;
         for (int d = axis + 1; d < shape.Count; d++) inner *= shape[d];
-        long clipped = 0;
         for (long start = 0; start < values.Length; start += inner)
-        {
-            int channel = (int)(start / inner % link.Channels);
-            clipped += CountOutside(values.Slice((int)start, (int)inner), link, channel);
-        }
-        return clipped;
+            action(values.Slice((int)start, (int)inner), (int)(start / inner % link.Channels));
     }
 
     /// <summary>The float bounds of channel <paramref name="channel"/>, computed in float arithmetic.</summary>

@@ -8,22 +8,30 @@ internal static class DebugCharts
     private const int Width = 1000;
     private static readonly Color Activation = Color.FromHex("#1f77b4");
     private static readonly Color Weight = Color.FromHex("#ff7f0e");
-    private static readonly Color Bias = Color.FromHex("#2ca02c");
+    private static readonly Color Local = Color.FromHex("#1f4e79");
+    private static readonly Color Accumulated = Color.FromHex("#9ecae1");
     private static readonly Color ClipLine = Color.FromHex("#d62728");
+    private static readonly Color Extreme = Color.FromHex("#333333");
 
-    /// <summary>Horizontal bars of SQNR per tensor, worst at the top; infinite SQNR is drawn at the largest finite value.</summary>
+    /// <summary>
+    /// Per tensor, worst local SQNR at the top: a dark bar for the local SQNR (the tensor's own quantization on float
+    /// values) and a light one for the accumulated SQNR (as the quantized model computes it), so where error starts and
+    /// where it ends up read side by side. Infinite SQNR is drawn at the largest finite value; the legend sits below the
+    /// axis, never over bars.
+    /// </summary>
     public static byte[] SqnrBars(IReadOnlyList<LayerError> layers)
     {
         var plot = NewPlot();
-        double finiteMax = layers.Select(l => l.SqnrDb).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        double finiteMax = layers.SelectMany(l => new[] { l.LocalSqnrDb, l.SqnrDb }).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        double Drawn(double sqnr) => double.IsNaN(sqnr) || double.IsNegativeInfinity(sqnr) ? 0 : double.IsPositiveInfinity(sqnr) ? finiteMax : sqnr;
         var bars = new List<Bar>();
         var ticks = new List<Tick>();
         for (int i = 0; i < layers.Count; i++)
         {
             var l = layers[i];
             double position = layers.Count - 1 - i;
-            double value = double.IsNaN(l.SqnrDb) ? 0 : double.IsPositiveInfinity(l.SqnrDb) ? finiteMax : double.IsNegativeInfinity(l.SqnrDb) ? 0 : l.SqnrDb;
-            bars.Add(new Bar { Position = position, Value = value, FillColor = ColorOf(l.Role), LineWidth = 0, Size = 0.8 });
+            bars.Add(new Bar { Position = position + 0.2, Value = Drawn(l.LocalSqnrDb), FillColor = Local, LineWidth = 0, Size = 0.4 });
+            bars.Add(new Bar { Position = position - 0.2, Value = Drawn(l.SqnrDb), FillColor = Accumulated, LineWidth = 0, Size = 0.4 });
             ticks.Add(new Tick(position, $"{Short(l.TensorName, 36)} ({l.Role.ToString().ToLowerInvariant()})", true));
         }
         var plottable = plot.Add.Bars(bars);
@@ -32,16 +40,18 @@ internal static class DebugCharts
         plot.Axes.Left.MajorTickStyle.Length = 0;
         plot.Axes.Left.TickLabelStyle.FontSize = 11;
         plot.Axes.Margins(left: 0, right: 0.05, bottom: 0.01, top: 0.01);
-        plot.XLabel("SQNR of the dequantized tensor vs fp32 (dB, higher is better)");
+        plot.XLabel("SQNR vs fp32 (dB, higher is better)");
         plot.Axes.Top.IsVisible = false;
-        AddRoleLegend(plot, layers.Select(l => l.Role).Distinct());
-        plot.Legend.Alignment = Alignment.LowerRight;
-        return plot.GetImageBytes(Width, 90 + (18 * Math.Max(layers.Count, 4)), ImageFormat.Png);
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "local: the tensor's own quantization on fp32 values", FillColor = Local });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "accumulated: as the quantized model computes it", FillColor = Accumulated });
+        plot.ShowLegend(Edge.Bottom);
+        return plot.GetImageBytes(Width, 130 + (22 * Math.Max(layers.Count, 4)), ImageFormat.Png);
     }
 
     /// <summary>
-    /// Histogram of an activation's fp32 values with its quantization range as dashed vertical lines. The y axis is
-    /// logarithmic (share of values per bin, %), so the long tails that decide the range stay visible next to the peak.
+    /// Histogram of an activation's fp32 values with its quantization range as dashed vertical lines and the smallest and
+    /// largest value as dotted ones. The y axis is logarithmic (share of values per bin, %), so the long tails that decide
+    /// the range stay visible next to the peak.
     /// </summary>
     public static byte[] ActivationHistogram(TensorDebugRecord tensor)
     {
@@ -68,9 +78,15 @@ internal static class DebugCharts
             var line = plot.Add.VerticalLine(i == 0 ? tensor.RangeMin : tensor.RangeMax, 2, ClipLine, LinePattern.Dashed);
             if (i == 0) line.LegendText = $"quantization range [{tensor.RangeMin:G4}, {tensor.RangeMax:G4}]";
         }
+        // The bars come from a sample of the values; the exact extremes, which the diagnosis quotes, are marked apart.
+        for (int i = 0; i < 2; i++)
+        {
+            var line = plot.Add.VerticalLine(i == 0 ? tensor.Origin.Min : tensor.Origin.Max, 1.5f, Extreme, LinePattern.Dotted);
+            if (i == 0) line.LegendText = $"fp32 values reach [{tensor.Origin.Min:G4}, {tensor.Origin.Max:G4}]";
+        }
         plot.ShowLegend(Edge.Bottom);
-        plot.Title($"{Short(tensor.TensorName, 48)}: SQNR {tensor.SqnrDb:F1} dB, clipped {100 * tensor.Clip:G3} %", 13);
-        plot.XLabel($"fp32 value of the {tensor.NodeType} output");
+        plot.Title($"{Short(tensor.TensorName, 40)}: local {tensor.LocalSqnrDb:F1} dB, accumulated {tensor.SqnrDb:F1} dB, clipped {100 * tensor.Clip:G3} %", 12);
+        plot.XLabel($"fp32 value of the {tensor.NodeType} {(tensor.IsNodeInput ? "input" : "output")}");
         plot.YLabel(h.FromSample ? "share of sampled values (log)" : "share of values (log)");
         return plot.GetImageBytes(Width / 2 + 40, 340, ImageFormat.Png);
     }
@@ -110,19 +126,6 @@ internal static class DebugCharts
         plot.FigureBackground.Color = Colors.White;
         return plot;
     }
-
-    private static void AddRoleLegend(Plot plot, IEnumerable<TensorRole> roles)
-    {
-        foreach (var role in roles.Order())
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = role.ToString().ToLowerInvariant(), FillColor = ColorOf(role) });
-    }
-
-    private static Color ColorOf(TensorRole role) => role switch
-    {
-        TensorRole.Activation => Activation,
-        TensorRole.Weight => Weight,
-        _ => Bias,
-    };
 
     private static string Short(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
 }

@@ -13,8 +13,12 @@ public static class DebugCsv
     public static IReadOnlyList<string> StatsColumns { get; } =
         ["NodeName", "NodeType", "TensorName", "InOutFlag", "DataTypeFlag", "TensorTypeFlag", "Min", "Q1", "Median", "Q3", "Max", "Mean", "Var", "Sparsity", "Clip", "CosineSimilarity"];
 
-    /// <summary>Columns of <c>layer_errors.csv</c>.</summary>
-    public static IReadOnlyList<string> LayerColumns { get; } = ["Rank", "NodeName", "NodeType", "TensorName", "Role", "SqnrDb", "CosineSimilarity", "Clip"];
+    /// <summary>
+    /// Columns of <c>layer_errors.csv</c>: the HTML report's ranking in the same units (SQNR in dB, clipped values in
+    /// percent), then where a node Ptq added comes from and, for the diagnosed layers, the finding and its fix.
+    /// </summary>
+    public static IReadOnlyList<string> LayerColumns { get; } =
+        ["Rank", "NodeName", "NodeType", "TensorName", "Role", "LocalSqnrDb", "SqnrDb", "CosineSimilarity", "ClippedPercent", "NodeOrigin", "Diagnosis", "Fix"];
 
     /// <summary>
     /// Writes two rows per tensor: <c>Origin</c> (the fp32 values) then <c>Dequant</c> (the dequantized values).
@@ -43,22 +47,28 @@ public static class DebugCsv
         }
     }
 
-    /// <summary>Writes the ranking, worst SQNR first.</summary>
-    public static void WriteLayers(TextWriter writer, IEnumerable<LayerError> layers)
+    /// <summary>Writes the ranking, worst local SQNR first, with <paramref name="report"/>'s node origins and diagnoses.</summary>
+    public static void WriteLayers(TextWriter writer, DebugReport report)
     {
-        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(report);
         using var csv = NewWriter(writer);
         csv.WriteRecord([.. LayerColumns]);
-        foreach (var l in layers)
+        var diagnoses = report.Diagnoses.ToDictionary(d => d.TensorName, StringComparer.Ordinal);
+        foreach (var l in report.Layers)
         {
             csv.WriteField(l.Rank.ToString(CultureInfo.InvariantCulture));
             csv.WriteField(l.NodeName);
             csv.WriteField(l.NodeType);
             csv.WriteField(l.TensorName);
             csv.WriteField(l.Role.ToString());
+            csv.WriteField(Number(l.LocalSqnrDb));
             csv.WriteField(Number(l.SqnrDb));
             csv.WriteField(Number(l.Cosine));
-            csv.WriteField(Number(l.Clip));
+            csv.WriteField(Number(100 * l.Clip));
+            csv.WriteField(report.NodeOrigins.GetValueOrDefault(l.NodeName) ?? "");
+            var diagnosis = diagnoses.GetValueOrDefault(l.TensorName);
+            csv.WriteField(diagnosis?.Finding ?? "");
+            csv.WriteField(diagnosis?.Fix ?? "");
             csv.EndRecord();
         }
     }

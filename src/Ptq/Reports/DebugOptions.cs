@@ -1,12 +1,13 @@
 namespace Ptq.Reports;
 
-/// <summary>How <see cref="QuantizationDebugger"/> runs. Immutable; invalid values are rejected when set.</summary>
+/// <summary>How <see cref="Debugger"/> runs. Immutable; invalid values are rejected when set.</summary>
 public sealed record DebugOptions
 {
     private readonly int _samples = 16;
     private readonly int _reservoirCapacity = QuantileReservoir.DefaultCapacity;
     private readonly int _histogramBins = 80;
     private readonly int _intraOpThreads;
+    private readonly int _diagnosed = 5;
 
     /// <summary>Defaults: 16 samples, 65 536-value reservoirs, 80 histogram bins, ORT's thread count.</summary>
     public static DebugOptions Default { get; } = new();
@@ -44,6 +45,14 @@ public sealed record DebugOptions
     {
         get => _intraOpThreads;
         init => _intraOpThreads = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Intra-op threads must be 0 (ORT's choice) or positive.");
+    }
+
+    /// <summary>Layers at the top of the local-error ranking that get a diagnosis (<see cref="LayerDiagnostics"/>; default 5).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">When set to a negative number.</exception>
+    public int Diagnosed
+    {
+        get => _diagnosed;
+        init => _diagnosed = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The number of diagnosed layers cannot be negative.");
     }
 
     /// <summary>Receives progress lines (tensors matched, samples done); null for silence.</summary>

@@ -28,7 +28,7 @@ public static class DebugReportFiles
             Directory.CreateDirectory(directory);
             string stats = Path.Combine(directory, StatsFile), layers = Path.Combine(directory, LayersFile), html = Path.Combine(directory, HtmlFile);
             AtomicFile.WriteText(stats, w => DebugCsv.WriteStats(w, report.Tensors));
-            AtomicFile.WriteText(layers, w => DebugCsv.WriteLayers(w, report.Layers));
+            AtomicFile.WriteText(layers, w => DebugCsv.WriteLayers(w, report));
             AtomicFile.WriteText(html, w => DebugHtml.Write(w, report, floatModelName, quantizedModelName));
             return [stats, layers, html];
         }

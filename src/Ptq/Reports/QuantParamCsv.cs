@@ -2,7 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using Ptq.IO;
 using Ptq.Passes;
-using Ptq.Tuning;
+using Ptq.Quantization;
 
 namespace Ptq.Reports;
 
@@ -15,8 +15,12 @@ namespace Ptq.Reports;
 /// </summary>
 public static class QuantParamCsv
 {
-    /// <summary>Writes the file atomically; throws <see cref="PtqException"/> naming the path on I/O errors.</summary>
-    public static void Write(string path, IReadOnlyList<QuantizedTensorRecord> tensors, IReadOnlyList<BiasCorrectionRecord> corrections) =>
+    /// <summary>
+    /// Writes the file atomically, or as part of <paramref name="commit"/> (appearing together with the model it
+    /// describes) when one is given; throws <see cref="PtqException"/> naming the path on I/O errors.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<QuantizedTensorRecord> tensors, IReadOnlyList<BiasCorrectionRecord> corrections,
+        AtomicCommit? commit = null) =>
         AtomicFile.Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
@@ -46,7 +50,7 @@ public static class QuantParamCsv
                 }
                 csv.EndRecord();
             }
-        });
+        }, commit);
 
     /// <summary>The header row.</summary>
     public static IReadOnlyList<string> Headers(bool withBiasCorrection) =>

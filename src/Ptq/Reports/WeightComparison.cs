@@ -15,14 +15,17 @@ internal static class WeightComparison
         var dequantized = Dequantize(link, codes, shape);
         var origin = new TensorAccumulator(Math.Max(16, original.Length));
         var dequant = new TensorAccumulator(Math.Max(16, original.Length));
-        var pair = new PairAccumulator(link);
+        var pair = new PairAccumulator();
         origin.Add(original);
         dequant.Add(dequantized);
-        pair.Add(original, dequantized, shape);
+        pair.Add(original, dequantized);
+        var own = new OwnQuantizationError(link); // saturation only: the codes themselves may not be round-to-nearest (MSE, ADMM)
+        own.Add(original, shape);
         var (lo, hi) = ActivationTrack.Extent(link);
+        // A constant's only error is its own rounding: local and accumulated SQNR are one figure.
         return new TensorDebugRecord(floatNode.DisplayName, floatNode.OpType, floatName, true, link.Kind == QdqLinkKind.Bias ? TensorRole.Bias : TensorRole.Weight,
-            origin.ToSummary(), dequant.ToSummary(), pair.Clip, pair.Cosine, pair.SqnrDb, lo, hi, link.Channels, null,
-            link.Kind == QdqLinkKind.Weight ? ChannelRanges(link, original, shape) : null);
+            origin.ToSummary(), dequant.ToSummary(), own.Clip, pair.Cosine, pair.SqnrDb, lo, hi, link.Channels, null,
+            link.Kind == QdqLinkKind.Weight ? ChannelRanges(link, original, shape) : null, pair.SqnrDb, own.ClipErrorShare);
     }
 
     private static float[] Dequantize(QdqLink link, float[] codes, long[] shape)

@@ -67,7 +67,7 @@ public sealed class OrtRunner : IDisposable
             // ORT infers the type of an output declared without one.
             copy.Graph.Output.Add(new ValueInfoProto { Name = name, Type = graph.FindType(name) ?? new TypeProto() });
         }
-        using var staged = new OnnxModel(copy, model.External?.BaseDirectory, model.SourcePath);
+        using var staged = model.Derive(copy);
         return new OrtRunner(staged, options);
     }
 

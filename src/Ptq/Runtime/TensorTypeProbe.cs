@@ -8,7 +8,7 @@ public readonly record struct ProbedTensor(int DataType, long[] Shape);
 
 /// <summary>
 /// Learns the element type and shape of every node output by running one sample with all of them exposed. ONNX files
-/// often lack value infos, and Ptq has no shape inference of its own; ORT's answer is authoritative.
+/// often lack value infos, and Ptq's own inference (Passes/Shapes) covers only the common ops; ORT's answer is authoritative.
 /// </summary>
 public static class TensorTypeProbe
 {

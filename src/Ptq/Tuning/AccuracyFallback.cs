@@ -51,8 +51,8 @@ public static class AccuracyFallback
         OutputCheck.RequireCosine(targetCosine, "--target-cosine");
         if (checkSamples.Count == 0)
             throw new PtqException("--target-cosine needs samples to measure the output against float; give --data");
-        var fromStats = CalibrationJob.AllStatistics(model, settings, calibration);
-        var result = StaticQuantizer.Quantize(model, settings, fromStats);
+        var run = StaticRun.Create(model, settings, calibration, forVariants: true, log);
+        var result = run.Plain;
         var reverted = new List<(string, double)>();
         var current = settings;
         var check = OutputCheck.Measure(result.PreparedFloatModel, checkSamples);
@@ -65,7 +65,7 @@ public static class AccuracyFallback
             if (worst is null)
                 break;
             current = step.Relax(current, worst);
-            result = StaticQuantizer.Quantize(model, current, fromStats);
+            result = run.Quantize(current);
             cosine = check.Cosine(result);
             reverted.Add((worst, cosine));
             log?.Report($"{step.Describe(worst)}: output cosine {cosine:F5}");

@@ -40,9 +40,10 @@ public static class AccuracyGuard
     /// <summary>
     /// Statically quantizes <paramref name="model"/> with <paramref name="settings"/> from <paramref name="calibration"/>,
     /// then checks the mean output cosine on <paramref name="checkSamples"/> against <paramref name="guard"/> and, if
-    /// short, searches (a second calibration pass collects what the search needs). The check samples are read only after
-    /// calibration, so they do not add to its peak memory. Throws <see cref="PtqException"/> for a guard outside (0, 1],
-    /// no check samples, or a check sample that makes the float model output NaN or infinity.
+    /// short, searches. The model is prepared once and the data streamed once (observing what a search could need), so a
+    /// search adds no calibration. The check samples are read only after calibration, so they do not add to its peak
+    /// memory. Throws <see cref="PtqException"/> for a guard outside (0, 1], no check samples, or a check sample that makes
+    /// the float model output NaN or infinity.
     /// </summary>
     public static GuardResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
         IEnumerable<IReadOnlyDictionary<string, TensorValue>> checkSamples, double guard = DefaultCosine, IProgress<string>? log = null)
@@ -51,9 +52,9 @@ public static class AccuracyGuard
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(checkSamples);
         OutputCheck.RequireCosine(guard, "--accuracy-guard");
-        var plain = StaticQuantizer.Quantize(model, settings, calibration);
-        var check = CheckFor(model, plain, [.. checkSamples], null, log);
-        return check is null ? NotRun(plain, guard) : Static(model, settings, calibration, plain, check, guard, log);
+        var run = StaticRun.Create(model, settings, calibration, forVariants: true, log);
+        var check = CheckFor(model, run.Plain, [.. checkSamples], null, log);
+        return check is null ? NotRun(run.Plain, guard) : Static(run, settings, check, guard, log);
     }
 
     /// <summary>
@@ -77,18 +78,16 @@ public static class AccuracyGuard
     /// <summary>A guard that could not run (no float output).</summary>
     internal static GuardResult NotRun(StaticQuantizationResult result, double guard) => new(result, guard, 0, double.NaN, null);
 
-    /// <summary>The guard over a static quantization already made (<paramref name="plain"/>).</summary>
-    internal static GuardResult Static(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
-        StaticQuantizationResult plain, OutputCheck check, double guard, IProgress<string>? log)
+    /// <summary>The guard over the plain quantization of <paramref name="run"/> (calibrated for variants, so the search re-uses its statistics).</summary>
+    internal static GuardResult Static(StaticRun run, StaticQuantizationSettings settings, OutputCheck check, double guard, IProgress<string>? log)
     {
+        var plain = run.Plain;
         double cosine = check.Cosine(plain);
         Report(log, cosine, check, guard);
         if (cosine >= guard)
             return new GuardResult(plain, guard, check.SampleList.Count, cosine, null);
-        // The search needs statistics of every tensor (a float island changes which tensors need a range of their own),
-        // so the calibration runs again, this time over all tensors; the plain quantization is its starting point.
-        var search = MixedActivationBits.Search(model, settings, CalibrationJob.AllStatistics(model, settings, calibration), plain, cosine, check,
-            guard, highBits: null, maxPromoted: int.MaxValue, MixedActivationBits.DefaultRankingSamples, log, requireQuantized: true);
+        var search = MixedActivationBits.Search(run, settings, plain, cosine, check, guard, highBits: null, maxPromoted: int.MaxValue,
+            MixedActivationBits.DefaultRankingSamples, log, requireQuantized: true);
         return Outcome(plain, cosine, search, guard, check);
     }
 

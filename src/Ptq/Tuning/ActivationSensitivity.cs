@@ -100,7 +100,7 @@ public static class ActivationSensitivity
         });
         var proto = result.Model.Proto.Clone();
         proto.Graph = graph.ToProto();
-        return (new OnnxModel(proto, result.Model.External?.BaseDirectory, result.Model.SourcePath), sources);
+        return (result.Model.Derive(proto), sources);
     }
 
     /// <summary>

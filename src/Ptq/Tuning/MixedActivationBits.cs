@@ -42,23 +42,20 @@ public static class MixedActivationBits
         OutputCheck.RequireCosine(targetCosine, "--target-cosine");
         if (checkSamples.Count == 0)
             throw new PtqException("--act-bits mixed measures the output against float; give --data");
-        var fromStats = CalibrationJob.AllStatistics(model, settings, calibration);
-        var result = StaticQuantizer.Quantize(model, settings, fromStats);
-        var check = OutputCheck.Measure(result.PreparedFloatModel, checkSamples);
-        double cosine = check.Cosine(result);
+        var run = StaticRun.Create(model, settings, calibration, forVariants: true, log);
+        var check = OutputCheck.Measure(run.Plain.PreparedFloatModel, checkSamples);
+        double cosine = check.Cosine(run.Plain);
         log?.Report($"output cosine {cosine:F5} with {settings.Activations.Bits}-bit activations (target {targetCosine})");
-        return Search(model, settings, fromStats, result, cosine, check, targetCosine, highBits, maxPromoted, rankingSamples, log);
+        return Search(run, settings, run.Plain, cosine, check, targetCosine, highBits, maxPromoted, rankingSamples, log);
     }
 
     /// <summary>
     /// The search of <see cref="Quantize"/> from a quantization already made and measured: <paramref name="start"/>, with
-    /// 8-bit activations from the statistics in <paramref name="fromStats"/> (which must cover every tensor, as
-    /// <see cref="CalibrationJob.AllStatistics"/> collects), and its cosine on <paramref name="check"/>. With
+    /// 8-bit activations, from <paramref name="run"/> (calibrated for variants), and its cosine on <paramref name="check"/>. With
     /// <paramref name="requireQuantized"/> (the accuracy guard) a step that leaves no weight quantized counts as a miss
     /// and ends the search: a model that only float saves is reported, not returned as a float copy.
     /// </summary>
-    internal static FallbackResult Search(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput.FromStats fromStats,
-        StaticQuantizationResult start, double startCosine, OutputCheck check, double targetCosine, int? highBits, int maxPromoted,
+    internal static FallbackResult Search(StaticRun run, StaticQuantizationSettings settings, StaticQuantizationResult start, double startCosine, OutputCheck check, double targetCosine, int? highBits, int maxPromoted,
         int rankingSamples, IProgress<string>? log, bool requireQuantized = false)
     {
         if (startCosine >= targetCosine)
@@ -76,7 +73,7 @@ public static class MixedActivationBits
             var raised = highBits is { } high
                 ? producers.Take(count).Select(p => new NodeOverride { Pattern = p, Activations = settings.Activations with { Bits = high } })
                 : producers.Take(count).SelectMany(p => FloatIsland(graph, p)).Distinct(StringComparer.Ordinal).Select(n => new NodeOverride { Pattern = n, Skip = true, SkipReason = FloatIslandReason });
-            var result = StaticQuantizer.Quantize(model, settings with { Overrides = [.. raised, .. settings.Overrides] }, fromStats);
+            var result = run.Quantize(settings with { Overrides = [.. raised, .. settings.Overrides] });
             string step = string.Format(System.Globalization.CultureInfo.InvariantCulture, how, count);
             if (requireQuantized && !result.Tensors.Any(t => t.Kind == "Weight"))
             {

@@ -132,8 +132,21 @@ public sealed class QuantizeCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("top-1 agreement with fp32", result.Out);
         Assert.Contains("check cosine 0.9999", result.Out); // the accuracy guard on the built-in model: passed
-        Assert.True(File.Exists(temp.File("demo.int8.onnx")));
         Assert.True(new FileInfo(temp.File("demo.int8.onnx")).Length < new FileInfo(temp.File("demo.fp32.onnx")).Length);
+        // The tour: numbered steps while it runs, every file it wrote on a line of its own, the commands for one's own model.
+        Assert.Contains("ptq demo: 1/4 building the sample model", result.Error);
+        Assert.Contains("ptq demo: 4/4 comparing every quantized tensor", result.Error);
+        foreach (string file in new[] { "demo.fp32.onnx", "demo.int8.onnx", "quant_param.csv", "debug_stats.csv", "layer_errors.csv", "report.html" })
+        {
+            Assert.True(File.Exists(temp.File(file)), file);
+            Assert.Contains($"  {temp.File(file)}\n", result.Out.ReplaceLineEndings("\n"));
+        }
+        Assert.Contains("  ptq quantize YOUR.onnx --data SAMPLES/ -o YOUR.int8.onnx", result.Out);
+        Assert.Contains("  ptq debug YOUR.onnx YOUR.int8.onnx --data SAMPLES/ --out report/", result.Out);
+        // The debug report measured the int8 model against fp32 on held-out samples.
+        var cosine = double.Parse(System.Text.RegularExpressions.Regex.Match(File.ReadAllText(temp.File("report.html")),
+            @"Output cosine similarity \(mean / worst sample\)</th><td class=""n"">([0-9.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(cosine, 0.99, 1.0);
     }
 
     /// <summary>Top-1 of the quantized model and of fp32 on the first <paramref name="limit"/> MNIST test images.</summary>
@@ -142,7 +155,7 @@ public sealed class QuantizeCommandTests
         using var model = ModelIO.Load(modelPath);
         using var reference = ModelIO.Load(Assets.Model("mnist-cnn.onnx"));
         var samples = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("mnist", "t10k-images-idx3-ubyte.gz")], new DataSourceOptions { Limit = limit });
-        var report = ModelEvaluator.Evaluate(model, reference, samples, LabelSources.Parse(Assets.Get("mnist", "t10k-labels-idx1-ubyte.gz"), null),
+        var report = Evaluator.Evaluate(model, reference, samples, LabelSources.Parse(Assets.Get("mnist", "t10k-labels-idx1-ubyte.gz"), null),
             new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
         return (report.Accuracy!.Top1Percent, report.ReferenceAccuracy!.Top1Percent);
     }

@@ -99,6 +99,47 @@ public sealed class InspectionWarningTests
     }
 
     [Fact]
+    public void Stale_declared_shape_is_reported_with_both_shapes()
+    {
+        using var model = Ptq.Tests.Passes.StaleShapeModel.Build();
+
+        var report = ModelInspector.Inspect(model);
+
+        Assert.Equal([InspectionWarningKind.OldOpset, InspectionWarningKind.StaleShapes], report.Warnings.Select(w => w.Kind));
+        Assert.Contains("'flat' declared [128,3200], the graph gives [N,3200]", report.Warnings[1].Message);
+        Assert.Contains("corrects them", report.Warnings[1].Message);
+    }
+
+    [Fact]
+    public void Experimental_ops_are_named_as_rewritten_by_the_upgrade()
+    {
+        using var model = Ptq.Tests.Passes.LegacyOpAdapterTests.StyleTransferModel();
+
+        var warning = Assert.Single(ModelInspector.Inspect(model).Warnings);
+
+        Assert.Equal(InspectionWarningKind.OldOpset, warning.Kind);
+        Assert.Contains("will upgrade the model to opset 13", warning.Message);
+        Assert.Contains("(Affine: 1, Crop: 1, ImageScaler: 1)", warning.Message);
+    }
+
+    [Fact]
+    public void Blocked_upgrade_says_quantize_refuses_instead_of_promising_an_upgrade()
+    {
+        var fc = new NodeProto { OpType = "FC", Name = "classifier", Input = { "x", "w", "b" }, Output = { "y" } };
+        var proto = TinyModel(7, fc, Node("Relu", "y", "z"));
+        proto.Graph.Initializer.Add(TensorData.FromFloats("w", [2, 4], new float[8]));
+        proto.Graph.Initializer.Add(TensorData.FromFloats("b", [2], new float[2]));
+        using var model = new OnnxModel(proto);
+
+        var warning = Assert.Single(ModelInspector.Inspect(model).Warnings);
+
+        Assert.Equal(InspectionWarningKind.UpgradeBlocked, warning.Kind);
+        Assert.Contains("cannot upgrade it: FC 'classifier': Ptq has no opset adapter for FC", warning.Message);
+        Assert.Contains("quantize refuses the model except --mode fp16", warning.Message);
+        Assert.DoesNotContain("will upgrade", warning.Message);
+    }
+
+    [Fact]
     public void Constant_weights_and_external_initializers_are_counted_apart()
     {
         var constant = new NodeProto { OpType = "Constant", Output = { "w" } };

@@ -44,7 +44,7 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
     /// background's rounding offset depends on its level, so one bias per channel fits the average page, not page 101:
     /// the same correction measured on page 101 alone takes it to 0.975 / 0.939. Guards the gain, not the target.
     /// </summary>
-    [Fact]
+    [SlowFact("PP-OCRv4 det: empirical bias correction")]
     public void EmpiricalBiasCorrectionNarrowsTheGap()
     {
         using var model = ModelIO.Load(Assets.Model("ppocrv4-det.onnx"));
@@ -63,7 +63,7 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
     /// check cosine 0.9954 after keeping 16 of 93 float; all pages cosine 0.9958, mask IoU 0.9842 (16-bit instead of
     /// float needed 32 for 0.9975 / 0.9877 and ran slower than fp32 on ORT CPU). About 25 s here.
     /// </summary>
-    [Fact]
+    [SlowFact("PP-OCRv4 det: mixed-precision activation search")]
     public void MixedActivationBitsMeetTheTarget()
     {
         using var model = ModelIO.Load(Assets.Model("ppocrv4-det.onnx"));
@@ -83,7 +83,7 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
     /// keeps 8 of 93 activations float (steps of 1, 2, 4, 8: 0.9759, 0.9759, 0.9906, 0.9953). Measured on the other
     /// pages: cosine 0.9917, mask IoU 0.9747 (plain 8-bit: 0.962 / 0.915). About 20 s here.
     /// </summary>
-    [Fact]
+    [SlowFact("PP-OCRv4 det: calibration, accuracy guard and its search")]
     public void DefaultRecipeMeetsTheTargetThroughTheAccuracyGuard()
     {
         using var model = ModelIO.Load(Assets.Model("ppocrv4-det.onnx"));
@@ -97,7 +97,9 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
         output.WriteLine($"guard: plain {guard.PlainCosine:F4}, kept float {guard.Search?.Reverted.Count} ({string.Join(", ", guard.Search?.Reverted.Select(r => r.Node) ?? [])}), check cosine {guard.Cosine:F4}");
         Assert.InRange(guard.PlainCosine, 0.95, 0.99);
         Assert.True(guard.Passed, $"check cosine {guard.Cosine}");
-        Assert.InRange(guard.Search!.Reverted.Count, 1, 93 / 4); // at most a quarter of the activations
+        Assert.InRange(guard.Search!.Reverted.Count, 1, 93 / 4);
+        output.WriteLine($"model SHA-256 {DefaultRecipePins.Of(run.Result.Model)}");
+        Assert.Equal(DefaultRecipePins.OcrDetector, DefaultRecipePins.Of(run.Result.Model));
         var (cosine, iou) = Compare(model, run.Result.Model);
         Assert.True(cosine >= 0.99, $"cosine {cosine}");
         Assert.True(iou >= 0.95, $"mask IoU {iou}");

@@ -12,7 +12,7 @@ namespace Ptq.Tests.Onnx;
 /// </summary>
 public class OnnxConformanceTests(ITestOutputHelper output)
 {
-    [Fact]
+    [OnnxTestDataFact]
     public void BackendTestModels_LoadRoundTripAndRunLikeTheOriginal()
     {
         var cases = OnnxTestData.Cases();

@@ -40,7 +40,7 @@ internal sealed class BackendTestCase(string directory)
     /// <summary>Null when <paramref name="model"/> reproduces the expected outputs in ORT, else what went wrong.</summary>
     public string? Check(OnnxModel model, Dictionary<string, TensorValue> feeds)
     {
-        var expected = Read("output");
+        var expected = ExpectedOutputs();
         try
         {
             using var runner = new OrtRunner(model);
@@ -60,6 +60,9 @@ internal sealed class BackendTestCase(string directory)
             return ex.Message;
         }
     }
+
+    /// <summary>The expected outputs of test_data_set_0, in output order.</summary>
+    public List<TensorProto> ExpectedOutputs() => Read("output");
 
     private List<TensorProto> Read(string prefix)
     {

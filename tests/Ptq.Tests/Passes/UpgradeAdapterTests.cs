@@ -39,6 +39,35 @@ public class UpgradeAdapterTests
     }
 
     [Fact]
+    public void LogSoftmax_OnAGemmOutputWithoutValueInfo_OnlySetsTheAttribute_BecauseTheRankIsInferred()
+    {
+        var weight = TensorData.FromFloats("w", [5, 8], [.. Enumerable.Range(0, 40).Select(i => (i % 7 - 3) * 0.25f)]);
+        var bias = TensorData.FromFloats("b", [5], [0.5f, -0.25f, 0, 1, -1]);
+        using var model = Build(10, [Node("Gemm", ["x", "w", "b"], ["logits"], GraphNode.IntAttribute("transB", 1)), Node("LogSoftmax", ["logits"], ["y"])],
+            [("x", [3, 8])], ["y"], [weight, bias], irVersion: 5);
+        using var upgraded = OpsetUpgrader.Upgrade(model);
+
+        Assert.Equal(["Gemm", "LogSoftmax"], upgraded.Proto.Graph.Node.Select(n => n.OpType));
+        Assert.Equal(1, upgraded.Proto.Graph.Node[1].Attribute.Single(a => a.Name == "axis").I);
+        Assert.Equal(3 * 5, AssertSameOutputs(model, upgraded, seed: 9));
+    }
+
+    [Theory]
+    [InlineData("Softmax", 1)]
+    [InlineData("Hardmax", -1)]
+    public void SoftmaxFamily_WhoseTrailingDimsAreOne_OrOnTheLastAxis_IsNotRewritten(string opType, long axis)
+    {
+        // SqueezeNet's Softmax over [1,1000,1,1] at axis 1: coercing to 2-D changes nothing. Axis -1 needs no rank at all.
+        using var model = Build(7, [Node(opType, ["x"], ["y"], GraphNode.IntAttribute("axis", axis))], [("x", axis == 1 ? [2, 6, 1, 1] : null)], ["y"]);
+        using var upgraded = OpsetUpgrader.Upgrade(model);
+
+        var node = Assert.Single(upgraded.Proto.Graph.Node);
+        Assert.Equal(axis, node.Attribute.Single(a => a.Name == "axis").I);
+        if (axis == 1)
+            Assert.Equal(2 * 6, AssertSameOutputs(model, upgraded, seed: 10));
+    }
+
+    [Fact]
     public void Clip6_MinMaxAttributes_BecomeScalarInputs()
     {
         using var model = Build(6, [Node("Clip", ["x"], ["y"], GraphNode.FloatAttribute("min", -0.25f), GraphNode.FloatAttribute("max", 0.5f))],
@@ -247,18 +276,20 @@ public class UpgradeAdapterTests
     [Fact]
     public void UnsupportedOp_ThrowsNamingTheNodeOpAndVersions()
     {
-        var scaler = Node("ImageScaler", ["x"], ["y"], GraphNode.FloatAttribute("scale", 2f));
-        scaler.Name = "preprocess_scaler";
-        using var model = Build(7, [Node("Relu", ["x0"], ["x"]), scaler], [("x0", [1, 3, 2, 2])], ["y"]);
+        // Caffe2's experimental FC (removed at opset 10) has no adapter.
+        var fc = Node("FC", ["x", "w", "b"], ["y"]);
+        fc.Name = "classifier_fc";
+        using var model = Build(7, [Node("Relu", ["x0"], ["x"]), fc], [("x0", [1, 3]), ("w", [4, 3]), ("b", [4])], ["y"]);
 
         var blockers = OpsetUpgrader.CheckSupported(model);
         var blocker = Assert.Single(blockers);
-        Assert.Equal(("ImageScaler", "preprocess_scaler"), (blocker.OpType, blocker.NodeName));
+        Assert.Equal(("FC", "classifier_fc"), (blocker.OpType, blocker.NodeName));
+        Assert.Equal("Ptq has no opset adapter for FC", blocker.Reason);
 
         var error = Assert.Throws<OpsetUpgradeException>(() => OpsetUpgrader.Upgrade(model));
         Assert.IsAssignableFrom<PtqException>(error);
-        Assert.Contains("ImageScaler", error.Message);
-        Assert.Contains("'preprocess_scaler'", error.Message);
+        Assert.Contains("FC", error.Message);
+        Assert.Contains("'classifier_fc'", error.Message);
         Assert.Contains("from opset 7 to 13", error.Message);
         Assert.Equal(7, model.DefaultOpset); // nothing was touched
     }

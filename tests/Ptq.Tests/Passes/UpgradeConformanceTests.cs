@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ptq.Onnx;
 using Ptq.Passes;
+using Ptq.Tests.Onnx.Conformance;
 using Xunit.Abstractions;
 
 namespace Ptq.Tests.Passes;
@@ -12,32 +13,22 @@ namespace Ptq.Tests.Passes;
 /// </summary>
 public class UpgradeConformanceTests(ITestOutputHelper output)
 {
-    private const string Root = "/usr/share/libonnx-testdata/data";
-    private static readonly string[] Suites = ["node", "simple", "pytorch-converted", "pytorch-operator"];
-
     // Cases whose original passes in ORT but whose upgrade cannot reproduce the reference outputs, with why.
     private static readonly Dictionary<string, string> KnownFailures = new(StringComparer.Ordinal)
     {
     };
 
-    [Fact]
+    [OnnxTestDataFact]
     public void UpgradedBackendModels_ReproduceReferenceOutputs()
     {
-        if (!Directory.Exists(Root))
-        {
-            output.WriteLine($"{Root} is missing; install libonnx-testdata to run this test");
-            return;
-        }
         var clock = Stopwatch.StartNew();
         int candidates = 0, upgraded = 0, checkedCases = 0, reproduced = 0, refused = 0, originalFails = 0, notTensor = 0, rescued = 0;
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
         var unverified = new List<string>();
-        foreach (var directory in Suites.SelectMany(s => Directory.GetDirectories(Path.Combine(Root, s)).Order(StringComparer.Ordinal)))
+        foreach (var testCase in OnnxTestData.Cases())
         {
-            var test = new BackendTestCase(directory);
-            if (!File.Exists(test.ModelPath))
-                continue;
+            var test = new BackendTestCase(Path.GetDirectoryName(testCase.ModelPath)!);
             using var model = ModelIO.Load(test.ModelPath, validate: false);
             if (model.DefaultOpset is <= 0 or >= 13)
                 continue;

@@ -25,7 +25,8 @@ public sealed class FlattenedSoftmaxPlanTests
         var input = new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings());
 
         var fromData = StaticQuantizer.Quantize(model, settings, input);
-        var fromStats = StaticQuantizer.Quantize(model, settings, CalibrationJob.AllStatistics(model, settings, input));
+        var fromStats = StaticQuantizer.Quantize(model, settings,
+            new CalibrationInput.FromStats(CalibrationJob.Run(model, samples, samples.Count, input.Settings), input.Settings));
 
         var names = fromData.Tensors.Where(t => t.Kind == "Activation").Select(t => t.TensorName).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(names, fromStats.Tensors.Where(t => t.Kind == "Activation").Select(t => t.TensorName).Order(StringComparer.Ordinal));

@@ -86,37 +86,79 @@ public sealed class DebugMetricsTests
     [Fact]
     public void IdenticalTensorsHaveCosineOneAndInfiniteSqnr()
     {
-        var pair = new PairAccumulator(Link(QdqLinkKind.Activation, [1f], [0], 0, 255));
-        pair.Add([1, 2, 3], [1, 2, 3], [3]);
-        pair.Add([0, 5, 7], [0, 5, 7], [3]);
+        var pair = new PairAccumulator();
+        pair.Add([1, 2, 3], [1, 2, 3]);
+        pair.Add([0, 5, 7], [0, 5, 7]);
 
         Assert.Equal(1.0, pair.Cosine);
         Assert.Equal(double.PositiveInfinity, pair.SqnrDb);
-        Assert.Equal(0.0, pair.Clip);
     }
 
     [Fact]
     public void SqnrAndCosineOfAKnownPair()
     {
-        var pair = new PairAccumulator(Link(QdqLinkKind.Activation, [1f], [0], 0, 255));
-        pair.Add([3, 4], [3, 3], [2]); // signal 25, noise 1 → 10·log10(25) dB; cos = 21 / (5 · √18)
+        var pair = new PairAccumulator();
+        pair.Add([3, 4], [3, 3]); // signal 25, noise 1 → 10·log10(25) dB; cos = 21 / (5 · √18)
 
         Assert.Equal(10 * Math.Log10(25), pair.SqnrDb, 12);
         Assert.Equal(21 / (5 * Math.Sqrt(18)), pair.Cosine, 12);
     }
 
     [Fact]
-    public void RankingPutsLowestSqnrFirstNaNLastAndLeavesBiasesOut()
+    public void RankingPutsLowestLocalSqnrFirstNaNLastAndLeavesBiasesOut()
     {
         var summary = new TensorSummary(0, 0, 0, 0, 0, 0, 0, 0, 0, true);
-        TensorDebugRecord R(string name, TensorRole role, double sqnr) =>
-            new("n", "Conv", name, false, role, summary, summary, 0, 1, sqnr, 0, 1, 1, null, null);
+        TensorDebugRecord R(string name, TensorRole role, double local, double accumulated) =>
+            new("n", "Conv", name, false, role, summary, summary, 0, 1, accumulated, 0, 1, 1, null, null, local, 0);
 
-        var ranked = QuantizationDebugger.Rank([R("a", TensorRole.Activation, 20), R("b", TensorRole.Weight, double.NaN), R("c", TensorRole.Weight, 5),
-            R("d", TensorRole.Bias, -30), R("e", TensorRole.Activation, double.PositiveInfinity)]);
+        // "a" has the lowest accumulated SQNR (it sits deep in the network) but adds little error itself.
+        var ranked = Debugger.Rank([R("a", TensorRole.Activation, 40, 12), R("b", TensorRole.Weight, double.NaN, double.NaN),
+            R("c", TensorRole.Weight, 5, 5), R("d", TensorRole.Bias, -30, -30), R("e", TensorRole.Activation, double.PositiveInfinity, 30),
+            R("f", TensorRole.Activation, 20, 25), R("g", TensorRole.Activation, 20, 22)]);
 
-        Assert.Equal(["c", "a", "e", "b"], ranked.Select(l => l.TensorName));
-        Assert.Equal([1, 2, 3, 4], ranked.Select(l => l.Rank));
+        Assert.Equal(["c", "g", "f", "a", "e", "b"], ranked.Select(l => l.TensorName)); // equal local SQNR: lower accumulated first
+        Assert.Equal([1, 2, 3, 4, 5, 6], ranked.Select(l => l.Rank));
+        Assert.Equal((40.0, 12.0), (ranked[3].LocalSqnrDb, ranked[3].SqnrDb));
+    }
+
+    [Fact]
+    public void LocalErrorRoundsAndSaturatesTheFloatValuesAsQuantizeLinearDoes()
+    {
+        // uint8, scale 0.5, zero point 10: range [−5, 122.5]. 1.3 → code 13 → 1.5 (error 0.2); 1.25 → 12.5 rounds to even 12 → 1.0
+        // (error 0.25); 130 saturates at 122.5 (error 7.5); −6 saturates at −5 (error 1); 4 is exact.
+        var own = new OwnQuantizationError(Link(QdqLinkKind.Activation, [0.5f], [10], 0, 255));
+        own.Add([1.3f, 1.25f, 130, -6, 4], [5]);
+
+        double signal = (1.3 * 1.3) + (1.25 * 1.25) + (130 * 130) + 36 + 16;
+        double rounding = Math.Pow(1.3f - 1.5, 2) + (0.25 * 0.25), clipping = (7.5 * 7.5) + 1;
+        Assert.Equal(10 * Math.Log10(signal / (rounding + clipping)), own.SqnrDb, 6);
+        Assert.Equal(2.0 / 5, own.Clip, 12);
+        Assert.Equal(clipping / (rounding + clipping), own.ClipErrorShare, 6);
+    }
+
+    [Fact]
+    public void LocalErrorUsesEachChannelsParameters()
+    {
+        // Per-channel on axis 1 of [1, 2, 2]: channel 0 scale 1 (2.4 → 2), channel 1 scale 0.1 (2.4 exact).
+        var own = new OwnQuantizationError(Link(QdqLinkKind.Activation, [1f, 0.1f], [0, 0], -128, 127) with { Axis = 1 });
+        own.Add([2.4f, 0, 2.4f, 0], [1, 2, 2]);
+
+        Assert.Equal(10 * Math.Log10((2 * 2.4 * 2.4) / Math.Pow(2.4f - 2, 2)), own.SqnrDb, 4);
+        Assert.Equal(0, own.Clip);
+    }
+
+    [Fact]
+    public void ChannelExtentsTrackAxisOneOverSamples()
+    {
+        var extents = new ChannelExtents();
+        extents.Add([1, 2, -3, 4], [1, 2, 2]);   // channel 0: 1, 2; channel 1: −3, 4
+        extents.Add([0, 9, 5, 5], [1, 2, 2]);
+
+        var ranges = extents.ToRanges(-10, 10)!;
+        Assert.Equal([new ChannelRange(0, 9, -10, 10), new ChannelRange(-3, 5, -10, 10)], ranges);
+        var flat = new ChannelExtents();
+        flat.Add([1, 2, 3], [3]);
+        Assert.Null(flat.ToRanges(0, 1)); // no channel axis
     }
 
     private static QdqLink Link(QdqLinkKind kind, float[] scales, long[] zeroPoints, long qmin, long qmax) =>

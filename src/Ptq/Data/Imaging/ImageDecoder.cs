@@ -9,18 +9,22 @@ internal static class ImageDecoder
     /// Decodes <paramref name="path"/> to unpremultiplied RGBA8888 without colour-space conversion or EXIF rotation
     /// (Pillow applies neither) and drops alpha.
     /// </summary>
-    /// <exception cref="CorruptFileException">When the file is not a decodable image or is truncated.</exception>
-    public static PixelImage DecodeRgb(string path) => Decode(path, null).Pixels;
+    /// <exception cref="CorruptFileException">When the file is not a decodable image, is truncated or too large.</exception>
+    public static PixelImage DecodeRgb(string path, long maxPixels = ResourceLimits.MaxImagePixels) => Decode(path, null, maxPixels).Pixels;
 
     /// <summary>
     /// Decodes <paramref name="path"/> like <see cref="DecodeRgb"/> and passes every row through the transform
     /// <paramref name="rowTransform"/> builds for the image's size: row by row where Skia offers scanline decoding (JPEG;
     /// not PNG), so the full-size image is never held, else whole and then row by row. Returns the transformed image and
-    /// the size of the source.
+    /// the size of the source. The size the header declares is checked against <paramref name="maxPixels"/> before any
+    /// pixel buffer exists: a few hundred bytes can declare gigapixels.
     /// </summary>
-    /// <exception cref="CorruptFileException">When the file is not a decodable image or is truncated.</exception>
-    public static (PixelImage Pixels, int SourceWidth, int SourceHeight) Decode(string path, Func<int, int, RowTransform>? rowTransform)
+    /// <exception cref="CorruptFileException">When the file is not a decodable image, is truncated or declares more than <paramref name="maxPixels"/> pixels.</exception>
+    public static (PixelImage Pixels, int SourceWidth, int SourceHeight) Decode(string path, Func<int, int, RowTransform>? rowTransform,
+        long maxPixels = ResourceLimits.MaxImagePixels)
     {
+        if (IO.InputFiles.Problem(path) is { } problem)
+            throw new CorruptFileException(path, $"Cannot read image: {problem}.");
         SKCodec? codec;
         try
         {
@@ -38,7 +42,15 @@ internal static class ImageDecoder
             var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
             if (info.Width <= 0 || info.Height <= 0)
                 throw new CorruptFileException(path, $"Image '{path}' has no pixels ({info.Width}x{info.Height}).");
-            var transform = rowTransform?.Invoke(info.Width, info.Height) ?? new RowTransform(info.Width, gray: false, horizontal: null);
+            long pixelCount = (long)info.Width * info.Height;
+            if (pixelCount > maxPixels)
+                throw new CorruptFileException(path, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Image '{path}' declares {info.Width}x{info.Height} = {pixelCount:N0} pixels, over the limit of {maxPixels:N0} (a decompression bomb?); ") +
+                    "raise it with --max-image-pixels if the image is genuine.");
+            BufferBytes(info.Width, 4, path); // a row of RGBA must fit one array before Skia is asked for one
+            RowTransform transform;
+            try { transform = rowTransform?.Invoke(info.Width, info.Height) ?? new RowTransform(info.Width, gray: false, horizontal: null); }
+            catch (DataSourceException e) when (e is not CorruptFileException) { throw new CorruptFileException(path, $"Image '{path}': {e.Message}", e); }
             var pixels = rowTransform is not null && codec.StartScanlineDecode(info) == SKCodecResult.Success
                 ? DecodeByRows(codec, info, transform, path)
                 : DecodeWhole(codec, info, transform, path);
@@ -49,15 +61,15 @@ internal static class ImageDecoder
     private static PixelImage DecodeByRows(SKCodec codec, SKImageInfo info, RowTransform transform, string path)
     {
         int rowOut = transform.OutWidth * transform.OutChannels;
-        var output = new byte[rowOut * info.Height];
-        var rgba = new byte[info.RowBytes];
-        var rgb = new byte[info.Width * 3];
+        var output = new byte[BufferBytes(rowOut, info.Height, path)];
+        var rgba = new byte[BufferBytes(info.Width, 4, path)];
+        var rgb = new byte[BufferBytes(info.Width, 3, path)];
         for (int i = 0; i < info.Height; i++)
         {
             int decoded;
             unsafe
             {
-                fixed (byte* ptr = rgba) decoded = codec.GetScanlines((IntPtr)ptr, 1, info.RowBytes);
+                fixed (byte* ptr = rgba) decoded = codec.GetScanlines((IntPtr)ptr, 1, rgba.Length);
             }
             // Pillow refuses truncated files by default, so an incomplete decode counts as corrupt too.
             if (decoded != 1)
@@ -71,7 +83,7 @@ internal static class ImageDecoder
 
     private static PixelImage DecodeWhole(SKCodec codec, SKImageInfo info, RowTransform transform, string path)
     {
-        var rgba = new byte[info.BytesSize];
+        var rgba = new byte[BufferBytes(BufferBytes(info.Width, 4, path), info.Height, path)];
         SKCodecResult result;
         unsafe
         {
@@ -81,14 +93,26 @@ internal static class ImageDecoder
         if (result != SKCodecResult.Success)
             throw new CorruptFileException(path, $"Cannot decode image '{path}': {result}; the file is corrupt or truncated.");
         int rowOut = transform.OutWidth * transform.OutChannels;
-        var output = new byte[rowOut * info.Height];
-        var rgb = new byte[info.Width * 3];
+        var output = new byte[BufferBytes(rowOut, info.Height, path)];
+        var rgb = new byte[BufferBytes(info.Width, 3, path)];
         for (int y = 0; y < info.Height; y++)
         {
-            DropAlpha(rgba.AsSpan(y * info.RowBytes, info.Width * 4), rgb);
+            DropAlpha(rgba.AsSpan(y * info.Width * 4, info.Width * 4), rgb);
             transform.Apply(rgb, output.AsSpan(y * rowOut, rowOut));
         }
         return new PixelImage(transform.OutWidth, info.Height, transform.OutChannels, output);
+    }
+
+    /// <summary>
+    /// <paramref name="a"/> × <paramref name="b"/> bytes as an array length, computed in 64 bits: Skia's own
+    /// <c>int</c> byte counts overflow for large images and a short buffer would be written past.
+    /// </summary>
+    private static int BufferBytes(long a, long b, string path)
+    {
+        long bytes = a * b;
+        if (a < 0 || b < 0 || bytes > Array.MaxLength || (a != 0 && bytes / a != b))
+            throw new CorruptFileException(path, $"Image '{path}' needs a {a}x{b}-byte buffer, larger than one array can hold; lower --max-image-pixels or resize it.");
+        return (int)bytes;
     }
 
     private static void DropAlpha(ReadOnlySpan<byte> rgba, Span<byte> rgb)

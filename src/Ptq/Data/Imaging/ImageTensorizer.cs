@@ -13,14 +13,16 @@ internal sealed class ImageTensorizer
     }
 
     /// <summary>Size after resizing an image of <paramref name="width"/>×<paramref name="height"/> (torchvision's rule for the short side).</summary>
+    /// <exception cref="DataSourceException">When an extreme aspect ratio makes the resized image too large for one array.</exception>
     public static (int Width, int Height) ResizedSize(ImagePreprocessing o, int width, int height)
     {
         if (o.Resize is { } r) return (r.Width, r.Height);
         if (o.ResizeShort is not { } s) return (width, height);
         // torchvision: new_long = int(size * long / short), evaluated left to right in double.
-        return width <= height
-            ? (s, (int)((double)s * height / width))
-            : ((int)((double)s * width / height), s);
+        double longSide = width <= height ? (double)s * height / width : (double)s * width / height;
+        if (longSide * s * 4 > Array.MaxLength)
+            throw new DataSourceException($"resizing a {width}x{height} image to short side {s} gives a long side of {longSide:F0} pixels, too large to hold; crop or resize it first.");
+        return width <= height ? (s, (int)longSide) : ((int)longSide, s);
     }
 
     /// <summary>

@@ -58,8 +58,7 @@ internal static class FileListing
 
         string root = Path.GetFullPath(path);
         var files = new List<(DataFile File, DataFileKind Kind)>();
-        var option = recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
-        foreach (string full in Directory.EnumerateFiles(root, "*", option))
+        foreach (string full in recursive ? EnumerateTree(root) : Directory.EnumerateFiles(root))
         {
             string rel = Path.GetRelativePath(root, full).Replace('\\', '/');
             if (rel.Split('/').Any(part => part.StartsWith('.'))) continue;
@@ -78,5 +77,35 @@ internal static class FileListing
             throw new DataSourceException($"Data folder '{path}' mixes file kinds ({string.Join(", ", kinds.Select(g => $"{g.Count()} {g.Key}"))}); put each kind in its own folder.");
         files.Sort((a, b) => string.CompareOrdinal(a.File.RelativePath, b.File.RelativePath));
         return (kinds[0].Key, files.Select(f => f.File).ToList());
+    }
+
+    /// <summary>
+    /// Files below <paramref name="root"/>, following links to folders but refusing any folder reached twice (by real
+    /// path): a link back up the tree would list the same files again and again, and a second link to one folder
+    /// would count its samples twice.
+    /// </summary>
+    private static IEnumerable<string> EnumerateTree(string root)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(root);
+        var files = new List<string>();
+        while (pending.TryPop(out string? folder))
+        {
+            string real;
+            try { real = IO.RealPath.Resolve(folder); }
+            catch (IOException e) { throw new DataSourceException($"Data folder '{folder}' cannot be resolved: {e.Message}", e); }
+            if (!seen.TryAdd(real, folder))
+                throw new DataSourceException(
+                    $"Data folder '{folder}' is the folder '{seen[real]}' again (real path '{real}'): a symbolic link loop or a second link to one folder; " +
+                    "remove the link or list without recursion.");
+            files.AddRange(Directory.EnumerateFiles(folder));
+            foreach (string sub in Directory.EnumerateDirectories(folder).OrderByDescending(d => d, StringComparer.Ordinal))
+            {
+                if (!Path.GetFileName(sub).StartsWith('.'))
+                    pending.Push(sub);
+            }
+        }
+        return files;
     }
 }

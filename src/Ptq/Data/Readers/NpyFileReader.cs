@@ -22,7 +22,15 @@ internal sealed class NpyFileReader : SampleReader
         for (int f = 0; f < files.Count; f++)
         {
             string path = files[f].FullPath;
-            using (FileStream s = Open(path)) _headers[f] = NpyHeader.Read(s, path);
+            using (FileStream s = Open(path))
+            {
+                _headers[f] = NpyHeader.Read(s, path);
+                // A header may declare a billion samples over a few bytes of data: check the size before listing them.
+                long elementBytes = _headers[f].ElementType.SizeInBytes();
+                long declared = _headers[f].ElementCount;
+                if (declared > (s.Length - _headers[f].DataOffset) / elementBytes)
+                    throw new CorruptFileException(path, $"'{path}' is truncated: its header declares shape ({string.Join(", ", _headers[f].Shape)}) but the file holds {s.Length - _headers[f].DataOffset} data bytes.");
+            }
             ArraySlicing.EnsureConvertible(_headers[f].ElementType, input, path);
             _slicings[f] = ArraySlicing.Fit(input, _headers[f].Shape, path);
             _slicesPerFile[f] = _slicings[f].Samples;
@@ -51,6 +59,7 @@ internal sealed class NpyFileReader : SampleReader
 
     private static FileStream Open(string path)
     {
+        CorruptFileException.ThrowIfNotReadable(path);
         try { return File.OpenRead(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -37,6 +37,9 @@ internal sealed partial record NpyHeader(InputElementType ElementType, int[] Sha
         }
         else throw new CorruptFileException(name, $"'{name}': unsupported .npy format version {major}.{pre[7]} (1, 2 and 3 are supported).");
 
+        // A v2/v3 header length is 32-bit: a few bytes could make Ptq allocate gigabytes before finding the file short.
+        if (headerLength > ResourceLimits.MaxNpyHeaderBytes)
+            throw new CorruptFileException(name, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"'{name}': .npy header claims {headerLength:N0} bytes, over the limit of {ResourceLimits.MaxNpyHeaderBytes:N0} (numpy's own)."));
         var header = new byte[headerLength];
         if (ReadFully(stream, header) < headerLength) throw new CorruptFileException(name, $"'{name}': truncated .npy header.");
         // Version 3 allows UTF-8; versions 1 and 2 are latin-1, which is ASCII for every header numpy writes.

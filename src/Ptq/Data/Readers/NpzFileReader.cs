@@ -22,7 +22,8 @@ internal sealed class NpzFileReader : SampleReader
         _layouts = new FileLayout[files.Count];
         for (int f = 0; f < files.Count; f++)
         {
-            _layouts[f] = Describe(files[f].FullPath);
+            string path = files[f].FullPath;
+            _layouts[f] = ReadingZip(path, () => Describe(path));
             int samples = _layouts[f].Slicings[0].Samples;
             for (int i = 0; i < samples; i++) _items.Add((f, i));
         }
@@ -38,7 +39,19 @@ internal sealed class NpzFileReader : SampleReader
         return _layouts[f].Slicings[0].Samples > 1 ? $"{_files[f].RelativePath}[{slice}]" : _files[f].RelativePath;
     }
 
-    public override IReadOnlyList<InputTensor> Read(int index)
+    public override IReadOnlyList<InputTensor> Read(int index) => ReadingZip(_files[_items[index].File].FullPath, () => ReadItem(index));
+
+    /// <summary>
+    /// Runs <paramref name="read"/> turning the zip library's <see cref="InvalidDataException"/> (a corrupt entry or
+    /// header found while reading, not only on opening) into <see cref="CorruptFileException"/> naming the file.
+    /// </summary>
+    private static T ReadingZip<T>(string path, Func<T> read)
+    {
+        try { return read(); }
+        catch (InvalidDataException e) { throw new CorruptFileException(path, $"'{path}' is not a valid .npz (zip) archive: {e.Message}", e); }
+    }
+
+    private InputTensor[] ReadItem(int index)
     {
         (int f, int slice) = _items[index];
         string path = _files[f].FullPath;
@@ -58,7 +71,10 @@ internal sealed class NpzFileReader : SampleReader
     private FileLayout Describe(string path)
     {
         using ZipArchive zip = OpenZip(path);
-        var entries = zip.Entries.Where(e => !e.FullName.EndsWith('/')).ToDictionary(e => StripNpy(e.FullName), StringComparer.Ordinal);
+        var files = zip.Entries.Where(e => !e.FullName.EndsWith('/')).ToList();
+        if (files.GroupBy(e => StripNpy(e.FullName), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new CorruptFileException(path, $"'{path}' holds array '{twice.Key}' twice.");
+        var entries = files.ToDictionary(e => StripNpy(e.FullName), StringComparer.Ordinal);
         if (entries.Count == 0) throw new DataSourceException($"'{path}' is an empty .npz archive.");
         var names = new string[Inputs.Count];
         if (Inputs.Count == 1 && entries.Count == 1) names[0] = entries.Values.Single().FullName;
@@ -96,6 +112,7 @@ internal sealed class NpzFileReader : SampleReader
 
     private static ZipArchive OpenZip(string path)
     {
+        CorruptFileException.ThrowIfNotReadable(path);
         try { return ZipFile.OpenRead(path); }
         catch (InvalidDataException e) { throw new CorruptFileException(path, $"'{path}' is not a valid .npz (zip) archive: {e.Message}", e); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

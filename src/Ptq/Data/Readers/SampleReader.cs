@@ -51,6 +51,7 @@ internal abstract class FilePerSampleReader : SampleReader
     /// <summary>Reads a whole file, turning I/O failures into <see cref="DataSourceException"/> naming it.</summary>
     protected static byte[] ReadAllBytes(string path)
     {
+        CorruptFileException.ThrowIfNotReadable(path);
         try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

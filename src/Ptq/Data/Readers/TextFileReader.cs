@@ -15,6 +15,7 @@ internal sealed class TextFileReader : FilePerSampleReader
     {
         long expected = ShapeResolver.Product(_dims);
         string text;
+        CorruptFileException.ThrowIfNotReadable(path);
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -29,8 +29,10 @@ internal static class AdapterTable
         new UnchangedOp(8, "Expand"),
         // Scan-8 had a batch axis and sequence_lens; 9 is the current form.
         new UnchangedOp(9, "Erf", "Sign", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "IsNaN", "Where", "NonZero", "ConstantOfShape",
-            "Compress", "OneHot", "EyeLike", "Shrink", "MeanVarianceNormalization", "MaxUnpool", "Scan", "TfIdfVectorizer"),
-        new UnchangedOp(10, "IsInf", "Mod", "ThresholdedRelu", "QuantizeLinear", "DequantizeLinear", "MatMulInteger", "ConvInteger",
+            "Compress", "OneHot", "EyeLike", "Shrink", "MaxUnpool", "Scan", "TfIdfVectorizer"),
+        // ThresholdedRelu was experimental before 10 with the same alpha (default 1) and meaning.
+        new UnchangedOp(1, "ThresholdedRelu"),
+        new UnchangedOp(10, "IsInf", "Mod", "QuantizeLinear", "DequantizeLinear", "MatMulInteger", "ConvInteger",
             "QLinearConv", "QLinearMatMul", "NonMaxSuppression", "ReverseSequence", "StringNormalizer"),
         new UnchangedOp(11, "Range", "Round", "BitShift", "Det", "CumSum", "Unique", "GatherElements", "GatherND", "ScatterElements",
             "ScatterND", "SequenceAt", "SequenceConstruct", "SequenceEmpty", "SequenceErase", "SequenceInsert", "SequenceLength",
@@ -61,6 +63,14 @@ internal static class AdapterTable
         new ResizeAdapter(),
         new RenamedOpAdapter(9, "Scatter", 11, "ScatterElements"),
         new RoiAlignAdapter(),
+
+        // Experimental ops removed at opset 10, rewritten as the standard ops they compose.
+        new ScaleShiftAdapter(),
+        new CropAdapter(),
+        new ScaledActivationAdapter(),
+        new FillAdapter(),
+        new MeanVarianceNormalizationAdapter(),
+        new RenamedOpAdapter(1, "DynamicSlice", 10, "Slice"),
     ];
 
     private static readonly Dictionary<string, IOpAdapter> ByOpType = Index();

@@ -1,4 +1,5 @@
 using Ptq.Graph;
+using Ptq.Passes.Shapes;
 
 namespace Ptq.Passes.OpsetUpgrade;
 
@@ -18,9 +19,15 @@ internal interface IOpAdapter
     void Apply(Node node, UpgradeStep step);
 }
 
-/// <summary>The opset change being applied: <see cref="From"/> is the model's default-domain opset, <see cref="To"/> the target.</summary>
-internal readonly record struct UpgradeStep(long From, long To)
+/// <summary>
+/// The opset change being applied: <see cref="From"/> is the model's default-domain opset, <see cref="To"/> the target,
+/// and <see cref="Shapes"/> what static inference found in the model before any edit (declared shapes may be stale).
+/// </summary>
+internal readonly record struct UpgradeStep(long From, long To, InferredShapes Shapes)
 {
     /// <summary>True when the op's schema changes at <paramref name="version"/> within this step.</summary>
     public bool Crosses(long version) => From < version && version <= To;
+
+    /// <summary>The rank of <paramref name="name"/> in <paramref name="graph"/>, inferred or else declared; null when unknown.</summary>
+    public int? Rank(OnnxGraph graph, string name) => Shapes.Rank(graph, name);
 }

@@ -39,10 +39,6 @@ internal static class NodeEdits
         return ConstantValue(graph, name)?.DataType;
     }
 
-    /// <summary>The rank of <paramref name="name"/> when its shape is declared; null when unknown.</summary>
-    public static int? Rank(OnnxGraph graph, string name) =>
-        graph.FindType(name)?.TensorType?.Shape is { } shape ? shape.Dim.Count : null;
-
     /// <summary>Adds an INT64 initializer holding <paramref name="values"/> (a 1-D tensor) next to <paramref name="node"/>; returns its name.</summary>
     public static string AddInt64s(Node node, string role, ReadOnlySpan<long> values)
     {
@@ -66,27 +62,43 @@ internal static class NodeEdits
     /// Adds a scalar initializer of element type <paramref name="dataType"/> holding <paramref name="value"/> (the
     /// attribute→input moves of Clip and Pad need the data's own type); returns its name.
     /// </summary>
-    public static string AddScalar(Node node, string role, int dataType, double value)
+    public static string AddScalar(Node node, string role, int dataType, double value) => AddTensor(node, role, dataType, [], [value]);
+
+    /// <summary>
+    /// Adds an initializer of element type <paramref name="dataType"/> and <paramref name="dims"/> holding
+    /// <paramref name="values"/> converted to that type (the constants of a rewritten legacy op match its data's type); returns its name.
+    /// </summary>
+    public static string AddTensor(Node node, string role, int dataType, ReadOnlySpan<long> dims, ReadOnlySpan<double> values)
     {
         string name = node.Graph.UniqueName($"{node.DisplayName}_{role}");
-        byte[] raw = (DT)dataType switch
-        {
-            DT.Float => Bytes((float)value),
-            DT.Double => Bytes(value),
-            DT.Float16 => Bytes((Half)value),
-            DT.Int8 => [unchecked((byte)(sbyte)value)],
-            DT.Uint8 => [(byte)value],
-            DT.Int16 => Bytes((short)value),
-            DT.Uint16 => Bytes((ushort)value),
-            DT.Int32 => Bytes((int)value),
-            DT.Uint32 => Bytes((uint)value),
-            DT.Int64 => Bytes((long)value),
-            DT.Uint64 => Bytes((ulong)value),
-            DT.Bool => [value != 0 ? (byte)1 : (byte)0],
-            _ => throw new InvalidOperationException($"no scalar of type {OnnxDataType.Name(dataType)} for {node}"),
-        };
-        node.Graph.AddInitializer(TensorData.FromRaw(name, (DT)dataType, [], raw));
+        node.Graph.AddInitializer(Tensor(name, dataType, dims, values));
         return name;
+    }
+
+    /// <summary>A tensor of element type <paramref name="dataType"/> holding <paramref name="values"/> converted to that type.</summary>
+    public static TensorProto Tensor(string name, int dataType, ReadOnlySpan<long> dims, ReadOnlySpan<double> values)
+    {
+        var raw = new List<byte>();
+        foreach (double value in values)
+        {
+            raw.AddRange((DT)dataType switch
+            {
+                DT.Float => Bytes((float)value),
+                DT.Double => Bytes(value),
+                DT.Float16 => Bytes((Half)value),
+                DT.Int8 => [unchecked((byte)(sbyte)value)],
+                DT.Uint8 => [(byte)value],
+                DT.Int16 => Bytes((short)value),
+                DT.Uint16 => Bytes((ushort)value),
+                DT.Int32 => Bytes((int)value),
+                DT.Uint32 => Bytes((uint)value),
+                DT.Int64 => Bytes((long)value),
+                DT.Uint64 => Bytes((ulong)value),
+                DT.Bool => [value != 0 ? (byte)1 : (byte)0],
+                _ => throw new InvalidOperationException($"no constant of type {OnnxDataType.Name(dataType)} for '{name}'"),
+            });
+        }
+        return TensorData.FromRaw(name, (DT)dataType, dims, raw.ToArray());
     }
 
     /// <summary>Makes input <paramref name="index"/> of <paramref name="node"/> read <paramref name="value"/>, padding skipped optional inputs with "".</summary>

@@ -2,14 +2,18 @@ using Ptq.Graph;
 using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 using Ptq.Passes.OpsetUpgrade;
+using Ptq.Passes.Shapes;
 
 namespace Ptq.Passes;
 
 /// <summary>
-/// Raises a model's default-domain opset (from 7–12, or any version an op's adapter accepts) to a target between
+/// Raises a model's default-domain opset (from 1–12, as far as each op's adapter accepts) to a target between
 /// <see cref="MinTargetOpset"/> and <see cref="MaxTargetOpset"/>, converting each node whose definition changed on the
-/// way (Softmax axis semantics, attributes that became inputs, Upsample → Resize, …). Custom domains are left alone.
-/// Either every node converts or nothing does: a blocked model throws <see cref="OpsetUpgradeException"/>.
+/// way (Softmax axis semantics, attributes that became inputs, Upsample → Resize, …) and rewriting the experimental ops
+/// removed at opset 10 (ImageScaler, Crop, Affine, Scale, ScaledTanh, ParametricSoftplus, GivenTensorFill,
+/// ConstantFill, DynamicSlice, MeanVarianceNormalization-1) as the standard ops they compose. Ranks and dims the
+/// adapters need come from static shape inference, and declared shapes that contradict it are corrected. Custom
+/// domains are left alone. Either every node converts or nothing does: a blocked model throws <see cref="OpsetUpgradeException"/>.
 /// </summary>
 public static class OpsetUpgrader
 {
@@ -19,6 +23,12 @@ public static class OpsetUpgrader
     /// <summary>The highest target whose changes the adapter table was checked against.</summary>
     public const int MaxTargetOpset = 21;
 
+    /// <summary>The experimental ops (removed from ONNX at opset 10) that <see cref="Upgrade(OnnxModel, int)"/> rewrites as standard ops.</summary>
+    public static IReadOnlySet<string> ExperimentalOps { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "ImageScaler", "Crop", "Affine", "Scale", "ScaledTanh", "ParametricSoftplus", "GivenTensorFill", "ConstantFill", "DynamicSlice",
+    };
+
     /// <summary>
     /// Returns a new model (the input is not modified; external data is shared through the same folder) whose default
     /// domain is at <paramref name="targetOpset"/> and whose IR version is at least the one that opset needs. IR &lt; 4
@@ -27,20 +37,26 @@ public static class OpsetUpgrader
     /// <see cref="CheckSupported"/> for all of them) and <see cref="ArgumentOutOfRangeException"/> for a target outside
     /// [<see cref="MinTargetOpset"/>, <see cref="MaxTargetOpset"/>].
     /// </summary>
-    public static OnnxModel Upgrade(OnnxModel model, int targetOpset = MinTargetOpset)
+    public static OnnxModel Upgrade(OnnxModel model, int targetOpset = MinTargetOpset) => Upgrade(model, targetOpset, out _);
+
+    /// <summary><see cref="Upgrade(OnnxModel, int)"/>, also saying which stale declared shapes it corrected.</summary>
+    internal static OnnxModel Upgrade(OnnxModel model, int targetOpset, out IReadOnlyList<StaleShape> correctedShapes)
     {
         ArgumentNullException.ThrowIfNull(model);
+        correctedShapes = [];
         CheckTarget(targetOpset);
         var proto = model.Proto.Clone();
-        var copy = new OnnxModel(proto, model.External?.BaseDirectory, model.SourcePath);
+        var copy = model.Derive(proto);
         long from = model.DefaultOpset;
         if (from >= targetOpset)
             return copy;
         var graph = OnnxGraph.FromModel(copy, promoteConstants: false);
-        var step = new UpgradeStep(from, targetOpset);
+        var step = new UpgradeStep(from, targetOpset, ShapeInference.Infer(graph, from, copy.External));
         var blockers = Blockers(graph, step);
         if (blockers.Count > 0)
             throw new OpsetUpgradeException(blockers[0], from, targetOpset, blockers.Count - 1);
+        // ORT folds the Shape ops some adapters add using the declared shapes, so stale ones must go first.
+        correctedShapes = StaleShapes.Correct(graph, step.Shapes);
 
         foreach (var g in graph.Subgraphs().Prepend(graph).ToList())
             foreach (var node in g.Nodes.Where(n => n.IsStandard).ToList())
@@ -55,7 +71,7 @@ public static class OpsetUpgrader
     }
 
     /// <summary>
-    /// Every node that would keep <see cref="Upgrade"/> from converting <paramref name="model"/> to
+    /// Every node that would keep <see cref="Upgrade(OnnxModel, int)"/> from converting <paramref name="model"/> to
     /// <paramref name="targetOpset"/>, with the reason; empty when the upgrade will succeed.
     /// </summary>
     public static IReadOnlyList<UpgradeBlocker> CheckSupported(OnnxModel model, int targetOpset = MinTargetOpset)
@@ -65,7 +81,8 @@ public static class OpsetUpgrader
         long from = model.DefaultOpset;
         if (from >= targetOpset)
             return [];
-        return Blockers(OnnxGraph.FromModel(model, promoteConstants: false), new UpgradeStep(from, targetOpset));
+        var graph = OnnxGraph.FromModel(model, promoteConstants: false);
+        return Blockers(graph, new UpgradeStep(from, targetOpset, ShapeInference.Infer(graph, from, model.External)));
     }
 
     private static List<UpgradeBlocker> Blockers(OnnxGraph graph, UpgradeStep step)

@@ -11,25 +11,25 @@ internal sealed class PReluAdapter() : OpAdapter(6, "PRelu")
 {
     /// <inheritdoc/>
     protected override string? CheckNode(Node node, UpgradeStep step) =>
-        step.From < 7 && Trailing(node) is (null, var reason) ? reason : null;
+        step.From < 7 && Trailing(node, step) is (null, var reason) ? reason : null;
 
     /// <inheritdoc/>
     public override void Apply(Node node, UpgradeStep step)
     {
-        if (step.From < 7 && Trailing(node).Count is > 0 and var count)
-            LegacyBroadcastAdapter.UnsqueezeTrailing(node, 1, count);
+        if (step.From < 7 && Trailing(node, step).Count is > 0 and var count)
+            LegacyBroadcastAdapter.UnsqueezeTrailing(node, 1, count, step);
     }
 
-    private static (int? Count, string? Reason) Trailing(Node node)
+    private static (int? Count, string? Reason) Trailing(Node node, UpgradeStep step)
     {
         var graph = node.Graph;
         var slope = NodeEdits.ConstantValue(graph, node.Inputs[1]);
-        int? slopeRank = NodeEdits.Rank(graph, node.Inputs[1]);
+        int? slopeRank = step.Rank(graph, node.Inputs[1]);
         if (slope is not null && TensorData.ElementCount(slope) == 1)
             return (0, null);
         if (slopeRank != 1)
             return slopeRank is null ? (null, $"the rank of slope '{node.Inputs[1]}' is unknown") : (0, null);
-        if (NodeEdits.Rank(graph, node.Inputs[0]) is not int rank)
+        if (step.Rank(graph, node.Inputs[0]) is not int rank)
             return (null, $"a 1-D slope applies per channel before opset 7, and the rank of '{node.Inputs[0]}' is unknown");
         return (Math.Max(0, rank - 2), null);
     }

@@ -1,3 +1,4 @@
+using Ptq.Quantization;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Ptq.Graph;
@@ -5,7 +6,7 @@ using Ptq.Onnx;
 using Ptq.Runtime;
 using DT = Ptq.Onnx.Proto.TensorProto.Types.DataType;
 
-namespace Ptq.Tuning;
+namespace Ptq.Pipeline;
 
 /// <summary>
 /// Empirical bias correction (AIMET's name): removes the systematic output shift that rounding causes, activations
@@ -50,7 +51,7 @@ public static class EmpiricalBiasCorrection
             throw new PtqException("empirical bias correction needs samples to measure the layer outputs");
 
         var proto = quantized.Proto.Clone();
-        var model = new OnnxModel(proto, quantized.External?.BaseDirectory, quantized.SourcePath);
+        var model = quantized.Derive(proto);
         var graph = OnnxGraph.FromModel(model, promoteConstants: false);
         var layers = Layers(graph, model, floatModel);
         if (layers.Count == 0)

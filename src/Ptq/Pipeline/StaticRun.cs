@@ -1,0 +1,80 @@
+using Ptq.Calibration;
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Statistics;
+
+namespace Ptq.Pipeline;
+
+/// <summary>
+/// One static quantization run, prepared once and calibrated once: <see cref="Plain"/> is the quantization the settings
+/// ask for, and <see cref="Quantize"/> re-plans and rewrites variants of those settings (more float nodes, other bits)
+/// from the same preparation and statistics, as the accuracy guard and the target searches do.
+/// </summary>
+internal sealed class StaticRun
+{
+    private readonly CalibrationSettings _calibration;
+
+    private StaticRun(PreparedQuantization prepared, CalibrationSettings calibration, StatsFile stats, StaticQuantizationResult plain)
+    {
+        Prepared = prepared;
+        _calibration = calibration;
+        Stats = stats;
+        Plain = plain;
+    }
+
+    /// <summary>The run's preparation.</summary>
+    public PreparedQuantization Prepared { get; }
+
+    /// <summary>The statistics of the one calibration pass (or the given stats file).</summary>
+    public StatsFile Stats { get; }
+
+    /// <summary>The quantization the settings ask for.</summary>
+    public StaticQuantizationResult Plain { get; }
+
+    /// <summary>
+    /// Prepares <paramref name="model"/>, plans <paramref name="settings"/> and calibrates once. With
+    /// <paramref name="forVariants"/> the pass also observes what any variant could need (every float tensor, with the
+    /// statistics of every range method in use and channel means for bias correction), so a search after it calibrates
+    /// nothing again; <see cref="Plain"/> reads only what it requested and is the same model either way. A reconstructing
+    /// weight method (GPTQ, AdaRound) reconstructs once, for <see cref="Plain"/>, and reports each layer to <paramref name="log"/>.
+    /// </summary>
+    public static StaticRun Create(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration, bool forVariants,
+        IProgress<string>? log = null)
+    {
+        settings.Validate();
+        var prepared = StaticQuantizer.Prepare(model, settings, calibration);
+        var draft = StaticQuantizer.Draft(prepared, settings, calibration.Settings);
+        var samples = calibration as CalibrationInput.FromSamples;
+        var stats = calibration is CalibrationInput.FromStats fromStats ? fromStats.Stats
+            : StaticQuantizer.Collect(draft.Model, forVariants ? Widen(draft) : draft.Request, samples!);
+        return new StaticRun(prepared, calibration.Settings, stats, StaticQuantizer.Finish(draft, stats, samples, log));
+    }
+
+    /// <summary>
+    /// A variant of the run's settings, quantized from the same preparation and statistics (no empirical bias correction);
+    /// with a reconstructing weight method it writes back the codes <see cref="Plain"/>'s reconstruction chose, for the
+    /// layers whose grid is unchanged (the others keep round-to-nearest codes).
+    /// </summary>
+    public StaticQuantizationResult Quantize(StaticQuantizationSettings settings)
+    {
+        if (settings.ReconstructsWeights && settings.ReusedReconstruction is null)
+            settings = settings with { ReusedReconstruction = Plain.Reconstruction };
+        return StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, samples: null);
+    }
+
+    /// <summary>The draft's request widened to every float tensor of the model, for variants' plans.</summary>
+    private static Dictionary<string, StatisticKinds> Widen(QuantizationDraft draft)
+    {
+        var kinds = draft.Choices.Methods.Aggregate(StatisticKinds.MinMax,
+            (k, method) => k | RangeEstimators.Create(method, draft.Calibration.Estimator).RequiredStatistics);
+        if (draft.Settings.BiasCorrection)
+            kinds |= StatisticKinds.ChannelMeans;
+        var graph = OnnxGraph.FromModel(draft.Model, promoteConstants: false);
+        var tensors = graph.Inputs.Select(i => i.Name).Concat(graph.Nodes.SelectMany(n => n.Outputs))
+            .Where(t => t.Length > 0 && draft.Prepared.IsFloat(t));
+        var request = new Dictionary<string, StatisticKinds>(draft.Request, StringComparer.Ordinal);
+        foreach (string tensor in tensors)
+            request[tensor] = request.GetValueOrDefault(tensor) | kinds;
+        return request;
+    }
+}

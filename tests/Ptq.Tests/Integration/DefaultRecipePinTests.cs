@@ -1,0 +1,35 @@
+using Ptq.Data;
+using Ptq.Onnx;
+using Ptq.Recipes;
+using Xunit.Abstractions;
+
+namespace Ptq.Tests.Integration;
+
+/// <summary>
+/// The default recipe through <see cref="RecipeQuantizer"/> (what <c>ptq quantize MODEL --data D</c> runs) on the
+/// shared image models writes exactly the pinned bytes (<see cref="DefaultRecipePins"/>); the OCR models' pins are
+/// checked in their own tests, which run the default recipe already.
+/// </summary>
+public sealed class DefaultRecipePinTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void SqueezeNet() => Pin("squeezenet1.1.onnx", Assets.Get("imagenet", "images"), 100,
+        new ImagePreprocessing(resizeShort: 256, crop: new ImageSize(224, 224), color: ColorMode.Bgr, mean: [104, 117, 123]), DefaultRecipePins.SqueezeNet);
+
+    [Fact]
+    public void Mnist() => Pin("mnist-cnn.onnx", Assets.Get("mnist", "t10k-images-idx3-ubyte.gz"), 200, ImagePreprocessing.Default, DefaultRecipePins.Mnist);
+
+    [Fact]
+    public void Cifar10() => Pin("cifar10-cnn.onnx", Assets.Get("cifar10", "test"), 300,
+        new ImagePreprocessing(mean: [127.5f], std: [127.5f]), DefaultRecipePins.Cifar10, recursive: true);
+
+    private void Pin(string modelFile, string data, int samples, ImagePreprocessing preprocessing, string pinned, bool recursive = false)
+    {
+        using var model = ModelIO.Load(Assets.Model(modelFile));
+        var recipe = QuantizationRecipe.Default with { Data = [data], CalibSize = samples, Preprocessing = preprocessing };
+        var run = RecipeQuantizer.Run(model, recipe, recipe.ToSourceOptions() with { Recursive = recursive });
+        string hash = DefaultRecipePins.Of(run.Result.Model);
+        output.WriteLine($"{modelFile}: {hash} (check cosine {run.CheckCosine:F5})");
+        Assert.Equal(pinned, hash);
+    }
+}
