@@ -13,10 +13,13 @@ internal static class ClipSearch
     /// <summary>The scale factors tried (1 keeps the min-max scale).</summary>
     public static readonly float[] Ratios = [1f, 0.95f, 0.9f, 0.85f, 0.8f, 0.75f, 0.7f, 0.65f, 0.6f];
 
-    /// <summary>The grid whose row scales give the smallest output error for <paramref name="target"/> (rows × <paramref name="columns"/>).</summary>
-    public static RowGrid Search(float[] target, int columns, double[] gram, RowGrid grid, bool actOrder)
+    /// <summary>
+    /// The grid whose row scales give the smallest output error for <paramref name="target"/> (rows × columns), rounding
+    /// with GPTQ's <paramref name="factor"/> of <paramref name="gram"/>.
+    /// </summary>
+    public static RowGrid Search(float[] target, double[] gram, GptqFactor factor, RowGrid grid)
     {
-        int rows = grid.Rows;
+        int rows = grid.Rows, columns = factor.Columns;
         var c = gram.Select(x => (float)x).ToArray();
         var best = new double[rows];
         Array.Fill(best, double.PositiveInfinity);
@@ -26,7 +29,7 @@ internal static class ClipSearch
         foreach (float ratio in Ratios)
         {
             var candidate = grid with { Scales = [.. grid.Scales.Select(s => Math.Max(s * ratio, QuantParams.MinScale))] };
-            var values = candidate.Values(GptqKernel.Quantize(target, columns, gram, candidate, actOrder), columns);
+            var values = candidate.Values(GptqKernel.Quantize(target, factor, candidate), columns);
             TensorPrimitives.Subtract(values, target, difference);
             MatrixKernels.Multiply(difference, c, product, rows, columns, columns);
             for (int r = 0; r < rows; r++)

@@ -24,14 +24,29 @@ internal static class GptqKernel
     /// <paramref name="damping"/> × mean diagonal is added to the diagonal, and multiplied by ten while the factorization
     /// fails. With <paramref name="actOrder"/> columns are rounded in order of decreasing input energy (diagonal of H).
     /// </summary>
-    public static int[] Quantize(float[] weights, int columns, double[] hessian, RowGrid grid, bool actOrder = false, double damping = DefaultDamping)
+    public static int[] Quantize(float[] weights, int columns, double[] hessian, RowGrid grid, bool actOrder = false, double damping = DefaultDamping) =>
+        Quantize(weights, Factor(hessian, columns, actOrder, damping), grid);
+
+    /// <summary>
+    /// The column order and the factor of the damped inverse Hessian GPTQ rounds with: they depend on the inputs only,
+    /// so one factor serves every grid tried for a layer (<see cref="ClipSearch"/>). Throws <see cref="PtqException"/>
+    /// when the Hessian stays singular (inputs with NaN or infinity).
+    /// </summary>
+    public static GptqFactor Factor(double[] hessian, int columns, bool actOrder = false, double damping = DefaultDamping)
     {
-        int rows = grid.Rows;
-        if (weights.Length != rows * columns || hessian.Length != columns * columns)
-            throw new ArgumentException($"GPTQ of {rows}×{columns}: {weights.Length} weights and a Hessian of {hessian.Length} do not fit");
+        if (hessian.Length != columns * columns)
+            throw new ArgumentException($"GPTQ of {columns} columns: a Hessian of {hessian.Length} does not fit");
         int[] order = ColumnOrder(hessian, columns, actOrder);
-        var h = Permuted(hessian, columns, order);
-        var u = InverseFactor(h, columns, damping);
+        return new GptqFactor(order, InverseFactor(Permuted(hessian, columns, order), columns, damping));
+    }
+
+    /// <summary>Codes on <paramref name="grid"/> for <paramref name="weights"/> (rows × columns of <paramref name="factor"/>; not modified).</summary>
+    public static int[] Quantize(float[] weights, GptqFactor factor, RowGrid grid)
+    {
+        int rows = grid.Rows, columns = factor.Columns;
+        var (order, u) = (factor.Order, factor.Upper);
+        if (weights.Length != rows * columns)
+            throw new ArgumentException($"GPTQ of {rows}×{columns}: {weights.Length} weights do not fit");
 
         var w = new float[weights.Length];
         for (int r = 0; r < rows; r++)
@@ -107,4 +122,13 @@ internal static class GptqKernel
                 result[i * columns + j] = h[order[i] * columns + order[j]];
         return result;
     }
+}
+
+/// <summary>What GPTQ rounds a layer with (<see cref="GptqKernel.Factor"/>).</summary>
+/// <param name="Order">Column i of the rounding is column Order[i] of the weights.</param>
+/// <param name="Upper">The upper factor U of the damped, permuted inverse Hessian (H⁻¹ = Uᵀ·U), columns × columns, row-major.</param>
+internal sealed record GptqFactor(int[] Order, float[] Upper)
+{
+    /// <summary>The number of columns (inputs).</summary>
+    public int Columns => Order.Length;
 }

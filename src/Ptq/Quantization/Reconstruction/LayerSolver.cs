@@ -22,7 +22,7 @@ internal sealed record SolvedLayer(int[] Codes, QuantParams Parameters, float[]?
 internal static class LayerSolver
 {
     /// <summary>Reconstructs <paramref name="layer"/>; <paramref name="nearest"/> are its round-to-nearest codes.</summary>
-    public static SolvedLayer Solve(ReconstructionLayer layer, LayerStatistics[] statistics, int[] nearest, Func<float[], double[], RowGrid, int[]> round,
+    public static SolvedLayer Solve(ReconstructionLayer layer, LayerStatistics[] statistics, int[] nearest, Func<float[], double[], GptqFactor, RowGrid, int[]> round,
         bool asymmetric = true, bool refitBias = true, bool searchClip = true, bool actOrder = false)
     {
         var geometry = layer.Geometry;
@@ -42,14 +42,16 @@ internal static class LayerSolver
             var original = layer.Grid(g);
             var grid = original;
             var (gram, cross, quantizedMean, floatMean) = Moments(s, centred: bias is not null);
-            var target = asymmetric ? Target(weights, gram, cross, rows, columns) : weights;
+            // One factorization of the inputs' Hessian serves the target, the clip search and GPTQ's rounding.
+            var factor = GptqKernel.Factor(gram, columns, actOrder);
+            var target = asymmetric ? Target(weights, cross, gram, factor, rows) : weights;
             if (searchClip)
             {
-                grid = ClipSearch.Search(target, columns, gram, grid, actOrder);
+                grid = ClipSearch.Search(target, gram, factor, grid);
                 for (int r = 0; r < rows; r++)
                     scales[geometry.Channel(g, r)] = grid.Scales[r];
             }
-            var chosen = round(target, gram, grid);
+            var chosen = round(target, gram, factor, grid);
             var groupNearest = new int[rows * columns];
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < columns; c++)
@@ -93,24 +95,33 @@ internal static class LayerSolver
         return (gram, cross, qm, fm);
     }
 
-    /// <summary>W* = W + W·(E[x·x̂ᵀ] − C)·(C + λI)⁻¹, with GPTQ's damping λ.</summary>
-    private static float[] Target(float[] weights, double[] gram, double[] cross, int rows, int n)
+    /// <summary>W* = W + W·(E[x·x̂ᵀ] − C)·(C + λI)⁻¹, with GPTQ's damping λ (the inverse from <paramref name="factor"/>).</summary>
+    private static float[] Target(float[] weights, double[] cross, double[] gram, GptqFactor factor, int rows)
     {
+        int n = factor.Columns;
         var difference = new float[n * n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 difference[i * n + j] = (float)(cross[j * n + i] - gram[i * n + j]);
-        var damped = (double[])gram.Clone();
-        GptqKernel.Damp(damped, n, GptqKernel.DefaultDamping);
-        if (Cholesky.UpperFactorOfInverse(damped, n) is not { } u)
-            return weights;
-        var upper = u.Select(x => (float)x).ToArray();
-        var inverse = new float[n * n];
-        MatrixKernels.MultiplyTransposedLeft(upper, upper, inverse, n, n, n, new float[n * n]);
         var moved = new float[rows * n];
         MatrixKernels.Multiply(weights, difference, moved, rows, n, n);
+        // moved·H⁻¹ = ((moved·P)·Uᵀ·U)·Pᵀ with the factor's column order P: two rows × n × n products, no n³ inverse.
+        var (order, upper) = (factor.Order, factor.Upper);
+        var permuted = new float[rows * n];
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < n; i++)
+                permuted[r * n + i] = moved[r * n + order[i]];
+        var transposed = new float[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                transposed[j * n + i] = upper[i * n + j];
+        var half = new float[rows * n];
+        MatrixKernels.Multiply(permuted, transposed, half, rows, n, n);
+        MatrixKernels.Multiply(half, upper, permuted, rows, n, n);
         var delta = new float[rows * n];
-        MatrixKernels.Multiply(moved, inverse, delta, rows, n, n);
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < n; i++)
+                delta[r * n + order[i]] = permuted[r * n + i];
         TensorPrimitives.Add(weights, delta, delta);
         return delta;
     }

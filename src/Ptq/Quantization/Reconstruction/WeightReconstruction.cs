@@ -75,10 +75,10 @@ internal static class WeightReconstruction
         return new ReconstructionOutcome(WithGraph(quantized, graph), updated, new ReconstructedWeights(done, skipped));
     }
 
-    private static Func<float[], double[], RowGrid, int[]> Rounding(WeightRangeMethod method, WeightReconstructionSettings settings, int columns) => method switch
+    private static Func<float[], double[], GptqFactor, RowGrid, int[]> Rounding(WeightRangeMethod method, WeightReconstructionSettings settings, int columns) => method switch
     {
-        WeightRangeMethod.Gptq => (target, gram, grid) => GptqKernel.Quantize(target, columns, gram, grid, settings.ActOrder),
-        WeightRangeMethod.AdaRound => (target, gram, grid) => AdaRoundKernel.Quantize(target, columns, gram, grid,
+        WeightRangeMethod.Gptq => (target, _, factor, grid) => GptqKernel.Quantize(target, factor, grid),
+        WeightRangeMethod.AdaRound => (target, gram, _, grid) => AdaRoundKernel.Quantize(target, columns, gram, grid,
             new AdaRoundOptions(settings.Iterations, settings.LearningRate, settings.Regularization)),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a reconstruction method"),
     };
