@@ -25,9 +25,11 @@ public sealed partial record QuantizationRecipe
     /// <summary>
     /// The static quantizer's settings: activation and weight schemes (weights narrow-range when symmetric, reduce-range on
     /// weights), per-channel weights unless per-tensor, BatchNorm folding, skip lists. Validates first.
+    /// <paramref name="hasData"/> says whether calibration samples will be given (default: whether <see cref="Data"/>
+    /// names any), which decides the default weight method (<see cref="WeightMethodFor"/>).
     /// </summary>
     /// <exception cref="RecipeException">The recipe is invalid, or uses an option the pipeline cannot honour yet.</exception>
-    public StaticQuantizationSettings ToStaticSettings()
+    public StaticQuantizationSettings ToStaticSettings(bool? hasData = null)
     {
         Validate().EnsureSupported();
         return new StaticQuantizationSettings
@@ -41,7 +43,7 @@ public sealed partial record QuantizationRecipe
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
-            WeightMethod = EffectiveWeightMethod switch
+            WeightMethod = WeightMethodFor(hasData ?? Data.Count > 0) switch
             {
                 Recipes.WeightMethod.Mse => WeightRangeMethod.Mse,
                 Recipes.WeightMethod.Admm => WeightRangeMethod.Admm,

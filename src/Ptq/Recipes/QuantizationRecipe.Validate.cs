@@ -99,28 +99,28 @@ public sealed partial record QuantizationRecipe
         return this;
     }
 
-    // Reconstruction reads layer inputs on calibration samples, and its knobs mean nothing to the other methods.
+    // Reconstruction reads layer inputs on calibration samples (whether they are given is checked when they are read:
+    // a library caller may pass them apart from --data), and its knobs mean nothing to the other methods.
     private void ValidateReconstruction(string mode)
     {
-        string method = RecipeNames.Name(EffectiveWeightMethod);
-        if (ReconstructsWeights)
+        var withData = WeightMethodFor(hasData: true);
+        string method = RecipeNames.Name(withData);
+        if (withData is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound)
         {
             if (Mode is QuantizationMode.Dynamic or QuantizationMode.Fp16)
                 throw new RecipeException("--weight-method", $"--weight-method {method} with --mode {mode}: reconstruction chooses the codes of weights behind DequantizeLinear; use --mode full or weight-only, or another --weight-method.");
-            if (Data.Count == 0)
-                throw new RecipeException("--weight-method", $"--weight-method {method} reconstructs weights from the layer inputs of calibration samples; add --data.");
             if (Stats is not null && Mode == QuantizationMode.Full)
                 throw new RecipeException("--weight-method", $"--weight-method {method} with --stats: reconstruction runs calibration samples through the model, which statistics cannot replace; give --data instead of --stats.");
         }
-        if (ReconSamples is { } samples && (samples < 1 || !ReconstructsWeights))
+        if (ReconSamples is { } samples && (samples < 1 || withData is not (Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound)))
             throw new RecipeException("--recon-samples", samples < 1
                 ? $"--recon-samples {samples}: must be a positive number of samples."
                 : $"--recon-samples with --weight-method {method}: only gptq and adaround reconstruct from samples; drop it or choose one of them.");
-        if (AdaRoundIterations is { } iterations && (iterations < 1 || EffectiveWeightMethod != Recipes.WeightMethod.AdaRound))
+        if (AdaRoundIterations is { } iterations && (iterations < 1 || withData != Recipes.WeightMethod.AdaRound))
             throw new RecipeException("--adaround-iterations", iterations < 1
                 ? $"--adaround-iterations {iterations}: must be a positive number of steps."
                 : $"--adaround-iterations with --weight-method {method}: it steers adaround only; drop it or use --weight-method adaround.");
-        if (ActOrder is not null && EffectiveWeightMethod != Recipes.WeightMethod.Gptq)
+        if (ActOrder is not null && withData != Recipes.WeightMethod.Gptq)
             throw new RecipeException("--act-order", $"--act-order with --weight-method {method}: it steers gptq only; drop it or use --weight-method gptq.");
     }
 

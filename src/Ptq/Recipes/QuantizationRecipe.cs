@@ -78,9 +78,16 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--act-order true|false</c>: GPTQ rounds the columns of largest input energy first. Null: the default of <see cref="Quantization.Reconstruction.WeightReconstructionSettings.ActOrder"/>.</summary>
     public bool? ActOrder { get; init; }
 
-    /// <summary>The weight method in effect: <see cref="WeightMethod"/>, else GPTQ for weight-only quantization below 8 bits with --data (measured: see docs), else minmax.</summary>
-    public WeightMethod EffectiveWeightMethod => WeightMethod
-        ?? (Mode == QuantizationMode.WeightOnly && Data.Count > 0 && !IsMixedWeightBits && WeightBits < DefaultBits ? Recipes.WeightMethod.Gptq : Recipes.WeightMethod.MinMax);
+    /// <summary>The weight method in effect with the recipe's own <see cref="Data"/>: <see cref="WeightMethodFor"/>.</summary>
+    public WeightMethod EffectiveWeightMethod => WeightMethodFor(hasData: Data.Count > 0);
+
+    /// <summary>
+    /// The weight method in effect when calibration samples are (<paramref name="hasData"/>) or are not given:
+    /// <see cref="WeightMethod"/>, else GPTQ for weight-only quantization below 8 bits with data (measured: see
+    /// bench/README.md), else minmax.
+    /// </summary>
+    public WeightMethod WeightMethodFor(bool hasData) => WeightMethod
+        ?? (Mode == QuantizationMode.WeightOnly && hasData && !IsMixedWeightBits && WeightBits < DefaultBits ? Recipes.WeightMethod.Gptq : Recipes.WeightMethod.MinMax);
 
     /// <summary>True when <see cref="EffectiveWeightMethod"/> reconstructs codes from calibration samples (GPTQ, AdaRound).</summary>
     public bool ReconstructsWeights => EffectiveWeightMethod is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound;

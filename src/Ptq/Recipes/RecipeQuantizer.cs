@@ -72,7 +72,9 @@ internal static class RecipeQuantizer
     public static RecipeQuantizationResult Run(OnnxModel model, QuantizationRecipe recipe, ICalibrationSource? source,
         IProgress<CalibrationProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
-        var settings = recipe.ToStaticSettings();
+        var settings = recipe.ToStaticSettings(hasData: source is not null);
+        if (source is null && ReconstructionWithoutData(recipe) is { } option)
+            throw new RecipeException(option, $"{option} {(recipe.WeightMethod is { } method ? RecipeNames.Name(method) + " " : "")}asks for weights reconstructed from the layer inputs of calibration samples; add --data.");
         var calibration = recipe.ToCalibrationSettings();
         bool dataFree = recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic or QuantizationMode.Fp16;
         if (dataFree && recipe.Stats is not null)
@@ -111,6 +113,14 @@ internal static class RecipeQuantizer
             Shortfall = Shortfall(recipe, result, outcome, cosine, check?.Feeds.Count ?? 0),
         };
     }
+
+    /// <summary>The option that asks for GPTQ or AdaRound (explicitly, or through one of their knobs), or null.</summary>
+    private static string? ReconstructionWithoutData(QuantizationRecipe recipe) =>
+        recipe.WeightMethod is WeightMethod.Gptq or WeightMethod.AdaRound ? "--weight-method"
+        : recipe.ReconSamples is not null ? "--recon-samples"
+        : recipe.AdaRoundIterations is not null ? "--adaround-iterations"
+        : recipe.ActOrder is not null ? "--act-order"
+        : null;
 
     /// <summary>What the mode-specific part produced: a plain result, or a guard or target search over one.</summary>
     private sealed record Outcome(StaticQuantizationResult? Plain, GuardResult? Guard, FallbackResult? Fallback, double? Target, OutputCheck? Check);

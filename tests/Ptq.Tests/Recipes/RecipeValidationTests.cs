@@ -60,7 +60,6 @@ public sealed class RecipeValidationTests
         { new() { Stats = "s.json", CalibSize = 10 }, "--calib-size", "--calib-size 10 with --stats" },
         { new() { TargetCosine = 1.5 }, "--target-cosine", "(0, 1]" },
         { new() { MaxDrop = -1 }, "--max-drop", "non-negative" },
-        { new() { WeightMethod = WeightMethod.Gptq }, "--weight-method", "--weight-method gptq reconstructs weights from the layer inputs of calibration samples; add --data" },
         { new() { WeightMethod = WeightMethod.AdaRound, Mode = QuantizationMode.Dynamic, Data = ["d"] }, "--weight-method", "--weight-method adaround with --mode dynamic" },
         { new() { WeightMethod = WeightMethod.Gptq, Stats = "s.json", Data = ["d"] }, "--weight-method", "give --data instead of --stats" },
         { new() { ReconSamples = 16 }, "--recon-samples", "--recon-samples with --weight-method minmax: only gptq and adaround" },
