@@ -76,7 +76,7 @@ internal static class PtqCli
         }
         catch (PtqException ex)
         {
-            await console.Error.WriteLineAsync($"ptq: error: {ex.Message}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"ptq: error: {ex.MessageIn(Recipes.OptionSpelling.Flags)}").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
         catch (Exception ex)

@@ -20,31 +20,28 @@ internal static class CalibrateCommand
     {
         var model = new Argument<string>("MODEL") { Description = "The float ONNX model." };
         var output = OutputOption.Create("STATS.json", "Where to write the statistics (JSON).");
-        var calibSize = new Option<int?>("--calib-size") { HelpName = "N", Description = "Use the first N samples (after sorting by file name)." };
-        var method = new Option<string?>("--method") { HelpName = "M", Description = "Collect only what this range method needs (default: everything)." };
         var shard = new Option<string?>("--shard") { HelpName = "K/N", Description = "Calibrate only every N-th sample starting at the K-th; merge shards with 'ptq stats merge'." };
-        var foldBn = new Option<bool?>("--fold-bn") { HelpName = "true|false", Description = "Fold BatchNormalization first, as quantize will (default true)." };
-        var data = new DataOptions();
-        var command = new Command("calibrate", "Collect activation statistics (mergeable across shards) for later quantization.") { model, output, calibSize, method, shard, foldBn };
-        data.AddTo(command, dataRequired: true);
+        var flags = new RecipeFlags(RecipeOptions.All.Where(o => o.ReadsSamples || o == RecipeOptions.CalibSize || o == RecipeOptions.FoldBn || o == RecipeOptions.Method));
+        // Without --method every statistic is collected (the default is no method), so the table's sentence does not fit here.
+        flags[RecipeOptions.Method].Description = "Collect only what this range method needs (default: everything, so quantize may choose any method).";
+        flags[RecipeOptions.Data].Required = true;
+        var command = new Command("calibrate", "Collect activation statistics (mergeable across shards) for later quantization.") { model, output, shard };
+        flags.AddTo(command);
         var externalData = new ExternalDataRootOption();
         externalData.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
-            int? limit = parseResult.GetValue(calibSize);
-            if (limit is <= 0)
-                throw new PtqException($"--calib-size {limit}: give a positive number of samples");
-            var settings = parseResult.GetValue(method) is { } m
-                ? new CalibrationSettings { Method = RecipeNames.ParseMethod(m, "--method") }
-                : new CalibrationSettings();
+            var recipe = flags.ApplyTo(parseResult, QuantizationRecipe.Default).Validate();
+            bool allStatistics = !flags.Given(parseResult, RecipeOptions.Method);
+            var settings = allStatistics ? new CalibrationSettings() : new CalibrationSettings { Method = recipe.Method };
             var slice = parseResult.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
             using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
-            var source = CalibrationSources.Create(ModelInputs.Of(loaded), data.Specs(parseResult), data.ToSourceOptions(parseResult, limit));
+            var source = CalibrationSources.Create(ModelInputs.Of(loaded), recipe.Data, recipe.ToSourceOptions());
             var samples = slice.Select(source.Select(sample => (IReadOnlyDictionary<string, Runtime.TensorValue>)sample.ToFeeds()));
             int total = slice.CountOf(source.Count);
             var stats = CalibrationProgressView.Run(console, "calibrating", total, progress =>
-                CalibrationJob.Run(loaded, samples, total, settings, parseResult.GetValue(foldBn) ?? true,
-                    allStatistics: parseResult.GetValue(method) is null, progress, cancellationToken: cancellationToken));
+                CalibrationJob.Run(loaded, samples, total, settings, recipe.FoldBn,
+                    allStatistics, progress, cancellationToken: cancellationToken));
             string path = parseResult.GetRequiredValue(output);
             stats.Save(path);
             if (source.SkippedFiles > 0)

@@ -23,29 +23,21 @@ internal static class QuantizeCommand
         var output = OutputOption.Create("OUT.onnx", "Where to write the quantized model; quant_param.csv goes beside it.");
         var logging = new LoggingOptions();
         var quantize = new QuantizeOptions();
-        var data = new DataOptions();
         var command = new Command("quantize", "Quantize a float model (calibrate, choose parameters, rewrite to QDQ).") { model, output };
         logging.AddTo(command);
         quantize.AddTo(command);
-        data.AddTo(command, dataRequired: false);
         var externalData = new ExternalDataRootOption();
         externalData.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var warnings = new List<string>();
-            var recipe = quantize.ToRecipe(parseResult, data, warnings);
+            var recipe = quantize.ToRecipe(parseResult, warnings);
             foreach (string warning in warnings)
                 console.Error.WriteLine($"ptq: warning: {warning}");
             string outputPath = parseResult.GetRequiredValue(output);
             using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
-            var sourceOptions = recipe.ToSourceOptions() with
-            {
-                Recursive = parseResult.GetValue(data.Recursive),
-                SkipCorrupt = parseResult.GetValue(data.SkipCorrupt),
-                MaxImagePixels = data.PixelLimit(parseResult),
-            };
             var run = CalibrationProgressView.Run(console, "calibrating", null, progress =>
-                RecipeQuantizer.Run(loaded, recipe, sourceOptions, progress,
+                RecipeQuantizer.Run(loaded, recipe, null, progress,
                     new SynchronousProgress<string>(logging.Logger(parseResult, console, LogLevel.Info)), cancellationToken));
             var result = run.Result;
             foreach (string warning in run.Warnings)

@@ -15,15 +15,13 @@ internal static class RecipeShowCommand
     public static Command Create(CliConsole console)
     {
         var quantize = new QuantizeOptions();
-        var data = new DataOptions();
         var show = new Command("show", "Print the effective quantization recipe (recipe file, then flags on top) as YAML.");
         quantize.AddTo(show);
-        data.AddTo(show, dataRequired: false);
         show.SetAction((parseResult, cancellationToken) =>
         {
             cancellationToken.ThrowIfCancellationRequested();
             var warnings = new List<string>();
-            var recipe = quantize.ToRecipe(parseResult, data, warnings);
+            var recipe = quantize.ToRecipe(parseResult, warnings);
             foreach (string warning in warnings)
                 console.Error.WriteLine($"ptq: warning: {warning}");
             console.Out.Write(RecipeYamlWriter.Write(recipe));
@@ -33,7 +31,7 @@ internal static class RecipeShowCommand
                     $"# accuracy guard on by default: output cosine {guard} on calibration samples from --data ('accuracy-guard: off' turns it off)"));
             var unsupported = recipe.UnsupportedFeatures();
             if (unsupported.Count > 0)
-                console.Out.WriteLine($"# not implemented yet, 'ptq quantize' refuses: {string.Join(", ", unsupported)}");
+                console.Out.WriteLine($"# not implemented yet, 'ptq quantize' refuses: {string.Join(", ", unsupported.Select(f => f.ToString(null, OptionSpelling.Flags)))}");
             return Task.FromResult(ExitCodes.Ok);
         });
         return new Command("recipe", "Work with quantization recipes.") { show };
