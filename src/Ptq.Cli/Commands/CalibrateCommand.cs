@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ptq.Calibration;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Data;
 using Ptq.Onnx;
@@ -20,7 +21,8 @@ internal static class CalibrateCommand
     {
         var model = new Argument<string>("MODEL") { Description = "The float ONNX model." };
         var output = OutputOption.Create("STATS.json", "Where to write the statistics (JSON).");
-        var shard = new Option<string?>("--shard") { HelpName = "K/N", Description = "Calibrate only every N-th sample starting at the K-th; merge shards with 'ptq stats merge'." };
+        var shard = new Option<string?>("--shard") { HelpName = "K/N", Description = "Calibrate only every N-th sample starting at the K-th; merge shards with 'ptq stats merge'." }
+            .In(HelpSection.Input);
         var flags = new RecipeFlags(RecipeOptions.All.Where(o => o.ReadsSamples || o == RecipeOptions.CalibSize || o == RecipeOptions.FoldBn || o == RecipeOptions.Method));
         // Without --method every statistic is collected (the default is no method), so the table's sentence does not fit here.
         flags[RecipeOptions.Method].Description = "Collect only what this range method needs (default: everything, so quantize may choose any method).";
@@ -49,6 +51,10 @@ internal static class CalibrateCommand
             console.Out.WriteLine($"wrote statistics of {stats.Tensors.Count} tensors over {stats.Samples} samples to {path}");
             return Task.FromResult(ExitCodes.Ok);
         });
-        return command;
+        return command.WithExamples(
+            new("Statistics of every tensor, so quantize may choose any --method later",
+                "ptq calibrate model.onnx --data images/ --resize-short 256 --crop 224,224 -o stats.json"),
+            new("Shard 2 of 4: run the four anywhere, then 'ptq stats merge' them", "ptq calibrate model.onnx --data images/ --shard 2/4 -o stats.2.json"),
+            new("Only what KL ranges need, from the first 500 images", "ptq calibrate model.onnx --data images/ --calib-size 500 --method kl -o stats.json"));
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ptq.Calibration;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Cli.Output;
 using Ptq.Onnx;
@@ -66,7 +67,13 @@ internal static class QuantizeCommand
             }
             return Task.FromResult(ExitCodes.Ok);
         });
-        return command;
+        return command.WithExamples(
+            new("int8 with the default recipe; the result is checked against float on 32 of the images",
+                "ptq quantize model.onnx --data images/ -o model.int8.onnx"),
+            new("Caffe-style preprocessing (BGR, mean subtraction) and 100 calibration images",
+                "ptq quantize squeezenet.onnx --data images/ --calib-size 100 --resize-short 256 --crop 224,224 --color BGR --mean 104,117,123 -o sq.int8.onnx"),
+            new("4-bit weights with float compute: no data needed", "ptq quantize model.onnx --mode weight-only --weight-bits 4 --weight-method mse -o model.w4.onnx"),
+            new("A recipe file, with a flag on top", "ptq quantize model.onnx --recipe recipe.yaml --data images/ --method kl -o model.int8.onnx"));
     }
 
     private static void LogDecisions(Action<string> log, StaticQuantizationResult result, CalibrationMethod method)

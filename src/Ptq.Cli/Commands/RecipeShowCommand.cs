@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Recipes;
 
@@ -11,6 +12,12 @@ namespace Ptq.Cli.Commands;
 /// </summary>
 internal static class RecipeShowCommand
 {
+    private static readonly HelpExample[] Examples =
+    [
+        new("The default recipe as YAML, to start a recipe file from", "ptq recipe show > recipe.yaml"),
+        new("What a MindSpore Lite config with a flag on top amounts to", "ptq recipe show --recipe quant.cfg --weight-bits 4"),
+    ];
+
     /// <summary>Builds <c>recipe</c> with its <c>show</c> subcommand, writing to <paramref name="console"/>.</summary>
     public static Command Create(CliConsole console)
     {
@@ -34,6 +41,7 @@ internal static class RecipeShowCommand
                 console.Out.WriteLine($"# not implemented yet, 'ptq quantize' refuses: {string.Join(", ", unsupported.Select(f => f.ToString(null, OptionSpelling.Flags)))}");
             return Task.FromResult(ExitCodes.Ok);
         });
-        return new Command("recipe", "Work with quantization recipes.") { show };
+        show.WithExamples(Examples);
+        return new Command("recipe", "Work with quantization recipes.") { show }.WithExamples(Examples);
     }
 }

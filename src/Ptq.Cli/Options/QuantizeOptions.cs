@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using Ptq.Recipes;
 
 namespace Ptq.Cli.Options;
@@ -12,7 +13,8 @@ internal sealed class QuantizeOptions
 {
     private readonly RecipeFlags _flags = new(RecipeOptions.All);
 
-    public Option<string?> Recipe { get; } = new("--recipe") { HelpName = "FILE", Description = "Recipe file: Ptq YAML/JSON or MindSpore Lite .cfg; flags override it." };
+    public Option<string?> Recipe { get; } = new Option<string?>("--recipe") { HelpName = "FILE", Description = "Recipe file: Ptq YAML/JSON or MindSpore Lite .cfg; flags override it." }
+        .In(HelpSection.Quantization);
 
     /// <summary>Adds <c>--recipe</c> and every generated flag to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using Ptq.Recipes;
 
 namespace Ptq.Cli.Options;
@@ -68,7 +69,9 @@ internal sealed class RecipeFlags
         flag.HelpName = entry.Placeholder;
         flag.Description = Describe(entry);
         flag.Hidden = !entry.Implemented;
-        return flag;
+        if (entry.Shape == OptionShape.List)
+            UnknownOptions.RefuseOptionLikeValues(flag);
+        return flag.In(HelpSections.Of(entry.Group));
     }
 
     /// <summary>The description, the accepted values when the placeholder does not list them, whether it repeats, and the default.</summary>

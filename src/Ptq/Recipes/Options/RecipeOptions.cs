@@ -59,7 +59,7 @@ public static class RecipeOptions
 
     /// <summary><c>max-image-pixels</c>: the decompression-bomb limit (<see cref="QuantizationRecipe.MaxImagePixels"/>).</summary>
     public static RecipeOption MaxImagePixels { get; } = Setting("max-image-pixels", OptionGroup.Data, Codecs.Long, r => r.MaxImagePixels, (r, v) => r with { MaxImagePixels = v },
-        "Refuse images declaring more than N pixels before decoding them (the default is Pillow's decompression-bomb limit).", new() { ReadsSamples = true });
+        "Refuse images whose header declares more than N pixels, before decoding them (decompression bombs; Pillow's limit unless raised).", new() { ReadsSamples = true });
 
     // ---- PREPROCESSING (image files) ----
 
@@ -202,7 +202,7 @@ public static class RecipeOptions
         "How activation ranges are chosen from the statistics.",
         new()
         {
-            Placeholder = "METHOD",
+            Placeholder = "ESTIMATOR",
             Spellings =
             [
                 new(Tool.MindSporeLite, "activation_quant_method", "MAX_MIN → minmax, KL → kl, REMOVAL_OUTLIER → percentile"),
