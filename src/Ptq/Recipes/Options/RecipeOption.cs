@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Ptq.Data;
 
 namespace Ptq.Recipes;
 
@@ -17,7 +16,7 @@ public sealed partial class RecipeOption : IFormattable
     private readonly Func<QuantizationRecipe, bool> _notImplemented;
     private readonly Func<string?>? _unsetMeans;
 
-    private RecipeOption(Definition d)
+    internal RecipeOption(Definition d)
     {
         Key = d.Key;
         Group = d.Group;
@@ -126,48 +125,6 @@ public sealed partial class RecipeOption : IFormattable
     [GeneratedRegex(@"(?<![\w-])--([a-z0-9][a-z0-9-]*)")]
     private static partial Regex FlagMention();
 
-    /// <summary>An option of the recipe itself, of type <typeparamref name="T"/>.</summary>
-    internal static RecipeOption Setting<T>(string key, OptionGroup group, ValueCodec<T> codec,
-        Func<QuantizationRecipe, T> get, Func<QuantizationRecipe, T, QuantizationRecipe> set, string description, Extras? extras = null)
-    {
-        var x = extras ?? new Extras();
-        return new RecipeOption(new Definition(key, group, codec.Shape, x.Placeholder ?? codec.Placeholder, description, codec.Values, x)
-        {
-            AcceptsNull = x.AcceptsNull ?? codec.AcceptsNull,
-            JoinsSequence = codec.JoinsSequence,
-            Apply = (target, values, self) => target.Recipe = set(target.Recipe, values is null ? get(QuantizationRecipe.Default) : codec.Parse(values, self)),
-            Format = r => codec.Format(get(r)),
-            NotImplemented = NotImplemented(x, r => codec.Format(get(r)), r => codec.NotImplemented(get(r))),
-        });
-    }
-
-    /// <summary>A PREPROCESSING option: laid over the baseline's preprocessing with the rest of its layer (<see cref="RecipeBuilder"/>).</summary>
-    internal static RecipeOption Preprocessing<T>(string key, ValueCodec<T> codec,
-        Func<ImagePreprocessing, T> get, Action<PreprocessingBuilder, T> set, string description, Extras? extras = null)
-    {
-        var x = (extras ?? new Extras()) with { ReadsSamples = true };
-        return new RecipeOption(new Definition(key, OptionGroup.Preprocessing, codec.Shape, x.Placeholder ?? codec.Placeholder, description, codec.Values, x)
-        {
-            AcceptsNull = x.AcceptsNull ?? codec.AcceptsNull,
-            JoinsSequence = codec.JoinsSequence,
-            Apply = (target, values, self) => set(target.Preprocessing, values is null ? default! : codec.Parse(values, self)),
-            Format = r => codec.Format(get(r.Preprocessing)),
-            NotImplemented = NotImplemented(x, r => codec.Format(get(r.Preprocessing)), _ => false),
-        });
-    }
-
-    /// <summary>A recipe key whose value is a structured mapping, bound and written by the recipe readers and writer.</summary>
-    internal static RecipeOption Mapping(string key, OptionGroup group, string description, Extras extras) =>
-        new(new Definition(key, group, OptionShape.Scalar, extras.Placeholder, description, [], extras with { HasFlag = false })
-        {
-            Format = _ => null,
-            NotImplemented = _ => false,
-        });
-
-    // Not yet: the whole option when set to anything but its default, a value marked so, or a combination the entry names.
-    private static Func<QuantizationRecipe, bool> NotImplemented(Extras x, Func<QuantizationRecipe, string?> format, Func<QuantizationRecipe, bool> value) =>
-        r => (!x.Implemented && format(r) != format(QuantizationRecipe.Default)) || value(r) || (x.NotYet?.Invoke(r) ?? false);
-
     /// <summary>What an entry declares beyond its key, codec, accessors and description.</summary>
     internal sealed record Extras
     {
@@ -196,7 +153,8 @@ public sealed partial class RecipeOption : IFormattable
         public IReadOnlyList<ToolSpelling> Spellings { get; init; } = [];
     }
 
-    private sealed record Definition(string Key, OptionGroup Group, OptionShape Shape, string? Placeholder, string Description,
+    /// <summary>Everything an entry is built from (see <see cref="RecipeOptions"/>).</summary>
+    internal sealed record Definition(string Key, OptionGroup Group, OptionShape Shape, string? Placeholder, string Description,
         IReadOnlyList<string> Values, Extras Extras)
     {
         public bool HasFlag => Extras.HasFlag;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Ptq.Calibration;
 using Ptq.Quantization;
-using static Ptq.Recipes.RecipeOption;
 using Tool = Ptq.Recipes.SeedTool;
 
 namespace Ptq.Recipes;
@@ -13,8 +12,12 @@ namespace Ptq.Recipes;
 /// and combination is checked once, by <see cref="QuantizationRecipe.Validate"/>. Descriptions carry no defaults: help
 /// renders them from <see cref="QuantizationRecipe.Default"/> (<see cref="RecipeOption.DefaultText"/>).
 /// </summary>
-public static class RecipeOptions
+public static partial class RecipeOptions
 {
+    // Each entry below adds itself here as it is created; static initializers run in textual order, so this list must
+    // come first and All keeps the declaration order without a second list to maintain.
+    private static readonly List<RecipeOption> Declared = [];
+
     // ---- Input and data ----
 
     /// <summary><c>data</c>: calibration samples (<see cref="QuantizationRecipe.Data"/>).</summary>
@@ -354,16 +357,8 @@ public static class RecipeOptions
             Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] init_scale")],
         });
 
-    /// <summary>Every option, in the order help lists them and recipes are written (grouped by <see cref="RecipeOption.Group"/>).</summary>
-    public static IReadOnlyList<RecipeOption> All { get; } =
-    [
-        Data, Stats, CalibSize, Recursive, SkipCorrupt, MaxImagePixels,
-        Resize, ResizeShort, ResizeMethod, Crop, Color, Mean, Std, Scale, Multiply, Layout,
-        Mode, ActBits, WeightBits, ActMode, WeightMode, Granularity, Method, Percentile, NStd, WeightMethod,
-        BiasCorrection, EmpiricalBiasCorrection, Cle, FoldBn, Clip, ClipTable, NetAwareClip, ConcatSharedScale, NoClip,
-        Skip, SkipOp, ReduceRange, MinWeightSize, MinWeightChannels, Overrides,
-        TargetCosine, AccuracyGuard, MaxDrop, MixedInitScale,
-    ];
+    /// <summary>Every option, in declaration order: the order help lists them and recipes are written (grouped by <see cref="RecipeOption.Group"/>).</summary>
+    public static IReadOnlyList<RecipeOption> All { get; } = Declared.AsReadOnly();
 
     private static readonly Dictionary<string, RecipeOption> ByKey = All.ToDictionary(o => o.Key, StringComparer.Ordinal);
 
