@@ -66,7 +66,7 @@ internal static class PtqCli
             await console.Error.WriteLineAsync("ptq: interrupted").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
-        catch (Pipeline.OutputVerificationException ex)
+        catch (OutputVerificationException ex)
         {
             await console.Error.WriteLineAsync(
                 $"ptq: internal error: the model Ptq produced failed verification, so it was not written: {ex.Message}{Environment.NewLine}" +
@@ -76,7 +76,7 @@ internal static class PtqCli
         }
         catch (PtqException ex)
         {
-            await console.Error.WriteLineAsync($"ptq: error: {ex.MessageIn(Recipes.OptionSpelling.Flags)}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"ptq: error: {ex.MessageIn(OptionSpelling.Flags)}").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
         catch (Exception ex)

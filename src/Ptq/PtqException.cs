@@ -19,12 +19,12 @@ public class PtqException : Exception
     /// <see cref="Exception.Message"/> writes them as recipe keys, <see cref="MessageIn"/> as the caller spells them.
     /// </summary>
     protected PtqException(FormattableString message, Exception? innerException = null)
-        : base((message ?? throw new ArgumentNullException(nameof(message))).ToString(Recipes.OptionSpelling.Keys), innerException) =>
+        : base((message ?? throw new ArgumentNullException(nameof(message))).ToString(OptionSpelling.Keys), innerException) =>
         _template = message;
 
     /// <summary>
     /// The message with the settings it names written as <paramref name="spelling"/> says, e.g.
-    /// <see cref="Recipes.OptionSpelling.Flags"/> for a command line (<c>--act-bits</c> instead of <c>act-bits</c>);
+    /// <see cref="OptionSpelling.Flags"/> for a command line (<c>--act-bits</c> instead of <c>act-bits</c>);
     /// <see cref="Exception.Message"/> for a message that names none.
     /// </summary>
     public string MessageIn(IFormatProvider spelling) => _template?.ToString(spelling) ?? Message;

@@ -9,15 +9,15 @@ namespace Ptq.Examples;
 public static class QuantizeWithTheLibrary
 {
     /// <summary>Runs the example in the current folder.</summary>
-    public static RecipeQuantizationResult Run()
+    public static QuantizationResult Run()
     {
         // README:begin
         using var model = ModelIO.Load("model.onnx");
         var recipe = QuantizationRecipe.Default with { Data = ["samples/"] }; // images, .npy, .npz, .bin, .txt or MNIST idx
-        var run = RecipeQuantizer.Run(model, recipe); // calibrate, quantize, verify in ONNX Runtime, accuracy guard
-        ModelIO.Save(run.Result.Model, "model.int8.onnx");
-        Console.WriteLine($"output cosine against float: {run.CheckCosine:F4}");
+        var result = Quantizer.Quantize(model, recipe); // calibrate, quantize, accuracy guard, verify in ONNX Runtime
+        result.Save("model.int8.onnx"); // and quant_param.csv beside it
+        Console.WriteLine($"output cosine against float: {result.CheckCosine:F4}");
         // README:end
-        return run;
+        return result;
     }
 }

@@ -34,16 +34,12 @@ internal static class CalibrateCommand
         command.SetAction((parseResult, cancellationToken) =>
         {
             var recipe = flags.ApplyTo(parseResult, QuantizationRecipe.Default).Validate();
-            bool allStatistics = !flags.Given(parseResult, RecipeOptions.Method);
-            var settings = allStatistics ? new CalibrationSettings() : new CalibrationSettings { Method = recipe.Method };
+            var rangeMethod = flags.Given(parseResult, RecipeOptions.Method) ? recipe.Method : (CalibrationMethod?)null;
             var slice = parseResult.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
             using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
             var source = CalibrationSources.Create(ModelInputs.Of(loaded), recipe.Data, recipe.ToSourceOptions());
-            var samples = slice.Select(source.Select(sample => (IReadOnlyDictionary<string, Runtime.TensorValue>)sample.ToFeeds()));
-            int total = slice.CountOf(source.Count);
-            var stats = CalibrationProgressView.Run(console, "calibrating", total, progress =>
-                CalibrationJob.Run(loaded, samples, total, settings, recipe.FoldBn,
-                    allStatistics, progress, cancellationToken: cancellationToken));
+            var stats = CalibrationProgressView.Run(console, "calibrating", slice.CountOf(source.Count), progress =>
+                Calibrator.Calibrate(loaded, source, rangeMethod, recipe.FoldBn, slice, progress, cancellationToken));
             string path = parseResult.GetRequiredValue(output);
             stats.Save(path);
             if (source.SkippedFiles > 0)

@@ -10,7 +10,7 @@ namespace Ptq.Cli.Commands;
 
 /// <summary>
 /// <c>ptq eval MODEL [--ref FP32_MODEL] --data SPEC [PREPROCESSING] [--labels subdirs|FILE|prefix:CLASSLIST] [--limit N] [--json]</c>:
-/// maps onto <see cref="ModelEvaluator.Evaluate"/>. <c>--labels subdirs</c> reads the data folder recursively.
+/// maps onto <see cref="Evaluator.Evaluate"/>. <c>--labels subdirs</c> reads the data folder recursively.
 /// </summary>
 internal static class EvalCommand
 {
@@ -51,7 +51,7 @@ internal static class EvalCommand
             var source = CalibrationSources.Create(ModelInputs.Of(loaded), specs, sourceOptions);
             var labelSource = labelText is null ? null : LabelSources.Parse(labelText, DataFolder(specs, loaded));
             info($"evaluating {loaded.DisplayName} on {source.Count} sample(s)");
-            var report = ModelEvaluator.Evaluate(loaded, refModel, source, labelSource, options, null, cancellationToken);
+            var report = Evaluator.Evaluate(loaded, refModel, source, labelSource, options, null, cancellationToken);
             if (parseResult.GetValue(json))
                 console.Out.WriteLine(EvaluationReportJson.Serialize(report));
             else

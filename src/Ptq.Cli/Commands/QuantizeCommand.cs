@@ -4,6 +4,7 @@ using Ptq.Calibration;
 using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Cli.Output;
+using Ptq.Data;
 using Ptq.Onnx;
 using Ptq.Pipeline;
 using Ptq.Recipes;
@@ -37,30 +38,25 @@ internal static class QuantizeCommand
                 console.Error.WriteLine($"ptq: warning: {warning}");
             string outputPath = parseResult.GetRequiredValue(output);
             using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
-            var run = CalibrationProgressView.Run(console, "calibrating", null, progress =>
-                RecipeQuantizer.Run(loaded, recipe, null, progress,
+            var result = CalibrationProgressView.Run(console, "calibrating", null, progress =>
+                Quantizer.Quantize(loaded, recipe, data: null, progress,
                     new SynchronousProgress<string>(logging.Logger(parseResult, console, LogLevel.Info)), cancellationToken));
-            var result = run.Result;
-            foreach (string warning in run.Warnings)
+            foreach (string warning in result.Warnings)
                 console.Error.WriteLine($"ptq: warning: {warning}");
-            if (run.SkippedFiles > 0)
-                console.Error.WriteLine($"ptq: warning: skipped {run.SkippedFiles} unreadable files (--skip-corrupt)");
+            if (result.SkippedFiles > 0)
+                console.Error.WriteLine($"ptq: warning: skipped {result.SkippedFiles} unreadable files (--skip-corrupt)");
 
-            LogDecisions(logging.Logger(parseResult, console, LogLevel.Debug), result, recipe.Method);
-            string csvPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, "quant_param.csv");
-            using (var outputs = new Ptq.IO.AtomicCommit()) // the model and its CSV appear together or not at all
-            {
-                ModelIO.Save(result.Model, outputPath, null, outputs);
-                QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections, outputs);
-                outputs.Commit();
-            }
-            WriteSummary(console.Out, QuantizationSummary.Of(result), outputPath, csvPath);
-            if (run.Guard is { } guard)
-                AccuracyGuardView.Write(console.Out, guard);
-            if (run.Fallback is { } fallback && run.TargetCosine is { } target)
-                TargetSearchView.Write(console.Out, recipe, fallback, target);
-            VerdictView.Write(console.Out, run);
-            if (run.Shortfall is { } shortfall)
+            var debug = logging.Logger(parseResult, console, LogLevel.Debug);
+            foreach (string decision in result.DecisionLog)
+                debug(decision);
+            string csvPath = result.Save(outputPath); // the model and its CSV appear together or not at all
+            WriteSummary(console.Out, result.Summary, outputPath, csvPath);
+            if (result.Guard is { } guard)
+                AccuracyGuardView.Write(console.Out, guard, result.CheckSamples);
+            if (result.TargetSearch is { } search)
+                TargetSearchView.Write(console.Out, recipe, search);
+            VerdictView.Write(console.Out, result);
+            if (result.Shortfall is { } shortfall)
             {
                 console.Error.WriteLine($"ptq: {shortfall}");
                 return Task.FromResult(ExitCodes.TargetNotMet);
@@ -74,22 +70,6 @@ internal static class QuantizeCommand
                 "ptq quantize squeezenet.onnx --data images/ --calib-size 100 --resize-short 256 --crop 224,224 --color BGR --mean 104,117,123 -o sq.int8.onnx"),
             new("4-bit weights with float compute: no data needed", "ptq quantize model.onnx --mode weight-only --weight-bits 4 --weight-method mse -o model.w4.onnx"),
             new("A recipe file, with a flag on top", "ptq quantize model.onnx --recipe recipe.yaml --data images/ --method kl -o model.int8.onnx"));
-    }
-
-    private static void LogDecisions(Action<string> log, StaticQuantizationResult result, CalibrationMethod method)
-    {
-        foreach (var t in result.Tensors)
-        {
-            string range = t.Kind == "Activation" && result.Statistics.Tensors.TryGetValue(t.TensorName, out var s)
-                ? string.Create(CultureInfo.InvariantCulture, $" observed [{s.Min:G6}, {s.Max:G6}] {method}")
-                : "";
-            string scale = t.Parameters.IsPerChannel
-                ? string.Create(CultureInfo.InvariantCulture, $"{t.Parameters.Scales.Length} channel scales in [{t.Parameters.Scales.Min():G4}, {t.Parameters.Scales.Max():G4}]")
-                : string.Create(CultureInfo.InvariantCulture, $"scale {t.Parameters.Scale:G6} zero point {t.Parameters.ZeroPoint}");
-            log($"{t.Kind.ToLowerInvariant()} '{t.TensorName}' ({t.NodeType} '{t.NodeName}'): {t.Parameters.Scheme}, {scale}{range}");
-        }
-        foreach (var f in result.Plan.FloatNodes)
-            log($"float {f.Node}: {f.Reason}");
     }
 
     private static void WriteSummary(TextWriter output, QuantizationSummary s, string modelPath, string csvPath)

@@ -38,7 +38,7 @@ public sealed class CorruptFileException : DataSourceException
 public sealed class PreprocessingOptionException : SettingException
 {
     /// <summary>Creates an exception about <paramref name="option"/>; settings named in <paramref name="message"/> follow the caller's spelling.</summary>
-    public PreprocessingOptionException(Recipes.RecipeOption option, FormattableString message) : base(option, message) { }
+    public PreprocessingOptionException(ISetting option, FormattableString message) : base(option, message) { }
 
     /// <summary>Creates an exception naming <paramref name="optionName"/> with a message written out already.</summary>
     public PreprocessingOptionException(string optionName, string message) : base(optionName, message) { }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ptq.Recipes;
 
 namespace Ptq.Data;
 
@@ -12,7 +11,7 @@ public static class OptionText
         ParseFloats(text, (part, all) => new PreprocessingOptionException(optionName, FloatsMessage(optionName, part, all).ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>Parses <c>"a,b,c"</c> for <paramref name="option"/>; the message names it in the caller's spelling.</summary>
-    internal static float[] ParseFloats(string text, RecipeOption option) =>
+    internal static float[] ParseFloats(string text, ISetting option) =>
         ParseFloats(text, (part, all) => new PreprocessingOptionException(option, FloatsMessage(option, part, all)));
 
     /// <summary>Parses <c>"a,b"</c> as invariant-culture integers.</summary>
@@ -21,7 +20,7 @@ public static class OptionText
         ParseInts(text, (part, all) => new PreprocessingOptionException(optionName, $"{optionName}: '{part}' in '{all}' is not an integer."));
 
     /// <summary>Parses <c>"a,b"</c> for <paramref name="option"/>; the message names it in the caller's spelling.</summary>
-    internal static int[] ParseInts(string text, RecipeOption option) =>
+    internal static int[] ParseInts(string text, ISetting option) =>
         ParseInts(text, (part, all) => new PreprocessingOptionException(option, $"{option}: '{part}' in '{all}' is not an integer."));
 
     /// <summary>Parses a case-insensitive enum name, e.g. <c>linear</c>, <c>BGR</c>, <c>nhwc</c>.</summary>

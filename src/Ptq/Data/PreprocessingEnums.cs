@@ -45,7 +45,7 @@ public readonly record struct ImageSize(int Width, int Height)
     }
 
     /// <summary>Parses <c>"W,H"</c> for <paramref name="option"/>; messages name it in the caller's spelling.</summary>
-    internal static ImageSize Parse(string text, Recipes.RecipeOption option)
+    internal static ImageSize Parse(string text, ISetting option)
     {
         int[] v = OptionText.ParseInts(text, option);
         return v.Length is 1 or 2 ? Of(v) : throw new PreprocessingOptionException(option, $"{option} expects W,H but got '{text}'.");

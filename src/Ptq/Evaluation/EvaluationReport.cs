@@ -1,6 +1,6 @@
 namespace Ptq.Evaluation;
 
-/// <summary>The result of <see cref="ModelEvaluator.Evaluate"/>.</summary>
+/// <summary>The result of <see cref="Evaluator.Evaluate"/>.</summary>
 /// <param name="Samples">Samples evaluated.</param>
 /// <param name="OutputName">The model output scored and compared.</param>
 /// <param name="Labels">Where the labels came from (<see cref="ILabelSource.Description"/>), or null without labels.</param>

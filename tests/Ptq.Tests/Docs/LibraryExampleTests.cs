@@ -27,7 +27,7 @@ public sealed class LibraryExampleTests
         string previous = Directory.GetCurrentDirectory();
         var console = Console.Out;
         using var output = new StringWriter();
-        RecipeQuantizationResult run;
+        QuantizationResult run;
         try
         {
             Directory.SetCurrentDirectory(temp.Path);
@@ -45,6 +45,7 @@ public sealed class LibraryExampleTests
         Assert.Equal($"output cosine against float: {run.CheckCosine:F4}", output.ToString().Trim());
         using var quantized = ModelIO.Load(temp.File("model.int8.onnx"));
         Assert.Contains(quantized.Proto.Graph.Node, n => n.OpType == "QuantizeLinear");
+        Assert.True(File.Exists(temp.File("quant_param.csv")));
         Assert.True(new FileInfo(temp.File("model.int8.onnx")).Length * 2 < new FileInfo(temp.File("model.onnx")).Length);
     }
 }

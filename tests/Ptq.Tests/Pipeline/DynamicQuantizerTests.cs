@@ -22,7 +22,7 @@ public class DynamicQuantizerTests
         var folder = Assets.Get("cifar10", "test");
         var samples = CalibrationSources.Create(ModelInputs.Of(model), [folder],
             new DataSourceOptions { Preprocessing = new ImagePreprocessing(mean: [127.5f], std: [127.5f]), Recursive = true }).Where((_, i) => i % 6 == 0);
-        var report = ModelEvaluator.Evaluate(result.Model, model, samples, null, new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
+        var report = Evaluator.Evaluate(result.Model, model, samples, null, new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
         Assert.Equal(500, report.Samples);
         Assert.True(report.Comparison!.AgreementPercent >= 99.0, $"agreement {report.Comparison.AgreementPercent}");
         Assert.True(report.Comparison.MeanCosine >= 0.9999, $"cosine {report.Comparison.MeanCosine}");

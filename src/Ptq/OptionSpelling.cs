@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Ptq.Recipes;
+namespace Ptq;
 
 /// <summary>
-/// How the <see cref="RecipeOption"/>s a message names are written when it is rendered (<see cref="PtqException.MessageIn"/>,
+/// How the <see cref="Recipes.RecipeOption"/>s a message names are written when it is rendered (<see cref="PtqException.MessageIn"/>,
 /// or <see cref="FormattableString.ToString(IFormatProvider)"/>): as recipe keys (<c>act-bits</c>, as in
 /// <see cref="Exception.Message"/>) or as command-line flags (<c>--act-bits</c>; keys without a flag stay keys).
 /// Numbers are written in the invariant culture either way.
