@@ -34,12 +34,12 @@ public sealed class CorruptFileException : DataSourceException
     }
 }
 
-/// <summary>A preprocessing option is invalid on its own or in combination with another one.</summary>
-public sealed class PreprocessingOptionException : PtqException
+/// <summary>A preprocessing option is invalid on its own or in combination with another one; <see cref="SettingException.Key"/> names it.</summary>
+public sealed class PreprocessingOptionException : SettingException
 {
-    /// <summary>Creates an exception naming the option (its CLI spelling, e.g. <c>--std</c>).</summary>
-    public PreprocessingOptionException(string optionName, string message) : base(message) => OptionName = optionName;
+    /// <summary>Creates an exception about <paramref name="option"/>; settings named in <paramref name="message"/> follow the caller's spelling.</summary>
+    public PreprocessingOptionException(ISetting option, FormattableString message) : base(option, message) { }
 
-    /// <summary>CLI name of the offending option, e.g. <c>--mean</c>.</summary>
-    public string OptionName { get; }
+    /// <summary>Creates an exception naming <paramref name="optionName"/> with a message written out already.</summary>
+    public PreprocessingOptionException(string optionName, string message) : base(optionName, message) { }
 }

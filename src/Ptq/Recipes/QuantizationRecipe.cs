@@ -6,11 +6,12 @@ namespace Ptq.Recipes;
 
 /// <summary>
 /// Everything <c>ptq quantize</c> can be told (DESIGN.md §6), as one immutable value: built from defaults, a recipe file
-/// (<see cref="RecipeFile"/>) and flags on top (<c>recipe with { ... }</c>), checked once by <see cref="Validate"/>, then
-/// mapped onto the pipeline by <see cref="ToStaticSettings"/>, <see cref="ToCalibrationSettings"/> and
-/// <see cref="ToSourceOptions"/>. Options the pipeline cannot honour yet are listed by <see cref="UnsupportedFeatures"/>.
-/// Each property names its CLI flag (recipe files use the same name without dashes as the key) and its default.
-/// Equality compares lists and preprocessing by value.
+/// (<see cref="RecipeFile"/>) and flags on top (<c>recipe with { ... }</c>, or <see cref="RecipeOption.Apply"/>), checked
+/// once by <see cref="Validate"/>, then mapped onto the pipeline by <see cref="ToStaticSettings"/>,
+/// <see cref="ToCalibrationSettings"/> and <see cref="ToSourceOptions"/>. Options the pipeline cannot honour yet are
+/// listed by <see cref="UnsupportedFeatures"/>. Each property's key, flag, value spellings and help are declared once in
+/// <see cref="RecipeOptions"/>; the property says what it means and its default. Equality compares lists and
+/// preprocessing by value.
 /// </summary>
 public sealed partial record QuantizationRecipe
 {
@@ -73,7 +74,7 @@ public sealed partial record QuantizationRecipe
     public int? ReconSamples { get; init; }
 
     /// <summary><c>--adaround-iterations N</c> (positive): AdaRound's optimisation steps per layer. Null: <see cref="Quantization.Reconstruction.WeightReconstructionSettings.DefaultIterations"/>.</summary>
-    public int? AdaRoundIterations { get; init; }
+    public int? AdaroundIterations { get; init; }
 
     /// <summary><c>--act-order true|false</c>: GPTQ rounds the columns of largest input energy first. Null: the default of <see cref="Quantization.Reconstruction.WeightReconstructionSettings.ActOrder"/>.</summary>
     public bool? ActOrder { get; init; }
@@ -177,6 +178,18 @@ public sealed partial record QuantizationRecipe
     /// </summary>
     public string? Stats { get; init; }
 
+    /// <summary><c>--recursive</c>: also read files in sub-folders of a folder in <see cref="Data"/>. Default off.</summary>
+    public bool Recursive { get; init; }
+
+    /// <summary><c>--skip-corrupt</c>: skip unreadable sample files (counted) instead of failing. Default off.</summary>
+    public bool SkipCorrupt { get; init; }
+
+    /// <summary>
+    /// <c>--max-image-pixels N</c> (positive): images declaring more pixels are refused before decoding. Default
+    /// <see cref="ResourceLimits.MaxImagePixels"/>.
+    /// </summary>
+    public long MaxImagePixels { get; init; } = ResourceLimits.MaxImagePixels;
+
     /// <summary>The PREPROCESSING flags (<c>--resize</c>, <c>--mean</c>, ...): how image files become tensors. Default <see cref="ImagePreprocessing.Default"/>.</summary>
     public ImagePreprocessing Preprocessing { get; init; } = ImagePreprocessing.Default;
 
@@ -226,7 +239,7 @@ public sealed partial record QuantizationRecipe
         && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
-        && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaRoundIterations == other.AdaRoundIterations && ActOrder == other.ActOrder
+        && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
         && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp)
@@ -235,6 +248,7 @@ public sealed partial record QuantizationRecipe
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
         && MixedInitScale.Equals(other.MixedInitScale) && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
 
     /// <inheritdoc/>

@@ -82,7 +82,7 @@ public sealed class RecipeShowTests
         var loaded = RecipeFile.Load(temp.File("shown.yaml"));
 
         Assert.Equal(0, shown.ExitCode);
-        Assert.Equal(RecipeFile.Load(cfg) with { WeightMode = Ptq.Quantization.QuantMode.AsymmetricUnsigned, ReduceRange = true, Clip = 6, TargetCosine = 0.99, Cle = true, WeightMethod = WeightMethod.AdaRound, AdaRoundIterations = 300, MaxDrop = 0.5, BiasCorrection = false }, loaded);
+        Assert.Equal(RecipeFile.Load(cfg) with { WeightMode = Ptq.Quantization.QuantMode.AsymmetricUnsigned, ReduceRange = true, Clip = 6, TargetCosine = 0.99, Cle = true, WeightMethod = WeightMethod.AdaRound, AdaroundIterations = 300, MaxDrop = 0.5, BiasCorrection = false }, loaded);
         Assert.Equal(ColorMode.Gray, loaded.Preprocessing.Color);
         Assert.Contains("# not implemented yet, 'ptq quantize' refuses: --max-drop 0.5", shown.Out);
     }

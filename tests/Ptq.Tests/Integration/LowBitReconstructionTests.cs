@@ -81,7 +81,7 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
     [InlineData(WeightMethod.AdaRound)]
     public void Cifar10_W4A8(WeightMethod method)
     {
-        var report = Cifar10($"W4A8 {RecipeNames.Name(method)}", QuantizationRecipe.Default with
+        var report = Cifar10($"W4A8 {Codecs.WeightMethods.Name(method)}", QuantizationRecipe.Default with
         {
             WeightBits = 4, WeightMethod = method, AccuracyGuard = QuantizationRecipe.AccuracyGuardOff,
         });
@@ -143,8 +143,8 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
         {
             Mode = QuantizationMode.WeightOnly, WeightBits = 4, WeightMethod = WeightMethod.AdaRound,
         }));
-        Assert.Equal("--weight-method", e.Option);
-        Assert.Contains("add --data", e.Message);
+        Assert.Equal("weight-method", e.Key);
+        Assert.Contains("add --data", e.MessageIn(OptionSpelling.Flags));
     }
 
     private EvaluationReport Report(string label, QuantizationRecipe recipe)
