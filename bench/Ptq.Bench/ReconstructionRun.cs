@@ -3,6 +3,7 @@ using System.Globalization;
 using Ptq.Onnx;
 using Ptq.Pipeline;
 using Ptq.Quantization;
+using Ptq.Pipeline.Reconstruction;
 using Ptq.Quantization.Reconstruction;
 using Ptq.Runtime;
 

@@ -1,7 +1,7 @@
 namespace Ptq.Quantization;
 
 /// <summary>How the quantizer chooses weight ranges.</summary>
-public enum WeightRangeMethod
+internal enum WeightRangeMethod
 {
     /// <summary>The observed min/max of each channel (round to nearest).</summary>
     MinMax,
@@ -11,9 +11,9 @@ public enum WeightRangeMethod
     Admm,
     /// <summary>
     /// Min-max ranges, then GPTQ reconstruction of the codes from calibration data (<see cref="Reconstruction.GptqKernel"/>,
-    /// <see cref="Reconstruction.WeightReconstructionSettings"/>).
+    /// run after the QDQ rewrite by the pipeline's weight reconstruction stage).
     /// </summary>
     Gptq,
-    /// <summary>Min-max ranges, then AdaRound's learned rounding from calibration data (<see cref="Reconstruction.WeightReconstructionSettings"/>).</summary>
+    /// <summary>Min-max ranges, then AdaRound's learned rounding from calibration data (<see cref="Reconstruction.AdaRoundKernel"/>).</summary>
     AdaRound,
 }

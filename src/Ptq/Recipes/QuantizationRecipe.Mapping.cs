@@ -3,7 +3,7 @@ using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Pipeline;
 using Ptq.Quantization;
-using Ptq.Quantization.Reconstruction;
+using Ptq.Pipeline.Reconstruction;
 
 namespace Ptq.Recipes;
 
@@ -13,7 +13,7 @@ public sealed partial record QuantizationRecipe
     /// The options set in this recipe that the pipeline cannot honour yet (empty when it can run as asked), in table
     /// order: those <see cref="RecipeOptions"/> marks not implemented, alone, for a value, or in a combination.
     /// </summary>
-    public IReadOnlyList<RecipeFeature> UnsupportedFeatures() =>
+    internal IReadOnlyList<RecipeFeature> UnsupportedFeatures() =>
         [.. RecipeOptions.All.Where(o => o.IsNotImplementedIn(this)).Select(o => new RecipeFeature(o, o.Format(this) ?? ""))];
 
     /// <summary>Returns this recipe when <see cref="UnsupportedFeatures"/> is empty.</summary>
@@ -35,7 +35,7 @@ public sealed partial record QuantizationRecipe
     /// names any), which decides the default weight method (<see cref="WeightMethodFor"/>).
     /// </summary>
     /// <exception cref="RecipeException">The recipe is invalid, or uses an option the pipeline cannot honour yet.</exception>
-    public StaticQuantizationSettings ToStaticSettings(bool? hasData = null)
+    internal StaticQuantizationSettings ToStaticSettings(bool? hasData = null)
     {
         Validate().EnsureSupported();
         return new StaticQuantizationSettings
@@ -95,7 +95,7 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>Activation calibration settings: <see cref="Method"/>, <see cref="Percentile"/>, <see cref="NStd"/>. Validates first.</summary>
     /// <exception cref="RecipeException">The recipe is invalid.</exception>
-    public CalibrationSettings ToCalibrationSettings()
+    internal CalibrationSettings ToCalibrationSettings()
     {
         Validate();
         return new CalibrationSettings

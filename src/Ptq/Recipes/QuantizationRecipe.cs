@@ -70,13 +70,13 @@ public sealed partial record QuantizationRecipe
     /// </summary>
     public WeightMethod? WeightMethod { get; init; }
 
-    /// <summary><c>--recon-samples N</c> (positive): calibration samples GPTQ and AdaRound reconstruct from. Null: <see cref="Quantization.Reconstruction.WeightReconstructionSettings.DefaultSamples"/>.</summary>
+    /// <summary><c>--recon-samples N</c> (positive): calibration samples GPTQ and AdaRound reconstruct from. Null: <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.DefaultSamples"/>.</summary>
     public int? ReconSamples { get; init; }
 
-    /// <summary><c>--adaround-iterations N</c> (positive): AdaRound's optimisation steps per layer. Null: <see cref="Quantization.Reconstruction.WeightReconstructionSettings.DefaultIterations"/>.</summary>
+    /// <summary><c>--adaround-iterations N</c> (positive): AdaRound's optimisation steps per layer. Null: <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.DefaultIterations"/>.</summary>
     public int? AdaroundIterations { get; init; }
 
-    /// <summary><c>--act-order true|false</c>: GPTQ rounds the columns of largest input energy first. Null: the default of <see cref="Quantization.Reconstruction.WeightReconstructionSettings.ActOrder"/>.</summary>
+    /// <summary><c>--act-order true|false</c>: GPTQ rounds the columns of largest input energy first. Null: the default of <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.ActOrder"/>.</summary>
     public bool? ActOrder { get; init; }
 
     /// <summary>The weight method in effect with the recipe's own <see cref="Data"/>: <see cref="WeightMethodFor"/>.</summary>

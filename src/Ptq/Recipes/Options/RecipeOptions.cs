@@ -1,7 +1,7 @@
 using System.Globalization;
 using Ptq.Calibration;
 using Ptq.Quantization;
-using Ptq.Quantization.Reconstruction;
+using Ptq.Pipeline.Reconstruction;
 using Tool = Ptq.Recipes.SeedTool;
 
 namespace Ptq.Recipes;

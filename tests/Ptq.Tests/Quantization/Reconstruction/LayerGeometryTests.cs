@@ -13,23 +13,27 @@ namespace Ptq.Tests.Quantization.Reconstruction;
 /// </summary>
 public class LayerGeometryTests
 {
-    public static TheoryData<string, long[], long[], AttributeProto[]> Layers => new()
-    {
-        { "Conv", [1, 3, 9, 8], [4, 3, 3, 3], [Node.IntsAttribute("pads", [1, 0, 2, 1])] },
-        { "Conv", [2, 4, 11, 10], [6, 2, 3, 2], [Node.IntAttribute("group", 2), Node.IntsAttribute("strides", [2, 3]), Node.IntsAttribute("dilations", [2, 1]), Node.IntsAttribute("pads", [1, 1, 1, 1])] },
-        { "Conv", [1, 5, 7, 7], [5, 1, 3, 3], [Node.IntAttribute("group", 5), Node.StringAttribute("auto_pad", "SAME_UPPER"), Node.IntsAttribute("strides", [2, 2])] },
-        { "Conv", [1, 3, 12], [4, 3, 3], [Node.IntsAttribute("pads", [2, 1]), Node.IntsAttribute("strides", [2])] },
-        { "ConvTranspose", [1, 3, 5, 4], [3, 2, 3, 3], [Node.IntsAttribute("strides", [2, 2]), Node.IntsAttribute("pads", [1, 0, 1, 1]), Node.IntsAttribute("output_padding", [1, 0])] },
-        { "ConvTranspose", [1, 4, 4, 4], [4, 3, 2, 2], [Node.IntAttribute("group", 2), Node.IntsAttribute("strides", [2, 2]), Node.IntsAttribute("dilations", [2, 1])] },
-        { "Gemm", [5, 7], [3, 7], [Node.IntAttribute("transB", 1)] },
-        { "Gemm", [7, 5], [7, 3], [Node.IntAttribute("transA", 1)] },
-        { "MatMul", [2, 3, 6], [6, 4], [] },
-    };
+    // Attribute protos are internal types, so the theory passes an index into this table.
+    private static readonly (string Op, long[] InputDims, long[] WeightDims, AttributeProto[] Attributes)[] Cases =
+    [
+        ("Conv", [1, 3, 9, 8], [4, 3, 3, 3], [Node.IntsAttribute("pads", [1, 0, 2, 1])]),
+        ("Conv", [2, 4, 11, 10], [6, 2, 3, 2], [Node.IntAttribute("group", 2), Node.IntsAttribute("strides", [2, 3]), Node.IntsAttribute("dilations", [2, 1]), Node.IntsAttribute("pads", [1, 1, 1, 1])]),
+        ("Conv", [1, 5, 7, 7], [5, 1, 3, 3], [Node.IntAttribute("group", 5), Node.StringAttribute("auto_pad", "SAME_UPPER"), Node.IntsAttribute("strides", [2, 2])]),
+        ("Conv", [1, 3, 12], [4, 3, 3], [Node.IntsAttribute("pads", [2, 1]), Node.IntsAttribute("strides", [2])]),
+        ("ConvTranspose", [1, 3, 5, 4], [3, 2, 3, 3], [Node.IntsAttribute("strides", [2, 2]), Node.IntsAttribute("pads", [1, 0, 1, 1]), Node.IntsAttribute("output_padding", [1, 0])]),
+        ("ConvTranspose", [1, 4, 4, 4], [4, 3, 2, 2], [Node.IntAttribute("group", 2), Node.IntsAttribute("strides", [2, 2]), Node.IntsAttribute("dilations", [2, 1])]),
+        ("Gemm", [5, 7], [3, 7], [Node.IntAttribute("transB", 1)]),
+        ("Gemm", [7, 5], [7, 3], [Node.IntAttribute("transA", 1)]),
+        ("MatMul", [2, 3, 6], [6, 4], []),
+    ];
+
+    public static TheoryData<int> Layers => [.. Enumerable.Range(0, Cases.Length)];
 
     [Theory]
     [MemberData(nameof(Layers))]
-    public void PatchTimesRowIsTheLayerOutput(string op, long[] inputDims, long[] weightDims, AttributeProto[] attributes)
+    public void PatchTimesRowIsTheLayerOutput(int layer)
     {
+        var (op, inputDims, weightDims, attributes) = Cases[layer];
         var random = new Random((int)(inputDims.Sum() + weightDims.Sum() * 3));
         var graph = new GraphProto { Name = "layer" };
         graph.Input.Add(TestModels.FloatInfo("X", inputDims));

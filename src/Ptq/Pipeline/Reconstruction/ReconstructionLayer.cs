@@ -2,7 +2,10 @@ using Ptq.Graph;
 using Ptq.Onnx;
 using Ptq.Passes;
 
-namespace Ptq.Quantization.Reconstruction;
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>A layer bias that reconstruction may refit: its float values and where the quantized model keeps it.</summary>
 /// <param name="Values">The float model's bias, one per output channel.</param>

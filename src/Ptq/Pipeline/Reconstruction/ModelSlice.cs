@@ -2,7 +2,10 @@ using Ptq.Graph;
 using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 
-namespace Ptq.Quantization.Reconstruction;
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>Cuts a model down to what computes some of its values, so ONNX Runtime runs no node it does not need.</summary>
 internal static class ModelSlice

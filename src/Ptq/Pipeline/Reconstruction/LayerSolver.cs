@@ -1,6 +1,9 @@
 using System.Numerics.Tensors;
 
-namespace Ptq.Quantization.Reconstruction;
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>The codes reconstruction chose for one layer, its refitted bias, and how much error it left.</summary>
 /// <param name="Codes">Codes in the weight tensor's layout.</param>

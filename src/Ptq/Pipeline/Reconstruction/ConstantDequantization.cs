@@ -1,7 +1,10 @@
 using Ptq.Graph;
 using Ptq.Onnx;
 
-namespace Ptq.Quantization.Reconstruction;
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>
 /// Turns every DequantizeLinear of constants (weights, biases, constant operands) back into a float initializer holding

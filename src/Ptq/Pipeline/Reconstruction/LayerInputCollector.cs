@@ -1,7 +1,10 @@
 using Ptq.Onnx;
 using Ptq.Runtime;
 
-namespace Ptq.Quantization.Reconstruction;
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>
 /// Gathers the inputs of one stage of layers (layers that do not feed each other) on calibration samples: ONNX Runtime

@@ -6,7 +6,10 @@ using Ptq.Onnx.Proto;
 using Ptq.Passes;
 using Ptq.Runtime;
 
-namespace Ptq.Quantization.Reconstruction;
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>What <see cref="WeightReconstruction.Apply"/> produced.</summary>
 /// <param name="Model">The quantized model with reconstructed codes.</param>

@@ -1,11 +1,14 @@
-namespace Ptq.Quantization.Reconstruction;
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>
 /// How GPTQ and AdaRound weight reconstruction (<see cref="WeightRangeMethod.Gptq"/>, <see cref="WeightRangeMethod.AdaRound"/>)
 /// use the calibration data. The grid (scales and zero points) is the one the weight method's range gives; reconstruction
 /// only chooses each weight's code on it.
 /// </summary>
-public sealed record WeightReconstructionSettings
+internal sealed record WeightReconstructionSettings
 {
     /// <summary>Default <see cref="Samples"/>.</summary>
     public const int DefaultSamples = 64;

@@ -1,4 +1,7 @@
-namespace Ptq.Quantization.Reconstruction;
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>
 /// What reconstruction needs from one group of a layer's inputs, accumulated over patches in bounded memory (two

@@ -1,4 +1,7 @@
-namespace Ptq.Quantization.Reconstruction;
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>One layer as reconstruction left it.</summary>
 /// <param name="Node">The layer's node name.</param>
