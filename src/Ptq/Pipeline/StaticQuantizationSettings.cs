@@ -103,7 +103,7 @@ internal sealed record StaticQuantizationSettings
         Weights.Validate("weight bits");
         Reconstruction.Validate();
         if (GemmInputClip is { } clip && !(clip > 0 && double.IsFinite(clip)))
-            throw new PtqException($"--clip {clip}: give a positive, finite clipping value");
+            throw new SettingException(SettingName.Clip, $"{SettingName.Clip} {clip}: give a positive, finite clipping value");
         foreach (var (tensor, tableClip) in TensorClips ?? new Dictionary<string, double>())
         {
             if (!(tableClip > 0 && double.IsFinite(tableClip)))

@@ -51,7 +51,7 @@ internal static class WeightReconstruction
             return new ReconstructionOutcome(WithGraph(quantized, graph), updated, reuse);
         }
         if (samples is null || samples.Count == 0)
-            throw new PtqException($"--weight-method {Name(method)} reconstructs weights from calibration samples; give --data");
+            throw new SettingException(SettingName.WeightMethod, $"{SettingName.WeightMethod} {Name(method)} reconstructs weights from calibration samples; give {SettingName.Data}");
 
         var gather = OnnxGraph.FromModel(quantized, promoteConstants: false);
         ConstantDequantization.Fold(gather, quantized.External);

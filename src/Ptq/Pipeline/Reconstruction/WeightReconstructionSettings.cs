@@ -50,9 +50,9 @@ internal sealed record WeightReconstructionSettings
     public WeightReconstructionSettings Validate()
     {
         if (Samples < 1)
-            throw new PtqException($"reconstruction samples {Samples}: give at least 1");
+            throw new SettingException(SettingName.ReconSamples, $"{SettingName.ReconSamples} {Samples}: give at least 1");
         if (Iterations < 1)
-            throw new PtqException($"reconstruction iterations {Iterations}: give at least 1");
+            throw new SettingException(SettingName.AdaroundIterations, $"{SettingName.AdaroundIterations} {Iterations}: give at least 1");
         return this;
     }
 }
