@@ -10,7 +10,7 @@ namespace Ptq.Cli.Commands;
 /// <c>ptq bolt</c>, <c>ptq tnn</c>, <c>ptq distiller</c>, <c>ptq mindspore</c>: a seed tool's flags, spelled as its
 /// documentation spells them, mapped onto a <see cref="SeedToolFrontEnd"/>. Prints the equivalent <c>ptq quantize</c>
 /// command and the recipe, then runs it as <c>ptq quantize</c> does (<see cref="QuantizeRun"/>). Flags the front end
-/// refuses still parse (so the refusal can say why) but are hidden from help.
+/// refuses still parse (so the refusal can say why) but are hidden from help (<see cref="SeedToolOptions"/>).
 /// </summary>
 internal static class SeedToolCommand
 {
@@ -42,26 +42,11 @@ internal static class SeedToolCommand
     public static Command Create(CliConsole console, SeedToolFrontEnd frontEnd)
     {
         var command = new Command(frontEnd.Command, frontEnd.Description + " Prints the equivalent 'ptq quantize' command and recipe, then runs it.");
-        var positional = frontEnd.Positional.Select(name => new Argument<string>(name) { Description = PositionalDescription(name) }).ToList();
-        foreach (var argument in positional)
-            command.Arguments.Add(argument);
-        var flags = frontEnd.Flags.Select(f => (Flag: f, Option: Create(f))).ToList();
-        foreach (var (_, option) in flags)
-            command.Options.Add(option);
-        // Distiller's images come with its dataset's preprocessing; Ptq's PREPROCESSING flags say what it is.
-        var preprocessing = frontEnd.Positional.Count > 0 ? new RecipeFlags(RecipeOptions.All.Where(o => o.Group == OptionGroup.Preprocessing)) : null;
-        preprocessing?.AddTo(command);
-
+        var options = new SeedToolOptions(frontEnd);
+        options.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
-            var arguments = new ToolArguments([.. positional.Select(p => parseResult.GetValue(p) ?? "")]);
-            foreach (var (flag, option) in flags)
-            {
-                if (parseResult.GetResult(option) is { Implicit: false })
-                    arguments.Add(flag.Name, Values(parseResult, option));
-            }
-            var baseline = preprocessing?.ApplyTo(parseResult, QuantizationRecipe.Default);
-            var translation = frontEnd.Translate(arguments, baseline);
+            var translation = options.Translate(parseResult);
             foreach (string note in translation.Notes)
                 console.Error.WriteLine($"ptq: warning: {note}");
             console.Out.WriteLine($"equivalent: {translation.QuantizeCommand}");
@@ -79,35 +64,4 @@ internal static class SeedToolCommand
         });
         return command.WithExamples(Examples[frontEnd.Command]);
     }
-
-    private static string PositionalDescription(string name) => name switch
-    {
-        "MODEL" => "The float ONNX model.",
-        "DATA_DIR" => "The samples: a folder or file of images, .npy/.npz, .bin, .txt or MNIST idx (calibration and the check against float).",
-        _ => name,
-    };
-
-    private static Option Create(ToolFlag flag)
-    {
-        Option option = flag.Shape switch
-        {
-            ToolFlagShape.Switch => new Option<bool>(flag.Name, [.. flag.Aliases]),
-            ToolFlagShape.Values => new Option<string[]>(flag.Name, [.. flag.Aliases]) { AllowMultipleArgumentsPerToken = true },
-            _ => new Option<string>(flag.Name, [.. flag.Aliases]),
-        };
-        option.HelpName = flag.Placeholder;
-        option.Description = flag.Description;
-        option.Required = flag.Required && flag.Refusal is null;
-        option.Hidden = flag.Refusal is not null;
-        return option.In(flag.Placeholder is { } p && (p.Contains("MODEL", StringComparison.Ordinal) || p.Contains("DIR", StringComparison.Ordinal))
-            ? HelpSection.Input : HelpSection.Quantization);
-    }
-
-    private static IReadOnlyList<string> Values(ParseResult result, Option option) => option switch
-    {
-        Option<bool> => [],
-        Option<string[]> list => result.GetValue(list) ?? [],
-        Option<string> text => [result.GetValue(text) ?? ""],
-        _ => throw new InvalidOperationException($"Unexpected flag type for {option.Name}."),
-    };
 }

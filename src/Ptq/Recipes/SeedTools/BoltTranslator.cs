@@ -8,7 +8,8 @@ namespace Ptq.Recipes;
 /// precision), <c>-q</c> (storage) and <c>-o</c> (offline calibration) together choose the mode: int8 inference without
 /// calibration is dynamic quantization, with <c>-o true</c> or a clip table it is static (full); fp32 inference with
 /// int8 or fp16 storage is weight-only or fp16. The model is written beside <c>-p</c> as Bolt does, named
-/// <c>MODEL_int8_q.onnx</c> (<c>MODEL_f16_q.onnx</c> for fp16 storage).
+/// <c>MODEL_int8_q.onnx</c> (<c>MODEL_f16_q.onnx</c> for fp16 storage). Images are resized to the model's input size,
+/// as Bolt's preprocessing does.
 /// </summary>
 internal static class BoltTranslator
 {
@@ -16,7 +17,10 @@ internal static class BoltTranslator
 
     public static IReadOnlyList<ToolFlag> Flags { get; } =
     [
-        Value("-p", "MODEL.onnx", "The float ONNX model (Bolt's X2bolt -i PTQ model); the result is written beside it.") with { Required = true },
+        Value("-p", "MODEL.onnx", "The float ONNX model (Bolt's X2bolt -i PTQ model); the result is written beside it.") with
+        {
+            Required = true, Counterpart = "the MODEL argument; -o MODEL_int8_q.onnx (MODEL_f16_q.onnx for -q FP16) beside it",
+        },
         Value("-i", "FP32|INT8_FP16|INT8_FP32", "Inference precision: int8 (float ops in fp32 in ONNX Runtime), or FP32 (only storage changes, see -q). [default: INT8_FP16]"),
         Value("-b", "true|false", "Fold BatchNorm into the preceding convolution. [default: true]"),
         Value("-q", "NOQUANT|FP16|INT8|MIX", "Weight storage: FP16, INT8, or MIX (int8, keeping float the layers that cost the output most; needs -d). [default: NOQUANT]"),
@@ -26,7 +30,7 @@ internal static class BoltTranslator
         Value("-d", "DIR", "Calibration images (also the samples the result is checked on)."),
         Value("-f", "BGR|RGB", "Channel order of the image tensor."),
         Value("-m", "M", "Factor the preprocessed pixels are multiplied by."),
-        Switch("-V", "Log per-tensor decisions to standard error."),
+        Switch("-V", "Log per-tensor decisions to standard error.") with { Counterpart = "-V" },
     ];
 
     public static ToolTranslation Translate(ToolArguments a, QuantizationRecipe baseline)
@@ -43,7 +47,12 @@ internal static class BoltTranslator
         var notes = new List<string>();
 
         var b = new RecipeBuilder(baseline);
-        if (a.Value("-d") is { } data) ToolTable.Apply(b, Command, SeedTool.Bolt, "-d", data);
+        if (a.Value("-d") is { } data)
+        {
+            ToolTable.Apply(b, Command, SeedTool.Bolt, "-d", data);
+            if (ModelImageSize.Of(model) is { } size)
+                RecipeOptions.Resize.Apply(b, [size]);
+        }
         if (a.Value("-f") is { } color) ToolTable.Apply(b, Command, SeedTool.Bolt, "-f", color.ToUpperInvariant());
         if (a.Value("-m") is { } multiply) ToolTable.Apply(b, Command, SeedTool.Bolt, "-m", multiply);
         ToolTable.Apply(b, Command, SeedTool.Bolt, "-b", fold ? "true" : "false");

@@ -25,13 +25,16 @@ internal static class DistillerTranslator
 
     public static IReadOnlyList<ToolFlag> Flags { get; } =
     [
-        Switch("--quantize-eval", "Quantize the model (Distiller's post-training quantization); required.", "--qe"),
+        Switch("--quantize-eval", "Quantize the model (Distiller's post-training quantization); required.", "--qe") with { Counterpart = "ptq quantize" },
         Value("--qe-mode", Modes, "Scheme of activations and weights. [default: sym]", "--qem"),
         Value("--qe-mode-acts", Modes, "Scheme of activations; overrides --qe-mode.", "--qema"),
         Value("--qe-mode-wts", Modes, "Scheme of weights; overrides --qe-mode.", "--qemw"),
         Value("--qe-bits-acts", "N", "Activation bits; 0: activations stay float (weight-only). [default: 8]", "--qeba"),
         Value("--qe-bits-wts", "N", "Weight bits. [default: 8]", "--qebw"),
-        Value("--qe-bits-accum", "N", "Accumulator bits: ONNX Runtime accumulates in int32, so 32. [default: 32]"),
+        Value("--qe-bits-accum", "N", "Accumulator bits: ONNX Runtime accumulates in int32, so 32. [default: 32]") with
+        {
+            Counterpart = "none needed: ONNX Runtime accumulates in int32 (32 accepted, other values refused)",
+        },
         Value("--qe-clip-acts", "none|avg|n_std|gauss|laplace", "Activation clipping. [default: none]", "--qeca"),
         Value("--qe-clip-n-stds", "K", "Standard deviations --qe-clip-acts n_std keeps."),
         Values("--qe-no-clip-layers", "NAME", "Nodes (ONNX names or regular expressions) whose activations are not clipped.", "--qencl"),
@@ -60,8 +63,14 @@ internal static class DistillerTranslator
         {
             Refusal = "not implemented yet: LAPQ's joint search of clipping values over all layers is missing; the closest is each layer's own least-error range, 'ptq quantize --method mse'.",
         },
-        Switch("--evaluate", "Evaluate: Ptq compares the result with the float model on 32 of the samples anyway."),
-        Value("-o", "DIR", "Folder the quantized model goes to, as MODEL_quantized.onnx. [default: logs]", "--out-dir"),
+        Switch("--evaluate", "Evaluate: Ptq compares the result with the float model on 32 of the samples anyway.") with
+        {
+            Counterpart = "the output check every run does (ptq eval for accuracy on labels)",
+        },
+        Value("-o", "DIR", "Folder the quantized model goes to, as MODEL_quantized.onnx. [default: logs]", "--out-dir") with
+        {
+            Counterpart = "-o DIR/MODEL_quantized.onnx",
+        },
         Value("-a", "ARCH", "Distiller's model architecture.", "--arch") with
         {
             Refusal = "the model is the MODEL.onnx argument (export the PyTorch model to ONNX first); leave -a out.",

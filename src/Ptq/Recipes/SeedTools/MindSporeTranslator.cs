@@ -14,10 +14,10 @@ internal static class MindSporeTranslator
 
     public static IReadOnlyList<ToolFlag> Flags { get; } =
     [
-        Value("--fmk", "ONNX", "The source framework; Ptq reads ONNX. [default: ONNX]"),
-        Value("--modelFile", "MODEL.onnx", "The float ONNX model.") with { Required = true },
-        Value("--outputFile", "OUT", "Output name: OUT.onnx is written (the converter writes OUT.ms), quant_param.csv beside it.") with { Required = true },
-        Value("--configFile", "FILE.cfg", "The quantization config: [common_quant_param], [mixed_bit_weight_quant_param], [full_quant_param], [data_preprocess_param].") with { Required = true },
+        Value("--fmk", "ONNX", "The source framework; Ptq reads ONNX. [default: ONNX]") with { Counterpart = "ONNX only (other frameworks refused)" },
+        Value("--modelFile", "MODEL.onnx", "The float ONNX model.") with { Required = true, Counterpart = "the MODEL argument" },
+        Value("--outputFile", "OUT", "Output name: OUT.onnx is written (the converter writes OUT.ms), quant_param.csv beside it.") with { Required = true, Counterpart = "-o OUT.onnx" },
+        Value("--configFile", "FILE.cfg", "The quantization config: [common_quant_param], [mixed_bit_weight_quant_param], [full_quant_param], [data_preprocess_param].") with { Required = true, Counterpart = "--recipe FILE.cfg" },
         Value("--quantType", "WeightQuant|PostTraining", "The converter's older quantization switch.") with
         {
             Refusal = "the config's [common_quant_param] quant_type (WEIGHT_QUANT or FULL_QUANT) chooses the quantization; leave --quantType out.",

@@ -28,6 +28,12 @@ public sealed record ToolFlag(string Name, IReadOnlyList<string> Aliases, ToolFl
     /// <summary>Why the front end refuses the flag and what is closest; null for a flag it honours.</summary>
     public string? Refusal { get; init; }
 
+    /// <summary>
+    /// What Ptq calls a flag the option table does not spell (the model argument, the output name, <c>-V</c>), for the
+    /// migration guides; null for flags the table spells or the front end refuses.
+    /// </summary>
+    public string? Counterpart { get; init; }
+
     /// <summary>True when the flag must be given.</summary>
     public bool Required { get; init; }
 }
