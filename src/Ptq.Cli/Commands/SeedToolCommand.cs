@@ -34,7 +34,8 @@ internal static class SeedToolCommand
         ],
         ["mindspore"] =
         [
-            new("A MindSpore Lite quantization config on an ONNX model", "ptq mindspore --fmk=ONNX --modelFile=model.onnx --outputFile=model_quant --configFile=full_quant.cfg"),
+            new("Full quantization as a MindSpore Lite config says, written as model_quant.onnx", "ptq mindspore --fmk=ONNX --modelFile=model.onnx --outputFile=model_quant --configFile=full_quant.cfg"),
+            new("Weight-only quantization (quant_type=WEIGHT_QUANT): no calibration data needed", "ptq mindspore --modelFile=model.onnx --outputFile=model_w8 --configFile=fixed_bit_weight_quant.cfg"),
         ],
     };
 

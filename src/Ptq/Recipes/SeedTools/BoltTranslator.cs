@@ -29,7 +29,7 @@ internal static class BoltTranslator
         Value("-o", "true|false", "Offline calibration (KL divergence) on the -d images; false: activations quantized at run time. [default: false]"),
         Value("-d", "DIR", "Calibration images (also the samples the result is checked on)."),
         Value("-f", "BGR|RGB", "Channel order of the image tensor."),
-        Value("-m", "M", "Factor the preprocessed pixels are multiplied by."),
+        Value("-m", "FACTOR", "Factor the preprocessed pixels are multiplied by."),
         Switch("-V", "Log per-tensor decisions to standard error.") with { Counterpart = "-V" },
     ];
 
