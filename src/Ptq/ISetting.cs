@@ -4,7 +4,7 @@ namespace Ptq;
 /// A setting that error messages can name (a <see cref="Recipes.RecipeOption"/>): formatted with an
 /// <see cref="OptionSpelling"/>, it writes itself as its recipe key or its command-line flag.
 /// </summary>
-public interface ISetting : IFormattable
+internal interface ISetting : IFormattable
 {
     /// <summary>The recipe key, e.g. <c>act-bits</c>.</summary>
     string Key { get; }

@@ -8,7 +8,7 @@ namespace Ptq;
 /// <see cref="Exception.Message"/>) or as command-line flags (<c>--act-bits</c>; keys without a flag stay keys).
 /// Numbers are written in the invariant culture either way.
 /// </summary>
-public sealed class OptionSpelling : IFormatProvider
+internal sealed class OptionSpelling : IFormatProvider
 {
     private OptionSpelling(bool flags) => UsesFlags = flags;
 

@@ -8,7 +8,7 @@ namespace Ptq;
 public class SettingException : PtqException
 {
     /// <summary>Creates an exception about <paramref name="option"/>; settings named in <paramref name="message"/> follow the caller's spelling.</summary>
-    public SettingException(ISetting option, FormattableString message, Exception? innerException = null)
+    internal SettingException(ISetting option, FormattableString message, Exception? innerException = null)
         : base(message, innerException) => Key = (option ?? throw new ArgumentNullException(nameof(option))).Key;
 
     /// <summary>Creates an exception about <paramref name="key"/> with a message written out already (a file's own key, a nested recipe key).</summary>

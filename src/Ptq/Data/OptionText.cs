@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Ptq.Data;
 
 /// <summary>Parsers for the comma-separated values of the preprocessing options and their enum names.</summary>
-public static class OptionText
+internal static class OptionText
 {
     /// <summary>Parses <c>"a,b,c"</c> as invariant-culture floats.</summary>
     /// <exception cref="PreprocessingOptionException">When an item is not a finite number; the message names the option.</exception>

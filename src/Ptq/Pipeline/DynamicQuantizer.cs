@@ -13,7 +13,7 @@ namespace Ptq.Pipeline;
 /// Cast → scaled by activation scale × weight scale (per output column) → + bias. No calibration data is needed;
 /// ONNX Runtime fuses the pattern into DynamicQuantizeMatMul. Other ops stay float.
 /// </summary>
-public static class DynamicQuantizer
+internal static class DynamicQuantizer
 {
     /// <summary>
     /// Quantizes <paramref name="model"/> (not modified) with signed symmetric weights of 2–8 bits (INT8 codes in the

@@ -4,7 +4,7 @@ using Ptq.Onnx.Proto;
 namespace Ptq.Quantization;
 
 /// <summary>Decides, from the graph and the op rule table, which tensors are quantized and how (see <see cref="QuantizationPlan"/>).</summary>
-public static class QuantizationPlanner
+internal static class QuantizationPlanner
 {
     /// <summary>
     /// Plans the quantization of <paramref name="graph"/> (its main graph; subgraphs stay float).

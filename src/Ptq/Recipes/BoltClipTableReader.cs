@@ -10,7 +10,7 @@ namespace Ptq.Recipes;
 /// line, given as a file or as a folder whose <c>.txt</c> files are read in name order. Clips must be positive finite
 /// numbers.
 /// </summary>
-public static class BoltClipTableReader
+internal static class BoltClipTableReader
 {
     /// <summary>Reads a clip table: a JSON or text file, or a folder of text tables.</summary>
     /// <exception cref="RecipeException">Unreadable file, an empty folder, not JSON, a wrong shape or a bad clip; names the file and JSON path or line.</exception>

@@ -12,7 +12,7 @@ public sealed partial record QuantizationRecipe
     /// The options set in this recipe that the pipeline cannot honour yet (empty when it can run as asked), in table
     /// order: those <see cref="RecipeOptions"/> marks not implemented, alone, for a value, or in a combination.
     /// </summary>
-    public IReadOnlyList<RecipeFeature> UnsupportedFeatures() =>
+    internal IReadOnlyList<RecipeFeature> UnsupportedFeatures() =>
         [.. RecipeOptions.All.Where(o => o.IsNotImplementedIn(this)).Select(o => new RecipeFeature(o, o.Format(this) ?? ""))];
 
     /// <summary>Returns this recipe when <see cref="UnsupportedFeatures"/> is empty.</summary>
@@ -32,7 +32,7 @@ public sealed partial record QuantizationRecipe
     /// weights), per-channel weights unless per-tensor, BatchNorm folding, skip lists. Validates first.
     /// </summary>
     /// <exception cref="RecipeException">The recipe is invalid, or uses an option the pipeline cannot honour yet.</exception>
-    public StaticQuantizationSettings ToStaticSettings()
+    internal StaticQuantizationSettings ToStaticSettings()
     {
         Validate().EnsureSupported();
         return new StaticQuantizationSettings
@@ -79,7 +79,7 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>Activation calibration settings: <see cref="Method"/>, <see cref="Percentile"/>, <see cref="NStd"/>. Validates first.</summary>
     /// <exception cref="RecipeException">The recipe is invalid.</exception>
-    public CalibrationSettings ToCalibrationSettings()
+    internal CalibrationSettings ToCalibrationSettings()
     {
         Validate();
         return new CalibrationSettings

@@ -4,7 +4,7 @@ namespace Ptq.Recipes;
 /// A recipe option is invalid, conflicts with another, or a recipe file cannot be read. <see cref="SettingException.Key"/>
 /// names the culprit as a recipe key (e.g. <c>act-bits</c>) or as the key of the file read (e.g. <c>bit_num</c>).
 /// </summary>
-public sealed class RecipeException : SettingException
+internal sealed class RecipeException : SettingException
 {
     /// <summary>Creates an exception about <paramref name="option"/>; settings named in <paramref name="message"/> follow the caller's spelling.</summary>
     public RecipeException(RecipeOption option, FormattableString message, Exception? innerException = null) : base(option, message, innerException) { }

@@ -8,7 +8,7 @@ namespace Ptq.Recipes;
 /// <see cref="RecipeOptions.All"/> in table order, unset optional values (null) left out, strings double-quoted, numbers
 /// in invariant culture with round-trip precision.
 /// </summary>
-public static class RecipeYamlWriter
+internal static class RecipeYamlWriter
 {
     /// <summary>The YAML text of <paramref name="recipe"/>, one key per line, ending with a newline.</summary>
     public static string Write(QuantizationRecipe recipe)

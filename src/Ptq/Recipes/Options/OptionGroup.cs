@@ -1,7 +1,7 @@
 namespace Ptq.Recipes;
 
 /// <summary>What an option is about. Help and the recipe reference list options by group, in this order.</summary>
-public enum OptionGroup
+internal enum OptionGroup
 {
     /// <summary>Where samples and statistics come from and how their files are read.</summary>
     Data,
@@ -23,7 +23,7 @@ public enum OptionGroup
 }
 
 /// <summary>How an option takes its value, on a command line and in a recipe file.</summary>
-public enum OptionShape
+internal enum OptionShape
 {
     /// <summary>One value: <c>--mode weight-only</c>, <c>mode: weight-only</c>.</summary>
     Scalar,

@@ -6,7 +6,7 @@ namespace Ptq.Recipes;
 /// laid over the baseline's preprocessing together by <see cref="Build"/>, so giving <c>std</c> drops the baseline's
 /// <c>scale</c> (and <c>resize</c> its <c>resize-short</c>) while giving both in one layer is an error.
 /// </summary>
-public sealed class RecipeBuilder
+internal sealed class RecipeBuilder
 {
     /// <summary>Starts a layer over <paramref name="baseline"/>.</summary>
     public RecipeBuilder(QuantizationRecipe baseline) => Recipe = baseline ?? throw new ArgumentNullException(nameof(baseline));

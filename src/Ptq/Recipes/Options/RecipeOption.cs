@@ -46,10 +46,10 @@ public sealed partial class RecipeOption : ISetting
     public bool HasFlag { get; }
 
     /// <summary>What the option is about; help lists options by group.</summary>
-    public OptionGroup Group { get; }
+    internal OptionGroup Group { get; }
 
     /// <summary>How the value is written.</summary>
-    public OptionShape Shape { get; }
+    internal OptionShape Shape { get; }
 
     /// <summary>The value's placeholder in help, e.g. <c>W,H</c> or <c>N|mixed</c>; null for a switch that is off by default.</summary>
     public string? Placeholder { get; }
@@ -70,7 +70,7 @@ public sealed partial class RecipeOption : ISetting
     public bool ReadsSamples { get; }
 
     /// <summary>How MindSpore Lite, Bolt, TNN, Distiller and ONNX Runtime spell this option, where they have it.</summary>
-    public IReadOnlyList<ToolSpelling> Spellings { get; }
+    internal IReadOnlyList<ToolSpelling> Spellings { get; }
 
     /// <summary>The default as help shows it: the formatted value of <see cref="QuantizationRecipe.Default"/>, or what unset means; null when there is nothing to say.</summary>
     public string? DefaultText
@@ -95,7 +95,7 @@ public sealed partial class RecipeOption : ISetting
     /// </summary>
     /// <exception cref="SettingException">A value that does not parse; the message names this option.</exception>
     /// <exception cref="InvalidOperationException">For <c>overrides</c>, which the recipe readers bind themselves.</exception>
-    public void Apply(RecipeBuilder target, IReadOnlyList<string>? values)
+    internal void Apply(RecipeBuilder target, IReadOnlyList<string>? values)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (_apply is null)
@@ -112,7 +112,7 @@ public sealed partial class RecipeOption : ISetting
     public bool IsNotImplementedIn(QuantizationRecipe recipe) => _notImplemented(recipe ?? throw new ArgumentNullException(nameof(recipe)));
 
     /// <summary><see cref="Description"/> with the options it mentions written as <paramref name="spelling"/> says.</summary>
-    public string DescriptionIn(OptionSpelling spelling) =>
+    internal string DescriptionIn(OptionSpelling spelling) =>
         spelling.UsesFlags ? Description : FlagMention().Replace(Description, m => RecipeOptions.Find(m.Groups[1].Value) is { } o ? o.Key : m.Value);
 
     /// <summary>The recipe key.</summary>

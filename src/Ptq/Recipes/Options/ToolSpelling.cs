@@ -1,7 +1,7 @@
 namespace Ptq.Recipes;
 
 /// <summary>The tools whose options Ptq maps onto its own (their front ends and migration guides read <see cref="RecipeOption.Spellings"/>).</summary>
-public enum SeedTool
+internal enum SeedTool
 {
     /// <summary>MindSpore Lite's converter quantization config (<c>.cfg</c>, INI sections and keys).</summary>
     MindSporeLite,
@@ -23,7 +23,7 @@ public enum SeedTool
 /// <param name="Tool">The tool.</param>
 /// <param name="Name">Its flag, config key or parameter as that tool writes it, e.g. <c>[full_quant_param] activation_quant_method</c>.</param>
 /// <param name="Values">How its values map onto Ptq's, e.g. <c>MAX_MIN → minmax, KL → kl</c>; empty when they are written the same.</param>
-public sealed record ToolSpelling(SeedTool Tool, string Name, string Values = "")
+internal sealed record ToolSpelling(SeedTool Tool, string Name, string Values = "")
 {
     /// <summary>A spelling whose values translate one to one (<see cref="Map"/>); <see cref="Values"/> lists the pairs.</summary>
     internal ToolSpelling(SeedTool tool, string name, IReadOnlyList<KeyValuePair<string, string>> map)

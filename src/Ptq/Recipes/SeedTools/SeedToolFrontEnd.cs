@@ -7,7 +7,7 @@ namespace Ptq.Recipes;
 /// reason (<see cref="ToolFlag.Refusal"/>); flags that set an option are applied through the option table's
 /// <see cref="ToolSpelling"/>s, so the migration guides generated from the table describe exactly what the front end does.
 /// </summary>
-public sealed class SeedToolFrontEnd
+internal sealed class SeedToolFrontEnd
 {
     private readonly Func<ToolArguments, QuantizationRecipe, ToolTranslation> _translate;
 

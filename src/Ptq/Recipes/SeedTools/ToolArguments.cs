@@ -5,7 +5,7 @@ namespace Ptq.Recipes;
 /// flag given, keyed by <see cref="ToolFlag.Name"/> (a switch has no values). What the CLI hands a
 /// <see cref="SeedToolFrontEnd"/>.
 /// </summary>
-public sealed class ToolArguments
+internal sealed class ToolArguments
 {
     private readonly Dictionary<string, IReadOnlyList<string>> _flags = new(StringComparer.Ordinal);
 

@@ -1,7 +1,7 @@
 namespace Ptq.Recipes;
 
 /// <summary>How a seed tool's flag takes its value.</summary>
-public enum ToolFlagShape
+internal enum ToolFlagShape
 {
     /// <summary>No value: given or not (Distiller's <c>--qe-per-channel</c>).</summary>
     Switch,
@@ -23,7 +23,7 @@ public enum ToolFlagShape
 /// <param name="Shape">How it takes its value.</param>
 /// <param name="Placeholder">The value's placeholder in help, e.g. <c>0|2</c>; null for a switch.</param>
 /// <param name="Description">One line saying what the flag does here.</param>
-public sealed record ToolFlag(string Name, IReadOnlyList<string> Aliases, ToolFlagShape Shape, string? Placeholder, string Description)
+internal sealed record ToolFlag(string Name, IReadOnlyList<string> Aliases, ToolFlagShape Shape, string? Placeholder, string Description)
 {
     /// <summary>Why the front end refuses the flag and what is closest; null for a flag it honours.</summary>
     public string? Refusal { get; init; }

@@ -9,7 +9,7 @@ namespace Ptq.Recipes;
 /// <param name="Output">Where the quantized model goes (quant_param.csv beside it).</param>
 /// <param name="Verbose">Whether the tool's verbose flag was given (per-tensor decisions on standard error).</param>
 /// <param name="Notes">One sentence each, printed as warnings before the run.</param>
-public sealed record ToolTranslation(QuantizationRecipe Recipe, string Model, string Output, bool Verbose, IReadOnlyList<string> Notes)
+internal sealed record ToolTranslation(QuantizationRecipe Recipe, string Model, string Output, bool Verbose, IReadOnlyList<string> Notes)
 {
     /// <summary>
     /// The equivalent <c>ptq quantize</c> command line: a flag for every option that differs from the default, and
