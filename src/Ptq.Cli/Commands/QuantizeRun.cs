@@ -12,9 +12,13 @@ namespace Ptq.Cli.Commands;
 /// </summary>
 internal static class QuantizeRun
 {
-    /// <summary>Quantizes <paramref name="model"/> as <paramref name="recipe"/> says and writes <paramref name="outputPath"/>.</summary>
+    /// <summary>
+    /// Quantizes <paramref name="model"/> as <paramref name="recipe"/> says and writes <paramref name="outputPath"/>;
+    /// <paramref name="alsoWrite"/>, given the path of quant_param.csv, writes further files after the model is saved
+    /// (MindSpore's debug files) and returns them.
+    /// </summary>
     public static int Execute(CliConsole console, OnnxModel model, QuantizationRecipe recipe, string outputPath,
-        Action<string> info, Action<string> debug, CancellationToken cancellationToken)
+        Action<string> info, Action<string> debug, CancellationToken cancellationToken, Func<string, IEnumerable<string>>? alsoWrite = null)
     {
         var result = CalibrationProgressView.Run(console, "calibrating", null, progress =>
             Quantizer.Quantize(model, recipe, data: null, progress, new SynchronousProgress<string>(info), cancellationToken));
@@ -27,6 +31,8 @@ internal static class QuantizeRun
             debug(decision);
         string csvPath = result.Save(outputPath); // the model and its CSV appear together or not at all
         WriteSummary(console.Out, result.Summary, outputPath, csvPath);
+        foreach (string file in alsoWrite?.Invoke(csvPath) ?? [])
+            console.Out.WriteLine($"wrote {file}");
         if (result.Guard is { } guard)
             Output.AccuracyGuardView.Write(console.Out, guard, result.CheckSamples);
         if (result.TargetSearch is { } search)

@@ -55,13 +55,16 @@ internal static class SeedToolCommand
             foreach (string line in RecipeYamlWriter.Write(translation.Recipe).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 console.Out.WriteLine("  " + line);
 
-            if (Path.GetDirectoryName(Path.GetFullPath(translation.Output)) is { } folder)
-                Directory.CreateDirectory(folder);
+            if (Path.GetDirectoryName(Path.GetFullPath(translation.Output)) is { } outputFolder)
+                Directory.CreateDirectory(outputFolder);
             Ptq.IO.AtomicFile.CheckWritable(translation.Output);
             using var model = ModelIO.Load(translation.Model);
             Action<string> info = message => console.Error.WriteLine($"ptq: {message}");
             Action<string> debug = translation.Verbose ? info : _ => { };
-            return Task.FromResult(QuantizeRun.Execute(console, model, translation.Recipe, translation.Output, info, debug, cancellationToken));
+            Func<string, IEnumerable<string>>? debugFiles = translation.DebugDirectory is { } folder
+                ? csv => MindSporeDebugInfo.Write(model, translation.Output, csv, translation.Recipe, folder, cancellationToken)
+                : null;
+            return Task.FromResult(QuantizeRun.Execute(console, model, translation.Recipe, translation.Output, info, debug, cancellationToken, debugFiles));
         });
         return command.WithExamples(Examples[frontEnd.Command]);
     }

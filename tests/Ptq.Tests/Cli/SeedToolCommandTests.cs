@@ -180,6 +180,30 @@ public sealed partial class SeedToolCommandTests
         Assert.DoesNotContain(rows, r => r.Kind == "Activation");
     }
 
+    [Fact]
+    public void MindSpore_full_config_writes_its_debug_files()
+    {
+        // MindSpore's full quantization config with debug_info_save_path, on MNIST.
+        using var temp = new TempDirectory();
+        string debug = temp.File("debug_info");
+        File.WriteAllText(temp.File("full_quant.cfg"),
+            $"[common_quant_param]\nquant_type=FULL_QUANT\nbit_num=8\ndebug_info_save_path={debug}\n\n[data_preprocess_param]\n" +
+            $"calibrate_path=Input3:{Images}\ncalibrate_size=100\ninput_type=BIN\n\n[full_quant_param]\nactivation_quant_method=MAX_MIN\nbias_correction=true\n");
+        var result = Run($"ptq mindspore --fmk=ONNX --modelFile={Quote(Assets.Model("mnist-cnn.onnx"))} --outputFile={Quote(temp.File("mnist_quant"))} --configFile={Quote(temp.File("full_quant.cfg"))}");
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.DoesNotContain("debug_info_save_path ignored", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--calib-size 100 --act-bits 8 --method minmax", result.Out, StringComparison.Ordinal);
+        var stats = File.ReadAllLines(Path.Combine(debug, "debug_stats.csv"));
+        Assert.Equal("NodeName,NodeType,TensorName,InOutFlag,DataTypeFlag,TensorTypeFlag,Min,Q1,Median,Q3,Max,Mean,Var,Sparsity,Clip,CosineSimilarity", stats[0]);
+        // Every quantized activation appears as Origin and Dequant, and the dequantized one stays close to float.
+        var dequant = stats.Skip(1).Select(l => l.Split(',')).Where(f => f[4] == "Dequant" && f[5] == "Activation").ToList();
+        Assert.NotEmpty(dequant);
+        Assert.All(dequant, f => Assert.True(double.Parse(f[^1], CultureInfo.InvariantCulture) >= 0.999, string.Join(",", f)));
+        Assert.Equal(File.ReadAllText(temp.File("quant_param.csv")), File.ReadAllText(Path.Combine(debug, "quant_param.csv")));
+        Assert.True(File.Exists(Path.Combine(debug, "layer_errors.csv")));
+        Assert.Equal("8", Rows(temp).Single(r => r.Tensor == "Input3").Bits);
+    }
+
     // ---- helpers ----
 
     private sealed record Row(string Node, string Tensor, string Kind, string Scale, string ZeroPoint, string Bits);

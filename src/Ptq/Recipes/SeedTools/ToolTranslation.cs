@@ -16,4 +16,10 @@ internal sealed record ToolTranslation(QuantizationRecipe Recipe, string Model, 
     /// <c>--recipe recipe.yaml</c> (the YAML of <see cref="Recipe"/>) when a recipe-only key does.
     /// </summary>
     public string QuantizeCommand => NativeCommand.Format(Model, Recipe, Output, Verbose);
+
+    /// <summary>
+    /// Where to write MindSpore's debug files after the run (its <c>debug_info_save_path</c>, see
+    /// <see cref="MindSporeDebugInfo"/>), or null.
+    /// </summary>
+    public string? DebugDirectory { get; init; }
 }
