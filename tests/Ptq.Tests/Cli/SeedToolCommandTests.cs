@@ -143,6 +143,22 @@ public sealed partial class SeedToolCommandTests
     }
 
     [Fact]
+    public void Distiller_config_file_sets_bits_per_layer()
+    {
+        using var temp = new TempDirectory();
+        DistillerStats(temp);
+        File.WriteAllText(temp.File("post_train.yaml"), SeedToolTranslationTests.DistillerConfig);
+        var result = Run($"ptq distiller {Quote(Assets.Model("mnist-cnn.onnx"))} {Quote(Images)} --quantize-eval --qe-config-file {Quote(temp.File("post_train.yaml"))} -o {Quote(temp.File("logs"))}");
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        var rows = Rows(temp, Path.Combine("logs", "quant_param.csv"));
+        Assert.Equal("8", rows.Single(r => r.Tensor == "Parameter5").Bits); // Convolution28: overridden to 8
+        Assert.Equal("6", rows.Single(r => r.Tensor == "Parameter87").Bits); // Convolution110: the quantizer's 6
+        Assert.Equal("6", rows.Single(r => r.Tensor == "Input3").Bits);
+        Assert.Equal("8", rows.Single(r => r.Kind == "Activation" && r.Node == "Convolution28").Bits);
+        Assert.True(Cosine(result) >= 0.99, result.Out);
+    }
+
+    [Fact]
     public void Distiller_stats_with_unknown_layers_name_the_closest()
     {
         using var temp = new TempDirectory();

@@ -224,7 +224,7 @@ public sealed partial class SeedToolTranslationTests
     [Theory]
     [InlineData("--qe-lapq", "distiller --qe-lapq: not implemented yet")]
     [InlineData("--qe-scale-approx-bits 8", "distiller --qe-scale-approx-bits: not implemented yet")]
-    [InlineData("--qe-config-file q.yaml", "distiller --qe-config-file: not implemented yet")]
+    [InlineData("--qe-config-file q.yaml --qe-mode sym", "distiller --qe-config-file with --qe-mode: the config file replaces the other --qe-* flags")]
     [InlineData("--qept", "distiller --qe-convert-pytorch: Ptq writes ONNX")]
     [InlineData("-a resnet50", "distiller -a: the model is the MODEL.onnx argument")]
     [InlineData("--pretrained", "distiller --pretrained:")]
@@ -240,6 +240,68 @@ public sealed partial class SeedToolTranslationTests
     {
         var e = Assert.Throws<ToolFlagException>(() => Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --quantize-eval {flags}"));
         Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Distiller's resnet18_imagenet_post_train.yaml, adapted to MNIST's layer names.</summary>
+    internal const string DistillerConfig = """
+        quantizers:
+          post_train_quantizer:
+            class: PostTrainLinearQuantizer
+            bits_activations: 6
+            bits_parameters: 6
+            bits_accum: 32
+            mode:
+              activations: ASYMMETRIC_UNSIGNED
+              weights: SYMMETRIC
+            model_activation_stats: acts_quantization_stats.yaml
+            per_channel_wts: True
+            clip_acts: AVG
+            overrides:
+              # first and last layers in 8 bits, the last unclipped
+              Convolution28:
+                bits_weights: 8
+                bits_activations: 8
+              Times212:
+                clip_acts: NONE
+                bits_weights: 8
+                bits_activations: 8
+              Plus.*:
+                bits_weights: null
+                bits_activations: null
+        """;
+
+    [Fact]
+    public void Distiller_config_file_is_read_as_a_recipe_with_overrides()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("post_train.yaml"), DistillerConfig);
+        var t = Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --quantize-eval --qe-config-file {Q(temp.File("post_train.yaml"))}");
+        AssertRecipe(DistillerBase with
+        {
+            Stats = temp.File("acts_quantization_stats.yaml"), ActBits = 6, WeightBits = 6, ActMode = QuantMode.AsymmetricUnsigned,
+            Granularity = Granularity.PerChannel, Method = CalibrationMethod.Avg,
+            Overrides =
+            [
+                new LayerOverride { Pattern = "Convolution28", WeightBits = 8, ActBits = 8 },
+                new LayerOverride { Pattern = "Times212", Method = CalibrationMethod.MinMax, WeightBits = 8, ActBits = 8 },
+                new LayerOverride { Pattern = "Plus.*", Skip = true },
+            ],
+        }, t.Recipe);
+    }
+
+    [Theory]
+    [InlineData("quantizers:\n  q:\n    class: QuantAwareTrainRangeLinearQuantizer\n", "q.class: 'QuantAwareTrainRangeLinearQuantizer' is not a post-training quantizer")]
+    [InlineData("quantizers:\n  q:\n    bits_accum: 16\n", "q.bits_accum: 16: ONNX Runtime's integer kernels accumulate in int32")]
+    [InlineData("quantizers:\n  q:\n    mode: SYM\n", "q.mode: 'SYM': expected one of SYMMETRIC, ASYMMETRIC_UNSIGNED, ASYMMETRIC_SIGNED")]
+    [InlineData("quantizers:\n  q:\n    global_scale: 2\n", "q.global_scale: not a PostTrainLinearQuantizer setting Ptq reads")]
+    [InlineData("quantizers:\n  q:\n    overrides:\n      fc: {bits_weights: null}\n", "q.overrides.fc: one class float and the other quantized has no ONNX Runtime kernel")]
+    [InlineData("policies: []\n", "quantizers: expected a 'quantizers:' mapping")]
+    public void Distiller_config_refuses_what_it_cannot_honour(string yaml, string message)
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("c.yaml"), yaml);
+        var e = Assert.Throws<ToolFlagException>(() => Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --qe --qe-config-file {Q(temp.File("c.yaml"))}"));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -47,9 +47,9 @@ internal static class DistillerTranslator
         Value("--qe-stats-file", "STATS.yaml", "Distiller's acts_quantization_stats.yaml (or Ptq's stats JSON) instead of calibrating; layer names are ONNX node names."),
         Value("--qe-calibration", "FRACTION", "Fraction of DATA_DIR, in (0, 1], to calibrate on. [default: 0.05]"),
         Switch("--qe-dynamic", "Quantize activations at run time (ONNX Runtime's dynamic quantization of MatMul and Gemm)."),
-        Value("--qe-config-file", "YAML", "Distiller's YAML quantizer config.") with
+        Value("--qe-config-file", "YAML", "Distiller's YAML config (a PostTrainLinearQuantizer under 'quantizers:', with per-layer overrides); replaces the other --qe-* flags.") with
         {
-            Refusal = "not implemented yet: Distiller's YAML 'quantizers:' config is not read; give the same settings as --qe-* flags, or per-layer 'overrides' in a Ptq recipe (ptq quantize --recipe).",
+            Counterpart = "the quantizer's settings as the flags above, its overrides as the recipe's 'overrides' (first match first)",
         },
         Switch("--qe-convert-pytorch", "Convert to PyTorch's quantized modules.", "--qept") with
         {
@@ -92,6 +92,9 @@ internal static class DistillerTranslator
         var b = new RecipeBuilder(baseline);
         b.Recipe = b.Recipe with { BiasCorrection = false, NetAwareClip = true };
         RecipeOptions.Data.Apply(b, [data]);
+
+        if (a.Value("--qe-config-file") is { } config)
+            return FromConfig(a, b, config, model, data, notes);
 
         // Schemes: --qe-mode, then the per-class flags over it.
         ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-mode", a.Value("--qe-mode", "sym")!);
@@ -146,10 +149,30 @@ internal static class DistillerTranslator
         else if (calibrates)
             CalibrateOn(b, a, model, data, notes);
 
-        string outDir = a.Value("-o", "logs")!;
-        string output = Path.Combine(outDir, Path.GetFileNameWithoutExtension(model) + "_quantized.onnx");
-        return new ToolTranslation(b.Build(), model, output, Verbose: false, notes);
+        return new ToolTranslation(b.Build(), model, Output(a, model), Verbose: false, notes);
     }
+
+    // Distiller: "--qe-config-file ... (ignores all other --qe* arguments)"; Ptq refuses them rather than ignore them.
+    private static ToolTranslation FromConfig(ToolArguments a, RecipeBuilder b, string config, string model, string data, List<string> notes)
+    {
+        var others = a.Given.Where(n => n.StartsWith("--qe-", StringComparison.Ordinal) && n is not ("--qe-config-file" or "--qe-calibration")).ToList();
+        if (others.Count > 0)
+            throw new ToolFlagException(Command, $"--qe-config-file with {string.Join(", ", others)}",
+                "the config file replaces the other --qe-* flags (Distiller ignores them); set them in the config, or drop the config.");
+        foreach (var (flag, value) in new[] { ("--qe-mode", "sym"), ("--qe-per-channel", "absent"), ("--qe-clip-acts", "none") })
+            ToolTable.Apply(b, Command, SeedTool.Distiller, flag, value);
+        int actBits = DistillerConfigReader.Apply(b, config);
+        if (actBits == 0)
+            b.Recipe = b.Recipe with { NetAwareClip = false };
+        else if (b.Recipe.Stats is null)
+            CalibrateOn(b, a, model, data, notes);
+        else if (a.Has("--qe-calibration"))
+            throw new ToolFlagException(Command, "--qe-calibration with the config's model_activation_stats", "the stats file replaces calibration; give one of the two.");
+        return new ToolTranslation(b.Build(), model, Output(a, model), Verbose: false, notes);
+    }
+
+    private static string Output(ToolArguments a, string model) =>
+        Path.Combine(a.Value("-o", "logs")!, Path.GetFileNameWithoutExtension(model) + "_quantized.onnx");
 
     // Distiller calibrates on a fraction of the test set; Ptq takes the first N samples in name order.
     private static void CalibrateOn(RecipeBuilder b, ToolArguments a, string model, string data, List<string> notes)
