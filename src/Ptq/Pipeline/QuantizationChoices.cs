@@ -77,8 +77,6 @@ internal sealed class QuantizationChoices
         return activations.FirstOrDefault(t => !clips.ContainsKey(SourceOf(t)) && !ListedAfterActivation(t, clips));
     }
 
-    // Data-movement outputs (Pad, Reshape, MaxPool…) take their input's parameters, so a table entry for the input covers
-    // them; this also covers the channel Pad that preparation puts before an RGB first Conv.
     // Bolt's tables name the tensor a layer reads (a MaxPool's output), which Ptq quantizes at its source (the Relu
     // before the MaxPool): a listed tensor's clip also applies to the sources up its data-movement chain that the
     // table does not list itself (the first listing wins).
@@ -96,6 +94,8 @@ internal sealed class QuantizationChoices
         return clips;
     }
 
+    // Data-movement outputs (Pad, Reshape, MaxPool…) take their input's parameters, so a table entry for the input covers
+    // them; this also covers the channel Pad that preparation puts before an RGB first Conv.
     private string SourceOf(string tensor)
     {
         while (_graph.Producer(tensor) is { } producer && OpRules.For(producer) is { Output: OutputQuantization.FollowInput } && producer.Inputs.Count > 0)
@@ -103,8 +103,8 @@ internal sealed class QuantizationChoices
         return tensor;
     }
 
-    // Tables name layer outputs after Relu/Clip (which Ptq fuses into the producer), so a producer's output counts as
-    // listed when its only reader is such an activation whose output is listed.
+    // Tables name layer outputs after Relu/Clip, so a producer's output counts as listed when its only reader is such an
+    // activation whose output is listed (a symmetric table entry keeps the Relu, and the producer's output is calibrated).
     private bool ListedAfterActivation(string tensor, IReadOnlyDictionary<string, double> clips) =>
         _graph.Consumers(tensor) is [var only] && only.Node.OpType is "Relu" or "Clip" && clips.ContainsKey(only.Node.Outputs[0]);
 

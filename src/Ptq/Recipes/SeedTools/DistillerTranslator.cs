@@ -183,7 +183,7 @@ internal static class DistillerTranslator
         var recipe = b.Build();
         int available;
         using (var loaded = ModelIO.Load(model))
-            available = CalibrationSources.Create(ModelInputs.Of(loaded), recipe.Data, recipe.ToSourceOptions()).Count;
+            available = CalibrationSources.Create(loaded, recipe.Data, recipe.ToSourceOptions()).Count;
         int count = Math.Max(1, (int)Math.Round(fraction * available, MidpointRounding.AwayFromZero));
         ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-calibration", count.ToString(CultureInfo.InvariantCulture));
         if (!a.Has("--qe-calibration"))

@@ -4,8 +4,9 @@ namespace Ptq.Recipes;
 
 /// <summary>
 /// TNN's <c>quantization_cmd</c> flags → a recipe, with TNN's documented defaults (min-max activations and weights,
-/// per-channel, RGB); images are resized to the model's input size, as TNN does. TNN's <c>-p</c>/<c>-m</c> pair (.tnnproto and .tnnmodel) is one ONNX file here; the output is
-/// <c>-o NAME</c> + <c>.onnx</c> in the current folder (<c>model_quantized.onnx</c> by default), as TNN writes its pair.
+/// per-channel, RGB); images are resized to the model's input size, as TNN does. TNN's <c>-p</c>/<c>-m</c> pair
+/// (.tnnproto and .tnnmodel) is one ONNX file here; the output is <c>-o NAME</c> + <c>.onnx</c> in the current folder
+/// (<c>model_quantized.onnx</c> by default), as TNN writes its pair.
 /// </summary>
 internal static class TnnTranslator
 {
