@@ -158,6 +158,20 @@ public sealed partial class SeedToolCommandTests
         Assert.True(Cosine(result) >= 0.99, result.Out);
     }
 
+    /// <summary>Distiller's stats YAML is read by ptq quantize --stats itself, with the same layer-name mapping.</summary>
+    [Fact]
+    public void Quantize_reads_distiller_stats_yaml()
+    {
+        using var temp = new TempDirectory();
+        string stats = DistillerStats(temp), model = temp.File("mnist.int8.onnx");
+        var result = Run($"ptq quantize {Quote(Assets.Model("mnist-cnn.onnx"))} --stats {Quote(stats)} --data {Quote(Images)} --method minmax -o {Quote(model)}");
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        var rows = Rows(temp);
+        AssertScale(255 / 255.0, rows.Single(r => r.Tensor == "Input3")); // asym_u over the file's [0, 255]
+        AssertScale(938.30 / 255.0, rows.Single(r => r.Tensor == "ReLU32_Output_0")); // Relu32's output range from the file
+        Assert.True(Cosine(result) >= 0.999, result.Out);
+    }
+
     [Fact]
     public void Distiller_stats_with_unknown_layers_name_the_closest()
     {
