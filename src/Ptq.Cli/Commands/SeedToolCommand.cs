@@ -51,7 +51,7 @@ internal static class SeedToolCommand
             foreach (string note in translation.Notes)
                 console.Error.WriteLine($"ptq: warning: {note}");
             console.Out.WriteLine($"equivalent: {translation.QuantizeCommand}");
-            console.Out.WriteLine("recipe:");
+            console.Out.WriteLine(translation.RecipeFile is { } file ? $"recipe ({file} above):" : "recipe:");
             foreach (string line in RecipeYamlWriter.Write(translation.Recipe).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 console.Out.WriteLine("  " + line);
 

@@ -15,10 +15,9 @@ internal static class NativeCommand
     public static string Format(string model, QuantizationRecipe recipe, string output, bool verbose)
     {
         var w = new StringBuilder("ptq quantize ").Append(Shell(model));
-        var changed = RecipeOptions.All.Where(o => o != RecipeOptions.Overrides && o.Format(recipe) != o.Format(QuantizationRecipe.Default)).ToList();
-        if (changed.Any(o => !o.HasFlag) || recipe.Overrides.Count > 0)
+        if (NeedsRecipeFile(recipe))
             w.Append(" --recipe ").Append(RecipeFileName);
-        foreach (var option in changed.Where(o => o.HasFlag))
+        foreach (var option in Changed(recipe).Where(o => o.HasFlag))
         {
             var items = Items(option.Format(recipe) ?? "");
             w.Append(' ').Append(option.Flag);
@@ -33,6 +32,12 @@ internal static class NativeCommand
             w.Append(" -V");
         return w.ToString();
     }
+
+    /// <summary>Whether <paramref name="recipe"/> sets an option that has no flag (a recipe-only key, or overrides).</summary>
+    public static bool NeedsRecipeFile(QuantizationRecipe recipe) => recipe.Overrides.Count > 0 || Changed(recipe).Any(o => !o.HasFlag);
+
+    private static IEnumerable<RecipeOption> Changed(QuantizationRecipe recipe) =>
+        RecipeOptions.All.Where(o => o != RecipeOptions.Overrides && o.Format(recipe) != o.Format(QuantizationRecipe.Default));
 
     // The items of a formatted value: a YAML flow sequence [a, "b"] or one scalar, unquoted.
     private static List<string> Items(string yaml)

@@ -17,6 +17,9 @@ internal sealed record ToolTranslation(QuantizationRecipe Recipe, string Model, 
     /// </summary>
     public string QuantizeCommand => NativeCommand.Format(Model, Recipe, Output, Verbose);
 
+    /// <summary>The recipe file <see cref="QuantizeCommand"/> names (the YAML of <see cref="Recipe"/>), or null when flags say it all.</summary>
+    public string? RecipeFile => NativeCommand.NeedsRecipeFile(Recipe) ? NativeCommand.RecipeFileName : null;
+
     /// <summary>
     /// Where to write MindSpore's debug files after the run (its <c>debug_info_save_path</c>, see
     /// <see cref="MindSporeDebugInfo"/>), or null.
