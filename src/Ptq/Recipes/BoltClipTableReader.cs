@@ -12,7 +12,7 @@ namespace Ptq.Recipes;
 /// </summary>
 internal static class BoltClipTableReader
 {
-    /// <summary>Reads a clip table: a JSON or text file, or a folder of text tables.</summary>
+    /// <summary>Reads a clip table: a JSON file (<c>.json</c>, or text starting with <c>{</c>), a text table, or a folder of text tables.</summary>
     /// <exception cref="RecipeException">Unreadable file, an empty folder, not JSON, a wrong shape or a bad clip; names the file and JSON path or line.</exception>
     public static ClipTable Load(string path)
     {
@@ -24,7 +24,8 @@ internal static class BoltClipTableReader
             return new ClipTable([.. files.SelectMany(f => ParseText(Read(f), f).Layers)]);
         }
         string text = Read(path);
-        return text.TrimStart().StartsWith('{') || text.TrimStart().StartsWith('[') ? Parse(text, path) : ParseText(text, path);
+        bool json = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || text.TrimStart().StartsWith('{');
+        return json ? Parse(text, path) : ParseText(text, path);
     }
 
     private static string Read(string path) => IO.InputFiles.ReadAllText(path, ResourceLimits.MaxConfigFileBytes,
