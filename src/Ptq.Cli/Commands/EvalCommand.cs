@@ -21,7 +21,7 @@ internal static class EvalCommand
     {
         var model = new Argument<string>("MODEL") { Description = "The ONNX model to evaluate (typically quantized)." };
         var reference = new Option<string?>("--ref") { Description = "Reference model (typically the fp32 original): agreement, output cosine/SQNR, latency side by side.", HelpName = "FP32_MODEL" };
-        var labels = new Option<string?>("--labels") { Description = "Labels: subdirs (one folder per class), FILE (idx1 or one label per line), prefix:CLASSLIST (class = line of the file-name prefix), or next-token (perplexity of a language model on token-id windows, each scored on its own next tokens).", HelpName = "subdirs|FILE|prefix:CLASSLIST|next-token" };
+        var labels = new Option<string?>("--labels") { Description = "Labels: subdirs (one folder per class), FILE (idx1 or one label per line), prefix:CLASSLIST (class = line of the file-name prefix), or next-token (perplexity of a language model on token-id windows, each scored on its own next tokens).", HelpName = "subdirs|FILE|prefix:CLASSLIST" };
         var vocab = new Option<string?>("--vocab") { Description = "Vocabulary JSON of a language model ({\"vocab\": [tokens by id], \"context\": N}): --data is a text file, tokenized and cut into windows of the context; reports perplexity on the next tokens.", HelpName = "VOCAB.json" };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N samples.", HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "Write the report as JSON (camelCase; +/-Infinity and NaN as strings) instead of tables." };

@@ -21,7 +21,10 @@ internal sealed class QuantizeOptions
     public Option<string?> Granularity { get; } = new("--granularity") { HelpName = "per-channel|per-tensor|mix", Description = "per-channel (default), per-tensor or mix." };
     public Option<string?> Method { get; } = new("--method") { HelpName = "M", Description = "Activation ranges: minmax, avg, ema, percentile, kl, mse (default), aciq-gauss, aciq-laplace or nstd." };
     public Option<double?> Percentile { get; } = new("--percentile") { HelpName = "P", Description = "Percentile for --method percentile, in (50, 100] (default 99.99)." };
-    public Option<string?> WeightMethod { get; } = new("--weight-method") { HelpName = "M", Description = "Weights: minmax (default), mse, admm or adaround." };
+    public Option<string?> WeightMethod { get; } = new("--weight-method") { HelpName = "M", Description = "Weights: minmax (default), mse, admm or adaround; with --block-size: minmax (round to nearest) or hqq." };
+    public Option<int?> BlockSize { get; } = new("--block-size") { HelpName = "32|64|128", Description = "Weight-only: MatMul/Gemm weights and Gather tables in blocks of this many values, as ONNX Runtime's MatMulNBits / GatherBlockQuantized (2, 4 or 8 bits)." };
+    public Option<int?> EmbeddingBits { get; } = new("--embedding-bits") { HelpName = "2|4|8", Description = "With --block-size: bits of embedding tables (Gather) and output projections tied to them (default 8)." };
+    public Option<int?> AccuracyLevel { get; } = new("--accuracy-level") { HelpName = "0|1|2|3|4", Description = "With --block-size: MatMulNBits' compute type, 0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 (default)." };
     public Option<bool?> BiasCorrection { get; } = new("--bias-correction") { HelpName = "true|false", Description = "Correct the bias for the weight quantization error: true or false." };
     public Option<bool> Cle { get; } = new("--cle") { Description = "Cross-layer equalization before quantizing." };
     public Option<bool?> FoldBn { get; } = new("--fold-bn") { HelpName = "true|false", Description = "Fold BatchNormalization into Conv/Gemm: true (default) or false." };
@@ -37,7 +40,7 @@ internal sealed class QuantizeOptions
 
     private IEnumerable<Option> All() =>
     [
-        Recipe, Stats, Mode, ActBits, WeightBits, ActMode, WeightMode, Granularity, Method, Percentile, WeightMethod,
+        Recipe, Stats, Mode, ActBits, WeightBits, ActMode, WeightMode, Granularity, Method, Percentile, WeightMethod, BlockSize, AccuracyLevel, EmbeddingBits,
         BiasCorrection, Cle, FoldBn, Clip, ClipTable, Skip, SkipOp, TargetCosine, AccuracyGuard, MaxDrop, CalibSize, ReduceRange,
     ];
 
@@ -66,6 +69,9 @@ internal sealed class QuantizeOptions
         if (Given(result, Method)) r = r with { Method = RecipeNames.ParseMethod(result.GetValue(Method)!, "--method") };
         if (Given(result, Percentile)) r = r with { Percentile = result.GetValue(Percentile) ?? r.Percentile };
         if (Given(result, WeightMethod)) r = r with { WeightMethod = RecipeNames.ParseWeightMethod(result.GetValue(WeightMethod)!, "--weight-method") };
+        if (Given(result, BlockSize)) r = r with { BlockSize = result.GetValue(BlockSize) };
+        if (Given(result, AccuracyLevel)) r = r with { AccuracyLevel = result.GetValue(AccuracyLevel) };
+        if (Given(result, EmbeddingBits)) r = r with { EmbeddingBits = result.GetValue(EmbeddingBits) };
         if (Given(result, BiasCorrection)) r = r with { BiasCorrection = result.GetValue(BiasCorrection) ?? true };
         if (Given(result, Cle)) r = r with { Cle = result.GetValue(Cle) };
         if (Given(result, FoldBn)) r = r with { FoldBn = result.GetValue(FoldBn) ?? true };

@@ -1,3 +1,4 @@
+using Ptq.Quantization;
 
 namespace Ptq.Recipes;
 
@@ -70,6 +71,8 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException("--calib-size", $"--calib-size {n} with --stats: the statistics are already collected; drop --calib-size, or give --data instead of --stats.");
         }
 
+        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod == WeightMethod.Hqq)
+            ValidateBlocks(mode);
         if (EmpiricalBiasCorrection)
             ValidateEmpiricalBiasCorrection(mode);
         if (AccuracyGuard is { } guard && guard != AccuracyGuardOff)
@@ -95,6 +98,48 @@ public sealed partial record QuantizationRecipe
         foreach (var entry in Overrides)
             ValidateOverride(entry);
         return this;
+    }
+
+    // Block-wise weights (MatMulNBits) take a narrower set of choices than per-channel ones; each other choice is refused by name.
+    private void ValidateBlocks(string mode)
+    {
+        if (BlockSize is not { } block)
+        {
+            if (AccuracyLevel is { } level)
+                throw new RecipeException("--accuracy-level", $"--accuracy-level {level} without --block-size: it sets the compute type of block-wise weights (MatMulNBits); add --block-size 32 or drop it.");
+            if (EmbeddingBits is { } bits)
+                throw new RecipeException("--embedding-bits", $"--embedding-bits {bits} without --block-size: it sets the bits of block-wise embedding tables; add --block-size 32 or drop it.");
+            throw new RecipeException("--weight-method", $"--weight-method {RecipeNames.Name(WeightMethod)} fits the zero point of each block of block-wise weights; add --block-size 32 (with --mode weight-only).");
+        }
+        if (Mode != QuantizationMode.WeightOnly)
+            throw new RecipeException("--block-size", $"--block-size {block} with --mode {mode}: block-wise weights are weight-only (ONNX Runtime's MatMulNBits); use --mode weight-only.");
+        if (block < 16 || (block & (block - 1)) != 0)
+            throw new RecipeException("--block-size", $"--block-size {block}: ONNX Runtime needs a power of two, at least 16, e.g. 32, 64 or 128.");
+        if (IsMixedWeightBits || WeightBits is not (2 or 4 or 8))
+            throw new RecipeException("--weight-bits", $"--weight-bits {RecipeNames.WeightBitsName(WeightBits)} with --block-size: MatMulNBits stores 2-, 4- or 8-bit weights.");
+        if (EmbeddingBits is { } embeddingBits && embeddingBits is not (2 or 4 or 8))
+            throw new RecipeException("--embedding-bits", $"--embedding-bits {embeddingBits}: block-wise tables are 2, 4 or 8 bits.");
+        if (Granularity != Granularity.PerChannel)
+            throw new RecipeException("--granularity", $"--granularity {RecipeNames.Name(Granularity)} with --block-size: blocks are finer than channels; drop one of them.");
+        if (ReduceRange)
+            throw new RecipeException("--reduce-range", "--reduce-range with --block-size: block-wise weights use every code of their bits; drop --reduce-range.");
+        if (WeightMethod is not (WeightMethod.MinMax or WeightMethod.Hqq))
+            throw new RecipeException("--weight-method", $"--weight-method {RecipeNames.Name(WeightMethod)} with --block-size: block-wise weights take minmax (round to nearest) or hqq.");
+        if (WeightMethod == WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
+            throw new RecipeException("--weight-mode", "--weight-method hqq fits a zero point per block, which symmetric weights do not have: add --weight-mode asym_u.");
+        if (AccuracyLevel is { } accuracy && accuracy is < 0 or > 4)
+            throw new RecipeException("--accuracy-level", $"--accuracy-level {accuracy}: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8).");
+        if (MinWeightSize is { } size)
+            throw new RecipeException("min-weight-size", $"min-weight-size {size} with --block-size: block-wise quantization covers every MatMul/Gemm/Gather weight; skip layers with --skip or --skip-op instead.");
+        if (MinWeightChannels is { } channels)
+            throw new RecipeException("min-weight-channels", $"min-weight-channels {channels} with --block-size: block-wise quantization covers every MatMul/Gemm/Gather weight; skip layers with --skip or --skip-op instead.");
+        foreach (var o in Overrides)
+        {
+            if (o.WeightBits is { } bits && bits is not (2 or 4 or 8))
+                throw new RecipeException("overrides", $"overrides['{o.Pattern}'].weight-bits {bits} with --block-size: MatMulNBits stores 2-, 4- or 8-bit weights.");
+            if (WeightMethod == WeightMethod.Hqq && o.WeightMode == QuantMode.Symmetric)
+                throw new RecipeException("overrides", $"overrides['{o.Pattern}'].weight-mode sym with --weight-method hqq: HQQ fits a zero point per block; use asym_u.");
+        }
     }
 
     // Every case the correction would otherwise skip without a word.

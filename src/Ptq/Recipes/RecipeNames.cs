@@ -27,7 +27,7 @@ public static class RecipeNames
     ];
 
     private static readonly (string Name, WeightMethod Value)[] WeightMethods =
-        [("minmax", WeightMethod.MinMax), ("mse", WeightMethod.Mse), ("admm", WeightMethod.Admm), ("adaround", WeightMethod.AdaRound)];
+        [("minmax", WeightMethod.MinMax), ("mse", WeightMethod.Mse), ("admm", WeightMethod.Admm), ("adaround", WeightMethod.AdaRound), ("hqq", WeightMethod.Hqq)];
 
     /// <summary>The word for mixed bit widths in <c>--weight-bits N|mixed</c> and <c>--act-bits N|mixed</c>.</summary>
     public const string Mixed = "mixed";
@@ -67,7 +67,7 @@ public static class RecipeNames
     /// <exception cref="RecipeException">Unknown name.</exception>
     public static CalibrationMethod ParseMethod(string text, string option) => Parse(Methods, text, option);
 
-    /// <summary>Parses <c>minmax|mse|admm|adaround</c>.</summary>
+    /// <summary>Parses <c>minmax|mse|admm|adaround|hqq</c>.</summary>
     /// <exception cref="RecipeException">Unknown name.</exception>
     public static WeightMethod ParseWeightMethod(string text, string option) => Parse(WeightMethods, text, option);
 

@@ -25,6 +25,9 @@ public static class RecipeYamlWriter
         Line(w, "percentile", Num(recipe.Percentile));
         Line(w, "n-std", Num(recipe.NStd));
         Line(w, "weight-method", RecipeNames.Name(recipe.WeightMethod));
+        Line(w, "block-size", Num(recipe.BlockSize));
+        Line(w, "accuracy-level", Num(recipe.AccuracyLevel));
+        Line(w, "embedding-bits", Num(recipe.EmbeddingBits));
         Line(w, "bias-correction", Bool(recipe.BiasCorrection));
         Line(w, "empirical-bias-correction", Bool(recipe.EmpiricalBiasCorrection));
         Line(w, "cle", Bool(recipe.Cle));
