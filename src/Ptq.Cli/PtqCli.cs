@@ -66,7 +66,7 @@ internal static class PtqCli
             await console.Error.WriteLineAsync("ptq: interrupted").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
-        catch (Pipeline.OutputVerificationException ex)
+        catch (OutputVerificationException ex)
         {
             await console.Error.WriteLineAsync(
                 $"ptq: internal error: the model Ptq produced failed verification, so it was not written: {ex.Message}{Environment.NewLine}" +

@@ -34,17 +34,12 @@ internal static class CalibrateCommand
             int? limit = parseResult.GetValue(calibSize);
             if (limit is <= 0)
                 throw new PtqException($"--calib-size {limit}: give a positive number of samples");
-            var settings = parseResult.GetValue(method) is { } m
-                ? new CalibrationSettings { Method = RecipeNames.ParseMethod(m, "--method") }
-                : new CalibrationSettings();
+            var rangeMethod = parseResult.GetValue(method) is { } m ? RecipeNames.ParseMethod(m, "--method") : (CalibrationMethod?)null;
             var slice = parseResult.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
             using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
             var source = CalibrationSources.Create(ModelInputs.Of(loaded), data.Specs(parseResult), data.ToSourceOptions(parseResult, limit));
-            var samples = slice.Select(source.Select(sample => (IReadOnlyDictionary<string, Runtime.TensorValue>)sample.ToFeeds()));
-            int total = slice.CountOf(source.Count);
-            var stats = CalibrationProgressView.Run(console, "calibrating", total, progress =>
-                CalibrationJob.Run(loaded, samples, total, settings, parseResult.GetValue(foldBn) ?? true,
-                    allStatistics: parseResult.GetValue(method) is null, progress, cancellationToken: cancellationToken));
+            var stats = CalibrationProgressView.Run(console, "calibrating", slice.CountOf(source.Count), progress =>
+                Calibrator.Calibrate(loaded, source, rangeMethod, parseResult.GetValue(foldBn) ?? true, slice, progress, cancellationToken));
             string path = parseResult.GetRequiredValue(output);
             stats.Save(path);
             if (source.SkippedFiles > 0)

@@ -9,7 +9,7 @@ namespace Ptq.Cli.Commands;
 
 /// <summary>
 /// <c>ptq debug FP32_MODEL QUANT_MODEL --data SPEC [PREPROCESSING] [--limit N] --out DIR</c>: maps onto
-/// <see cref="QuantizationDebugger.Run"/> and <see cref="DebugReportFiles.Write"/>.
+/// <see cref="Debugger.Run"/> and <see cref="DebugReportFiles.Write"/>.
 /// </summary>
 internal static class DebugCommand
 {
@@ -45,7 +45,7 @@ internal static class DebugCommand
             using var quantModel = externalData.Load(parseResult, parseResult.GetRequiredValue(quantized));
             var source = CalibrationSources.Create(ModelInputs.Of(floatModel), data.Specs(parseResult), data.ToSourceOptions(parseResult, samples));
             var feeds = source.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
-            var report = QuantizationDebugger.Run(floatModel, quantModel, feeds,
+            var report = Debugger.Run(floatModel, quantModel, feeds,
                 new DebugOptions { Samples = samples, IntraOpThreads = threadCount, Log = debug }, cancellationToken);
             var files = DebugReportFiles.Write(report, outDir, floatModel.DisplayName, quantModel.DisplayName);
             console.Out.WriteLine($"{report.Samples} samples, {report.Tensors.Count} tensors compared; output cosine {report.Output.MeanCosine:F5}, " +

@@ -45,14 +45,14 @@ internal static class DemoCommand
             table.AddRow($"latency, batch {latency.BatchSize}, 1 thread",
                 $"median fp32 {F(latency.Reference!.MedianMs, "F3")} ms, int8 {F(latency.Model.MedianMs, "F3")} ms ({F(latency.Speedup ?? double.NaN, "F2")}x)");
         }
-        var s = report.Quantization;
-        table.AddRow("quantized tensors", s.Tensors.Count.ToString(CultureInfo.InvariantCulture));
+        var s = report.Quantization.Summary;
+        table.AddRow("quantized tensors", (s.Activations + s.Weights + s.Biases).ToString(CultureInfo.InvariantCulture));
         table.AddRow("folded / fused", $"{s.FoldedBatchNorms} BatchNorm / {s.FusedActivations} Relu");
-        table.AddRow("biases corrected", s.BiasCorrections.Count.ToString(CultureInfo.InvariantCulture));
-        var guard = report.Guard;
-        table.AddRow("accuracy guard", guard.Search is null
-            ? $"check cosine {F(guard.PlainCosine, "F5")} >= {F(guard.Guard, "G")}: passed"
-            : $"check cosine {F(guard.PlainCosine, "F5")} < {F(guard.Guard, "G")}: {guard.Search.Reverted.Count} activations kept float, now {F(guard.Cosine, "F5")}");
+        table.AddRow("biases corrected", s.BiasCorrections.ToString(CultureInfo.InvariantCulture));
+        if (report.Quantization.Guard is { } guard)
+            table.AddRow("accuracy guard", guard.Relaxed.Count == 0
+                ? $"check cosine {F(guard.StartCosine ?? double.NaN, "F5")} {(guard.Met ? ">=" : "<")} {F(guard.Target, "G")}: {(guard.Met ? "passed" : "below it")}"
+                : $"check cosine {F(guard.StartCosine ?? double.NaN, "F5")} < {F(guard.Target, "G")}: {guard.Relaxed.Count} {guard.Unit}s kept float, now {F(guard.Cosine, "F5")}");
         if (report.Debug.Layers.Count > 0)
         {
             var worst = report.Debug.Layers[0];

@@ -10,7 +10,7 @@ namespace Ptq.Cli.Commands;
 
 /// <summary>
 /// <c>ptq eval MODEL [--ref FP32_MODEL] --data SPEC [PREPROCESSING] [--labels subdirs|FILE|prefix:CLASSLIST|next-token] [--vocab VOCAB.json] [--limit N] [--json]</c>:
-/// maps onto <see cref="ModelEvaluator.Evaluate"/> or <see cref="ModelEvaluator.EvaluateLanguageModel"/>. <c>--labels subdirs</c> reads the data folder recursively;
+/// maps onto <see cref="Evaluator.Evaluate"/> or <see cref="Evaluator.EvaluateLanguageModel"/>. <c>--labels subdirs</c> reads the data folder recursively;
 /// <c>--vocab</c> reads the --data text file as a language model's windows (<see cref="TextWindowSource"/>) and scores
 /// perplexity; <c>--labels next-token</c> scores perplexity on token-id windows (.npy) against their own next tokens.
 /// </summary>
@@ -58,15 +58,15 @@ internal static class EvalCommand
                     throw new PtqException($"--labels {labelText} with --vocab: the text gives the next-token targets itself; drop --labels");
                 var text = TextWindowSource.Open(TextPath(specs, loaded), vocabPath, ModelInputs.Of(loaded), n);
                 info($"evaluating {loaded.DisplayName} on {text.Count} window(s) of {text.Context} tokens ({text.TokenCount} in the text)");
-                report = ModelEvaluator.EvaluateLanguageModel(loaded, refModel, text, text, options, null, cancellationToken);
+                report = Evaluator.EvaluateLanguageModel(loaded, refModel, text, text, options, null, cancellationToken);
             }
             else
             {
                 var source = CalibrationSources.Create(ModelInputs.Of(loaded), specs, sourceOptions);
                 info($"evaluating {loaded.DisplayName} on {source.Count} sample(s)");
                 report = labelText == NextToken
-                    ? ModelEvaluator.EvaluateLanguageModel(loaded, refModel, source, new ShiftedTokenTargets(TokenInput(loaded)), options, null, cancellationToken)
-                    : ModelEvaluator.Evaluate(loaded, refModel, source, labelText is null ? null : LabelSources.Parse(labelText, DataFolder(specs, loaded)), options, null, cancellationToken);
+                    ? Evaluator.EvaluateLanguageModel(loaded, refModel, source, new ShiftedTokenTargets(TokenInput(loaded)), options, null, cancellationToken)
+                    : Evaluator.Evaluate(loaded, refModel, source, labelText is null ? null : LabelSources.Parse(labelText, DataFolder(specs, loaded)), options, null, cancellationToken);
             }
             if (parseResult.GetValue(json))
                 console.Out.WriteLine(EvaluationReportJson.Serialize(report));

@@ -3,6 +3,7 @@ using System.Globalization;
 using Ptq.Calibration;
 using Ptq.Cli.Options;
 using Ptq.Cli.Output;
+using Ptq.Data;
 using Ptq.Onnx;
 using Ptq.Pipeline;
 using Ptq.Recipes;
@@ -44,30 +45,26 @@ internal static class QuantizeCommand
                 SkipCorrupt = parseResult.GetValue(data.SkipCorrupt),
                 MaxImagePixels = data.PixelLimit(parseResult),
             };
-            var run = CalibrationProgressView.Run(console, "calibrating", null, progress =>
-                RecipeQuantizer.Run(loaded, recipe, sourceOptions, progress,
+            var source = recipe.Data.Count > 0 ? CalibrationSources.Create(ModelInputs.Of(loaded), recipe.Data, sourceOptions) : null;
+            var result = CalibrationProgressView.Run(console, "calibrating", null, progress =>
+                Quantizer.Quantize(loaded, recipe, source, progress,
                     new SynchronousProgress<string>(logging.Logger(parseResult, console, LogLevel.Info)), cancellationToken));
-            var result = run.Result;
-            foreach (string warning in run.Warnings)
+            foreach (string warning in result.Warnings)
                 console.Error.WriteLine($"ptq: warning: {warning}");
-            if (run.SkippedFiles > 0)
-                console.Error.WriteLine($"ptq: warning: skipped {run.SkippedFiles} unreadable files (--skip-corrupt)");
+            if (result.SkippedFiles > 0)
+                console.Error.WriteLine($"ptq: warning: skipped {result.SkippedFiles} unreadable files (--skip-corrupt)");
 
-            LogDecisions(logging.Logger(parseResult, console, LogLevel.Debug), result, recipe.Method);
-            string csvPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, "quant_param.csv");
-            using (var outputs = new Ptq.IO.AtomicCommit()) // the model and its CSV appear together or not at all
-            {
-                ModelIO.Save(result.Model, outputPath, null, outputs);
-                QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections, outputs);
-                outputs.Commit();
-            }
-            WriteSummary(console.Out, QuantizationSummary.Of(result), outputPath, csvPath);
-            if (run.Guard is { } guard)
-                AccuracyGuardView.Write(console.Out, guard);
-            if (run.Fallback is { } fallback && run.TargetCosine is { } target)
-                TargetSearchView.Write(console.Out, recipe, fallback, target);
-            VerdictView.Write(console.Out, run);
-            if (run.Shortfall is { } shortfall)
+            var debug = logging.Logger(parseResult, console, LogLevel.Debug);
+            foreach (string decision in result.DecisionLog)
+                debug(decision);
+            string csvPath = result.Save(outputPath); // the model and its CSV appear together or not at all
+            WriteSummary(console.Out, result.Summary, outputPath, csvPath);
+            if (result.Guard is { } guard)
+                AccuracyGuardView.Write(console.Out, guard, result.CheckSamples);
+            if (result.TargetSearch is { } search)
+                TargetSearchView.Write(console.Out, recipe, search);
+            VerdictView.Write(console.Out, result);
+            if (result.Shortfall is { } shortfall)
             {
                 console.Error.WriteLine($"ptq: {shortfall}");
                 return Task.FromResult(ExitCodes.TargetNotMet);
@@ -75,22 +72,6 @@ internal static class QuantizeCommand
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
-    }
-
-    private static void LogDecisions(Action<string> log, StaticQuantizationResult result, CalibrationMethod method)
-    {
-        foreach (var t in result.Tensors)
-        {
-            string range = t.Kind == "Activation" && result.Statistics.Tensors.TryGetValue(t.TensorName, out var s)
-                ? string.Create(CultureInfo.InvariantCulture, $" observed [{s.Min:G6}, {s.Max:G6}] {method}")
-                : "";
-            string scale = t.Parameters.IsPerChannel
-                ? string.Create(CultureInfo.InvariantCulture, $"{t.Parameters.Scales.Length} channel scales in [{t.Parameters.Scales.Min():G4}, {t.Parameters.Scales.Max():G4}]")
-                : string.Create(CultureInfo.InvariantCulture, $"scale {t.Parameters.Scale:G6} zero point {t.Parameters.ZeroPoint}");
-            log($"{t.Kind.ToLowerInvariant()} '{t.TensorName}' ({t.NodeType} '{t.NodeName}'): {t.Parameters.Scheme}, {scale}{range}");
-        }
-        foreach (var f in result.Plan.FloatNodes)
-            log($"float {f.Node}: {f.Reason}");
     }
 
     private static void WriteSummary(TextWriter output, QuantizationSummary s, string modelPath, string csvPath)

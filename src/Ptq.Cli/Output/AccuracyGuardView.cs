@@ -1,35 +1,30 @@
 using System.Globalization;
-using Ptq.Tuning;
+using Ptq.Recipes;
 
 namespace Ptq.Cli.Output;
 
 /// <summary>
-/// The lines <c>ptq quantize</c> prints after the accuracy guard: the plain model's output cosine on the check samples
-/// and, when it fell short, which activations the search kept float and the cosine reached.
+/// The line <c>ptq quantize</c> prints after the accuracy guard: the plain model's output cosine on the check samples
+/// and, when it fell short, what the search kept float and the cosine reached.
 /// </summary>
 internal static class AccuracyGuardView
 {
-    /// <summary>Writes the summary of <paramref name="guard"/> to <paramref name="output"/>.</summary>
-    public static void Write(TextWriter output, GuardResult guard)
+    /// <summary>Writes the summary of <paramref name="guard"/> (measured on <paramref name="samples"/> samples) to <paramref name="output"/>.</summary>
+    public static void Write(TextWriter output, AccuracySearch guard, int samples)
     {
-        if (!guard.Ran)
-        {
-            output.WriteLine("accuracy guard: not run (the model has no float output to compare)");
-            return;
-        }
         string check = string.Create(CultureInfo.InvariantCulture,
-            $"accuracy guard: output cosine {guard.PlainCosine:F5} against float on {guard.CheckSamples} calibration samples");
-        if (guard.Search is not { } search)
+            $"accuracy guard: output cosine {guard.StartCosine:F5} against float on {samples} calibration samples");
+        if (guard.Candidates == 0)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{check} (guard {guard.Guard}): {(guard.Passed ? "passed, nothing kept float" : "below it")}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{check} (guard {guard.Target}): {(guard.Met ? "passed, nothing kept float" : "below it")}"));
             return;
         }
-        string what = search.Unit + "s";
-        string kept = ReferenceEquals(search.Result, guard.Result) && search.Reverted.Count > 0
-            ? $"kept {search.Reverted.Count} of {search.Candidates} {what} float ({(what == "activations" ? "outputs of " : "")}{Names(search.Reverted.Select(r => r.Node))})"
+        string what = guard.Unit + "s";
+        string kept = guard.Relaxed.Count > 0
+            ? $"kept {guard.Relaxed.Count} of {guard.Candidates} {what} float ({(guard.Unit == "activation" ? "outputs of " : "")}{Names(guard.Relaxed.Select(r => r.Node))})"
             : "kept nothing float (no step improved on the plain model)";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{check}, below the guard {guard.Guard}: {kept}; output cosine now {guard.Cosine:F5}"));
+            $"{check}, below the guard {guard.Target}: {kept}; output cosine now {guard.Cosine:F5}"));
     }
 
     /// <summary>Up to eight names, then how many more: a guard that kept fifty layers float should not print fifty names.</summary>

@@ -10,14 +10,14 @@ namespace Ptq.Cli.Output;
 internal static class VerdictView
 {
     /// <summary>Writes the verification and the measured verdict of <paramref name="run"/> to <paramref name="output"/>.</summary>
-    public static void Write(TextWriter output, RecipeQuantizationResult run)
+    public static void Write(TextWriter output, QuantizationResult run)
     {
         var v = run.Verification;
         string batches = string.Join(", ", v.BatchSizes);
         output.WriteLine(v.Ran
             ? $"verified: ONNX Runtime loads the model and runs it at batch {batches} with the float model's output shapes{(v.SyntheticInputs ? " (made-up inputs)" : "")}"
             : $"verified: ONNX Runtime loads the model; not run ({string.Join("; ", v.Skipped.DefaultIfEmpty("no input the float model accepts"))})");
-        if (run.Guard is not null || run.Fallback is not null)
+        if (run.Guard is not null || run.TargetSearch is not null)
             return; // their own lines give the cosine
         if (run.CheckNotRun is { } reason)
             output.WriteLine($"check: not run: {reason}");

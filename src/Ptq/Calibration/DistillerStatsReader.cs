@@ -31,7 +31,7 @@ public static class DistillerStatsReader
         YamlStream stream;
         try
         {
-            if (Recipes.YamlBudget.Problem(yaml) is { } problem)
+            if (IO.YamlBudget.Problem(yaml) is { } problem)
                 throw new StatsFileException(sourceName, "(yaml)", $"{problem}.");
             stream = YamlStream.Load(new StringReader(yaml));
         }

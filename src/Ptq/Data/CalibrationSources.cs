@@ -2,9 +2,25 @@ using Ptq.Data.Readers;
 
 namespace Ptq.Data;
 
-/// <summary>Builds an <see cref="ICalibrationSource"/> from the CLI's <c>--data SPEC...</c> values.</summary>
+/// <summary>Builds an <see cref="ICalibrationSource"/> from the CLI's <c>--data SPEC...</c> values, or from samples in memory.</summary>
 public static class CalibrationSources
 {
+    /// <summary>
+    /// A source over <paramref name="samples"/> made in code (each must hold a tensor for every one of
+    /// <paramref name="inputs"/>; see <see cref="ModelInputs.Of"/>). Throws <see cref="DataSourceException"/> naming the
+    /// sample and input when one is missing.
+    /// </summary>
+    public static ICalibrationSource FromSamples(IReadOnlyList<ModelInputInfo> inputs, IReadOnlyList<CalibrationSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(samples);
+        foreach (var sample in samples)
+            foreach (var input in inputs)
+                if (!sample.Inputs.ContainsKey(input.Name))
+                    throw new DataSourceException($"sample '{sample.SourceName}' has no tensor for input '{input.Name}'");
+        return new SampleListSource(inputs, samples);
+    }
+
     /// <summary>
     /// Creates a source for <paramref name="inputs"/> from <paramref name="specs"/>. Each SPEC is a file or folder, or
     /// <c>INPUT_NAME:PATH</c> (see <see cref="DataSpec.Parse"/>). The reader is chosen by file kind: images (.jpg/.jpeg/.png/.bmp,

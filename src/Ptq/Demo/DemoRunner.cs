@@ -1,7 +1,7 @@
-using Ptq.Calibration;
+using Ptq.Data;
 using Ptq.Evaluation;
 using Ptq.Onnx;
-using Ptq.Pipeline;
+using Ptq.Recipes;
 using Ptq.Reports;
 
 namespace Ptq.Demo;
@@ -10,14 +10,13 @@ namespace Ptq.Demo;
 /// <param name="Fp32Path">The float model written.</param>
 /// <param name="Int8Path">The quantized model written.</param>
 /// <param name="QuantParamPath">quant_param.csv written next to the quantized model.</param>
-/// <param name="Quantization">Plan, folded/fused counts, bias corrections.</param>
+/// <param name="Quantization">What <see cref="Quantizer"/> produced: summary, the accuracy guard's check, verification.</param>
 /// <param name="Evaluation">int8 against fp32 on held-out samples: agreement, cosine, SQNR, latency, sizes.</param>
 /// <param name="CalibrationSamples">Samples used to calibrate.</param>
-/// <param name="Guard">The default recipe's accuracy guard: the output cosine on calibration samples.</param>
 /// <param name="Debug">The debug report of the int8 model against fp32 on held-out samples.</param>
 /// <param name="DebugFiles">debug_stats.csv, layer_errors.csv and report.html, as written.</param>
-public sealed record DemoReport(string Fp32Path, string Int8Path, string QuantParamPath, StaticQuantizationResult Quantization,
-    EvaluationReport Evaluation, int CalibrationSamples, Tuning.GuardResult Guard, DebugReport Debug, IReadOnlyList<string> DebugFiles)
+public sealed record DemoReport(string Fp32Path, string Int8Path, string QuantParamPath, QuantizationResult Quantization,
+    EvaluationReport Evaluation, int CalibrationSamples, DebugReport Debug, IReadOnlyList<string> DebugFiles)
 {
     /// <summary>Every file the demo wrote, in the order it wrote them.</summary>
     public IReadOnlyList<string> Files => [Fp32Path, Int8Path, QuantParamPath, .. DebugFiles];
@@ -38,7 +37,6 @@ public static class DemoRunner
         Directory.CreateDirectory(outputDirectory);
         string fp32Path = Path.Combine(outputDirectory, "demo.fp32.onnx");
         string int8Path = Path.Combine(outputDirectory, "demo.int8.onnx");
-        string csvPath = Path.Combine(outputDirectory, "quant_param.csv");
 
         const int steps = 4;
         log?.Report($"1/{steps} building the sample model (residual CNN, 3x32x32 -> 10 classes, seeded weights): {fp32Path}");
@@ -47,23 +45,19 @@ public static class DemoRunner
         using var fp32 = ModelIO.Load(fp32Path);
 
         log?.Report($"2/{steps} calibrating on {calibrationSamples} synthetic images and quantizing with the default recipe");
-        var feeds = DemoData.Feeds(calibrationSamples).ToList();
-        var guard = Tuning.AccuracyGuard.Quantize(fp32, new StaticQuantizationSettings(),
-            new CalibrationInput.FromSamples(feeds, calibrationSamples, new CalibrationSettings(), CancellationToken: cancellationToken),
-            feeds.Take(Recipes.RecipeQuantizer.CheckSamples), log: log);
-        var result = guard.Result;
-        ModelIO.Save(result.Model, int8Path);
-        QuantParamCsv.Write(csvPath, result.Tensors, result.BiasCorrections);
+        var samples = CalibrationSources.FromSamples(ModelInputs.Of(fp32), [.. DemoData.Samples(calibrationSamples)]);
+        var result = Quantizer.Quantize(fp32, QuantizationRecipe.Default, samples, log: log, cancellationToken: cancellationToken);
+        string csvPath = result.Save(int8Path);
 
         log?.Report($"3/{steps} evaluating int8 against fp32 on {evaluationSamples} other images, latency included");
         using var int8 = ModelIO.Load(int8Path);
-        var evaluation = ModelEvaluator.Evaluate(int8, fp32, DemoData.Samples(evaluationSamples, first: 100_000), labels: null,
+        var evaluation = Evaluator.Evaluate(int8, fp32, DemoData.Samples(evaluationSamples, first: 100_000), labels: null,
             new EvaluationOptions { IntraOpThreads = 1, LatencyRuns = 200, WarmupRuns = 20 }, cancellationToken: cancellationToken);
 
         log?.Report($"4/{steps} comparing every quantized tensor with fp32 for the debug report: {Path.Combine(outputDirectory, DebugReportFiles.HtmlFile)}");
-        var debug = QuantizationDebugger.Run(fp32, int8, DemoData.Feeds(DebugOptions.Default.Samples, first: 200_000),
+        var debug = Debugger.Run(fp32, int8, DemoData.Feeds(DebugOptions.Default.Samples, first: 200_000),
             new DebugOptions { IntraOpThreads = 1 }, cancellationToken);
         var debugFiles = DebugReportFiles.Write(debug, outputDirectory, Path.GetFileName(fp32Path), Path.GetFileName(int8Path));
-        return new DemoReport(fp32Path, int8Path, csvPath, result, evaluation, calibrationSamples, guard, debug, debugFiles);
+        return new DemoReport(fp32Path, int8Path, csvPath, result, evaluation, calibrationSamples, debug, debugFiles);
     }
 }

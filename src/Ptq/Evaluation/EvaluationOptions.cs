@@ -1,6 +1,6 @@
 namespace Ptq.Evaluation;
 
-/// <summary>How <see cref="ModelEvaluator"/> runs. Immutable; invalid values are rejected when set.</summary>
+/// <summary>How <see cref="Evaluator"/> runs. Immutable; invalid values are rejected when set.</summary>
 public sealed record EvaluationOptions
 {
     private readonly int _intraOpThreads;

@@ -1,6 +1,6 @@
 namespace Ptq.Evaluation;
 
-/// <summary>The result of <see cref="ModelEvaluator.Evaluate"/> and <see cref="ModelEvaluator.EvaluateLanguageModel"/>.</summary>
+/// <summary>The result of <see cref="Evaluator.Evaluate"/> and <see cref="Evaluator.EvaluateLanguageModel"/>.</summary>
 /// <param name="Samples">Samples evaluated.</param>
 /// <param name="OutputName">The model output scored and compared.</param>
 /// <param name="Labels">Where the labels came from (<see cref="ILabelSource.Description"/>), or null without labels.</param>

@@ -1,4 +1,3 @@
-using Ptq.Graph;
 
 namespace Ptq.Onnx;
 
@@ -31,8 +30,14 @@ public static class ModelValidator
                 throw Rethrow(ex, model.DisplayName);
             }
         }
-        OnnxGraph.FromModel(model, promoteConstants: false);
+        StructureCheck?.Invoke(model);
     }
+
+    /// <summary>
+    /// The graph-structure check (dangling inputs, duplicate producers, cycles), supplied by the graph IR layer above
+    /// this one (<see cref="Graph.GraphValidation"/>), so that loading checks it without this layer depending on the IR.
+    /// </summary>
+    internal static Action<OnnxModel>? StructureCheck { get; set; }
 
     private static PtqException Rethrow(PtqException ex, string file) => ex switch
     {

@@ -29,7 +29,7 @@ public sealed record StaticQuantizationSettings
     /// <summary>
     /// With <see cref="BiasCorrection"/> and calibration samples: also correct each quantized Conv/ConvTranspose/Gemm
     /// bias for the mean output shift measured between the quantized and the float model, activation rounding included
-    /// (<see cref="Tuning.EmpiricalBiasCorrection"/>; default off: on PP-OCRv4 det it lifts the output cosine from 0.962
+    /// (<see cref="Pipeline.EmpiricalBiasCorrection"/>; default off: on PP-OCRv4 det it lifts the output cosine from 0.962
     /// to 0.969, on SqueezeNet it changes nothing beyond one image in 400). Statistics files give the analytic correction only.
     /// </summary>
     public bool EmpiricalBiasCorrection { get; init; }

@@ -197,8 +197,11 @@ public sealed partial record QuantizationRecipe
     /// --data). It applies to every mode and bit width; with empirical bias correction it only checks (its search
     /// re-quantizes from collected statistics and would drop the correction), see <see cref="AccuracyGuardSearches"/>.
     /// </summary>
-    public double? EffectiveAccuracyGuard =>
-        AccuracyGuard == AccuracyGuardOff || EffectiveTargetCosine is not null || !HasCheckSamples
+    public double? EffectiveAccuracyGuard => AccuracyGuardFor(HasCheckSamples);
+
+    /// <summary>The guard of <see cref="EffectiveAccuracyGuard"/> for a run that has check samples or not.</summary>
+    public double? AccuracyGuardFor(bool hasCheckSamples) =>
+        AccuracyGuard == AccuracyGuardOff || EffectiveTargetCosine is not null || !hasCheckSamples
             ? null
             : AccuracyGuard ?? Tuning.AccuracyGuard.DefaultCosine;
 

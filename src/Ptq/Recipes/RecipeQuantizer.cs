@@ -8,13 +8,13 @@ using Ptq.Tuning;
 
 namespace Ptq.Recipes;
 
-/// <summary>What <see cref="RecipeQuantizer.Run"/> produced.</summary>
+/// <summary>What <c>RecipeQuantizer.Run</c> produced (the internals behind <see cref="QuantizationResult"/>).</summary>
 /// <param name="Result">The quantization written out.</param>
 /// <param name="Fallback">The target search (--target-cosine, --weight-bits mixed or --act-bits mixed), when one ran.</param>
 /// <param name="TargetCosine">The target the search aimed at, when one ran.</param>
 /// <param name="SkippedFiles">Unreadable calibration files skipped (--skip-corrupt).</param>
 /// <param name="Guard">The accuracy guard's check (and search, when the check failed), when the guard ran.</param>
-public sealed record RecipeQuantizationResult(StaticQuantizationResult Result, FallbackResult? Fallback, double? TargetCosine, int SkippedFiles,
+internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result, FallbackResult? Fallback, double? TargetCosine, int SkippedFiles,
     GuardResult? Guard = null)
 {
     /// <summary>How ONNX Runtime ran the model before it was returned (<see cref="ModelVerifier"/>).</summary>
@@ -42,9 +42,9 @@ public sealed record RecipeQuantizationResult(StaticQuantizationResult Result, F
 /// <summary>
 /// Runs a whole <see cref="QuantizationRecipe"/>: picks weight-only, dynamic, fp16 or static quantization, with a stats
 /// file or streamed data, the target searches (--target-cosine, --weight-bits mixed, --act-bits mixed) and the accuracy
-/// guard, then verifies the result in ONNX Runtime. What <c>ptq quantize</c> does.
+/// guard, then verifies the result in ONNX Runtime. What <c>ptq quantize</c> does; <see cref="Quantizer"/> is its public face.
 /// </summary>
-public static class RecipeQuantizer
+internal static class RecipeQuantizer
 {
     /// <summary>
     /// Samples that form the check set of a target search or the accuracy guard, spread evenly over the calibration
@@ -64,6 +64,12 @@ public static class RecipeQuantizer
     /// result fails verification (Ptq's fault; nothing should be written).
     /// </summary>
     public static RecipeQuantizationResult Run(OnnxModel model, QuantizationRecipe recipe, DataSourceOptions? sourceOptions = null,
+        IProgress<CalibrationProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default) =>
+        Run(model, recipe, recipe.Data.Count > 0 ? CalibrationSources.Create(ModelInputs.Of(model), recipe.Data, sourceOptions ?? recipe.ToSourceOptions()) : null,
+            progress, log, cancellationToken);
+
+    /// <summary>As <see cref="Run(OnnxModel, QuantizationRecipe, DataSourceOptions?, IProgress{CalibrationProgress}?, IProgress{string}?, CancellationToken)"/>, with the samples given as a source (the recipe's --data is not read).</summary>
+    public static RecipeQuantizationResult Run(OnnxModel model, QuantizationRecipe recipe, ICalibrationSource? source,
         IProgress<CalibrationProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
         var settings = recipe.ToStaticSettings();
@@ -73,11 +79,10 @@ public static class RecipeQuantizer
             throw new PtqException($"--mode {RecipeNames.Name(recipe.Mode)} fixes no activation ranges in advance, so statistics are not used; drop --stats (--data is used only to check the output)");
         if (!dataFree && recipe.Stats is not null && recipe.Cle)
             throw new PtqException("--cle changes the weights before calibration, so statistics from 'ptq calibrate' do not fit; give --data instead of --stats");
-        if (!dataFree && recipe.Stats is null && recipe.Data.Count == 0)
+        if (!dataFree && recipe.Stats is null && source is null)
             throw new PtqException("give calibration data with --data SPEC, or statistics from 'ptq calibrate' with --stats FILE");
 
         // With --stats or a data-free mode, --data only supplies the check samples.
-        var source = recipe.Data.Count > 0 ? CalibrationSources.Create(ModelInputs.Of(model), recipe.Data, sourceOptions ?? recipe.ToSourceOptions()) : null;
         var warnings = new List<string>();
         if (source is not null && !dataFree && recipe.Stats is null && source.Count < MinRecommendedSamples)
             warnings.Add($"only {source.Count} calibration sample(s): ranges from so few are unreliable; give at least 100 with --data");
@@ -121,7 +126,7 @@ public static class RecipeQuantizer
         };
         var plain = quantize(settings);
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
-        if (check is null || recipe.EffectiveAccuracyGuard is not double guard)
+        if (check is null || recipe.AccuracyGuardFor(hasCheckSamples: true) is not double guard)
             return new Outcome(plain, null, null, null, check);
         return new Outcome(plain, AccuracyGuard.DataFree(quantize, settings, plain, check, guard, log), null, null, check);
     }
@@ -143,12 +148,12 @@ public static class RecipeQuantizer
             return new Outcome(null, null, fallback, target, null);
         }
         // One preparation and one calibration pass; when the guard may search, the pass also observes what its steps need.
-        bool guardSearches = checkSet is not null && recipe.EffectiveAccuracyGuard is not null && recipe.AccuracyGuardSearches;
+        bool guardSearches = checkSet is not null && recipe.AccuracyGuardFor(hasCheckSamples: true) is not null && recipe.AccuracyGuardSearches;
         var run = StaticRun.Create(model, settings, input, forVariants: guardSearches);
         var plain = run.Plain;
         // The check samples are read only after calibration, so they do not add to its peak memory.
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
-        if (check is null || recipe.EffectiveAccuracyGuard is not double guard)
+        if (check is null || recipe.AccuracyGuardFor(hasCheckSamples: true) is not double guard)
             return new Outcome(plain, null, null, null, check);
         if (!recipe.AccuracyGuardSearches)
             return new Outcome(plain, AccuracyGuard.CheckOnly(plain, check, guard, log), null, null, check);

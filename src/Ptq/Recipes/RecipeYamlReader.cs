@@ -1,3 +1,4 @@
+using Ptq.IO;
 using SharpYaml.Model;
 
 namespace Ptq.Recipes;

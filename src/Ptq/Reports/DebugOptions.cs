@@ -1,6 +1,6 @@
 namespace Ptq.Reports;
 
-/// <summary>How <see cref="QuantizationDebugger"/> runs. Immutable; invalid values are rejected when set.</summary>
+/// <summary>How <see cref="Debugger"/> runs. Immutable; invalid values are rejected when set.</summary>
 public sealed record DebugOptions
 {
     private readonly int _samples = 16;

@@ -124,10 +124,10 @@ public enum DiagnosisCause
     Rounding,
 }
 
-/// <summary>The result of <see cref="QuantizationDebugger.Run"/>.</summary>
+/// <summary>The result of <see cref="Debugger.Run"/>.</summary>
 /// <param name="Samples">Samples run through both models.</param>
 /// <param name="Tensors">Every quantized tensor the debugger could relate to the fp32 model, in quantized-graph order.</param>
-/// <param name="Layers">Activations and weights ranked by local SQNR, worst first (NaN last); see <see cref="QuantizationDebugger.Rank"/>.</param>
+/// <param name="Layers">Activations and weights ranked by local SQNR, worst first (NaN last); see <see cref="Debugger.Rank"/>.</param>
 /// <param name="OutputName">The model output compared.</param>
 /// <param name="Output">The quantized model's final output against the fp32 model's (cosine, SQNR, argmax agreement).</param>
 /// <param name="FloatModelBytes">Serialized size of the fp32 model as given (for models over 2 GiB: the bytes of its tensors).</param>

@@ -2,7 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using Ptq.IO;
 using Ptq.Passes;
-using Ptq.Tuning;
+using Ptq.Quantization;
 
 namespace Ptq.Reports;
 

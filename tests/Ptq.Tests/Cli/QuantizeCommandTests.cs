@@ -177,7 +177,7 @@ public sealed class QuantizeCommandTests
         using var model = ModelIO.Load(modelPath);
         using var reference = ModelIO.Load(Assets.Model("mnist-cnn.onnx"));
         var samples = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("mnist", "t10k-images-idx3-ubyte.gz")], new DataSourceOptions { Limit = limit });
-        var report = ModelEvaluator.Evaluate(model, reference, samples, LabelSources.Parse(Assets.Get("mnist", "t10k-labels-idx1-ubyte.gz"), null),
+        var report = Evaluator.Evaluate(model, reference, samples, LabelSources.Parse(Assets.Get("mnist", "t10k-labels-idx1-ubyte.gz"), null),
             new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
         return (report.Accuracy!.Top1Percent, report.ReferenceAccuracy!.Top1Percent);
     }

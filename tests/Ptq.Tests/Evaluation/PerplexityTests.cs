@@ -128,7 +128,7 @@ public sealed class PerplexityTests
         using var model = ModelIO.Load(Assets.Model("char-gpt.onnx"));
         var text = TextWindowSource.Open(Assets.Get("text", "char-gpt.test.txt"), Assets.Model("char-gpt.vocab.json"), ModelInputs.Of(model), limit: 64);
 
-        var report = ModelEvaluator.EvaluateLanguageModel(model, model, text, text, new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
+        var report = Evaluator.EvaluateLanguageModel(model, model, text, text, new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
 
         // The assets' README: fp32 perplexity 3.21 on the first 64 windows of 128 characters.
         var perplexity = report.Perplexity!;
@@ -144,7 +144,7 @@ public sealed class PerplexityTests
     {
         using var model = ModelIO.Load(Assets.Model("mnist-cnn.onnx"));
         var source = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("mnist")], new DataSourceOptions { Limit = 1 });
-        var e = Assert.Throws<EvaluationException>(() => ModelEvaluator.EvaluateLanguageModel(model, null, source, new FixedTargets(3), new EvaluationOptions { LatencyRuns = 0 }));
+        var e = Assert.Throws<EvaluationException>(() => Evaluator.EvaluateLanguageModel(model, null, source, new FixedTargets(3), new EvaluationOptions { LatencyRuns = 0 }));
         Assert.Contains("[1,T,V] or [T,V] with T = 3", e.Message, StringComparison.Ordinal);
     }
 

@@ -54,7 +54,7 @@ public class ReferenceAccuracyTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         using OnnxModel model = ModelIO.Load(Assets.Model(modelFile));
         ICalibrationSource source = CalibrationSources.Create(ModelInputs.Of(model), [data], dataOptions);
-        EvaluationReport report = ModelEvaluator.Evaluate(model, null, source, labels, Options);
+        EvaluationReport report = Evaluator.Evaluate(model, null, source, labels, Options);
         output.WriteLine($"{modelFile}: {report.Accuracy} top-1 {report.Accuracy?.Top1Percent:F2} % top-5 {report.Accuracy?.Top5Percent:F2} % in {clock.Elapsed.TotalSeconds:F1} s");
         return report;
     }

@@ -1,3 +1,4 @@
+using Ptq.IO;
 using System.Text;
 using Ptq.Calibration;
 using Ptq.Data;

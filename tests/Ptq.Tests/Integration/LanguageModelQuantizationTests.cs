@@ -74,7 +74,7 @@ public sealed class LanguageModelQuantizationTests(ITestOutputHelper output)
         check?.Invoke(result);
         var quantized = result.Result.Model;
         var text = TextWindowSource.Open(Assets.Get("text", "char-gpt.test.txt"), Assets.Model("char-gpt.vocab.json"), ModelInputs.Of(model), limit: 64);
-        var report = ModelEvaluator.EvaluateLanguageModel(quantized, model, text, text, new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
+        var report = Evaluator.EvaluateLanguageModel(quantized, model, text, text, new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
         Assert.InRange(report.ReferencePerplexity!.Perplexity, Fp32Perplexity - 0.0005, Fp32Perplexity + 0.0005);
         long bytes = ModelIO.ToBytes(quantized).Length;
         output.WriteLine($"{RecipeYamlWriter.Write(recipe).Split('\n')[0]}: perplexity {report.Perplexity!.Perplexity:F4} ({100 * (report.Perplexity.Perplexity / Fp32Perplexity - 1):+0.00} %), " +

@@ -61,7 +61,7 @@ public class SmallModelQuantizationTests(ITestOutputHelper output)
         var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(),
             new CalibrationInput.FromSamples(calibration.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds()), calibration.Count, calibrationSettings));
         var all = CalibrationSources.Create(inputs, [mnist], new DataSourceOptions());
-        var report = ModelEvaluator.Evaluate(result.Model, model, all, LabelSources.Parse(Assets.Get("mnist", "t10k-labels-idx1-ubyte.gz"), null),
+        var report = Evaluator.Evaluate(result.Model, model, all, LabelSources.Parse(Assets.Get("mnist", "t10k-labels-idx1-ubyte.gz"), null),
             new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 2 });
         Print("mnist", calibrationSettings, report);
         Assert.Equal(10_000, report.Samples);
@@ -79,7 +79,7 @@ public class SmallModelQuantizationTests(ITestOutputHelper output)
         var calibration = CalibrationSources.Create(inputs, [folder], options).Where((_, i) => i % 10 == 0).ToList();
         var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(),
             new CalibrationInput.FromSamples(calibration.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds()).ToList(), calibration.Count, calibrationSettings));
-        var report = ModelEvaluator.Evaluate(result.Model, model, CalibrationSources.Create(inputs, [folder], options), LabelSources.Parse("subdirs", folder),
+        var report = Evaluator.Evaluate(result.Model, model, CalibrationSources.Create(inputs, [folder], options), LabelSources.Parse("subdirs", folder),
             new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 2 });
         Print("cifar10", calibrationSettings, report);
         Assert.Equal(3000, report.Samples);

@@ -25,7 +25,7 @@ public class SqueezeNetQuantizationTests(ITestOutputHelper output)
     /// <summary>Compares <paramref name="quantized"/> with <paramref name="model"/> on the 400 held-out images.</summary>
     private EvaluationReport EvaluateHeldOut(OnnxModel quantized, OnnxModel model, string label)
     {
-        var report = ModelEvaluator.Evaluate(quantized, model, ImageNetSubset.Load(model, 100, 400), ImageNetSubset.Labels,
+        var report = Evaluator.Evaluate(quantized, model, ImageNetSubset.Load(model, 100, 400), ImageNetSubset.Labels,
             new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 2 });
         var c = report.Comparison!;
         output.WriteLine($"{label}: agreement {c.AgreementPercent:F2} %, cosine mean {c.MeanCosine:F5} min {c.MinCosine:F5}, top-1 {report.Accuracy!.Top1Percent:F2} % (fp32 {report.ReferenceAccuracy!.Top1Percent:F2} %)");

@@ -24,7 +24,7 @@ public class DynamicQuantizerTests
         var folder = Assets.Get("cifar10", "test");
         var samples = CalibrationSources.Create(ModelInputs.Of(model), [folder],
             new DataSourceOptions { Preprocessing = new ImagePreprocessing(mean: [127.5f], std: [127.5f]), Recursive = true }).Where((_, i) => i % 6 == 0);
-        var report = ModelEvaluator.Evaluate(result.Model, model, samples, null, new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
+        var report = Evaluator.Evaluate(result.Model, model, samples, null, new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
         Assert.Equal(500, report.Samples);
         Assert.True(report.Comparison!.AgreementPercent >= 99.0, $"agreement {report.Comparison.AgreementPercent}");
         Assert.True(report.Comparison.MeanCosine >= 0.9999, $"cosine {report.Comparison.MeanCosine}");
@@ -57,7 +57,7 @@ public class DynamicQuantizerTests
             Recursive = true,
             Preprocessing = new ImagePreprocessing(color: ColorMode.Rgb, mean: [125.307f, 122.961f, 113.858f], std: [62.985f, 62.093f, 66.708f]),
         });
-        var report = ModelEvaluator.Evaluate(result.Model, model, samples, LabelSources.Parse("subdirs", Assets.Get("cifar10", "test")),
+        var report = Evaluator.Evaluate(result.Model, model, samples, LabelSources.Parse("subdirs", Assets.Get("cifar10", "test")),
             new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
         Assert.Equal(3000, report.Samples);
         Assert.InRange(report.ReferenceAccuracy!.Top1Percent, 58.3, 58.4); // the assets' README: 58.3 %

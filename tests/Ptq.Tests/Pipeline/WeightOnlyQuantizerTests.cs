@@ -28,7 +28,7 @@ public class WeightOnlyQuantizerTests
         Assert.DoesNotContain(graph.Node, n => n.OpType == "QuantizeLinear"); // activations stay float
 
         var samples = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("mnist", "t10k-images-idx3-ubyte.gz")], new DataSourceOptions { Limit = 1000 });
-        var report = ModelEvaluator.Evaluate(result.Model, model, samples, LabelSources.Parse(Assets.Get("mnist", "t10k-labels-idx1-ubyte.gz"), null),
+        var report = Evaluator.Evaluate(result.Model, model, samples, LabelSources.Parse(Assets.Get("mnist", "t10k-labels-idx1-ubyte.gz"), null),
             new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 1 });
         Assert.True(report.Accuracy!.Top1Percent >= report.ReferenceAccuracy!.Top1Percent - maxDrop,
             $"{bits}-bit weights: {report.Accuracy.Top1Percent} % vs fp32 {report.ReferenceAccuracy.Top1Percent} %");

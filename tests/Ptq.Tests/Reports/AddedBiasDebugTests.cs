@@ -19,7 +19,7 @@ public sealed class AddedBiasDebugTests
         var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings()));
         Assert.Contains(result.BiasCorrections, c => c.Node == "out");
 
-        var report = QuantizationDebugger.Run(model, result.Model, samples.Take(2), new DebugOptions { IntraOpThreads = 1 });
+        var report = Debugger.Run(model, result.Model, samples.Take(2), new DebugOptions { IntraOpThreads = 1 });
 
         Assert.Contains(report.Notes, n => n.Contains("bias correction gave 'out' a bias; the fp32 node has none to compare with", StringComparison.Ordinal));
         var weight = report.Tensors.Single(t => t.Role == TensorRole.Weight && t.NodeName == "out");

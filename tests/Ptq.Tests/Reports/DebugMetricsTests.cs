@@ -112,7 +112,7 @@ public sealed class DebugMetricsTests
             new("n", "Conv", name, false, role, summary, summary, 0, 1, accumulated, 0, 1, 1, null, null, local, 0);
 
         // "a" has the lowest accumulated SQNR (it sits deep in the network) but adds little error itself.
-        var ranked = QuantizationDebugger.Rank([R("a", TensorRole.Activation, 40, 12), R("b", TensorRole.Weight, double.NaN, double.NaN),
+        var ranked = Debugger.Rank([R("a", TensorRole.Activation, 40, 12), R("b", TensorRole.Weight, double.NaN, double.NaN),
             R("c", TensorRole.Weight, 5, 5), R("d", TensorRole.Bias, -30, -30), R("e", TensorRole.Activation, double.PositiveInfinity, 30),
             R("f", TensorRole.Activation, 20, 25), R("g", TensorRole.Activation, 20, 22)]);
 

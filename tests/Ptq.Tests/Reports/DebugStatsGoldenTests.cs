@@ -17,7 +17,7 @@ public sealed class DebugStatsGoldenTests
     {
         var result = StaticQuantizer.Quantize(DemoModel.Build(), new StaticQuantizationSettings(),
             new CalibrationInput.FromSamples(DemoData.Feeds(32).ToList(), 32, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.MinMax }));
-        var report = QuantizationDebugger.Run(DemoModel.Build(), result.Model, DemoData.Feeds(4, first: 1000), new DebugOptions { IntraOpThreads = 1 });
+        var report = Debugger.Run(DemoModel.Build(), result.Model, DemoData.Feeds(4, first: 1000), new DebugOptions { IntraOpThreads = 1 });
         return (result, report);
     });
 

@@ -80,7 +80,7 @@ public sealed class DiagnosisOnModelTests(ITestOutputHelper output)
     private static DebugReport Debug(OnnxModel model, List<IReadOnlyDictionary<string, TensorValue>> samples, StaticQuantizationSettings settings)
     {
         var result = StaticQuantizer.Quantize(model, settings, new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings()));
-        return QuantizationDebugger.Run(model, result.Model, samples, new DebugOptions { IntraOpThreads = 1 });
+        return Debugger.Run(model, result.Model, samples, new DebugOptions { IntraOpThreads = 1 });
     }
 
     // X[1,3,64,64] → Conv "conv" (3→8, 3×3) → Relu → Y: an RGB first Conv, which preparation pads to four channels.

@@ -23,7 +23,7 @@ public sealed class PartialBatchNormDebugTests
             new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings()));
         Assert.Equal(batchNormsLeft, result.Model.Proto.Graph.Node.Count(n => n.OpType == "BatchNormalization"));
 
-        var report = QuantizationDebugger.Run(model, result.Model, samples.Take(2), new DebugOptions { IntraOpThreads = 1 });
+        var report = Debugger.Run(model, result.Model, samples.Take(2), new DebugOptions { IntraOpThreads = 1 });
 
         var conv = report.Tensors.Single(t => t.Role == TensorRole.Weight && t.NodeName == "conv");
         var up = report.Tensors.Single(t => t.Role == TensorRole.Weight && t.NodeName == "up");

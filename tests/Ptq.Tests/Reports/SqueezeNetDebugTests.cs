@@ -23,7 +23,7 @@ public partial class SqueezeNetDebugTests(ITestOutputHelper output)
         var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(calibration, 20, new CalibrationSettings()));
         var samples = ImageNetSubset.Load(model, 20, 4).Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
 
-        var report = QuantizationDebugger.Run(model, result.Model, samples, new DebugOptions { IntraOpThreads = 2 });
+        var report = Debugger.Run(model, result.Model, samples, new DebugOptions { IntraOpThreads = 2 });
 
         Assert.Equal(4, report.Samples);
         Assert.Equal(26, report.Tensors.Count(t => t.Role == TensorRole.Weight));

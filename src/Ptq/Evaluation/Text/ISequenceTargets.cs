@@ -5,7 +5,7 @@ namespace Ptq.Evaluation.Text;
 /// <summary>
 /// The next-token targets of a language model's samples: for each position of the model's sequence output, the token
 /// id it should predict, or −1 where the sample does not say (the last position of a window cut from token data).
-/// <see cref="ModelEvaluator.EvaluateLanguageModel"/>
+/// <see cref="Evaluator.EvaluateLanguageModel"/>
 /// scores the output's logits against them (perplexity, next-token accuracy).
 /// </summary>
 public interface ISequenceTargets

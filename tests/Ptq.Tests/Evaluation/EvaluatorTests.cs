@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace Ptq.Tests.Evaluation;
 
-public class ModelEvaluatorTests(ITestOutputHelper output)
+public class EvaluatorTests(ITestOutputHelper output)
 {
     [Fact]
     public void Model_against_itself_agrees_perfectly_and_is_timed_at_each_batch_size()
@@ -23,7 +23,7 @@ public class ModelEvaluatorTests(ITestOutputHelper output)
             CustomMetrics = new Dictionary<string, Func<ReadOnlySpan<float>, ReadOnlySpan<float>, double>> { ["len"] = (r, _) => r.Length },
         };
 
-        EvaluationReport report = ModelEvaluator.Evaluate(model, reference, source, LabelSources.Parse("subdirs", data), options, new SyncProgress(progress.Add));
+        EvaluationReport report = Evaluator.Evaluate(model, reference, source, LabelSources.Parse("subdirs", data), options, new SyncProgress(progress.Add));
 
         Assert.Equal(40, report.Samples);
         Assert.Equal(Enumerable.Range(1, 40), progress);
@@ -58,7 +58,7 @@ public class ModelEvaluatorTests(ITestOutputHelper output)
         var preprocessing = new ImagePreprocessing(resizeShort: 256, crop: new ImageSize(224, 224), color: ColorMode.Bgr, mean: [104, 117, 123]);
         var source = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("imagenet", "images")], new DataSourceOptions { Limit = 10, Preprocessing = preprocessing });
 
-        EvaluationReport report = ModelEvaluator.Evaluate(model, reference, source, LabelSources.Parse("prefix:" + Assets.Get("labels", "imagenet_wnids.txt"), null),
+        EvaluationReport report = Evaluator.Evaluate(model, reference, source, LabelSources.Parse("prefix:" + Assets.Get("labels", "imagenet_wnids.txt"), null),
             new EvaluationOptions { IntraOpThreads = 2, WarmupRuns = 2, LatencyRuns = 10 });
 
         Assert.Equal((10L, 10L), (report.Comparison!.ArgmaxRows, report.Comparison.ArgmaxAgreements));
@@ -73,7 +73,7 @@ public class ModelEvaluatorTests(ITestOutputHelper output)
     {
         using var model = ModelIO.Load(Assets.Model("mnist-cnn.onnx"));
         var source = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("mnist")], new DataSourceOptions { Limit = 5 });
-        var report = ModelEvaluator.Evaluate(model, null, source, null,
+        var report = Evaluator.Evaluate(model, null, source, null,
             new EvaluationOptions { IntraOpThreads = 1, WarmupRuns = 0, LatencyRuns = 3, LatencyBatchSizes = [1, 4] });
         Assert.Equal(5, report.Samples);
         Assert.Null(report.Accuracy);
@@ -89,10 +89,10 @@ public class ModelEvaluatorTests(ITestOutputHelper output)
     {
         using var model = ModelIO.Load(Assets.Model("mnist-cnn.onnx"));
         var source = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("mnist")], new DataSourceOptions { Limit = 2 });
-        var ex = Assert.Throws<EvaluationException>(() => ModelEvaluator.Evaluate(model, null, source, null, new EvaluationOptions { OutputName = "nope" }));
+        var ex = Assert.Throws<EvaluationException>(() => Evaluator.Evaluate(model, null, source, null, new EvaluationOptions { OutputName = "nope" }));
         Assert.Contains("Plus214_Output_0", ex.Message, StringComparison.Ordinal);
 
-        var e2 = Assert.Throws<EvaluationException>(() => ModelEvaluator.Evaluate(model, null, source, new FixedLabel(12), new EvaluationOptions { LatencyRuns = 0 }));
+        var e2 = Assert.Throws<EvaluationException>(() => Evaluator.Evaluate(model, null, source, new FixedLabel(12), new EvaluationOptions { LatencyRuns = 0 }));
         Assert.Contains("label 12", e2.Message, StringComparison.Ordinal);
         Assert.Contains("10 classes", e2.Message, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using Ptq.Quantization;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Ptq.Graph;
@@ -5,7 +6,7 @@ using Ptq.Onnx;
 using Ptq.Runtime;
 using DT = Ptq.Onnx.Proto.TensorProto.Types.DataType;
 
-namespace Ptq.Tuning;
+namespace Ptq.Pipeline;
 
 /// <summary>
 /// Empirical bias correction (AIMET's name): removes the systematic output shift that rounding causes, activations

@@ -1,7 +1,7 @@
-namespace Ptq.Pipeline;
+namespace Ptq;
 
 /// <summary>
-/// The model Ptq produced failed its verification (<see cref="ModelVerifier"/>): it does not load or run in ONNX Runtime
+/// The model Ptq produced failed its verification (the pipeline's verification stage): it does not load or run in ONNX Runtime
 /// where the float model runs, or its outputs differ in name, type or shape. This is Ptq's fault, not the user's, so it
 /// is not a <see cref="PtqException"/> (the CLI exits with 3), and the model is not written.
 /// </summary>

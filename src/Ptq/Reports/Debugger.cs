@@ -12,7 +12,7 @@ namespace Ptq.Reports;
 /// per-tensor debug statistics, per-layer SQNR and cosine both local (the tensor's own quantization on float values) and
 /// accumulated (as the quantized model computes it), a diagnosis of the worst layers, and the final outputs' agreement.
 /// </summary>
-public static class QuantizationDebugger
+public static class Debugger
 {
     /// <summary>
     /// Relates every DequantizeLinear of <paramref name="quantized"/> to a tensor of <paramref name="fp32"/>

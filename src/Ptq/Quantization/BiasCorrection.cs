@@ -3,7 +3,7 @@ using Ptq.Onnx;
 using Ptq.Quantization;
 using Ptq.Statistics;
 
-namespace Ptq.Tuning;
+namespace Ptq.Quantization;
 
 /// <summary>How much bias correction moved one layer's bias.</summary>
 /// <param name="Node">The Conv or Gemm.</param>

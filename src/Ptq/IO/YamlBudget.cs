@@ -1,7 +1,7 @@
 using SharpYaml;
 using SharpYaml.Events;
 
-namespace Ptq.Recipes;
+namespace Ptq.IO;
 
 /// <summary>
 /// Checks a YAML text against <see cref="ResourceLimits"/> from the parser's event stream, before any document model

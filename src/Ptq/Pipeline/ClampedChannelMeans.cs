@@ -1,4 +1,4 @@
-namespace Ptq.Tuning;
+namespace Ptq.Pipeline;
 
 /// <summary>
 /// Streams per-channel (axis 1) means of a tensor clamped to optional bounds, and per channel the fraction of values

@@ -10,7 +10,7 @@ namespace Ptq.Evaluation;
 /// Scores a model (typically quantized) on labelled data and against a reference model (typically its fp32 original):
 /// accuracy, output agreement and error, latency, size. Samples stream through: memory does not grow with their number.
 /// </summary>
-public static class ModelEvaluator
+public static class Evaluator
 {
     private const int PrefetchedSamples = 4;
 

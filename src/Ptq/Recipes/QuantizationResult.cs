@@ -1,0 +1,120 @@
+using System.Globalization;
+using Ptq.IO;
+using Ptq.Onnx;
+using Ptq.Pipeline;
+using Ptq.Reports;
+using Ptq.Tuning;
+
+namespace Ptq.Recipes;
+
+/// <summary>One node a search kept float (or gave more bits), with the output cosine after the step that did it.</summary>
+/// <param name="Node">The node's name.</param>
+/// <param name="Cosine">Mean output cosine against float on the check samples after that step.</param>
+public sealed record RelaxedNode(string Node, double Cosine);
+
+/// <summary>What the accuracy guard or a target search measured and did.</summary>
+/// <param name="Target">The output cosine aimed at.</param>
+/// <param name="StartCosine">The cosine of the quantization the search started from (the plain one), when measured.</param>
+/// <param name="Cosine">The cosine of the model returned.</param>
+/// <param name="Met">Whether <paramref name="Cosine"/> reached <paramref name="Target"/>.</param>
+/// <param name="Unit">What a candidate is: "activation", "layer" or "node".</param>
+/// <param name="Candidates">How many candidates the search ranked (0 when it did not search).</param>
+/// <param name="Relaxed">The candidates relaxed in the model returned, worst first.</param>
+public sealed record AccuracySearch(double Target, double? StartCosine, double Cosine, bool Met, string Unit, int Candidates, IReadOnlyList<RelaxedNode> Relaxed);
+
+/// <summary>
+/// What <see cref="Quantizer.Quantize"/> produced: the verified model, what was quantized, the measured verdict and
+/// anything it falls short of. <see cref="Save"/> writes the model and its quant_param.csv together.
+/// </summary>
+public sealed class QuantizationResult
+{
+    private readonly Lazy<IReadOnlyList<string>> _decisions;
+
+    internal QuantizationResult(RecipeQuantizationResult run, QuantizationRecipe recipe)
+    {
+        Run = run;
+        Summary = QuantizationSummary.Of(run.Result);
+        Guard = run.Guard is { Ran: true } guard ? OfGuard(guard) : null;
+        TargetSearch = run.Fallback is { } fallback && run.TargetCosine is { } target
+            ? new AccuracySearch(target, null, fallback.Cosine, fallback.TargetMet, fallback.Unit, fallback.Candidates, Relaxed(fallback))
+            : null;
+        _decisions = new(() => Decisions(run.Result, recipe));
+    }
+
+    /// <summary>The internals of the run (tests and the debug report read them).</summary>
+    internal RecipeQuantizationResult Run { get; }
+
+    /// <summary>The quantized model, verified in ONNX Runtime.</summary>
+    public OnnxModel Model => Run.Result.Model;
+
+    /// <summary>Counts for people: what was quantized, what stayed float and why, sizes.</summary>
+    public QuantizationSummary Summary { get; }
+
+    /// <summary>How ONNX Runtime ran the model before it was returned.</summary>
+    public ModelVerification Verification => Run.Verification;
+
+    /// <summary>Mean output cosine against the float model on <see cref="CheckSamples"/> samples; null without data.</summary>
+    public double? CheckCosine => Run.CheckCosine;
+
+    /// <summary>Samples the output was compared on.</summary>
+    public int CheckSamples => Run.CheckSamples;
+
+    /// <summary>Why the output was not compared although samples were given, or null.</summary>
+    public string? CheckNotRun => Run.CheckNotRun;
+
+    /// <summary>The accuracy guard's check and search, when it ran.</summary>
+    public AccuracySearch? Guard { get; }
+
+    /// <summary>The target search (--target-cosine, mixed bits), when one ran.</summary>
+    public AccuracySearch? TargetSearch { get; }
+
+    /// <summary>Unreadable calibration files skipped (<see cref="Data.DataSourceOptions.SkipCorrupt"/>).</summary>
+    public int SkippedFiles => Run.SkippedFiles;
+
+    /// <summary>Things worth knowing that do not stop the run, one sentence each.</summary>
+    public IReadOnlyList<string> Warnings => Run.Warnings;
+
+    /// <summary>Why the model falls short of what was asked (below the guard, a missed target, nothing quantized), or null.</summary>
+    public string? Shortfall => Run.Shortfall;
+
+    /// <summary>One line per quantized tensor (scheme, scale, observed range) and per node left float with its reason.</summary>
+    public IReadOnlyList<string> DecisionLog => _decisions.Value;
+
+    /// <summary>
+    /// Writes the model to <paramref name="modelPath"/> and quant_param.csv beside it, both or neither (temporary files
+    /// renamed together); returns the CSV's path. Throws <see cref="PtqException"/> when a file cannot be written.
+    /// </summary>
+    public string Save(string modelPath, ModelSaveOptions? options = null)
+    {
+        string csvPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "quant_param.csv");
+        using var outputs = new AtomicCommit();
+        ModelIO.Save(Model, modelPath, options, outputs);
+        QuantParamCsv.Write(csvPath, Run.Result.Tensors, Run.Result.BiasCorrections, outputs);
+        outputs.Commit();
+        return csvPath;
+    }
+
+    private static AccuracySearch OfGuard(GuardResult guard) => new(guard.Guard, guard.PlainCosine, guard.Cosine, guard.Passed,
+        guard.Search?.Unit ?? "node", guard.Search?.Candidates ?? 0,
+        guard.Search is { } search && ReferenceEquals(search.Result, guard.Result) ? Relaxed(search) : []);
+
+    private static IReadOnlyList<RelaxedNode> Relaxed(FallbackResult search) => [.. search.Reverted.Select(r => new RelaxedNode(r.Node, r.Cosine))];
+
+    private static List<string> Decisions(StaticQuantizationResult result, QuantizationRecipe recipe)
+    {
+        var lines = new List<string>();
+        foreach (var t in result.Tensors)
+        {
+            string range = t.Kind == "Activation" && result.Statistics.Tensors.TryGetValue(t.TensorName, out var s)
+                ? string.Create(CultureInfo.InvariantCulture, $" observed [{s.Min:G6}, {s.Max:G6}] {recipe.Method}")
+                : "";
+            string scale = t.Parameters.IsPerChannel
+                ? string.Create(CultureInfo.InvariantCulture, $"{t.Parameters.Scales.Length} channel scales in [{t.Parameters.Scales.Min():G4}, {t.Parameters.Scales.Max():G4}]")
+                : string.Create(CultureInfo.InvariantCulture, $"scale {t.Parameters.Scale:G6} zero point {t.Parameters.ZeroPoint}");
+            lines.Add($"{t.Kind.ToLowerInvariant()} '{t.TensorName}' ({t.NodeType} '{t.NodeName}'): {t.Parameters.Scheme}, {scale}{range}");
+        }
+        foreach (var f in result.Plan.FloatNodes)
+            lines.Add($"float {f.Node}: {f.Reason}");
+        return lines;
+    }
+}
