@@ -12,7 +12,7 @@ namespace Ptq.Bench;
 /// <summary>
 /// Issue #16's speed table: ONNX Runtime latency of the small transformers, one intra-op thread, every variant of a model
 /// timed in one interleaved loop (the order rotates each round) so machine drift cancels; medians. vit-cifar fp32 vs
-/// dynamic int8 (int8 weights: u8×s8, VNNI's product; uint8 weights: u8×u8) at batch 1 and 8 on CIFAR-10 test images;
+/// static W8A8 vs dynamic int8 (int8 weights: u8×s8, VNNI's product; uint8 weights: u8×u8) at batch 1 and 8 on CIFAR-10 test images;
 /// char-gpt fp32 vs dynamic int8 vs 4-bit MatMulNBits (block 32, accuracy level 4 and 0, HQQ) on one 128-character
 /// window of its test text, with tokens/s = 128 / latency. Prints the load average before and after (the machine is shared).
 /// Run: <c>dotnet run -c Release --project bench/Ptq.Bench -- transformers [runs]</c>.
@@ -27,17 +27,22 @@ internal static class TransformerRun
         Console.WriteLine("|---|---|---|---|---|---|");
 
         using var vit = ModelIO.Load(BenchAssets.Model("vit-cifar.onnx"));
+        var cifar = CalibrationSources.Create(ModelInputs.Of(vit), [BenchAssets.Get("cifar10", "test")], new DataSourceOptions
+        {
+            Recursive = true,
+            Preprocessing = new ImagePreprocessing(color: ColorMode.Rgb, mean: [125.307f, 122.961f, 113.858f], std: [62.985f, 62.093f, 66.708f]),
+        });
+        // Calibrated as VisionTransformerQuantizationTests does: every 15th test image (20 per class).
+        var calibration = cifar.Where((_, i) => i % 15 == 14).Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds()).ToList();
         var vitVariants = new (string, OnnxModel)[]
         {
             ("fp32", vit),
+            ("static W8A8 (default settings)", StaticQuantizer.Quantize(vit, new StaticQuantizationSettings(),
+                new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings())).Model),
             ("dynamic int8, s8 weights (default)", DynamicQuantizer.Quantize(vit, new StaticQuantizationSettings()).Model),
             ("dynamic int8, u8 weights (asym_u)", DynamicQuantizer.Quantize(vit, new StaticQuantizationSettings { Weights = new QuantScheme(8, QuantMode.AsymmetricUnsigned) }).Model),
         };
-        var images = CalibrationSources.Create(ModelInputs.Of(vit), [BenchAssets.Get("cifar10", "test")], new DataSourceOptions
-        {
-            Recursive = true, Limit = 8,
-            Preprocessing = new ImagePreprocessing(color: ColorMode.Rgb, mean: [125.307f, 122.961f, 113.858f], std: [62.985f, 62.093f, 66.708f]),
-        }).ToList();
+        var images = cifar.Take(8).ToList();
         foreach (int batch in new[] { 1, 8 })
             Compare("vit-cifar", vitVariants, batch == 1 ? images[0].ToFeeds() : TensorFeeds.Concatenate(images.Take(batch).ToList()), batch, runs, tokens: 0);
 
