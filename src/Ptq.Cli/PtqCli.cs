@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using Ptq.Cli.Help;
 
 namespace Ptq.Cli;
 
@@ -29,12 +30,11 @@ internal static class PtqCli
             version.Action = new VersionAction();
         foreach (var factory in CommandCatalog.Factories)
             root.Add(factory(console));
-        if (console.Width is { } width)
-        {
-            foreach (var help in root.Options.OfType<HelpOption>())
-                if (help.Action is HelpAction action)
-                    action.MaxWidth = width;
-        }
+        HelpLayout.Install(root, console.Width);
+        root.WithExamples(
+            new("Run the whole pipeline on a built-in model (no files needed)", "ptq demo"),
+            new("Quantize a model to int8, calibrating on a folder of images", "ptq quantize model.onnx --data images/ -o model.int8.onnx"),
+            new("Compare the result with the float model on other images", "ptq eval model.int8.onnx --ref model.onnx --data held-out/"));
         return root;
     }
 
@@ -76,7 +76,7 @@ internal static class PtqCli
         }
         catch (PtqException ex)
         {
-            await console.Error.WriteLineAsync($"ptq: error: {ex.Message}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"ptq: error: {ex.MessageIn(OptionSpelling.Flags)}").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
         catch (Exception ex)
@@ -90,7 +90,10 @@ internal static class PtqCli
 
     private static int ReportParseErrors(ParseResult parseResult, TextWriter error)
     {
-        foreach (var parseError in parseResult.Errors)
+        var (unknown, explained) = UnknownOptions.Explain(parseResult);
+        foreach (string message in unknown)
+            error.WriteLine($"ptq: error: {message}");
+        foreach (var parseError in parseResult.Errors.Where(e => !explained.Any(token => e.Message.Contains($"'{token}'", StringComparison.Ordinal))))
             error.WriteLine($"ptq: error: {parseError.Message}");
         var names = new List<string>();
         for (SymbolResult? result = parseResult.CommandResult; result is CommandResult commandResult; result = commandResult.Parent)

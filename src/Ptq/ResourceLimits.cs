@@ -6,7 +6,7 @@ namespace Ptq;
 /// and the limit. Limits a legitimate user could need to raise are options (named in each summary); the others are
 /// far above any real file of their kind. docs/security.md lists them with the tests at and past each limit.
 /// </summary>
-public static class ResourceLimits
+internal static class ResourceLimits
 {
     /// <summary>
     /// Default pixels (width × height) an image header may declare: 178,956,970, the size above which Pillow refuses an

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ptq.Calibration;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Data;
 using Ptq.Onnx;
@@ -20,26 +21,25 @@ internal static class CalibrateCommand
     {
         var model = new Argument<string>("MODEL") { Description = "The float ONNX model." };
         var output = OutputOption.Create("STATS.json", "Where to write the statistics (JSON).");
-        var calibSize = new Option<int?>("--calib-size") { HelpName = "N", Description = "Use the first N samples (after sorting by file name)." };
-        var method = new Option<string?>("--method") { HelpName = "M", Description = "Collect only what this range method needs (default: everything)." };
-        var shard = new Option<string?>("--shard") { HelpName = "K/N", Description = "Calibrate only every N-th sample starting at the K-th; merge shards with 'ptq stats merge'." };
-        var foldBn = new Option<bool?>("--fold-bn") { HelpName = "true|false", Description = "Fold BatchNormalization first, as quantize will (default true)." };
-        var data = new DataOptions();
-        var command = new Command("calibrate", "Collect activation statistics (mergeable across shards) for later quantization.") { model, output, calibSize, method, shard, foldBn };
-        data.AddTo(command, dataRequired: true);
+        var shard = new Option<string?>("--shard") { HelpName = "K/N", Description = "Calibrate only every N-th sample starting at the K-th; merge shards with 'ptq stats merge'." }
+            .In(HelpSection.Input);
+        var flags = new RecipeFlags(RecipeOptions.All.Where(o => o.ReadsSamples || o == RecipeOptions.CalibSize || o == RecipeOptions.FoldBn || o == RecipeOptions.Method));
+        // Without --method every statistic is collected (the default is no method), so the table's sentence does not fit here.
+        flags[RecipeOptions.Method].Description = "Collect only what this range method needs (default: everything, so quantize may choose any method).";
+        flags[RecipeOptions.Data].Required = true;
+        var command = new Command("calibrate", "Collect activation statistics (mergeable across shards) for later quantization.") { model, output, shard };
+        flags.AddTo(command);
         var externalData = new ExternalDataRootOption();
         externalData.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
-            int? limit = parseResult.GetValue(calibSize);
-            if (limit is <= 0)
-                throw new PtqException($"--calib-size {limit}: give a positive number of samples");
-            var rangeMethod = parseResult.GetValue(method) is { } m ? RecipeNames.ParseMethod(m, "--method") : (CalibrationMethod?)null;
+            var recipe = flags.ApplyTo(parseResult, QuantizationRecipe.Default).Validate();
+            var rangeMethod = flags.Given(parseResult, RecipeOptions.Method) ? recipe.Method : (CalibrationMethod?)null;
             var slice = parseResult.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
             using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
-            var source = CalibrationSources.Create(ModelInputs.Of(loaded), data.Specs(parseResult), data.ToSourceOptions(parseResult, limit));
+            var source = CalibrationSources.Create(ModelInputs.Of(loaded), recipe.Data, recipe.ToSourceOptions());
             var stats = CalibrationProgressView.Run(console, "calibrating", slice.CountOf(source.Count), progress =>
-                Calibrator.Calibrate(loaded, source, rangeMethod, parseResult.GetValue(foldBn) ?? true, slice, progress, cancellationToken));
+                Calibrator.Calibrate(loaded, source, rangeMethod, recipe.FoldBn, slice, progress, cancellationToken));
             string path = parseResult.GetRequiredValue(output);
             stats.Save(path);
             if (source.SkippedFiles > 0)
@@ -47,6 +47,10 @@ internal static class CalibrateCommand
             console.Out.WriteLine($"wrote statistics of {stats.Tensors.Count} tensors over {stats.Samples} samples to {path}");
             return Task.FromResult(ExitCodes.Ok);
         });
-        return command;
+        return command.WithExamples(
+            new("Statistics of every tensor, so quantize may choose any --method later",
+                "ptq calibrate model.onnx --data images/ --resize-short 256 --crop 224,224 -o stats.json"),
+            new("Shard 2 of 4: run the four anywhere, then 'ptq stats merge' them", "ptq calibrate model.onnx --data images/ --shard 2/4 -o stats.2.json"),
+            new("Only what KL ranges need, from the first 500 images", "ptq calibrate model.onnx --data images/ --calib-size 500 --method kl -o stats.json"));
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Data;
 using Ptq.Onnx;
@@ -18,9 +19,9 @@ internal static class DebugCommand
     {
         var fp32 = new Argument<string>("FP32_MODEL") { Description = "The float model the quantized one was made from." };
         var quantized = new Argument<string>("QUANT_MODEL") { Description = "The quantized (QDQ) model." };
-        var limit = new Option<int?>("--limit") { Description = "Samples to run through both models (default 16).", HelpName = "N" };
-        var output = new Option<string>("--out", "-o") { Description = "Folder for debug_stats.csv, layer_errors.csv and report.html (created if needed).", Required = true, HelpName = "DIR" };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (default 0: one per physical core)." };
+        var limit = new Option<int>("--limit") { Description = "Samples to run through both models.", HelpName = "N", DefaultValueFactory = _ => DebugOptions.Default.Samples }.In(HelpSection.Input);
+        var output = new Option<string>("--out", "-o") { Description = "Folder for debug_stats.csv, layer_errors.csv and report.html (created if needed).", Required = true, HelpName = "DIR" }.In(HelpSection.Output);
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads; 0: one per physical core.", HelpName = "N", DefaultValueFactory = _ => 0 }.In(HelpSection.Runtime);
         var data = new DataOptions();
         var logging = new LoggingOptions();
         var command = new Command("debug", "Compare a quantized model with its fp32 original tensor by tensor: per-tensor statistics CSV, per-layer SQNR, HTML report with plots.")
@@ -35,7 +36,7 @@ internal static class DebugCommand
         {
             var info = logging.Logger(parseResult, console, LogLevel.Info);
             var debug = logging.Logger(parseResult, console, LogLevel.Debug);
-            int samples = parseResult.GetValue(limit) ?? DebugOptions.Default.Samples;
+            int samples = parseResult.GetValue(limit);
             if (samples <= 0) throw new PtqException($"--limit must be a positive number of samples, got {samples}.");
             int threadCount = parseResult.GetValue(threads);
             if (threadCount < 0) throw new PtqException($"--threads must be 0 (ONNX Runtime's choice) or positive, got {threadCount}.");
@@ -61,6 +62,8 @@ internal static class DebugCommand
             foreach (string note in report.Notes) info($"note: {note}");
             return Task.FromResult(ExitCodes.Ok);
         });
-        return command;
+        return command.WithExamples(
+            new("Which layers lose precision: CSV files and an HTML report with plots", "ptq debug model.onnx model.int8.onnx --data images/ --out report/"),
+            new("With the preprocessing quantize used, on 32 samples", "ptq debug model.onnx model.int8.onnx --data images/ --resize-short 256 --crop 224,224 --limit 32 --out report/"));
     }
 }

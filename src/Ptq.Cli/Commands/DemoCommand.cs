@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using System.Globalization;
 using Ptq.Demo;
 using Ptq.Reports;
@@ -16,7 +17,8 @@ internal static class DemoCommand
     /// <summary>Builds the command writing to <paramref name="console"/>.</summary>
     public static Command Create(CliConsole console)
     {
-        var output = new Option<string>("--out") { HelpName = "DIR", Description = "Folder for the demo's models, quant_param.csv and debug report (default: ptq-demo).", DefaultValueFactory = _ => "ptq-demo" };
+        var output = new Option<string>("--out") { HelpName = "DIR", Description = "Folder for the demo's models, quant_param.csv and debug report.", DefaultValueFactory = _ => "ptq-demo" }
+            .In(HelpSection.Output);
         var command = new Command("demo", "Build a sample model, calibrate, quantize, evaluate int8 against fp32 and write the debug report.") { output };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -25,7 +27,9 @@ internal static class DemoCommand
             WriteFilesAndNextSteps(console.Out, report);
             return Task.FromResult(ExitCodes.Ok);
         });
-        return command;
+        return command.WithExamples(
+            new("Run the demo; its report is ptq-demo/report.html", "ptq demo"),
+            new("Write the demo's files somewhere else", "ptq demo --out /tmp/ptq-demo"));
     }
 
     private static void Write(IAnsiConsole ansi, DemoReport report)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Cli.Output;
 using Ptq.Data;
@@ -20,14 +21,14 @@ internal static class EvalCommand
     public static Command Create(CliConsole console)
     {
         var model = new Argument<string>("MODEL") { Description = "The ONNX model to evaluate (typically quantized)." };
-        var reference = new Option<string?>("--ref") { Description = "Reference model (typically the fp32 original): agreement, output cosine/SQNR, latency side by side.", HelpName = "FP32_MODEL" };
-        var labels = new Option<string?>("--labels") { Description = "Labels: subdirs (one folder per class), FILE (idx1 or one label per line), prefix:CLASSLIST (class = line of the file-name prefix), or next-token (perplexity of a language model on token-id windows, each scored on its own next tokens).", HelpName = "subdirs|FILE|prefix:CLASSLIST" };
-        var vocab = new Option<string?>("--vocab") { Description = "Vocabulary JSON of a language model ({\"vocab\": [tokens by id], \"context\": N}): --data is a text file, tokenized and cut into windows of the context; reports perplexity on the next tokens.", HelpName = "VOCAB.json" };
-        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N samples.", HelpName = "N" };
-        var json = new Option<bool>("--json") { Description = "Write the report as JSON (camelCase; +/-Infinity and NaN as strings) instead of tables." };
-        var batchSizes = new Option<string?>("--batch-sizes") { Description = "Batch sizes to time, e.g. 1,8 (default 1; above 1 needs a dynamic batch dimension).", HelpName = "B,..." };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (default 0: one per physical core)." };
-        var runs = new Option<int>("--runs") { Description = "Timed runs per batch size (default 20; 0 skips latency).", DefaultValueFactory = _ => 20 };
+        var reference = new Option<string?>("--ref") { Description = "Reference model (typically the fp32 original): agreement, output cosine/SQNR, latency side by side.", HelpName = "FP32_MODEL" }.In(HelpSection.Input);
+        var labels = new Option<string?>("--labels") { Description = "Labels: subdirs (one folder per class), FILE (idx1 or one label per line), prefix:CLASSLIST (class = line of the file-name prefix), or next-token (perplexity of a language model on token-id windows, each scored on its own next tokens).", HelpName = "subdirs|FILE|prefix:CLASSLIST|next-token" }.In(HelpSection.Input);
+        var vocab = new Option<string?>("--vocab") { Description = "Vocabulary JSON of a language model ({\"vocab\": [tokens by id], \"context\": N}): --data is a text file, tokenized and cut into windows of the context; reports perplexity on the next tokens.", HelpName = "VOCAB.json" }.In(HelpSection.Input);
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N samples.", HelpName = "N" }.In(HelpSection.Input);
+        var json = new Option<bool>("--json") { Description = "Write the report as JSON (camelCase; +/-Infinity and NaN as strings) instead of tables." }.In(HelpSection.Output);
+        var batchSizes = new Option<string?>("--batch-sizes") { Description = "Batch sizes to time; above 1 needs a dynamic batch dimension.", HelpName = "B,...", DefaultValueFactory = _ => "1" }.In(HelpSection.Runtime);
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads; 0: one per physical core.", HelpName = "N", DefaultValueFactory = _ => 0 }.In(HelpSection.Runtime);
+        var runs = new Option<int>("--runs") { Description = "Timed runs per batch size; 0 skips latency.", HelpName = "N", DefaultValueFactory = _ => 20 }.In(HelpSection.Runtime);
         var data = new DataOptions();
         var logging = new LoggingOptions();
         var command = new Command("eval", "Score a model: top-1/top-5, agreement and output error against a reference, latency, size.")
@@ -74,7 +75,11 @@ internal static class EvalCommand
                 EvaluationReportView.Write(console.Ansi, report, Path.GetFileName(loaded.DisplayName), refModel is null ? null : Path.GetFileName(refModel.DisplayName));
             return Task.FromResult(ExitCodes.Ok);
         });
-        return command;
+        return command.WithExamples(
+            new("Top-1/top-5 and agreement with the float model, one folder per class", "ptq eval model.int8.onnx --ref model.onnx --data val/ --labels subdirs"),
+            new("Output error against float only (no labels), latency on one thread, as JSON", "ptq eval model.int8.onnx --ref model.onnx --data samples/ --threads 1 --json"),
+            new("Accuracy of one model from a label file, first 1000 samples", "ptq eval model.int8.onnx --data images/ --labels labels.txt --limit 1000"),
+            new("Perplexity of a language model on a text file, against the float model", "ptq eval lm.int8.onnx --ref lm.onnx --vocab vocab.json --data test.txt"));
     }
 
     private const string NextToken = "next-token";

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Cli.Output;
 using Ptq.Inspection;
@@ -13,7 +14,7 @@ internal static class InspectCommand
     public static Command Create(CliConsole console)
     {
         var model = new Argument<string>("MODEL") { Description = "The ONNX model file to inspect." };
-        var json = new Option<bool>("--json") { Description = "Write the report as JSON (camelCase, stable) instead of tables." };
+        var json = new Option<bool>("--json") { Description = "Write the report as JSON (camelCase, stable) instead of tables." }.In(HelpSection.Output);
         var command = new Command("inspect", "Show opset, inputs/outputs, operators, parameters by type and which nodes can be quantized.")
         {
             model,
@@ -32,6 +33,8 @@ internal static class InspectCommand
                 ModelReportView.Write(console.Ansi, report);
             return Task.FromResult(ExitCodes.Ok);
         });
-        return command;
+        return command.WithExamples(
+            new("What is in the model: opset, inputs, operators, parameters, what can be quantized", "ptq inspect model.onnx"),
+            new("The same report as JSON, for scripts", "ptq inspect model.onnx --json"));
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ptq.Calibration;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Cli.Output;
 using Ptq.Data;
@@ -24,30 +25,21 @@ internal static class QuantizeCommand
         var output = OutputOption.Create("OUT.onnx", "Where to write the quantized model; quant_param.csv goes beside it.");
         var logging = new LoggingOptions();
         var quantize = new QuantizeOptions();
-        var data = new DataOptions();
         var command = new Command("quantize", "Quantize a float model (calibrate, choose parameters, rewrite to QDQ).") { model, output };
         logging.AddTo(command);
         quantize.AddTo(command);
-        data.AddTo(command, dataRequired: false);
         var externalData = new ExternalDataRootOption();
         externalData.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var warnings = new List<string>();
-            var recipe = quantize.ToRecipe(parseResult, data, warnings);
+            var recipe = quantize.ToRecipe(parseResult, warnings);
             foreach (string warning in warnings)
                 console.Error.WriteLine($"ptq: warning: {warning}");
             string outputPath = parseResult.GetRequiredValue(output);
             using var loaded = externalData.Load(parseResult, parseResult.GetRequiredValue(model));
-            var sourceOptions = recipe.ToSourceOptions() with
-            {
-                Recursive = parseResult.GetValue(data.Recursive),
-                SkipCorrupt = parseResult.GetValue(data.SkipCorrupt),
-                MaxImagePixels = data.PixelLimit(parseResult),
-            };
-            var source = recipe.Data.Count > 0 ? CalibrationSources.Create(ModelInputs.Of(loaded), recipe.Data, sourceOptions) : null;
             var result = CalibrationProgressView.Run(console, "calibrating", null, progress =>
-                Quantizer.Quantize(loaded, recipe, source, progress,
+                Quantizer.Quantize(loaded, recipe, data: null, progress,
                     new SynchronousProgress<string>(logging.Logger(parseResult, console, LogLevel.Info)), cancellationToken));
             foreach (string warning in result.Warnings)
                 console.Error.WriteLine($"ptq: warning: {warning}");
@@ -71,7 +63,13 @@ internal static class QuantizeCommand
             }
             return Task.FromResult(ExitCodes.Ok);
         });
-        return command;
+        return command.WithExamples(
+            new("int8 with the default recipe; the result is checked against float on 32 of the images",
+                "ptq quantize model.onnx --data images/ -o model.int8.onnx"),
+            new("Caffe-style preprocessing (BGR, mean subtraction) and 100 calibration images",
+                "ptq quantize squeezenet.onnx --data images/ --calib-size 100 --resize-short 256 --crop 224,224 --color BGR --mean 104,117,123 -o sq.int8.onnx"),
+            new("4-bit weights with float compute: no data needed", "ptq quantize model.onnx --mode weight-only --weight-bits 4 --weight-method mse -o model.w4.onnx"),
+            new("A recipe file, with a flag on top", "ptq quantize model.onnx --recipe recipe.yaml --data images/ --method kl -o model.int8.onnx"));
     }
 
     private static void WriteSummary(TextWriter output, QuantizationSummary s, string modelPath, string csvPath)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 using Ptq.Recipes;
 
@@ -11,19 +12,23 @@ namespace Ptq.Cli.Commands;
 /// </summary>
 internal static class RecipeShowCommand
 {
+    private static readonly HelpExample[] Examples =
+    [
+        new("The default recipe as YAML, to start a recipe file from", "ptq recipe show > recipe.yaml"),
+        new("What a MindSpore Lite config with a flag on top amounts to", "ptq recipe show --recipe quant.cfg --weight-bits 4"),
+    ];
+
     /// <summary>Builds <c>recipe</c> with its <c>show</c> subcommand, writing to <paramref name="console"/>.</summary>
     public static Command Create(CliConsole console)
     {
         var quantize = new QuantizeOptions();
-        var data = new DataOptions();
         var show = new Command("show", "Print the effective quantization recipe (recipe file, then flags on top) as YAML.");
         quantize.AddTo(show);
-        data.AddTo(show, dataRequired: false);
         show.SetAction((parseResult, cancellationToken) =>
         {
             cancellationToken.ThrowIfCancellationRequested();
             var warnings = new List<string>();
-            var recipe = quantize.ToRecipe(parseResult, data, warnings);
+            var recipe = quantize.ToRecipe(parseResult, warnings);
             foreach (string warning in warnings)
                 console.Error.WriteLine($"ptq: warning: {warning}");
             console.Out.Write(RecipeYamlWriter.Write(recipe));
@@ -33,9 +38,10 @@ internal static class RecipeShowCommand
                     $"# accuracy guard on by default: output cosine {guard} on calibration samples from --data ('accuracy-guard: off' turns it off)"));
             var unsupported = recipe.UnsupportedFeatures();
             if (unsupported.Count > 0)
-                console.Out.WriteLine($"# not implemented yet, 'ptq quantize' refuses: {string.Join(", ", unsupported)}");
+                console.Out.WriteLine($"# not implemented yet, 'ptq quantize' refuses: {string.Join(", ", unsupported.Select(f => f.ToString(null, OptionSpelling.Flags)))}");
             return Task.FromResult(ExitCodes.Ok);
         });
-        return new Command("recipe", "Work with quantization recipes.") { show };
+        show.WithExamples(Examples);
+        return new Command("recipe", "Work with quantization recipes.") { show }.WithExamples(Examples);
     }
 }

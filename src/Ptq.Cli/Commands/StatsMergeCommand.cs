@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ptq.Calibration;
+using Ptq.Cli.Help;
 using Ptq.Cli.Options;
 
 namespace Ptq.Cli.Commands;
@@ -7,6 +8,12 @@ namespace Ptq.Cli.Commands;
 /// <summary><c>ptq stats merge A.json B.json... -o ALL.json</c>: maps onto <see cref="StatsFile.Merge"/>.</summary>
 internal static class StatsMergeCommand
 {
+    private static readonly HelpExample[] Examples =
+    [
+        new("Merge the statistics of four calibration shards", "ptq stats merge stats.1.json stats.2.json stats.3.json stats.4.json -o stats.json"),
+        new("Quantize from the merged statistics, checking the result on a few samples", "ptq quantize model.onnx --stats stats.json --data check/ -o model.int8.onnx"),
+    ];
+
     /// <summary>Builds <c>stats</c> with its <c>merge</c> subcommand.</summary>
     public static Command Create(CliConsole console)
     {
@@ -27,6 +34,9 @@ internal static class StatsMergeCommand
             console.Out.WriteLine($"merged {files.Length} files: {merged.Tensors.Count} tensors over {merged.Samples} samples -> {path}");
             return Task.FromResult(ExitCodes.Ok);
         });
-        return new Command("stats", "Work with statistics files.") { merge };
+        merge.WithExamples(
+            Examples[0],
+            new("Merge two statistics files collected from different data", "ptq stats merge cats.json dogs.json -o pets.json"));
+        return new Command("stats", "Work with statistics files.") { merge }.WithExamples(Examples);
     }
 }

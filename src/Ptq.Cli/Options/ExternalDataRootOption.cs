@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using Ptq.Onnx;
 
 namespace Ptq.Cli.Options;
@@ -9,11 +10,11 @@ namespace Ptq.Cli.Options;
 /// </summary>
 internal sealed class ExternalDataRootOption
 {
-    public Option<string?> Root { get; } = new("--external-data-root")
+    public Option<string?> Root { get; } = new Option<string?>("--external-data-root")
     {
         HelpName = "DIR",
         Description = "Allow the model's external data files to lie anywhere inside DIR (default: only inside the model's folder).",
-    };
+    }.In(HelpSection.Input);
 
     /// <summary>Adds the option to <paramref name="command"/>.</summary>
     public void AddTo(Command command) => command.Options.Add(Root);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ptq.Cli.Help;
 using Ptq.Data;
 
 namespace Ptq.Cli.Options;
@@ -26,9 +27,13 @@ internal enum LogLevel
 /// </summary>
 internal sealed class LoggingOptions
 {
-    public Option<bool> Verbose { get; } = new("--verbose", "-V") { Description = "Log progress and per-tensor decisions to standard error (= --log-level debug)." };
+    public Option<bool> Verbose { get; } = new Option<bool>("--verbose", "-V") { Description = "Log progress and per-tensor decisions to standard error (= --log-level debug)." }
+        .In(HelpSection.Diagnostics);
 
-    public Option<string?> Level { get; } = new("--log-level") { Description = "What to log to standard error: quiet, info (default) or debug." };
+    public Option<string?> Level { get; } = new Option<string?>("--log-level")
+    {
+        HelpName = "quiet|info|debug", Description = "What to log to standard error.", DefaultValueFactory = _ => nameof(LogLevel.Info).ToLowerInvariant(),
+    }.In(HelpSection.Diagnostics);
 
     /// <summary>Adds both options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

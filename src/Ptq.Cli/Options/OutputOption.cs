@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Ptq.Cli.Help;
 
 namespace Ptq.Cli.Options;
 
@@ -26,6 +27,6 @@ internal static class OutputOption
             try { Ptq.IO.AtomicFile.CheckWritable(path); }
             catch (PtqException ex) { result.AddError($"-o {ex.Message}"); }
         });
-        return option;
+        return option.In(HelpSection.Output);
     }
 }

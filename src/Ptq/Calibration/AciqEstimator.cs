@@ -10,7 +10,7 @@ namespace Ptq.Calibration;
 /// (L = 2^(bits−1) for signed symmetric, else 2^bits), so α = alpha(log2 L + 1)·scale on [0, min(Max, α)].
 /// Scale: Laplace b = mean|x − mean| (full) or E|x| (half, the exponential's mean); Gauss σ = std (full) or √E[x²] (half).
 /// </summary>
-public abstract class AciqEstimator : IRangeEstimator
+internal abstract class AciqEstimator : IRangeEstimator
 {
     /// <inheritdoc/>
     public abstract CalibrationMethod Method { get; }

@@ -3,7 +3,7 @@ using Ptq.Statistics;
 namespace Ptq.Calibration;
 
 /// <summary>ACIQ for Gaussian tensors: α = alpha(M)·σ.</summary>
-public sealed class AciqGaussEstimator : AciqEstimator
+internal sealed class AciqGaussEstimator : AciqEstimator
 {
     /// <inheritdoc/>
     public override CalibrationMethod Method => CalibrationMethod.AciqGauss;

@@ -3,7 +3,7 @@ using Ptq.Statistics;
 namespace Ptq.Calibration;
 
 /// <summary>ACIQ for Laplace-distributed tensors: α = alpha(M)·b, b = mean|x − mean|.</summary>
-public sealed class AciqLaplaceEstimator : AciqEstimator
+internal sealed class AciqLaplaceEstimator : AciqEstimator
 {
     /// <inheritdoc/>
     public override CalibrationMethod Method => CalibrationMethod.AciqLaplace;

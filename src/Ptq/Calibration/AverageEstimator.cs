@@ -3,7 +3,7 @@ using Ptq.Statistics;
 namespace Ptq.Calibration;
 
 /// <summary>Range = [mean of per-batch minima, mean of per-batch maxima] (Distiller "avg").</summary>
-public sealed class AverageEstimator : IRangeEstimator
+internal sealed class AverageEstimator : IRangeEstimator
 {
     /// <inheritdoc/>
     public CalibrationMethod Method => CalibrationMethod.Avg;

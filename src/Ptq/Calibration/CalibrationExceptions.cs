@@ -1,7 +1,7 @@
 namespace Ptq.Calibration;
 
 /// <summary>Thrown when an estimator needs a statistic that was not collected for a tensor.</summary>
-public sealed class MissingStatisticsException : PtqException
+internal sealed class MissingStatisticsException : PtqException
 {
     /// <summary>Creates the exception.</summary>
     public MissingStatisticsException(string tensorName, CalibrationMethod method, string statistic)
@@ -16,7 +16,7 @@ public sealed class MissingStatisticsException : PtqException
 }
 
 /// <summary>Thrown when statistics are not finite, so no NaN range is ever produced.</summary>
-public sealed class RangeEstimationException : PtqException
+internal sealed class RangeEstimationException : PtqException
 {
     /// <summary>Creates the exception.</summary>
     public RangeEstimationException(string tensorName, CalibrationMethod method, double min, double max)

@@ -17,7 +17,7 @@ public readonly record struct CalibrationProgress(int SamplesDone, int? SamplesT
 /// samples' activations are alive at once, so memory does not grow with the number of samples. Observers read ONNX
 /// Runtime's output buffers in place: nothing is copied.
 /// </summary>
-public static class CalibrationRunner
+internal static class CalibrationRunner
 {
     /// <summary>
     /// Runs <paramref name="samples"/> through <paramref name="model"/> and calls <paramref name="observe"/> with every

@@ -13,7 +13,7 @@ namespace Ptq.Calibration;
 /// variance and std are exact but merging with other shards weighs the file as one batch. No histograms: Percentile,
 /// KL and MSE are unavailable for these tensors.
 /// </summary>
-public static class DistillerStatsReader
+internal static class DistillerStatsReader
 {
     /// <summary>Reads a Distiller YAML stats file.</summary>
     /// <exception cref="StatsFileException">The file is unreadable, not YAML, or a required field is missing or not a number.</exception>

@@ -3,7 +3,7 @@ using Ptq.Statistics;
 namespace Ptq.Calibration;
 
 /// <summary>Range = [EMA of per-batch minima, EMA of per-batch maxima].</summary>
-public sealed class EmaEstimator : IRangeEstimator
+internal sealed class EmaEstimator : IRangeEstimator
 {
     /// <inheritdoc/>
     public CalibrationMethod Method => CalibrationMethod.Ema;

@@ -6,7 +6,7 @@ namespace Ptq.Calibration;
 /// Turns collected statistics into a clip range for a quantization target. Implementations are stateless and thread-safe.
 /// Every result contains 0, is finite and has Max − Min ≥ <see cref="RangeFinalizer.MinimumWidth"/>.
 /// </summary>
-public interface IRangeEstimator
+internal interface IRangeEstimator
 {
     /// <summary>The algorithm.</summary>
     CalibrationMethod Method { get; }

@@ -19,7 +19,7 @@ namespace Ptq.Calibration;
 /// When the data spans fewer bins than there are levels, nothing is clipped. Results lie within the observed [Min, Max].
 /// Cost: O(bins · levels) per tensor.
 /// </summary>
-public sealed class KlEstimator : IRangeEstimator
+internal sealed class KlEstimator : IRangeEstimator
 {
     /// <inheritdoc/>
     public CalibrationMethod Method => CalibrationMethod.Kl;

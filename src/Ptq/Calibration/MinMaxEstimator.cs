@@ -3,7 +3,7 @@ using Ptq.Statistics;
 namespace Ptq.Calibration;
 
 /// <summary>Range = observed [Min, Max] (then symmetric/zero handling by <see cref="RangeFinalizer"/>).</summary>
-public sealed class MinMaxEstimator : IRangeEstimator
+internal sealed class MinMaxEstimator : IRangeEstimator
 {
     /// <inheritdoc/>
     public CalibrationMethod Method => CalibrationMethod.MinMax;

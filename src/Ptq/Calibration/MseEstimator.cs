@@ -10,7 +10,7 @@ namespace Ptq.Calibration;
 /// Candidates: symmetric signed [−a, a] on the |x| histogram; symmetric unsigned [0, a] on max(x, 0);
 /// asymmetric [t·Min, t·Max]; a (or t) scanned on 512 points of (0, max] and refined on 512 points around the best.
 /// </summary>
-public sealed class MseEstimator : IRangeEstimator
+internal sealed class MseEstimator : IRangeEstimator
 {
     private const int Steps = 512;
 

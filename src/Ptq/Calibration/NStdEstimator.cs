@@ -6,7 +6,7 @@ namespace Ptq.Calibration;
 /// Range = mean ± n·std (population std), clipped to the observed [Min, Max] (Distiller n_std clipping).
 /// Symmetric targets use a = min(max|x|, |mean| + n·std).
 /// </summary>
-public sealed class NStdEstimator : IRangeEstimator
+internal sealed class NStdEstimator : IRangeEstimator
 {
     /// <summary>Creates the estimator.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is not positive.</exception>

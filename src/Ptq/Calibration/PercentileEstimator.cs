@@ -7,7 +7,7 @@ namespace Ptq.Calibration;
 /// Symmetric targets: a = P-th percentile of |x| (signed) or of max(x, 0) (unsigned).
 /// Asymmetric targets: [(100−P)-th, P-th] percentile of x. Results never exceed the observed [Min, Max].
 /// </summary>
-public sealed class PercentileEstimator : IRangeEstimator
+internal sealed class PercentileEstimator : IRangeEstimator
 {
     /// <summary>Creates the estimator.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="percentile"/> is not in (50, 100].</exception>

@@ -1,7 +1,7 @@
 namespace Ptq.Calibration;
 
 /// <summary>The integer grid a range is estimated for.</summary>
-public readonly record struct QuantTarget
+internal readonly record struct QuantTarget
 {
     /// <summary>Creates a target.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bits"/> is outside [2, 16].</exception>

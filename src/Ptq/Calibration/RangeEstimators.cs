@@ -1,7 +1,7 @@
 namespace Ptq.Calibration;
 
 /// <summary>Parameters of the configurable estimators. Immutable.</summary>
-public sealed record RangeEstimatorOptions
+internal sealed record RangeEstimatorOptions
 {
     /// <summary>Percentile for <see cref="CalibrationMethod.Percentile"/>, in (50, 100]. Default 99.99.</summary>
     public double Percentile { get; init; } = 99.99;
@@ -11,7 +11,7 @@ public sealed record RangeEstimatorOptions
 }
 
 /// <summary>Creates the estimator for a <see cref="CalibrationMethod"/>.</summary>
-public static class RangeEstimators
+internal static class RangeEstimators
 {
     /// <summary>Returns a new estimator for <paramref name="method"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Unknown method or invalid option values.</exception>

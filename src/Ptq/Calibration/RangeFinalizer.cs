@@ -1,7 +1,7 @@
 namespace Ptq.Calibration;
 
 /// <summary>Shared last step of every estimator: NaN guard, include zero, apply symmetry, widen degenerate ranges.</summary>
-public static class RangeFinalizer
+internal static class RangeFinalizer
 {
     /// <summary>
     /// Smallest width returned: 1e-6. An all-zero tensor still needs a positive scale (1e-6 / 255 ≈ 4e-9 is a normal float),

@@ -8,7 +8,7 @@ namespace Ptq.Calibration;
 /// Collects streaming statistics of chosen tensors over calibration samples: one augmented ORT session, one
 /// <see cref="TensorStatistics"/> per tensor, memory independent of the number of samples.
 /// </summary>
-public static class StatisticsCollector
+internal static class StatisticsCollector
 {
     /// <summary>
     /// Runs <paramref name="samples"/> through <paramref name="model"/> and returns the statistics of every tensor in

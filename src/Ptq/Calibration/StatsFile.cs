@@ -19,7 +19,7 @@ public sealed record StatsFile
 
     /// <summary>Creates a stats file from the statistics of each tensor (keyed by <see cref="TensorStats.Name"/>).</summary>
     /// <exception cref="ArgumentException">Two tensors share a name.</exception>
-    public StatsFile(long samples, IEnumerable<TensorStats> tensors)
+    internal StatsFile(long samples, IEnumerable<TensorStats> tensors)
     {
         Samples = samples;
         var map = new SortedDictionary<string, TensorStats>(StringComparer.Ordinal);
@@ -37,7 +37,7 @@ public sealed record StatsFile
     public long Samples { get; }
 
     /// <summary>Statistics per tensor name, in ordinal name order.</summary>
-    public IReadOnlyDictionary<string, TensorStats> Tensors { get; }
+    internal IReadOnlyDictionary<string, TensorStats> Tensors { get; }
 
     /// <summary>Serializes to JSON (UTF-8 text, indented, deterministic: tensors in ordinal order).</summary>
     public string ToJson() => StatsFileJson.Write(this);

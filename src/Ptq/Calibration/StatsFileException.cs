@@ -1,7 +1,7 @@
 namespace Ptq.Calibration;
 
 /// <summary>A stats file (Ptq JSON or Distiller YAML) is unreadable, invalid, or cannot be merged. Names the file and the field.</summary>
-public sealed class StatsFileException : PtqException
+internal sealed class StatsFileException : PtqException
 {
     /// <summary>Creates the exception for <paramref name="file"/> and the JSON/YAML path <paramref name="field"/>.</summary>
     public StatsFileException(string file, string field, string problem, Exception? inner = null)

@@ -1,4 +1,5 @@
 using Ptq.Data.Readers;
+using Ptq.Onnx;
 
 namespace Ptq.Data;
 
@@ -6,11 +7,22 @@ namespace Ptq.Data;
 public static class CalibrationSources
 {
     /// <summary>
-    /// A source over <paramref name="samples"/> made in code (each must hold a tensor for every one of
-    /// <paramref name="inputs"/>; see <see cref="ModelInputs.Of"/>). Throws <see cref="DataSourceException"/> naming the
-    /// sample and input when one is missing.
+    /// A source over <paramref name="samples"/> made in code, for <paramref name="model"/>'s inputs (each sample must
+    /// hold a tensor for every one of them). Throws <see cref="DataSourceException"/> naming the sample and input when
+    /// one is missing.
     /// </summary>
-    public static ICalibrationSource FromSamples(IReadOnlyList<ModelInputInfo> inputs, IReadOnlyList<CalibrationSample> samples)
+    public static ICalibrationSource FromSamples(OnnxModel model, IReadOnlyList<CalibrationSample> samples) =>
+        FromSamples(ModelInputs.Of(model ?? throw new ArgumentNullException(nameof(model))), samples);
+
+    /// <summary>
+    /// Creates a source for <paramref name="model"/>'s inputs from <paramref name="specs"/> (the CLI's <c>--data</c>
+    /// values); see <see cref="Create(IReadOnlyList{ModelInputInfo}, IReadOnlyList{string}, DataSourceOptions?)"/>.
+    /// </summary>
+    public static ICalibrationSource Create(OnnxModel model, IReadOnlyList<string> specs, DataSourceOptions? options = null) =>
+        Create(ModelInputs.Of(model ?? throw new ArgumentNullException(nameof(model))), specs, options);
+
+    /// <summary>A source over <paramref name="samples"/> for <paramref name="inputs"/> (see <see cref="ModelInputs.Of"/>).</summary>
+    internal static ICalibrationSource FromSamples(IReadOnlyList<ModelInputInfo> inputs, IReadOnlyList<CalibrationSample> samples)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(samples);
@@ -35,7 +47,7 @@ public static class CalibrationSources
     /// When a path is missing or holds no or mixed data files, a SPEC names an unknown input (the message lists the valid names),
     /// an input is fed twice or not at all, SPECs hold different sample counts, or file headers do not fit the inputs.
     /// </exception>
-    public static ICalibrationSource Create(IReadOnlyList<ModelInputInfo> inputs, IReadOnlyList<string> specs, DataSourceOptions? options = null)
+    internal static ICalibrationSource Create(IReadOnlyList<ModelInputInfo> inputs, IReadOnlyList<string> specs, DataSourceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(specs);

@@ -1,7 +1,7 @@
 namespace Ptq.Data;
 
 /// <summary>Calibration data cannot be read or does not fit the model: a missing folder, a file of the wrong size, dtype or shape.</summary>
-public class DataSourceException : PtqException
+internal class DataSourceException : PtqException
 {
     /// <summary>Creates an exception with an actionable message.</summary>
     public DataSourceException(string message) : base(message) { }
@@ -14,7 +14,7 @@ public class DataSourceException : PtqException
 /// A file's content is damaged or not in the format its name claims (an undecodable image, a malformed .npy header).
 /// These, and only these, are skipped when <see cref="DataSourceOptions.SkipCorrupt"/> is set.
 /// </summary>
-public sealed class CorruptFileException : DataSourceException
+internal sealed class CorruptFileException : DataSourceException
 {
     /// <summary>Creates an exception naming the corrupt file.</summary>
     public CorruptFileException(string path, string message, Exception? innerException = null)
@@ -34,12 +34,12 @@ public sealed class CorruptFileException : DataSourceException
     }
 }
 
-/// <summary>A preprocessing option is invalid on its own or in combination with another one.</summary>
-public sealed class PreprocessingOptionException : PtqException
+/// <summary>A preprocessing option is invalid on its own or in combination with another one; <see cref="SettingException.Key"/> names it.</summary>
+internal sealed class PreprocessingOptionException : SettingException
 {
-    /// <summary>Creates an exception naming the option (its CLI spelling, e.g. <c>--std</c>).</summary>
-    public PreprocessingOptionException(string optionName, string message) : base(message) => OptionName = optionName;
+    /// <summary>Creates an exception about <paramref name="option"/>; settings named in <paramref name="message"/> follow the caller's spelling.</summary>
+    public PreprocessingOptionException(ISetting option, FormattableString message) : base(option, message) { }
 
-    /// <summary>CLI name of the offending option, e.g. <c>--mean</c>.</summary>
-    public string OptionName { get; }
+    /// <summary>Creates an exception naming <paramref name="optionName"/> with a message written out already.</summary>
+    public PreprocessingOptionException(string optionName, string message) : base(optionName, message) { }
 }

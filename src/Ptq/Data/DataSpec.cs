@@ -3,7 +3,7 @@ namespace Ptq.Data;
 /// <summary>One parsed <c>--data SPEC</c>: a file or folder, optionally bound to a model input (<c>INPUT_NAME:PATH</c>).</summary>
 /// <param name="InputName">The model input the data feeds, or null when the SPEC did not name one.</param>
 /// <param name="Path">File or folder path.</param>
-public sealed record DataSpec(string? InputName, string Path)
+internal sealed record DataSpec(string? InputName, string Path)
 {
     /// <summary>
     /// Parses <paramref name="spec"/>. The text before the first ':' is taken as an input name only when it equals one of

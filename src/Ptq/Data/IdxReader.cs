@@ -8,7 +8,7 @@ namespace Ptq.Data;
 /// <param name="Rows">Image height.</param>
 /// <param name="Columns">Image width.</param>
 /// <param name="Pixels">All pixels, image after image.</param>
-public sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels)
+internal sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels)
 {
     /// <summary>Image <paramref name="index"/> as a [1,1,Rows,Columns] tensor of raw pixel values 0–255 in <paramref name="elementType"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="index"/> is outside 0..Count-1.</exception>
@@ -24,7 +24,7 @@ public sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels)
 }
 
 /// <summary>Reads MNIST-style idx files (optionally gzip-compressed, detected by content): big-endian header, then uint8 data.</summary>
-public static class IdxReader
+internal static class IdxReader
 {
     /// <summary>Magic of an idx3 uint8 file (images).</summary>
     public const int ImagesMagic = 0x00000803;

@@ -22,7 +22,7 @@ public enum InputElementType
 }
 
 /// <summary>Facts about <see cref="InputElementType"/> values.</summary>
-public static class InputElementTypes
+internal static class InputElementTypes
 {
     /// <summary>Bytes one element occupies in a raw little-endian file.</summary>
     /// <exception cref="ArgumentOutOfRangeException">For an undefined enum value.</exception>

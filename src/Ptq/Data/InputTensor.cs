@@ -13,7 +13,7 @@ public sealed class InputTensor
     /// When the array's element type does not match <paramref name="elementType"/>, a dimension is negative,
     /// or the array length differs from the product of <paramref name="dims"/>.
     /// </exception>
-    public InputTensor(string name, InputElementType elementType, int[] dims, Array data)
+    internal InputTensor(string name, InputElementType elementType, int[] dims, Array data)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(dims);
@@ -38,7 +38,7 @@ public sealed class InputTensor
     public string Name { get; }
 
     /// <summary>Element type of <see cref="Data"/>.</summary>
-    public InputElementType ElementType { get; }
+    internal InputElementType ElementType { get; }
 
     /// <summary>Dimensions, outermost first.</summary>
     public IReadOnlyList<int> Dims => _dims;
@@ -60,7 +60,7 @@ public sealed class InputTensor
     /// (ties to even) and saturated to the type's range for integer types, non-zero → true for bool.
     /// </summary>
     /// <exception cref="ArgumentException">When the value count differs from the product of <paramref name="dims"/>.</exception>
-    public static InputTensor FromFloats(string name, InputElementType elementType, int[] dims, float[] values) =>
+    internal static InputTensor FromFloats(string name, InputElementType elementType, int[] dims, float[] values) =>
         new(name, elementType, dims, TensorConvert.FromFloat(values, elementType));
 
     /// <inheritdoc/>

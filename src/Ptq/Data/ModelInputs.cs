@@ -6,7 +6,7 @@ using DT = Ptq.Onnx.Proto.TensorProto.Types.DataType;
 namespace Ptq.Data;
 
 /// <summary>Maps a model's runtime inputs (ONNX value infos) onto the <see cref="ModelInputInfo"/> records data sources take.</summary>
-public static class ModelInputs
+internal static class ModelInputs
 {
     /// <summary>
     /// The inputs a caller must feed (<see cref="OnnxGraph.RuntimeInputs"/>: graph inputs that are not initializers), in model order.

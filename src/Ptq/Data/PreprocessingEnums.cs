@@ -41,10 +41,17 @@ public readonly record struct ImageSize(int Width, int Height)
     public static ImageSize Parse(string text, string optionName)
     {
         int[] v = OptionText.ParseInts(text, optionName);
-        if (v.Length is not (1 or 2))
-            throw new PreprocessingOptionException(optionName, $"{optionName} expects W,H but got '{text}'.");
-        return new ImageSize(v[0], v.Length == 2 ? v[1] : v[0]);
+        return v.Length is 1 or 2 ? Of(v) : throw new PreprocessingOptionException(optionName, $"{optionName} expects W,H but got '{text}'.");
     }
+
+    /// <summary>Parses <c>"W,H"</c> for <paramref name="option"/>; messages name it in the caller's spelling.</summary>
+    internal static ImageSize Parse(string text, ISetting option)
+    {
+        int[] v = OptionText.ParseInts(text, option);
+        return v.Length is 1 or 2 ? Of(v) : throw new PreprocessingOptionException(option, $"{option} expects W,H but got '{text}'.");
+    }
+
+    private static ImageSize Of(int[] v) => new(v[0], v.Length == 2 ? v[1] : v[0]);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Width},{Height}";

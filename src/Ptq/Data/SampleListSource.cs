@@ -2,7 +2,7 @@ using System.Collections;
 
 namespace Ptq.Data;
 
-/// <summary>An <see cref="ICalibrationSource"/> over samples already in memory (<see cref="CalibrationSources.FromSamples"/>).</summary>
+/// <summary>An <see cref="ICalibrationSource"/> over samples already in memory (<see cref="CalibrationSources.FromSamples(Onnx.OnnxModel, IReadOnlyList{CalibrationSample})"/>).</summary>
 internal sealed class SampleListSource(IReadOnlyList<ModelInputInfo> inputs, IReadOnlyList<CalibrationSample> samples) : ICalibrationSource
 {
     public int Count => samples.Count;

@@ -7,7 +7,7 @@ namespace Ptq.Data;
 /// Turns data-source tensors into <see cref="TensorValue"/> feeds for <see cref="OrtRunner.Run"/>. Named apart from
 /// "SampleFeeds" because the tests already have a random-feed helper of that name.
 /// </summary>
-public static class TensorFeeds
+internal static class TensorFeeds
 {
     /// <summary>
     /// The tensor as a runtime value: same shape, ONNX type from <see cref="ModelInputs.OnnxDataType"/>, contents copied as

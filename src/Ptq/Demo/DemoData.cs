@@ -7,7 +7,7 @@ namespace Ptq.Demo;
 /// Synthetic images for the demo model: smooth random colour fields with a few bright blobs, roughly in [-2, 2]
 /// like normalised photos, one [1,3,32,32] sample per index, reproducible from the seed.
 /// </summary>
-public static class DemoData
+internal static class DemoData
 {
     /// <summary>Samples <paramref name="first"/> … <paramref name="first"/>+<paramref name="count"/>-1 (each from its own seed).</summary>
     public static IEnumerable<CalibrationSample> Samples(int count, int first = 0, int seed = 7)

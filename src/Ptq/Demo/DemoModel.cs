@@ -9,7 +9,7 @@ namespace Ptq.Demo;
 /// Conv-BN-ReLU blocks, a residual Add, MaxPool, GlobalAveragePool and a Gemm classifier (10 classes), opset 13,
 /// dynamic batch, seeded He-initialised weights. Building it needs no files and no network.
 /// </summary>
-public static class DemoModel
+internal static class DemoModel
 {
     /// <summary>Name of the model input ([N,3,32,32] float).</summary>
     public const string InputName = "image";

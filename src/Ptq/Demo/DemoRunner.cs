@@ -15,7 +15,7 @@ namespace Ptq.Demo;
 /// <param name="CalibrationSamples">Samples used to calibrate.</param>
 /// <param name="Debug">The debug report of the int8 model against fp32 on held-out samples.</param>
 /// <param name="DebugFiles">debug_stats.csv, layer_errors.csv and report.html, as written.</param>
-public sealed record DemoReport(string Fp32Path, string Int8Path, string QuantParamPath, QuantizationResult Quantization,
+internal sealed record DemoReport(string Fp32Path, string Int8Path, string QuantParamPath, QuantizationResult Quantization,
     EvaluationReport Evaluation, int CalibrationSamples, DebugReport Debug, IReadOnlyList<string> DebugFiles)
 {
     /// <summary>Every file the demo wrote, in the order it wrote them.</summary>
@@ -28,7 +28,7 @@ public sealed record DemoReport(string Fp32Path, string Int8Path, string QuantPa
 /// other synthetic images, latency included → debug report (<see cref="DebugReportFiles"/>) on held-out images. Each step
 /// reports what it starts to the log, numbered (<c>1/4 …</c>).
 /// </summary>
-public static class DemoRunner
+internal static class DemoRunner
 {
     /// <summary>Runs the demo writing into <paramref name="outputDirectory"/> (created if missing).</summary>
     public static DemoReport Run(string outputDirectory, int calibrationSamples = 64, int evaluationSamples = 256,

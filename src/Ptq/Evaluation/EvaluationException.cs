@@ -1,4 +1,4 @@
 namespace Ptq.Evaluation;
 
 /// <summary>The models, outputs or labels cannot be evaluated together (unknown output, shapes that differ, a label out of range).</summary>
-public sealed class EvaluationException(string message, Exception? inner = null) : PtqException(message, inner);
+internal sealed class EvaluationException(string message, Exception? inner = null) : PtqException(message, inner);

@@ -57,7 +57,7 @@ public static class Evaluator
     /// <exception cref="EvaluationException">
     /// As above, and when the output is not [1, T, V] / [T, V] with T the number of targets, or a target is not below V.
     /// </exception>
-    public static EvaluationReport EvaluateLanguageModel(
+    internal static EvaluationReport EvaluateLanguageModel(
         OnnxModel model,
         OnnxModel? reference,
         IEnumerable<CalibrationSample> samples,

@@ -4,7 +4,7 @@ namespace Ptq.Evaluation;
 /// Streaming comparison of a model's outputs with a reference's over many samples. Each <see cref="Add"/> folds one sample
 /// into running sums, so memory does not depend on the number of samples. Not thread-safe: add from one thread.
 /// </summary>
-public sealed class OutputComparison
+internal sealed class OutputComparison
 {
     private readonly KeyValuePair<string, Func<ReadOnlySpan<float>, ReadOnlySpan<float>, double>>[] _custom;
     private readonly RunningStats[] _customStats;

@@ -7,7 +7,7 @@ namespace Ptq.Graph;
 /// One operator in an <see cref="OnnxGraph"/>. Inputs and outputs are value names ("" marks an omitted optional input).
 /// Change wiring through the graph's edit methods so its producer/consumer index stays right.
 /// </summary>
-public sealed class Node
+internal sealed class Node
 {
     internal readonly List<string> InputList;
     internal readonly List<string> OutputList;

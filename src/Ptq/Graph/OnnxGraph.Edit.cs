@@ -2,7 +2,7 @@ using Ptq.Onnx.Proto;
 
 namespace Ptq.Graph;
 
-public sealed partial class OnnxGraph
+internal sealed partial class OnnxGraph
 {
     /// <summary>
     /// A name starting with <paramref name="hint"/> that no value, node or initializer of this graph, its enclosing

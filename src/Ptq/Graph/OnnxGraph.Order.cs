@@ -1,6 +1,6 @@
 namespace Ptq.Graph;
 
-public sealed partial class OnnxGraph
+internal sealed partial class OnnxGraph
 {
     /// <summary>True when every node comes after the producers of its inputs (some real exports are not sorted).</summary>
     public bool IsTopologicallySorted

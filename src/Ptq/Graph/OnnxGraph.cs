@@ -9,7 +9,7 @@ namespace Ptq.Graph;
 /// <see cref="OnnxGraph"/>s too (see <see cref="Node.Subgraphs"/>) whose <see cref="Parent"/> is the enclosing graph.
 /// Build one with <see cref="FromModel"/>; write it back with <see cref="ToProto"/>.
 /// </summary>
-public sealed partial class OnnxGraph
+internal sealed partial class OnnxGraph
 {
     private readonly List<Node> _nodes = [];
     private readonly List<TensorProto> _initializers = [];

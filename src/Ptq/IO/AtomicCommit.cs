@@ -10,7 +10,7 @@ namespace Ptq.IO;
 /// of its outputs or none of them. Temporary files still pending when the process exits (a forced exit after an
 /// interrupt) are deleted by a process-exit handler.
 /// </summary>
-public sealed class AtomicCommit : IDisposable
+internal sealed class AtomicCommit : IDisposable
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Pending = new(StringComparer.Ordinal);
     private readonly List<(string Temp, string Target)> _staged = [];

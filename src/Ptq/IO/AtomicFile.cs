@@ -4,7 +4,7 @@ namespace Ptq.IO;
 /// Writes a file so that readers see either the old contents or the complete new ones: the data goes to a hidden
 /// temporary file in the same folder, which is renamed over the target only after it was written in full.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>
     /// Writes <paramref name="path"/> through <paramref name="write"/>. On any failure the temporary file is deleted and

@@ -3,10 +3,10 @@ namespace Ptq.Inspection;
 /// <summary>Something about a model the user should know before quantizing it.</summary>
 /// <param name="Kind">What kind of finding this is, for machines.</param>
 /// <param name="Message">A sentence for people, naming the graph, nodes or values concerned and what Ptq will do.</param>
-public sealed record InspectionWarning(InspectionWarningKind Kind, string Message);
+internal sealed record InspectionWarning(InspectionWarningKind Kind, string Message);
 
 /// <summary>Kinds of <see cref="InspectionWarning"/>.</summary>
-public enum InspectionWarningKind
+internal enum InspectionWarningKind
 {
     /// <summary>Nodes are not in topological order in some graph (Ptq sorts them).</summary>
     NotTopologicallySorted,

@@ -9,7 +9,7 @@ namespace Ptq.Inspection;
 /// Reads a model without changing it and reports what matters before quantizing it: versions, signature, operator
 /// histogram, parameters by storage and type, subgraphs, what Ptq can quantize, and warnings.
 /// </summary>
-public static class ModelInspector
+internal static class ModelInspector
 {
     /// <summary>The name reports use for the default ONNX domain (stored as "" or "ai.onnx" in files).</summary>
     public const string DefaultDomain = "ai.onnx";

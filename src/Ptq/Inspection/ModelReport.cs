@@ -17,7 +17,7 @@ namespace Ptq.Inspection;
 /// <param name="ConstantWeights">Parameters stored in Constant nodes (in every graph), by data type.</param>
 /// <param name="Subgraphs">Every nested graph (If branches, Loop/Scan bodies), depth-first.</param>
 /// <param name="Warnings">Things the user should know before quantizing this model.</param>
-public sealed record ModelReport(
+internal sealed record ModelReport(
     string Source,
     long IrVersion,
     IReadOnlyDictionary<string, long> OpsetImports,

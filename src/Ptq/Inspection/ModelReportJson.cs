@@ -8,7 +8,7 @@ namespace Ptq.Inspection;
 /// strings, dictionary keys (domains, op types) as they are, derived totals included. Property names are stable;
 /// new properties may be added.
 /// </summary>
-public static class ModelReportJson
+internal static class ModelReportJson
 {
     /// <summary>The serializer options used for reports.</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)

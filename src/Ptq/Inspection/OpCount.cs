@@ -5,7 +5,7 @@ namespace Ptq.Inspection;
 /// <param name="MainGraph">Nodes in the main graph.</param>
 /// <param name="InSubgraphs">Nodes in nested graphs (If/Loop/Scan bodies).</param>
 /// <param name="Quantizable">True when Ptq can quantize this operator (see <see cref="Quantization.QuantizableOps"/>).</param>
-public sealed record OpCount(string OpType, int MainGraph, int InSubgraphs, bool Quantizable)
+internal sealed record OpCount(string OpType, int MainGraph, int InSubgraphs, bool Quantizable)
 {
     /// <summary>Nodes in all graphs.</summary>
     public int Total => MainGraph + InSubgraphs;
@@ -16,4 +16,4 @@ public sealed record OpCount(string OpType, int MainGraph, int InSubgraphs, bool
 /// <param name="Quantizable">Nodes whose operator Ptq can quantize.</param>
 /// <param name="NotQuantizable">Nodes Ptq leaves in float, not counting weight-holding Constant nodes.</param>
 /// <param name="ConstantWeights">Constant nodes holding a tensor, which are promoted to initializers before quantization.</param>
-public sealed record NodeTotals(int Total, int Quantizable, int NotQuantizable, int ConstantWeights);
+internal sealed record NodeTotals(int Total, int Quantizable, int NotQuantizable, int ConstantWeights);

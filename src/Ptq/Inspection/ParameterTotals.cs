@@ -2,7 +2,7 @@ namespace Ptq.Inspection;
 
 /// <summary>Stored tensors of one kind (initializers or Constant-node weights), split by element type.</summary>
 /// <param name="ByDataType">One entry per element type present, most elements first.</param>
-public sealed record ParameterTotals(IReadOnlyList<DataTypeTotal> ByDataType)
+internal sealed record ParameterTotals(IReadOnlyList<DataTypeTotal> ByDataType)
 {
     /// <summary>No tensors.</summary>
     public static ParameterTotals Empty { get; } = new([]);
@@ -22,4 +22,4 @@ public sealed record ParameterTotals(IReadOnlyList<DataTypeTotal> ByDataType)
 /// <param name="Tensors">Number of tensors.</param>
 /// <param name="Elements">Number of elements.</param>
 /// <param name="Bytes">Bytes their data occupies.</param>
-public sealed record DataTypeTotal(string DataType, int Tensors, long Elements, long Bytes);
+internal sealed record DataTypeTotal(string DataType, int Tensors, long Elements, long Bytes);

@@ -8,7 +8,7 @@ namespace Ptq.Inspection;
 /// <param name="Depth">1 for a subgraph of the main graph, 2 for one nested inside that, and so on.</param>
 /// <param name="NodeCount">Nodes directly in this graph (not in graphs nested inside it).</param>
 /// <param name="Operators">Node count per operator type directly in this graph, most frequent first.</param>
-public sealed record SubgraphReport(
+internal sealed record SubgraphReport(
     string Name,
     string OwnerNode,
     string OwnerOpType,

@@ -7,7 +7,7 @@ namespace Ptq.Inspection;
 /// One entry per dimension: the size ("224"), the symbolic name ("batch") or "?" for an unnamed dynamic dimension.
 /// Null when the rank is unknown.
 /// </param>
-public sealed record ValueReport(string Name, string ElementType, IReadOnlyList<string>? Shape)
+internal sealed record ValueReport(string Name, string ElementType, IReadOnlyList<string>? Shape)
 {
     /// <summary>The shape as text: "[1,3,224,224]", "[N,3,?,?]", or "?" when the rank is unknown.</summary>
     public string ShapeText => Shape is null ? "?" : "[" + string.Join(",", Shape) + "]";

@@ -7,7 +7,7 @@ namespace Ptq.Onnx;
 /// <param name="Location">Path relative to the model's folder.</param>
 /// <param name="Offset">Byte offset into the file (0 when absent).</param>
 /// <param name="Length">Byte count, or null when absent (then the tensor's size from dims and type is used).</param>
-public readonly record struct ExternalDataInfo(string Location, long Offset, long? Length)
+internal readonly record struct ExternalDataInfo(string Location, long Offset, long? Length)
 {
     /// <summary>True when the tensor stores its data outside the model file.</summary>
     public static bool IsExternal(TensorProto tensor) => tensor.DataLocation == TensorProto.Types.DataLocation.External;

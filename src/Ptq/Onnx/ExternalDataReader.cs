@@ -10,7 +10,7 @@ namespace Ptq.Onnx;
 /// Only regular files whose real path (every symbolic link resolved) lies inside the model folder, or the
 /// <see cref="AllowedRoot"/> given instead, are ever opened.
 /// </summary>
-public sealed class ExternalDataReader : IDisposable
+internal sealed class ExternalDataReader : IDisposable
 {
     private readonly string _baseDirectory;
     private readonly string? _allowedRoot;

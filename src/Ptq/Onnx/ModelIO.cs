@@ -89,7 +89,7 @@ public static class ModelIO
     /// files appear only when the caller commits, together with the other outputs of its run (e.g. quant_param.csv).
     /// Same content and exceptions as <see cref="Save(OnnxModel, string, ModelSaveOptions?)"/>.
     /// </summary>
-    public static void Save(OnnxModel model, string path, ModelSaveOptions? options, IO.AtomicCommit commit)
+    internal static void Save(OnnxModel model, string path, ModelSaveOptions? options, IO.AtomicCommit commit)
     {
         ArgumentNullException.ThrowIfNull(commit);
         Stage(model, path, options, commit);
@@ -143,7 +143,7 @@ public static class ModelIO
     /// Bytes the model's tensors would occupy inline (external ones included), without serializing; used to decide
     /// whether a model fits in one protobuf message.
     /// </summary>
-    public static long EstimateInlineBytes(ModelProto model)
+    internal static long EstimateInlineBytes(ModelProto model)
     {
         long total = 0;
         foreach (var tensor in ModelTensors.All(model))

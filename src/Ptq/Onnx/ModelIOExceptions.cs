@@ -1,13 +1,13 @@
 namespace Ptq.Onnx;
 
 /// <summary>A file is not a readable ONNX model (not protobuf, truncated, or missing its graph).</summary>
-public sealed class OnnxFormatException(string message, Exception? inner = null) : PtqException(message, inner);
+internal sealed class OnnxFormatException(string message, Exception? inner = null) : PtqException(message, inner);
 
 /// <summary>A tensor's external data cannot be read: missing file, bad offset/length, or a location outside the model folder.</summary>
-public sealed class ExternalDataException(string message, Exception? inner = null) : PtqException(message, inner);
+internal sealed class ExternalDataException(string message, Exception? inner = null) : PtqException(message, inner);
 
 /// <summary>A tensor uses an element type the ONNX IR does not define, or one this operation cannot handle.</summary>
-public sealed class UnsupportedDataTypeException : PtqException
+internal sealed class UnsupportedDataTypeException : PtqException
 {
     /// <summary>Creates the error for tensor <paramref name="tensorName"/> of type value <paramref name="dataType"/>.</summary>
     public UnsupportedDataTypeException(string tensorName, int dataType, string? context = null)
@@ -19,7 +19,7 @@ public sealed class UnsupportedDataTypeException : PtqException
 }
 
 /// <summary>A tensor's stored contents disagree with its dims and type (wrong byte or element count).</summary>
-public sealed class TensorDataException(string message) : PtqException(message);
+internal sealed class TensorDataException(string message) : PtqException(message);
 
 /// <summary>Writing a model or its data file failed (folder not writable, target is a folder, disk full); nothing was left behind.</summary>
-public sealed class ModelWriteException(string message, Exception? inner = null) : PtqException(message, inner);
+internal sealed class ModelWriteException(string message, Exception? inner = null) : PtqException(message, inner);

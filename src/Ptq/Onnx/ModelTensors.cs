@@ -3,7 +3,7 @@ using Ptq.Onnx.Proto;
 namespace Ptq.Onnx;
 
 /// <summary>Enumerates the tensors of a model: initializers and tensor-valued attributes, in every (sub)graph and function.</summary>
-public static class ModelTensors
+internal static class ModelTensors
 {
     /// <summary>Every graph of the model: the main graph first, then subgraphs depth-first in node order, then training graphs.</summary>
     public static IEnumerable<GraphProto> Graphs(ModelProto model)

@@ -5,7 +5,7 @@ namespace Ptq.Onnx;
 /// Structural checks run on load: every tensor's type is known and its stored size matches its dims, external data
 /// lies inside its file, and every graph is well formed (no dangling inputs, duplicate producers or cycles).
 /// </summary>
-public static class ModelValidator
+internal static class ModelValidator
 {
     /// <summary>
     /// Validates <paramref name="model"/>; throws a <see cref="PtqException"/> subtype naming the model file and the

@@ -3,7 +3,7 @@ using Ptq.Onnx.Proto;
 namespace Ptq.Onnx;
 
 /// <summary>Facts about ONNX tensor element types (<see cref="TensorProto.Types.DataType"/>).</summary>
-public static class OnnxDataType
+internal static class OnnxDataType
 {
     /// <summary>True when <paramref name="dataType"/> is one of the element types the ONNX IR defines (1–24).</summary>
     public static bool IsKnown(int dataType) => dataType is > 0 and <= (int)TensorProto.Types.DataType.Float8E8M0;

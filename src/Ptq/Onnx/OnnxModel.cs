@@ -13,7 +13,7 @@ public sealed class OnnxModel : IDisposable
     /// in-memory models). <paramref name="displayName"/> names an in-memory model in messages (default: the source path).
     /// External data must lie inside <paramref name="externalDataRoot"/> when given, else inside <paramref name="baseDirectory"/>.
     /// </summary>
-    public OnnxModel(ModelProto proto, string? baseDirectory = null, string? sourcePath = null, string? displayName = null,
+    internal OnnxModel(ModelProto proto, string? baseDirectory = null, string? sourcePath = null, string? displayName = null,
         string? externalDataRoot = null)
     {
         Proto = proto ?? throw new ArgumentNullException(nameof(proto));
@@ -27,17 +27,17 @@ public sealed class OnnxModel : IDisposable
     /// A model made from this one (a rewritten copy of its proto): same source path and external data folder and root,
     /// with its own file handles.
     /// </summary>
-    public OnnxModel Derive(ModelProto proto) =>
+    internal OnnxModel Derive(ModelProto proto) =>
         new(proto, External?.BaseDirectory, SourcePath, externalDataRoot: External?.AllowedRoot);
 
     /// <summary>The model message. Passes edit it in place or through <see cref="Graph.OnnxGraph"/>.</summary>
-    public ModelProto Proto { get; }
+    internal ModelProto Proto { get; }
 
     /// <summary>The file the model was loaded from, for messages; null for in-memory models.</summary>
     public string? SourcePath { get; }
 
     /// <summary>Reader for EXTERNAL tensors, or null when the model came from memory.</summary>
-    public ExternalDataReader? External { get; }
+    internal ExternalDataReader? External { get; }
 
     /// <summary>A short name for messages: the given display name, else the file path, else "(in-memory model)".</summary>
     public string DisplayName { get; }
@@ -47,7 +47,7 @@ public sealed class OnnxModel : IDisposable
         Proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
 
     /// <summary>Reads any tensor of this model as float values (inline or external).</summary>
-    public float[] ReadFloats(TensorProto tensor) => TensorData.ToFloats(tensor, External);
+    internal float[] ReadFloats(TensorProto tensor) => TensorData.ToFloats(tensor, External);
 
     /// <summary>Closes external data files.</summary>
     public void Dispose() => External?.Dispose();

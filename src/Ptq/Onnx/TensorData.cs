@@ -10,7 +10,7 @@ namespace Ptq.Onnx;
 /// Typed access to tensor contents whatever their encoding: <c>raw_data</c> (little-endian), the typed repeated
 /// fields (<c>float_data</c>, <c>int32_data</c> for 8/16-bit and float16 types, <c>int64_data</c>, …) or external data.
 /// </summary>
-public static class TensorData
+internal static class TensorData
 {
     /// <summary>
     /// Most elements a tensor may have: its bit count (up to 128 bits an element) must fit in a 64-bit integer, so

@@ -11,7 +11,7 @@ namespace Ptq.Passes;
 /// at the lowest code, so QuantizeLinear's clamping reproduces the Relu/Clip exactly and ORT runs one fused kernel.
 /// Only valid for asymmetric activation schemes; callers skip it for symmetric ones.
 /// </summary>
-public static class ActivationFusion
+internal static class ActivationFusion
 {
     /// <summary>
     /// Fuses every eligible activation in <paramref name="graph"/>; returns the fused output names with the value range

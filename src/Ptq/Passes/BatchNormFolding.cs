@@ -9,7 +9,7 @@ namespace Ptq.Passes;
 /// A BN is folded only when its input comes from a Conv/Gemm whose output nothing else reads and all BN parameters
 /// and the weights are constants; others are left as they are.
 /// </summary>
-public static class BatchNormFolding
+internal static class BatchNormFolding
 {
     /// <summary>Folds every eligible BN in <paramref name="graph"/> (not subgraphs); returns how many were folded.</summary>
     public static int Apply(OnnxGraph graph, ExternalDataReader? external = null)

@@ -10,7 +10,7 @@ namespace Ptq.Passes;
 /// new initializers. Exporters often feed a weight through such an op (MNIST's Reshape before MatMul); folded, the
 /// weight is an initializer the quantizer can quantize per channel instead of an activation calibrated per tensor.
 /// </summary>
-public static class ConstantFolding
+internal static class ConstantFolding
 {
     /// <summary>Folds every eligible node of <paramref name="graph"/> (opset ≥ 13 semantics); returns how many.</summary>
     public static int Apply(OnnxGraph graph, ExternalDataReader? external = null)

@@ -8,7 +8,7 @@ namespace Ptq.Passes;
 /// [C,1,1] or [1,C,1,1]; a plain [C] would broadcast over the width axis instead). Some exporters (CNTK, Caffe2) emit bias-less Convs followed by an Add; folded, the Conv
 /// gets an int32 bias and its Relu can fuse, as ORT's QLinearConv expects.
 /// </summary>
-public static class ConvBiasAddFolding
+internal static class ConvBiasAddFolding
 {
     /// <summary>Folds every eligible Add in <paramref name="graph"/>; returns how many.</summary>
     public static int Apply(OnnxGraph graph, ExternalDataReader? external = null)

@@ -10,7 +10,7 @@ namespace Ptq.Passes;
 /// function is unchanged while both layers' per-channel ranges become sqrt(r1_c·r2_c): per-tensor weight quantization
 /// (and depthwise layers with wildly different channels) lose far less. B may be a standard or a depthwise Conv.
 /// </summary>
-public static class CrossLayerEqualization
+internal static class CrossLayerEqualization
 {
     /// <summary>Equalizes every eligible pair in <paramref name="graph"/>; returns how many pairs changed.</summary>
     public static int Apply(OnnxGraph graph, ExternalDataReader? external = null)

@@ -8,7 +8,7 @@ namespace Ptq.Passes;
 /// one quantized tensor and run as int8 kernels back to back. Nodes writing a graph output are kept (the name is the
 /// model's interface).
 /// </summary>
-public static class IdentityElimination
+internal static class IdentityElimination
 {
     /// <summary>Removes every eligible node of <paramref name="graph"/>; returns how many.</summary>
     public static int Apply(OnnxGraph graph)

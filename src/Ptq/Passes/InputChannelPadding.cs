@@ -14,7 +14,7 @@ namespace Ptq.Passes;
 /// spatial size is unknown or at least <see cref="MinSpatialElements"/>: on small images ORT's per-op cost of the
 /// float Pad and its Q/DQ outweighs the faster kernel (CIFAR-10, 32×32: int8 0.086 → 0.092 ms per image).
 /// </summary>
-public static class InputChannelPadding
+internal static class InputChannelPadding
 {
     /// <summary>Input channel count the rewritten Convs get.</summary>
     public const int TargetChannels = 4;

@@ -12,13 +12,13 @@ namespace Ptq.Passes;
 /// <param name="Kind">Activation, Weight, Bias or Constant.</param>
 /// <param name="Dims">Tensor dims when known (weights and biases), else empty.</param>
 /// <param name="Parameters">Scale(s) and zero point(s).</param>
-public sealed record QuantizedTensorRecord(string NodeName, string NodeType, string TensorName, string Kind, long[] Dims, QuantParams Parameters);
+internal sealed record QuantizedTensorRecord(string NodeName, string NodeType, string TensorName, string Kind, long[] Dims, QuantParams Parameters);
 
 /// <summary>Settings the rewrite needs beyond the plan.</summary>
 /// <param name="Weights">Scheme for weights.</param>
 /// <param name="Activations">Scheme for constant activation operands.</param>
 /// <param name="Opset">Default-domain opset of the output model (decides whether weights of up to 4 bits are stored as INT4/UINT4).</param>
-public sealed record QdqRewriteSettings(QuantScheme Weights, QuantScheme Activations, long Opset);
+internal sealed record QdqRewriteSettings(QuantScheme Weights, QuantScheme Activations, long Opset);
 
 /// <summary>
 /// Rewrites a float graph into QDQ form following a <see cref="QuantizationPlan"/>: each quantized activation gets one
@@ -27,7 +27,7 @@ public sealed record QdqRewriteSettings(QuantScheme Weights, QuantScheme Activat
 /// weights become integer initializers behind a DequantizeLinear (per-channel with <c>axis</c>); biases become int32
 /// with scale = input scale × weight scale. The float weights that nothing reads any more are removed.
 /// </summary>
-public static class QdqRewriter
+internal static class QdqRewriter
 {
     /// <summary>
     /// Applies the rewrite. <paramref name="activationParams"/> must hold parameters for every tensor in

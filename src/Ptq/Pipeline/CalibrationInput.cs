@@ -4,7 +4,7 @@ using Ptq.Runtime;
 namespace Ptq.Pipeline;
 
 /// <summary>Where activation ranges come from: samples streamed through the model, or statistics saved earlier.</summary>
-public abstract record CalibrationInput(CalibrationSettings Settings)
+internal abstract record CalibrationInput(CalibrationSettings Settings)
 {
     /// <summary>Calibrate on <paramref name="Samples"/> (enumerated twice at most: once for one probe sample, once for statistics; a third time for the first 32 with empirical bias correction).</summary>
     public sealed record FromSamples(IEnumerable<IReadOnlyDictionary<string, TensorValue>> Samples, int? Count, CalibrationSettings Settings,

@@ -10,7 +10,7 @@ namespace Ptq.Pipeline;
 /// <c>ptq calibrate</c> as a library call: prepares the model exactly as quantization will, and collects every statistic
 /// of every float activation, so any estimator can be chosen later and shards can be merged.
 /// </summary>
-public static class CalibrationJob
+internal static class CalibrationJob
 {
     /// <summary>
     /// Collects statistics over <paramref name="samples"/> (already restricted to one shard by the caller if sharding).

@@ -5,7 +5,7 @@ using Ptq.Statistics;
 namespace Ptq.Pipeline;
 
 /// <summary>How activation ranges are found: which estimator, and how statistics are collected.</summary>
-public sealed record CalibrationSettings
+internal sealed record CalibrationSettings
 {
     /// <summary>
     /// Range estimator. Default <see cref="CalibrationMethod.Mse"/>: on SqueezeNet (400 held-out images) it gives the best

@@ -14,7 +14,7 @@ namespace Ptq.Pipeline;
 /// Cast → scaled by activation scale × weight scale (per output column) → + bias. No calibration data is needed;
 /// ONNX Runtime fuses the pattern into one DynamicQuantizeMatMul per layer. Other ops stay float.
 /// </summary>
-public static class DynamicQuantizer
+internal static class DynamicQuantizer
 {
     /// <summary>
     /// Quantizes <paramref name="model"/> (not modified) with weights of 2–8 bits per output column (or per tensor):

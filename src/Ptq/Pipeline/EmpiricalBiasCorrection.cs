@@ -23,7 +23,7 @@ namespace Ptq.Pipeline;
 /// 320×320: 14–28 s on 2 cores); the quantized passes expose the measured outputs, which keeps ONNX Runtime from fusing
 /// those layers (same arithmetic up to float rounding).
 /// </summary>
-public static class EmpiricalBiasCorrection
+internal static class EmpiricalBiasCorrection
 {
     /// <summary>Samples measured by default: the first 32 calibration samples.</summary>
     public const int DefaultSamples = 32;

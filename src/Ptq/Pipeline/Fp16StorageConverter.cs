@@ -14,7 +14,7 @@ namespace Ptq.Pipeline;
 /// Values beyond fp16's range (±65504) are refused rather than turned into infinities. No new op is needed, so a
 /// model whose opset upgrade is blocked keeps its opset (from 6, where Cast takes its current form).
 /// </summary>
-public static class Fp16StorageConverter
+internal static class Fp16StorageConverter
 {
     /// <summary>Smallest weight converted; smaller tensors (biases, shapes, scalars) stay float32.</summary>
     public const int MinElements = 1024;

@@ -11,7 +11,7 @@ namespace Ptq.Pipeline;
 /// <param name="FoldedBatchNorms">BatchNormalization nodes folded into Conv/Gemm.</param>
 /// <param name="PromotedConstants">Constant nodes turned into initializers.</param>
 /// <param name="CorrectedShapes">Declared shapes that contradicted the graph and were corrected (<see cref="StaleShape"/>).</param>
-public sealed record PreparedModel(OnnxModel Model, long OriginalOpset, int FoldedBatchNorms, int PromotedConstants,
+internal sealed record PreparedModel(OnnxModel Model, long OriginalOpset, int FoldedBatchNorms, int PromotedConstants,
     IReadOnlyList<StaleShape> CorrectedShapes);
 
 /// <summary>
@@ -21,7 +21,7 @@ public sealed record PreparedModel(OnnxModel Model, long OriginalOpset, int Fold
 /// Conv + per-channel Add into the Conv bias, BatchNorm folding; unnamed nodes get names (first output + op type) so
 /// skip lists and reports can refer to them.
 /// </summary>
-public static class ModelPreparation
+internal static class ModelPreparation
 {
     /// <summary>
     /// Prepares <paramref name="model"/> (not modified); with <paramref name="equalize"/>, cross-layer equalization runs

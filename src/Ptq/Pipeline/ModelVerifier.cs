@@ -22,7 +22,7 @@ public sealed record ModelVerification(IReadOnlyList<long> BatchSizes, bool Synt
 /// its outputs must have the float model's names, element types and shapes, with no NaN or infinity where float has none.
 /// A model that fails is never written: <see cref="OutputVerificationException"/> says at which batch and why.
 /// </summary>
-public static class ModelVerifier
+internal static class ModelVerifier
 {
     /// <summary>Seed of the made-up inputs used when no sample is given.</summary>
     public const int SyntheticSeed = 20240607;

@@ -8,7 +8,7 @@ namespace Ptq.Pipeline;
 /// or matches it as an anchored regular expression use these instead of the global ones; for each setting, the first
 /// matching override that sets it wins. Activation settings apply to the tensors the node writes.
 /// </summary>
-public sealed record NodeOverride
+internal sealed record NodeOverride
 {
     /// <summary>Node name or regular expression matching whole names.</summary>
     public required string Pattern { get; init; }

@@ -17,7 +17,7 @@ public sealed record QuantizationSummary(int Activations, int Weights, int Biase
     int BiasCorrections, long FloatWeightBytes, long QuantizedWeightBytes)
 {
     /// <summary>Summarises <paramref name="result"/>.</summary>
-    public static QuantizationSummary Of(StaticQuantizationResult result)
+    internal static QuantizationSummary Of(StaticQuantizationResult result)
     {
         var byReason = result.Plan.FloatNodes
             .GroupBy(f => f.Reason, StringComparer.Ordinal)

@@ -3,7 +3,7 @@ using Ptq.Quantization;
 namespace Ptq.Pipeline;
 
 /// <summary>What a static (weights + activations) quantization does; validated once by <see cref="Validate"/>.</summary>
-public sealed record StaticQuantizationSettings
+internal sealed record StaticQuantizationSettings
 {
     /// <summary>Activation scheme. Default 8-bit asymmetric unsigned.</summary>
     public QuantScheme Activations { get; init; } = QuantScheme.ActivationDefault;

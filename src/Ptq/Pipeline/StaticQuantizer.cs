@@ -19,7 +19,7 @@ namespace Ptq.Pipeline;
 /// <param name="FusedActivations">Relu/Clip nodes fused into their producers' quantized output.</param>
 /// <param name="BiasCorrections">Layers whose bias was corrected, with the size of the correction.</param>
 /// <param name="Statistics">The calibration statistics used.</param>
-public sealed record StaticQuantizationResult(OnnxModel Model, OnnxModel PreparedFloatModel, QuantizationPlan Plan,
+internal sealed record StaticQuantizationResult(OnnxModel Model, OnnxModel PreparedFloatModel, QuantizationPlan Plan,
     IReadOnlyList<QuantizedTensorRecord> Tensors, int FoldedBatchNorms, int FusedActivations,
     IReadOnlyList<BiasCorrectionRecord> BiasCorrections, StatsFile Statistics);
 
@@ -27,7 +27,7 @@ public sealed record StaticQuantizationResult(OnnxModel Model, OnnxModel Prepare
 /// Static quantization: prepare → plan → collect statistics → quantize weights → bias correction → ranges → rewrite to
 /// QDQ. Statistics come from samples streamed through the model or from a stats file saved by <c>ptq calibrate</c>.
 /// </summary>
-public static class StaticQuantizer
+internal static class StaticQuantizer
 {
     /// <summary>
     /// Quantizes <paramref name="model"/> (not modified). Throws <see cref="PtqException"/> subtypes for invalid

@@ -12,7 +12,7 @@ namespace Ptq.Pipeline;
 /// MatMul are stored as 2–16-bit integers behind DequantizeLinear and computation stays float. No calibration data is
 /// needed. The file shrinks by about 32/bits; ONNX Runtime dequantizes the weights once when it loads the model.
 /// </summary>
-public static class WeightOnlyQuantizer
+internal static class WeightOnlyQuantizer
 {
     /// <summary>
     /// Quantizes the weights of <paramref name="model"/> (not modified) with <paramref name="settings"/>' weight scheme,

@@ -6,7 +6,7 @@ namespace Ptq.Quantization;
 /// the min-max scale, until the codes stop changing (at most 20 rounds). The fitted scale minimizes Σ (w − s·q)² for
 /// the chosen codes, so the squared error never exceeds min-max's. Asymmetric schemes fall back to min-max.
 /// </summary>
-public static class AdmmWeightQuantizer
+internal static class AdmmWeightQuantizer
 {
     private const int MaxRounds = 20;
 

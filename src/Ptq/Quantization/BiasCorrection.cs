@@ -10,7 +10,7 @@ namespace Ptq.Quantization;
 /// <param name="Bias">The bias initializer written.</param>
 /// <param name="MeanShift">Mean over output channels of |correction|.</param>
 /// <param name="MaxShift">Largest |correction| of any output channel.</param>
-public sealed record BiasCorrectionRecord(string Node, string Bias, double MeanShift, double MaxShift);
+internal sealed record BiasCorrectionRecord(string Node, string Bias, double MeanShift, double MaxShift);
 
 /// <summary>
 /// Removes the systematic output shift that weight rounding causes: for output channel o,
@@ -18,7 +18,7 @@ public sealed record BiasCorrectionRecord(string Node, string Bias, double MeanS
 /// calibration, and subtracts it from the bias (adding a bias when the layer has none). Border padding is ignored, so
 /// the correction is exact for Gemm and for Conv away from the borders.
 /// </summary>
-public static class BiasCorrection
+internal static class BiasCorrection
 {
     /// <summary>The activations whose channel means <see cref="Apply"/> reads for <paramref name="plan"/>: inputs of Conv and Gemm with quantized weights.</summary>
     public static IEnumerable<string> MeasuredInputs(QuantizationPlan plan) =>

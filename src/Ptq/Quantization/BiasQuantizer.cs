@@ -4,7 +4,7 @@ namespace Ptq.Quantization;
 /// Quantizes a bias to int32 with scale = input scale × weight scale (per output channel) and zero point 0, the form
 /// integer kernels add to their int32 accumulators.
 /// </summary>
-public static class BiasQuantizer
+internal static class BiasQuantizer
 {
     /// <summary>32-bit bias scheme (symmetric, full int32 range).</summary>
     public static QuantScheme Scheme { get; } = new(32, QuantMode.Symmetric);

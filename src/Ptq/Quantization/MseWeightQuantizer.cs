@@ -6,7 +6,7 @@ namespace Ptq.Quantization;
 /// Σ (w − dequantize(quantize(w)))² over the slice's own weights. Outliers then cost their clipping error instead of
 /// coarsening the grid for every other weight; at 8 bits t is usually 1, at 4 bits it often is not.
 /// </summary>
-public static class MseWeightQuantizer
+internal static class MseWeightQuantizer
 {
     private const int Steps = 64;
 

@@ -1,7 +1,7 @@
 namespace Ptq.Quantization;
 
 /// <summary>What a quantized op's output gets.</summary>
-public enum OutputQuantization
+internal enum OutputQuantization
 {
     /// <summary>The output stays float.</summary>
     None,
@@ -24,5 +24,5 @@ public enum OutputQuantization
 /// <param name="AlwaysInt8">True for the heavy ops (Conv, Gemm, MatMul) that are worth running in int8 even when nothing after them is:
 /// they are quantized whenever possible. Other ops run in int8 only when a consumer does, since a lone Q/DQ around a
 /// cheap op costs accuracy and buys no speed.</param>
-public sealed record OpRule(string OpType, int[]? ActivationInputs, int? WeightInput, int? BiasInput, OutputQuantization Output,
+internal sealed record OpRule(string OpType, int[]? ActivationInputs, int? WeightInput, int? BiasInput, OutputQuantization Output,
     bool ComputesInInt8 = false, bool AlwaysInt8 = false);

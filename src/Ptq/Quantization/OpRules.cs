@@ -7,7 +7,7 @@ namespace Ptq.Quantization;
 /// patterns, so each quantized op becomes an integer kernel (QLinearConv, QLinearMatMul, QGemm, QLinearAdd,
 /// QLinearConcat, …) or runs directly on int8 (MaxPool, Reshape, Transpose, … with equal input/output parameters).
 /// </summary>
-public static class OpRules
+internal static class OpRules
 {
     private static readonly int[] First = [0];
     private static readonly int[] FirstTwo = [0, 1];

@@ -4,7 +4,7 @@ namespace Ptq.Quantization;
 /// Scale and zero point for one tensor (per-tensor) or one per channel along <see cref="Axis"/> (per-channel):
 /// <c>real = (q - zeroPoint) * scale</c>, <c>q = clamp(round_half_even(real / scale) + zeroPoint, QMin, QMax)</c>.
 /// </summary>
-public sealed class QuantParams
+internal sealed class QuantParams
 {
     /// <summary>Smallest scale ever produced: keeps an all-zero tensor from getting scale 0 (which ONNX forbids).</summary>
     public const float MinScale = 1e-8f;

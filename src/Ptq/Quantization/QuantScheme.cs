@@ -13,7 +13,7 @@ namespace Ptq.Quantization;
 /// <param name="Mode">Symmetric or asymmetric (signed/unsigned).</param>
 /// <param name="NarrowRange">Symmetric only: drop the most negative code (int8 uses [-127, 127]) so the range is balanced.</param>
 /// <param name="ReduceRange">Use one bit less than <paramref name="Bits"/> (avoids int16 accumulator overflow on CPUs without VNNI).</param>
-public readonly record struct QuantScheme(int Bits, QuantMode Mode, bool NarrowRange = false, bool ReduceRange = false)
+internal readonly record struct QuantScheme(int Bits, QuantMode Mode, bool NarrowRange = false, bool ReduceRange = false)
 {
     /// <summary>Default activations: 8-bit asymmetric unsigned.</summary>
     public static QuantScheme ActivationDefault { get; } = new(8, QuantMode.AsymmetricUnsigned);

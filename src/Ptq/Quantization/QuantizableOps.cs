@@ -6,7 +6,7 @@ namespace Ptq.Quantization;
 /// The operator types Ptq can quantize (default ONNX domain only): exactly those with a rule in <see cref="OpRules"/>,
 /// so inspection reports what the quantizer will do.
 /// </summary>
-public static class QuantizableOps
+internal static class QuantizableOps
 {
     /// <summary>Quantizable op types of the default ONNX domain, ordinal comparison.</summary>
     public static FrozenSet<string> OpTypes { get; } = OpRules.QuantizableOpTypes.ToFrozenSet(StringComparer.Ordinal);

@@ -7,19 +7,19 @@ namespace Ptq.Quantization;
 /// <param name="Node">The node reading it.</param>
 /// <param name="InputIndex">Input position on <paramref name="Node"/>.</param>
 /// <param name="Axis">Channel axis for per-channel quantization; null for per-tensor.</param>
-public sealed record WeightPlan(string Initializer, Node Node, int InputIndex, int? Axis);
+internal sealed record WeightPlan(string Initializer, Node Node, int InputIndex, int? Axis);
 
 /// <summary>A bias initializer quantized to int32 with scale = scale(<paramref name="Input"/>) × scale(<paramref name="Weight"/>).</summary>
-public sealed record BiasPlan(string Initializer, Node Node, int InputIndex, string Input, string Weight);
+internal sealed record BiasPlan(string Initializer, Node Node, int InputIndex, string Input, string Weight);
 
 /// <summary>A node left in float, and why (shown in the quantize summary).</summary>
-public sealed record FloatNode(Node Node, string Reason);
+internal sealed record FloatNode(Node Node, string Reason);
 
 /// <summary>
 /// What a quantization will do, decided before any statistics are collected: which activations need calibrated ranges,
 /// which reuse another tensor's parameters, which weights and biases are quantized, and which nodes stay float.
 /// </summary>
-public sealed class QuantizationPlan
+internal sealed class QuantizationPlan
 {
     internal QuantizationPlan(IReadOnlyList<string> calibrated, IReadOnlyDictionary<string, string> follows,
         IReadOnlyList<string> constantActivations, IReadOnlyList<WeightPlan> weights, IReadOnlyList<BiasPlan> biases,

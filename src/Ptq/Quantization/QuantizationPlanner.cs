@@ -4,7 +4,7 @@ using Ptq.Onnx.Proto;
 namespace Ptq.Quantization;
 
 /// <summary>Decides, from the graph and the op rule table, which tensors are quantized and how (see <see cref="QuantizationPlan"/>).</summary>
-public static class QuantizationPlanner
+internal static class QuantizationPlanner
 {
     /// <summary>
     /// Plans the quantization of <paramref name="graph"/> (its main graph; subgraphs stay float).
@@ -37,35 +37,31 @@ public static class QuantizationPlanner
                 eligible[node] = OpRules.For(node)!;
         }
 
-        var int8 = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        var floatOutput = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        foreach (var node in order.Reverse())
+        var int8 = Int8Nodes(graph, order, eligible, out var floatOutput, floatNodes);
+        // ORT's QLinearConv needs a quantized output, so a Conv reading a model input with only float ops after it is an
+        // int8 island: input and output quantized just for it, and its output rounded to 8 bits on its way into float ops
+        // (vit-cifar's patch embedding into the residual stream: 99.10 % top-1 agreement with it int8, 99.47 % float).
+        // Decided on the graph as it is, not after skips, so a search keeping some activations float does not take the
+        // Conv before it along. Islands deeper in a network (PP-OCRv4 rec: 27 Convs between float HardSwish arithmetic)
+        // stay int8 until their latency is measured.
+        var islands = floatOutput.Where(n => n.OpType != "MatMul" && graph.Inputs.Exists(i => i.Name == n.Inputs[0])).ToList();
+        if (islands.Count > 0 && isSkipped is not null)
         {
-            if (!eligible.TryGetValue(node, out var rule))
-                continue;
-            bool readByInt8 = node.Outputs.Any(o => o.Length > 0 && graph.Consumers(o).Any(c => int8.Contains(c.Node) && ReadsAsActivation(c.Node, c.InputIndex, eligible)));
-            if (readByInt8 && PadsAModelInput(graph, node))
-                floatNodes.Add(new FloatNode(node, "it pads a model input: ONNX Runtime pads integers only in float, so quantizing after the Pad saves a QuantizeLinear/DequantizeLinear pair"));
-            else if (rule.AlwaysInt8 || readByInt8)
-                int8.Add(node);
-            else
-                floatNodes.Add(new FloatNode(node, "nothing after it runs in int8, so quantizing it would only add error"));
-            if (rule.AlwaysInt8 && !readByInt8 && node.OpType is "MatMul" or "Conv" or "ConvTranspose")
-                floatOutput.Add(node);
+            var unskipped = new Dictionary<Node, OpRule>(ReferenceEqualityComparer.Instance);
+            foreach (var node in order.Where(n => eligible.ContainsKey(n) || (EligibilityProblem(graph, n, null, isFloat) ?? TooSmall(graph, n, shapeOf, minElements)) is null))
+                unskipped[node] = OpRules.For(node)!;
+            Int8Nodes(graph, order, unskipped, out var unread, floatNodes: null);
+            islands.RemoveAll(n => !unread.Contains(n));
         }
-        foreach (var node in floatOutput.Where(n => n.OpType != "MatMul").ToList())
+        // A model whose only int8 op would be such a Conv keeps it: quantizing nothing is no answer to a quantize request.
+        if (int8.Count == islands.Count)
+            islands.Clear();
+        foreach (var node in islands)
         {
-            // ORT's QLinearConv needs a quantized output, so a Conv reading a model input with only float ops after it
-            // would be an int8 island: input and output quantized just for it, and its output rounded to 8 bits on its
-            // way into float ops (vit-cifar's patch embedding into the residual stream: 99.10 % top-1 agreement with it
-            // int8, 99.47 % float). Islands deeper in a network (PP-OCRv4 rec: 27 Convs between float HardSwish
-            // arithmetic) stay int8 until their latency is measured.
-            floatOutput.Remove(node);
-            if (!graph.Inputs.Exists(i => i.Name == node.Inputs[0]))
-                continue;
             int8.Remove(node);
             floatNodes.Add(new FloatNode(node, IsolatedConv));
         }
+        floatOutput.RemoveWhere(n => n.OpType != "MatMul");
 
         var calibrated = new List<string>();
         var calibratedSet = new HashSet<string>(StringComparer.Ordinal);
@@ -159,6 +155,33 @@ public static class QuantizationPlanner
         if (rule.WeightInput is int w && rule.AlwaysInt8 && node.OpType != "MatMul" && WeightOf(graph, node, rule) is null)
             return $"weight '{(w < node.Inputs.Count ? node.Inputs[w] : "")}' is not a constant float tensor";
         return null;
+    }
+
+    /// <summary>
+    /// The nodes that run in int8, decided backwards from the graph outputs: heavy ops always, others when an int8 node
+    /// reads their output. <paramref name="unread"/>: heavy ops whose output no int8 node reads. Reasons for the others go
+    /// to <paramref name="floatNodes"/> when given.
+    /// </summary>
+    private static HashSet<Node> Int8Nodes(OnnxGraph graph, IReadOnlyList<Node> order, Dictionary<Node, OpRule> eligible, out HashSet<Node> unread, List<FloatNode>? floatNodes)
+    {
+        var int8 = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        unread = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var node = order[i];
+            if (!eligible.TryGetValue(node, out var rule))
+                continue;
+            bool readByInt8 = node.Outputs.Any(o => o.Length > 0 && graph.Consumers(o).Any(c => int8.Contains(c.Node) && ReadsAsActivation(c.Node, c.InputIndex, eligible)));
+            if (readByInt8 && PadsAModelInput(graph, node))
+                floatNodes?.Add(new FloatNode(node, "it pads a model input: ONNX Runtime pads integers only in float, so quantizing after the Pad saves a QuantizeLinear/DequantizeLinear pair"));
+            else if (rule.AlwaysInt8 || readByInt8)
+                int8.Add(node);
+            else
+                floatNodes?.Add(new FloatNode(node, "nothing after it runs in int8, so quantizing it would only add error"));
+            if (rule.AlwaysInt8 && !readByInt8)
+                unread.Add(node);
+        }
+        return int8;
     }
 
     // ORT's QDQ optimiser leaves DequantizeLinear → Pad → QuantizeLinear in float; on a model input nothing else needs the

@@ -6,7 +6,7 @@ using DT = Ptq.Onnx.Proto.TensorProto.Types.DataType;
 namespace Ptq.Quantization;
 
 /// <summary>Builds initializers holding integer codes, scales and zero points in a given ONNX storage type.</summary>
-public static class QuantizedTensors
+internal static class QuantizedTensors
 {
     /// <summary>
     /// Packs <paramref name="codes"/> into a tensor of <paramref name="storage"/> (INT4/UINT4 two per byte, low nibble

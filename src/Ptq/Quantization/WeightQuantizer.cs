@@ -3,7 +3,7 @@ namespace Ptq.Quantization;
 /// <summary>A quantized weight: integer codes in the weight's layout and the parameters that dequantize them.</summary>
 /// <param name="Codes">One code per weight element, row-major like the float weight.</param>
 /// <param name="Parameters">Per-tensor or per-channel parameters.</param>
-public sealed record QuantizedWeight(int[] Codes, QuantParams Parameters)
+internal sealed record QuantizedWeight(int[] Codes, QuantParams Parameters)
 {
     /// <summary>The dequantized weight (what the quantized model computes with).</summary>
     public float[] Dequantize(ReadOnlySpan<long> dims)
@@ -36,7 +36,7 @@ internal readonly record struct ChannelLayout(int Channels, long Inner)
 /// Round-to-nearest weight quantization with min-max ranges, per tensor or per channel. (MSE, ADMM and AdaRound
 /// weight quantizers choose ranges or roundings differently and produce the same <see cref="QuantizedWeight"/>.)
 /// </summary>
-public static class WeightQuantizer
+internal static class WeightQuantizer
 {
     /// <summary>
     /// Quantizes <paramref name="weights"/> (row-major with <paramref name="dims"/>) with <paramref name="scheme"/>, one

@@ -1,7 +1,7 @@
 namespace Ptq.Quantization;
 
 /// <summary>How the quantizer chooses weight ranges.</summary>
-public enum WeightRangeMethod
+internal enum WeightRangeMethod
 {
     /// <summary>The observed min/max of each channel (round to nearest).</summary>
     MinMax,

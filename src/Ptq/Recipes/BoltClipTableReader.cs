@@ -6,7 +6,7 @@ namespace Ptq.Recipes;
 /// Reads Bolt's clip table JSON: <c>{"layer": {"inputs": {"tensor": clip}, "weights": {...}, "outputs": {...}}}</c>.
 /// Each role is optional; clips must be positive finite numbers. Any other key is an error naming the layer and key.
 /// </summary>
-public static class BoltClipTableReader
+internal static class BoltClipTableReader
 {
     /// <summary>Reads a clip table file.</summary>
     /// <exception cref="RecipeException">Unreadable file, not JSON, a wrong shape or a bad clip; names the file and JSON path.</exception>

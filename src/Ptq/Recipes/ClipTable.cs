@@ -7,14 +7,14 @@ namespace Ptq.Recipes;
 /// <param name="Inputs">Clips of the layer's input tensors.</param>
 /// <param name="Weights">Clips of the layer's weight tensors.</param>
 /// <param name="Outputs">Clips of the layer's output tensors.</param>
-public sealed record LayerClips(
+internal sealed record LayerClips(
     IReadOnlyDictionary<string, double> Inputs,
     IReadOnlyDictionary<string, double> Weights,
     IReadOnlyDictionary<string, double> Outputs);
 
 /// <summary>A Bolt clip table: layer name → <see cref="LayerClips"/>, in file order. Read by <see cref="BoltClipTableReader"/>.</summary>
 /// <param name="Layers">Layers in file order.</param>
-public sealed record ClipTable(IReadOnlyList<KeyValuePair<string, LayerClips>> Layers)
+internal sealed record ClipTable(IReadOnlyList<KeyValuePair<string, LayerClips>> Layers)
 {
     /// <summary>The clip of tensor <paramref name="tensor"/> in any layer and role, or null when the table has none.</summary>
     public double? ClipOf(string tensor)

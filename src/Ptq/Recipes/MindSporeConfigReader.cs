@@ -26,7 +26,7 @@ namespace Ptq.Recipes;
 /// <c>update_mindir</c>, <c>max_segments</c>, <c>quant_strategy</c>) are reported as warnings and not applied; any other
 /// key or section is an error naming the file, line and key, since a typo would otherwise change nothing silently.
 /// </summary>
-public static class MindSporeConfigReader
+internal static class MindSporeConfigReader
 {
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.Ordinal)
     {

@@ -7,7 +7,7 @@ namespace Ptq.Recipes;
 /// <see cref="ApplyTo"/> lays the given values over a baseline, so flags override a recipe field by field; giving
 /// <c>--std</c> drops a baseline <c>--scale</c> (and vice versa), and <c>--resize</c> drops <c>--resize-short</c>.
 /// </summary>
-public sealed class PreprocessingBuilder
+internal sealed class PreprocessingBuilder
 {
     /// <summary><c>--resize W,H</c>.</summary>
     public ImageSize? Resize { get; set; }

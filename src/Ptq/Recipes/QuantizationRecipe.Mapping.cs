@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Pipeline;
@@ -7,8 +8,12 @@ namespace Ptq.Recipes;
 
 public sealed partial record QuantizationRecipe
 {
-    /// <summary>The options set in this recipe that the pipeline cannot honour yet (empty when it can run as asked).</summary>
-    public IReadOnlyList<RecipeFeature> UnsupportedFeatures() => PipelineSupport.Unsupported(this);
+    /// <summary>
+    /// The options set in this recipe that the pipeline cannot honour yet (empty when it can run as asked), in table
+    /// order: those <see cref="RecipeOptions"/> marks not implemented, alone, for a value, or in a combination.
+    /// </summary>
+    internal IReadOnlyList<RecipeFeature> UnsupportedFeatures() =>
+        [.. RecipeOptions.All.Where(o => o.IsNotImplementedIn(this)).Select(o => new RecipeFeature(o, o.Format(this) ?? ""))];
 
     /// <summary>Returns this recipe when <see cref="UnsupportedFeatures"/> is empty.</summary>
     /// <exception cref="RecipeException">Naming every option the pipeline cannot honour yet.</exception>
@@ -16,8 +21,9 @@ public sealed partial record QuantizationRecipe
     {
         var unsupported = UnsupportedFeatures();
         if (unsupported.Count > 0)
-            throw new RecipeException(unsupported[0].Option,
-                $"not implemented yet: {string.Join(", ", unsupported)}. Ptq refuses rather than ignore them; remove them from the command line or recipe.");
+            throw new RecipeException(unsupported[0].Option, FormattableStringFactory.Create(
+                "not implemented yet: " + string.Join(", ", unsupported.Select((_, i) => $"{{{i}}}")) +
+                ". Ptq refuses rather than ignore them; remove them from the command line or recipe.", [.. unsupported.Cast<object>()]));
         return this;
     }
 
@@ -26,7 +32,7 @@ public sealed partial record QuantizationRecipe
     /// weights), per-channel weights unless per-tensor, BatchNorm folding, skip lists. Validates first.
     /// </summary>
     /// <exception cref="RecipeException">The recipe is invalid, or uses an option the pipeline cannot honour yet.</exception>
-    public StaticQuantizationSettings ToStaticSettings()
+    internal StaticQuantizationSettings ToStaticSettings()
     {
         Validate().EnsureSupported();
         return new StaticQuantizationSettings
@@ -86,7 +92,7 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>Activation calibration settings: <see cref="Method"/>, <see cref="Percentile"/>, <see cref="NStd"/>. Validates first.</summary>
     /// <exception cref="RecipeException">The recipe is invalid.</exception>
-    public CalibrationSettings ToCalibrationSettings()
+    internal CalibrationSettings ToCalibrationSettings()
     {
         Validate();
         return new CalibrationSettings
@@ -96,6 +102,13 @@ public sealed partial record QuantizationRecipe
         };
     }
 
-    /// <summary>Calibration data options: <see cref="Preprocessing"/> and <see cref="CalibSize"/> as the sample limit.</summary>
-    public DataSourceOptions ToSourceOptions() => new() { Preprocessing = Preprocessing, Limit = CalibSize };
+    /// <summary>
+    /// Calibration data options: <see cref="Preprocessing"/>, <see cref="CalibSize"/> as the sample limit,
+    /// <see cref="Recursive"/>, <see cref="SkipCorrupt"/> and <see cref="MaxImagePixels"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The limit or pixel count is not positive (<see cref="Validate"/> names the option instead).</exception>
+    public DataSourceOptions ToSourceOptions() => new()
+    {
+        Preprocessing = Preprocessing, Limit = CalibSize, Recursive = Recursive, SkipCorrupt = SkipCorrupt, MaxImagePixels = MaxImagePixels,
+    };
 }

@@ -1,4 +1,5 @@
 using Ptq.Quantization;
+using Key = Ptq.Recipes.RecipeOptions;
 
 namespace Ptq.Recipes;
 
@@ -8,67 +9,72 @@ public sealed partial record QuantizationRecipe
     /// Checks every value and combination; returns this recipe when valid. Nothing is clamped or dropped silently.
     /// Options the pipeline has not implemented yet are valid here; see <see cref="UnsupportedFeatures"/>.
     /// </summary>
-    /// <exception cref="RecipeException">The message names the option (its CLI spelling) and says what would fix it.</exception>
+    /// <exception cref="RecipeException">
+    /// The message names the option by its recipe key (<see cref="PtqException.MessageIn"/> with
+    /// <see cref="OptionSpelling.Flags"/> gives CLI flags) and says what would fix it.
+    /// </exception>
     public QuantizationRecipe Validate()
     {
-        if (!Enum.IsDefined(Mode)) throw new RecipeException("--mode", $"--mode: unknown value {Mode}.");
-        string mode = RecipeNames.Name(Mode);
+        CheckEnum(Key.Mode, Mode);
+        string mode = Codecs.Modes.Name(Mode);
 
         if (ActBits is { } actBits)
         {
             if (Mode is QuantizationMode.WeightOnly or QuantizationMode.Fp16)
-                throw new RecipeException("--act-bits", $"--act-bits {RecipeNames.BitsName(actBits)} with --mode {mode}: activations stay float in this mode; drop --act-bits or use --mode full.");
+                throw new RecipeException(Key.ActBits, $"{Key.ActBits} {Codecs.BitsName(actBits)} with {Key.Mode} {mode}: activations stay float in this mode; drop {Key.ActBits} or use {Key.Mode} full.");
             if (IsMixedActBits)
                 ValidateMixedActBits(mode);
             else
-                CheckBits("--act-bits", actBits, 2);
+                CheckBits(Key.ActBits, actBits, 2);
             if (Mode == QuantizationMode.Dynamic && actBits != DefaultBits)
-                throw new RecipeException("--act-bits", $"--act-bits {actBits} with --mode {mode}: DynamicQuantizeLinear quantizes activations to 8 bits at run time; drop --act-bits or use --mode full.");
+                throw new RecipeException(Key.ActBits, $"{Key.ActBits} {actBits} with {Key.Mode} {mode}: DynamicQuantizeLinear quantizes activations to 8 bits at run time; drop {Key.ActBits} or use {Key.Mode} full.");
         }
         if (IsMixedWeightBits)
         {
             if (Mode is QuantizationMode.Dynamic or QuantizationMode.Fp16)
-                throw new RecipeException("--weight-bits", $"--weight-bits {RecipeNames.Mixed} with --mode {mode}: mixed bit widths need --mode full or weight-only.");
+                throw new RecipeException(Key.WeightBits, $"{Key.WeightBits} {Codecs.Mixed} with {Key.Mode} {mode}: mixed bit widths need {Key.Mode} full or weight-only.");
         }
         else if (Mode == QuantizationMode.Fp16 && WeightBits != DefaultBits)
         {
-            throw new RecipeException("--weight-bits", $"--weight-bits {WeightBits} with --mode fp16: fp16 stores weights as 16-bit floats; drop --weight-bits.");
+            throw new RecipeException(Key.WeightBits, $"{Key.WeightBits} {WeightBits} with {Key.Mode} fp16: fp16 stores weights as 16-bit floats; drop {Key.WeightBits}.");
         }
         else
         {
-            CheckBits("--weight-bits", WeightBits, Mode == QuantizationMode.WeightOnly ? 1 : 2);
+            CheckBits(Key.WeightBits, WeightBits, Mode == QuantizationMode.WeightOnly ? 1 : 2);
             if (Mode == QuantizationMode.Dynamic && WeightBits > DefaultBits)
-                throw new RecipeException("--weight-bits", $"--weight-bits {WeightBits} with --mode {mode}: MatMulInteger reads 8-bit weights; use --weight-bits 2 to 8, or --mode full or weight-only.");
+                throw new RecipeException(Key.WeightBits, $"{Key.WeightBits} {WeightBits} with {Key.Mode} {mode}: MatMulInteger reads 8-bit weights; use {Key.WeightBits} 2 to 8, or {Key.Mode} full or weight-only.");
         }
         if (ReduceRange && !IsMixedWeightBits && WeightBits < 3)
-            throw new RecipeException("--reduce-range", $"--reduce-range with --weight-bits {WeightBits}: reduce-range drops one bit and needs at least 3.");
-        CheckEnum("--act-mode", ActMode);
-        CheckEnum("--weight-mode", WeightMode);
-        CheckEnum("--granularity", Granularity);
-        CheckEnum("--method", Method);
-        CheckEnum("--weight-method", WeightMethod);
+            throw new RecipeException(Key.ReduceRange, $"{Key.ReduceRange} with {Key.WeightBits} {WeightBits}: reduce-range drops one bit and needs at least 3.");
+        CheckEnum(Key.ActMode, ActMode);
+        CheckEnum(Key.WeightMode, WeightMode);
+        CheckEnum(Key.Granularity, Granularity);
+        CheckEnum(Key.Method, Method);
+        CheckEnum(Key.WeightMethod, WeightMethod);
 
         if (!(Percentile > 50 && Percentile <= 100))
-            throw new RecipeException("--percentile", $"--percentile {Percentile}: must be in (50, 100], e.g. 99.99.");
+            throw new RecipeException(Key.Percentile, $"{Key.Percentile} {Percentile}: must be in (50, 100], e.g. 99.99.");
         if (!(NStd > 0) || !double.IsFinite(NStd))
-            throw new RecipeException("n-std", $"n-std {NStd}: must be a positive number of standard deviations, e.g. 3.");
+            throw new RecipeException(Key.NStd, $"{Key.NStd} {NStd}: must be a positive number of standard deviations, e.g. 3.");
         if (Clip is { } clip && !(clip > 0 && double.IsFinite(clip)))
-            throw new RecipeException("--clip", $"--clip {clip}: must be a positive finite value (inputs are clipped to [-V, V]).");
+            throw new RecipeException(Key.Clip, $"{Key.Clip} {clip}: must be a positive finite value (inputs are clipped to [-V, V]).");
         if (ClipTable is { } table && string.IsNullOrWhiteSpace(table))
-            throw new RecipeException("--clip-table", "--clip-table: the file name is empty.");
+            throw new RecipeException(Key.ClipTable, $"{Key.ClipTable}: the file name is empty.");
         if (TargetCosine is { } cosine && !(cosine > 0 && cosine <= 1))
-            throw new RecipeException("--target-cosine", $"--target-cosine {cosine}: must be in (0, 1], e.g. 0.995.");
+            throw new RecipeException(Key.TargetCosine, $"{Key.TargetCosine} {cosine}: must be in (0, 1], e.g. 0.995.");
         if (MaxDrop is { } drop && !(drop >= 0 && double.IsFinite(drop)))
-            throw new RecipeException("--max-drop", $"--max-drop {drop}: must be a non-negative number of accuracy points, e.g. 0.5.");
+            throw new RecipeException(Key.MaxDrop, $"{Key.MaxDrop} {drop}: must be a non-negative number of accuracy points, e.g. 0.5.");
         if (CalibSize is { } size && size <= 0)
-            throw new RecipeException("--calib-size", $"--calib-size {size}: must be a positive number of samples.");
+            throw new RecipeException(Key.CalibSize, $"{Key.CalibSize} {size}: must be a positive number of samples.");
+        if (MaxImagePixels <= 0)
+            throw new RecipeException(Key.MaxImagePixels, $"{Key.MaxImagePixels} must be positive, got {MaxImagePixels}.");
 
         if (Stats is { } stats)
         {
             if (string.IsNullOrWhiteSpace(stats))
-                throw new RecipeException("--stats", "--stats: the file name is empty.");
+                throw new RecipeException(Key.Stats, $"{Key.Stats}: the file name is empty.");
             if (CalibSize is { } n)
-                throw new RecipeException("--calib-size", $"--calib-size {n} with --stats: the statistics are already collected; drop --calib-size, or give --data instead of --stats.");
+                throw new RecipeException(Key.CalibSize, $"{Key.CalibSize} {n} with {Key.Stats}: the statistics are already collected; drop {Key.CalibSize}, or give {Key.Data} instead of {Key.Stats}.");
         }
 
         if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod == WeightMethod.Hqq)
@@ -78,22 +84,22 @@ public sealed partial record QuantizationRecipe
         if (AccuracyGuard is { } guard && guard != AccuracyGuardOff)
             ValidateAccuracyGuard(guard, mode);
 
-        CheckPatterns("--skip", Skip);
+        CheckPatterns(Key.Skip, Skip);
         if (SkipOp.Any(string.IsNullOrWhiteSpace))
-            throw new RecipeException("--skip-op", "--skip-op: an op type is empty.");
+            throw new RecipeException(Key.SkipOp, $"{Key.SkipOp}: an op type is empty.");
         if (Data.Any(string.IsNullOrWhiteSpace))
-            throw new RecipeException("--data", "--data: a SPEC is empty.");
+            throw new RecipeException(Key.Data, $"{Key.Data}: a SPEC is empty.");
 
         if (MinWeightSize is { } minSize)
-            CheckWeightOnlyCount("min-weight-size", minSize);
+            CheckWeightOnlyCount(Key.MinWeightSize, minSize);
         if (MinWeightChannels is { } minChannels)
-            CheckWeightOnlyCount("min-weight-channels", minChannels);
+            CheckWeightOnlyCount(Key.MinWeightChannels, minChannels);
         if (MixedInitScale is { } scale)
         {
             if (!(scale > 0 && scale < 1))
-                throw new RecipeException("mixed-init-scale", $"mixed-init-scale {scale}: must be in (0, 1), e.g. 0.02.");
+                throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} {scale}: must be in (0, 1), e.g. 0.02.");
             if (!IsMixedWeightBits)
-                throw new RecipeException("mixed-init-scale", $"mixed-init-scale with --weight-bits {WeightBits}: it only steers the mixed-bit search; use --weight-bits {RecipeNames.Mixed} or drop it.");
+                throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} with {Key.WeightBits} {WeightBits}: it only steers the mixed-bit search; use {Key.WeightBits} {Codecs.Mixed} or drop it.");
         }
         foreach (var entry in Overrides)
             ValidateOverride(entry);
@@ -106,92 +112,92 @@ public sealed partial record QuantizationRecipe
         if (BlockSize is not { } block)
         {
             if (AccuracyLevel is { } level)
-                throw new RecipeException("--accuracy-level", $"--accuracy-level {level} without --block-size: it sets the compute type of block-wise weights (MatMulNBits); add --block-size 32 or drop it.");
+                throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {level} without {Key.BlockSize}: it sets the compute type of block-wise weights (MatMulNBits); add {Key.BlockSize} 32 or drop it.");
             if (EmbeddingBits is { } bits)
-                throw new RecipeException("--embedding-bits", $"--embedding-bits {bits} without --block-size: it sets the bits of block-wise embedding tables; add --block-size 32 or drop it.");
-            throw new RecipeException("--weight-method", $"--weight-method {RecipeNames.Name(WeightMethod)} fits the zero point of each block of block-wise weights; add --block-size 32 (with --mode weight-only).");
+                throw new RecipeException(Key.EmbeddingBits, $"{Key.EmbeddingBits} {bits} without {Key.BlockSize}: it sets the bits of block-wise embedding tables; add {Key.BlockSize} 32 or drop it.");
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod)} fits the zero point of each block of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
         }
         if (Mode != QuantizationMode.WeightOnly)
-            throw new RecipeException("--block-size", $"--block-size {block} with --mode {mode}: block-wise weights are weight-only (ONNX Runtime's MatMulNBits); use --mode weight-only.");
+            throw new RecipeException(Key.BlockSize, $"{Key.BlockSize} {block} with {Key.Mode} {mode}: block-wise weights are weight-only (ONNX Runtime's MatMulNBits); use {Key.Mode} weight-only.");
         if (block < 16 || (block & (block - 1)) != 0)
-            throw new RecipeException("--block-size", $"--block-size {block}: ONNX Runtime needs a power of two, at least 16, e.g. 32, 64 or 128.");
+            throw new RecipeException(Key.BlockSize, $"{Key.BlockSize} {block}: ONNX Runtime needs a power of two, at least 16, e.g. 32, 64 or 128.");
         if (IsMixedWeightBits || WeightBits is not (2 or 4 or 8))
-            throw new RecipeException("--weight-bits", $"--weight-bits {RecipeNames.WeightBitsName(WeightBits)} with --block-size: MatMulNBits stores 2-, 4- or 8-bit weights.");
+            throw new RecipeException(Key.WeightBits, $"{Key.WeightBits} {Codecs.BitsName(WeightBits)} with {Key.BlockSize}: MatMulNBits stores 2-, 4- or 8-bit weights.");
         if (EmbeddingBits is { } embeddingBits && embeddingBits is not (2 or 4 or 8))
-            throw new RecipeException("--embedding-bits", $"--embedding-bits {embeddingBits}: block-wise tables are 2, 4 or 8 bits.");
+            throw new RecipeException(Key.EmbeddingBits, $"{Key.EmbeddingBits} {embeddingBits}: block-wise tables are 2, 4 or 8 bits.");
         if (Granularity != Granularity.PerChannel)
-            throw new RecipeException("--granularity", $"--granularity {RecipeNames.Name(Granularity)} with --block-size: blocks are finer than channels; drop one of them.");
+            throw new RecipeException(Key.Granularity, $"{Key.Granularity} {Codecs.Granularities.Name(Granularity)} with {Key.BlockSize}: blocks are finer than channels; drop one of them.");
         if (ReduceRange)
-            throw new RecipeException("--reduce-range", "--reduce-range with --block-size: block-wise weights use every code of their bits; drop --reduce-range.");
+            throw new RecipeException(Key.ReduceRange, $"{Key.ReduceRange} with {Key.BlockSize}: block-wise weights use every code of their bits; drop {Key.ReduceRange}.");
         if (WeightMethod is not (WeightMethod.MinMax or WeightMethod.Hqq))
-            throw new RecipeException("--weight-method", $"--weight-method {RecipeNames.Name(WeightMethod)} with --block-size: block-wise weights take minmax (round to nearest) or hqq.");
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest) or hqq.");
         if (WeightMethod == WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
-            throw new RecipeException("--weight-mode", "--weight-method hqq fits a zero point per block, which symmetric weights do not have: add --weight-mode asym_u.");
+            throw new RecipeException(Key.WeightMode, $"{Key.WeightMethod} hqq fits a zero point per block, which symmetric weights do not have: add {Key.WeightMode} asym_u.");
         if (AccuracyLevel is { } accuracy && accuracy is < 0 or > 4)
-            throw new RecipeException("--accuracy-level", $"--accuracy-level {accuracy}: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8).");
+            throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {accuracy}: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8).");
         if (MinWeightSize is { } size)
-            throw new RecipeException("min-weight-size", $"min-weight-size {size} with --block-size: block-wise quantization covers every MatMul/Gemm/Gather weight; skip layers with --skip or --skip-op instead.");
+            throw new RecipeException(Key.MinWeightSize, $"{Key.MinWeightSize} {size} with {Key.BlockSize}: block-wise quantization covers every MatMul/Gemm/Gather weight; skip layers with {Key.Skip} or {Key.SkipOp} instead.");
         if (MinWeightChannels is { } channels)
-            throw new RecipeException("min-weight-channels", $"min-weight-channels {channels} with --block-size: block-wise quantization covers every MatMul/Gemm/Gather weight; skip layers with --skip or --skip-op instead.");
+            throw new RecipeException(Key.MinWeightChannels, $"{Key.MinWeightChannels} {channels} with {Key.BlockSize}: block-wise quantization covers every MatMul/Gemm/Gather weight; skip layers with {Key.Skip} or {Key.SkipOp} instead.");
         foreach (var o in Overrides)
         {
             if (o.WeightBits is { } bits && bits is not (2 or 4 or 8))
-                throw new RecipeException("overrides", $"overrides['{o.Pattern}'].weight-bits {bits} with --block-size: MatMulNBits stores 2-, 4- or 8-bit weights.");
+                throw new RecipeException(Key.Overrides, $"{Key.Overrides}['{o.Pattern}'].weight-bits {bits} with {Key.BlockSize}: MatMulNBits stores 2-, 4- or 8-bit weights.");
             if (WeightMethod == WeightMethod.Hqq && o.WeightMode == QuantMode.Symmetric)
-                throw new RecipeException("overrides", $"overrides['{o.Pattern}'].weight-mode sym with --weight-method hqq: HQQ fits a zero point per block; use asym_u.");
+                throw new RecipeException(Key.Overrides, $"{Key.Overrides}['{o.Pattern}'].weight-mode sym with {Key.WeightMethod} hqq: HQQ fits a zero point per block; use asym_u.");
         }
     }
 
     // Every case the correction would otherwise skip without a word.
     private void ValidateEmpiricalBiasCorrection(string mode)
     {
-        const string key = "empirical-bias-correction";
+        var key = Key.EmpiricalBiasCorrection;
         if (Mode != QuantizationMode.Full)
-            throw new RecipeException(key, $"{key} with --mode {mode}: it corrects the biases of a statically quantized model; use --mode full or drop it.");
+            throw new RecipeException(key, $"{key} with {Key.Mode} {mode}: it corrects the biases of a statically quantized model; use {Key.Mode} full or drop it.");
         if (!BiasCorrection)
-            throw new RecipeException(key, $"{key} with --bias-correction false: it extends bias correction; set --bias-correction true or drop it.");
+            throw new RecipeException(key, $"{key} with {Key.BiasCorrection} false: it extends bias correction; set {Key.BiasCorrection} true or drop it.");
         if (Stats is not null)
-            throw new RecipeException(key, $"{key} with --stats: it measures layer outputs on calibration samples; give --data instead of --stats, or drop it.");
+            throw new RecipeException(key, $"{key} with {Key.Stats}: it measures layer outputs on calibration samples; give {Key.Data} instead of {Key.Stats}, or drop it.");
         if (EffectiveTargetCosine is not null)
-            throw new RecipeException(key, $"{key} with a target search (--target-cosine, --weight-bits {RecipeNames.Mixed}, --act-bits {RecipeNames.Mixed}): the searches quantize from collected statistics; drop one of them.");
+            throw new RecipeException(key, $"{key} with a target search ({Key.TargetCosine}, {Key.WeightBits} {Codecs.Mixed}, {Key.ActBits} {Codecs.Mixed}): the searches quantize from collected statistics; drop one of them.");
     }
 
     // An explicit guard that could not run would be ignored without a word.
     private void ValidateAccuracyGuard(double guard, string mode)
     {
-        const string option = "--accuracy-guard";
-        string given = RecipeNames.AccuracyGuardName(guard);
+        var option = Key.AccuracyGuard;
+        string given = Codecs.GuardName(guard);
         if (!(guard > 0 && guard <= 1))
-            throw new RecipeException(option, $"{option} {given}: must be in (0, 1], e.g. 0.995, or '{RecipeNames.Off}'.");
+            throw new RecipeException(option, $"{option} {given}: must be in (0, 1], e.g. 0.995, or '{Codecs.Off}'.");
         if (EffectiveTargetCosine is not null)
-            throw new RecipeException(option, $"{option} {given} with a target search (--target-cosine, --weight-bits {RecipeNames.Mixed}, --act-bits {RecipeNames.Mixed}): the search already holds the output to its target; drop one of them.");
+            throw new RecipeException(option, $"{option} {given} with a target search ({Key.TargetCosine}, {Key.WeightBits} {Codecs.Mixed}, {Key.ActBits} {Codecs.Mixed}): the search already holds the output to its target; drop one of them.");
         if (EmpiricalBiasCorrection)
-            throw new RecipeException(option, $"{option} {given} with empirical-bias-correction: the guard's search quantizes from collected statistics and would drop the correction; drop one of them.");
+            throw new RecipeException(option, $"{option} {given} with {Key.EmpiricalBiasCorrection}: the guard's search quantizes from collected statistics and would drop the correction; drop one of them.");
         if (!HasCheckSamples)
-            throw new RecipeException(option, $"{option} {given} without --data: it compares the output with float on samples; add --data with a few samples (with --stats or --mode {mode} they are only used for the check), or drop it.");
+            throw new RecipeException(option, $"{option} {given} without {Key.Data}: it compares the output with float on samples; add {Key.Data} with a few samples (with {Key.Stats} or {Key.Mode} {mode} they are only used for the check), or drop it.");
     }
 
     private void ValidateMixedActBits(string mode)
     {
         if (Mode != QuantizationMode.Full)
-            throw new RecipeException("--act-bits", $"--act-bits {RecipeNames.Mixed} with --mode {mode}: the search fixes activation ranges from calibration data, which only --mode full does; use --mode full or --act-bits 8.");
+            throw new RecipeException(Key.ActBits, $"{Key.ActBits} {Codecs.Mixed} with {Key.Mode} {mode}: the search fixes activation ranges from calibration data, which only {Key.Mode} full does; use {Key.Mode} full or {Key.ActBits} 8.");
         if (IsMixedWeightBits)
-            throw new RecipeException("--act-bits", $"--act-bits {RecipeNames.Mixed} with --weight-bits {RecipeNames.Mixed}: one mixed-bit search at a time; give --weight-bits N (e.g. 8) or --act-bits N.");
+            throw new RecipeException(Key.ActBits, $"{Key.ActBits} {Codecs.Mixed} with {Key.WeightBits} {Codecs.Mixed}: one mixed-bit search at a time; give {Key.WeightBits} N (e.g. 8) or {Key.ActBits} N.");
     }
 
-    private void CheckWeightOnlyCount(string key, int value)
+    private void CheckWeightOnlyCount(RecipeOption option, int value)
     {
         if (value < 0)
-            throw new RecipeException(key, $"{key} {value}: must be zero or positive.");
+            throw new RecipeException(option, $"{option} {value}: must be zero or positive.");
         if (Mode != QuantizationMode.WeightOnly)
-            throw new RecipeException(key, $"{key} with --mode {RecipeNames.Name(Mode)}: it applies to weight-only quantization only (as in MindSpore); drop it or use --mode weight-only.");
+            throw new RecipeException(option, $"{option} with {Key.Mode} {Codecs.Modes.Name(Mode)}: it applies to weight-only quantization only (as in MindSpore); drop it or use {Key.Mode} weight-only.");
     }
 
     private static void ValidateOverride(LayerOverride entry)
     {
-        string where = $"overrides['{entry.Pattern}']";
+        string where = $"{Key.Overrides}['{entry.Pattern}']";
         if (string.IsNullOrWhiteSpace(entry.Pattern))
-            throw new RecipeException("overrides", "overrides: a layer name or pattern is empty.");
+            throw new RecipeException(Key.Overrides, $"{Key.Overrides}: a layer name or pattern is empty.");
         if (entry.ActBits is { } a) CheckBits($"{where}.act-bits", a, 2);
         if (entry.WeightBits is { } w) CheckBits($"{where}.weight-bits", w, 1);
         if (entry.ActMode is { } am) CheckEnum($"{where}.act-mode", am);
@@ -199,20 +205,25 @@ public sealed partial record QuantizationRecipe
         if (entry.Method is { } m) CheckEnum($"{where}.method", m);
     }
 
-    private static void CheckBits(string option, int bits, int min)
+    // 'name' is an option (spelled by the caller) or a nested key such as overrides['conv1'].act-bits.
+    private static void CheckBits(object name, int bits, int min)
     {
         if (bits < min || bits > 16)
-            throw new RecipeException(option, $"{option} {bits}: {bits} bits are not supported; use {min} to 16.");
+            throw Invalid(name, $"{name} {bits}: {bits} bits are not supported; use {min} to 16.");
     }
 
-    private static void CheckEnum<T>(string option, T value) where T : struct, Enum
+    private static void CheckEnum<T>(object name, T value) where T : struct, Enum
     {
         if (!Enum.IsDefined(value))
-            throw new RecipeException(option, $"{option}: unknown value {value}.");
+            throw Invalid(name, $"{name}: unknown value {value}.");
     }
 
+    private static RecipeException Invalid(object name, FormattableString message) => name is RecipeOption option
+        ? new RecipeException(option, message)
+        : new RecipeException(name.ToString()!, message.ToString(OptionSpelling.Keys));
+
     /// <summary>Only emptiness is checked: an entry that is not a valid regular expression may still be an exact node name, which only the model can tell.</summary>
-    private static void CheckPatterns(string option, IReadOnlyList<string> patterns)
+    private static void CheckPatterns(RecipeOption option, IReadOnlyList<string> patterns)
     {
         foreach (string pattern in patterns)
             if (string.IsNullOrWhiteSpace(pattern))

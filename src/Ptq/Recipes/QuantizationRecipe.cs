@@ -6,11 +6,12 @@ namespace Ptq.Recipes;
 
 /// <summary>
 /// Everything <c>ptq quantize</c> can be told (DESIGN.md §6), as one immutable value: built from defaults, a recipe file
-/// (<see cref="RecipeFile"/>) and flags on top (<c>recipe with { ... }</c>), checked once by <see cref="Validate"/>, then
-/// mapped onto the pipeline by <see cref="ToStaticSettings"/>, <see cref="ToCalibrationSettings"/> and
-/// <see cref="ToSourceOptions"/>. Options the pipeline cannot honour yet are listed by <see cref="UnsupportedFeatures"/>.
-/// Each property names its CLI flag (recipe files use the same name without dashes as the key) and its default.
-/// Equality compares lists and preprocessing by value.
+/// (<see cref="RecipeFile"/>) and flags on top (<c>recipe with { ... }</c>, or <see cref="RecipeOption.Apply"/>), checked
+/// once by <see cref="Validate"/>, then mapped onto the pipeline by <see cref="ToStaticSettings"/>,
+/// <see cref="ToCalibrationSettings"/> and <see cref="ToSourceOptions"/>. Options the pipeline cannot honour yet are
+/// listed by <see cref="UnsupportedFeatures"/>. Each property's key, flag, value spellings and help are declared once in
+/// <see cref="RecipeOptions"/>; the property says what it means and its default. Equality compares lists and
+/// preprocessing by value.
 /// </summary>
 public sealed partial record QuantizationRecipe
 {
@@ -170,6 +171,18 @@ public sealed partial record QuantizationRecipe
     /// </summary>
     public string? Stats { get; init; }
 
+    /// <summary><c>--recursive</c>: also read files in sub-folders of a folder in <see cref="Data"/>. Default off.</summary>
+    public bool Recursive { get; init; }
+
+    /// <summary><c>--skip-corrupt</c>: skip unreadable sample files (counted) instead of failing. Default off.</summary>
+    public bool SkipCorrupt { get; init; }
+
+    /// <summary>
+    /// <c>--max-image-pixels N</c> (positive): images declaring more pixels are refused before decoding. Default
+    /// <see cref="ResourceLimits.MaxImagePixels"/>.
+    /// </summary>
+    public long MaxImagePixels { get; init; } = ResourceLimits.MaxImagePixels;
+
     /// <summary>The PREPROCESSING flags (<c>--resize</c>, <c>--mean</c>, ...): how image files become tensors. Default <see cref="ImagePreprocessing.Default"/>.</summary>
     public ImagePreprocessing Preprocessing { get; init; } = ImagePreprocessing.Default;
 
@@ -228,6 +241,7 @@ public sealed partial record QuantizationRecipe
         && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
         && MixedInitScale.Equals(other.MixedInitScale) && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
 
     /// <inheritdoc/>

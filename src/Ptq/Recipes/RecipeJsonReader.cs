@@ -7,7 +7,7 @@ namespace Ptq.Recipes;
 /// <c>{"act-bits": 8, "method": "kl", "skip": ["conv1"], "overrides": {"conv.*": {"weight-bits": 4}}}</c>.
 /// Comments and trailing commas are allowed. Messages name the key path (JSON parsing gives no positions for values).
 /// </summary>
-public static class RecipeJsonReader
+internal static class RecipeJsonReader
 {
     private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 

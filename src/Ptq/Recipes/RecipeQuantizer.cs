@@ -59,7 +59,7 @@ internal static class RecipeQuantizer
     /// Quantizes <paramref name="model"/> as <paramref name="recipe"/> says and verifies the result: ONNX Runtime loads
     /// it and runs it at the batch sizes of the check samples (made-up inputs without data) with the float model's output
     /// shapes, and with data its output cosine against float is measured. <paramref name="sourceOptions"/> overrides the
-    /// recipe's own source options (the CLI adds --recursive/--skip-corrupt). Throws <see cref="PtqException"/> for
+    /// recipe's own source options (<see cref="QuantizationRecipe.ToSourceOptions"/>). Throws <see cref="PtqException"/> for
     /// contradictions such as statistics given to a data-free mode, and <see cref="OutputVerificationException"/> when the
     /// result fails verification (Ptq's fault; nothing should be written).
     /// </summary>
@@ -76,11 +76,11 @@ internal static class RecipeQuantizer
         var calibration = recipe.ToCalibrationSettings();
         bool dataFree = recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic or QuantizationMode.Fp16;
         if (dataFree && recipe.Stats is not null)
-            throw new PtqException($"--mode {RecipeNames.Name(recipe.Mode)} fixes no activation ranges in advance, so statistics are not used; drop --stats (--data is used only to check the output)");
+            throw new RecipeException(RecipeOptions.Stats, $"{RecipeOptions.Mode} {Codecs.Modes.Name(recipe.Mode)} fixes no activation ranges in advance, so statistics are not used; drop {RecipeOptions.Stats} ({RecipeOptions.Data} is used only to check the output)");
         if (!dataFree && recipe.Stats is not null && recipe.Cle)
-            throw new PtqException("--cle changes the weights before calibration, so statistics from 'ptq calibrate' do not fit; give --data instead of --stats");
+            throw new RecipeException(RecipeOptions.Cle, $"{RecipeOptions.Cle} changes the weights before calibration, so statistics from 'ptq calibrate' do not fit; give {RecipeOptions.Data} instead of {RecipeOptions.Stats}");
         if (!dataFree && recipe.Stats is null && source is null)
-            throw new PtqException("give calibration data with --data SPEC, or statistics from 'ptq calibrate' with --stats FILE");
+            throw new RecipeException(RecipeOptions.Data, $"give calibration data with {RecipeOptions.Data} SPEC, or statistics from 'ptq calibrate' with {RecipeOptions.Stats} FILE");
 
         // With --stats or a data-free mode, --data only supplies the check samples.
         var warnings = new List<string>();
@@ -140,7 +140,7 @@ internal static class RecipeQuantizer
         if (recipe.EffectiveTargetCosine is double target)
         {
             if (checkSet is null)
-                throw new PtqException($"{SearchOption(recipe)} measures the output on samples; add --data (with --stats it only supplies the check samples)");
+                throw new RecipeException(SearchOption(recipe), $"{SearchOption(recipe)}{SearchValue(recipe)} measures the output on samples; add {RecipeOptions.Data} (with {RecipeOptions.Stats} it only supplies the check samples)");
             // The activation search may keep every ranked activation float: a stated target is missed only when float activations miss it too.
             var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, checkSet.Feeds, target, maxPromoted: int.MaxValue, log: log)
                 : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, checkSet.Feeds, target, log: log)
@@ -213,8 +213,10 @@ internal static class RecipeQuantizer
     private static IEnumerable<IReadOnlyDictionary<string, TensorValue>> Feeds(IEnumerable<CalibrationSample> samples) =>
         samples.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());
 
-    private static string SearchOption(QuantizationRecipe recipe) =>
-        recipe.IsMixedActBits ? $"--act-bits {RecipeNames.Mixed}" : recipe.IsMixedWeightBits ? $"--weight-bits {RecipeNames.Mixed}" : "--target-cosine";
+    private static RecipeOption SearchOption(QuantizationRecipe recipe) =>
+        recipe.IsMixedActBits ? RecipeOptions.ActBits : recipe.IsMixedWeightBits ? RecipeOptions.WeightBits : RecipeOptions.TargetCosine;
+
+    private static string SearchValue(QuantizationRecipe recipe) => recipe.IsMixedActBits || recipe.IsMixedWeightBits ? " " + Codecs.Mixed : "";
 
     /// <summary>The check samples, spread over the data, with the names of the files they came from; decoded when first read.</summary>
     private sealed class CheckSet

@@ -9,7 +9,7 @@ namespace Ptq.Recipes;
 /// <c>overrides: {"conv.*": {weight-bits: 4}}</c> (see <see cref="QuantizationRecipe"/> for every key). This is the format
 /// <see cref="RecipeYamlWriter"/> writes. An empty document is the default recipe.
 /// </summary>
-public static class RecipeYamlReader
+internal static class RecipeYamlReader
 {
     /// <summary>Parses YAML text; <paramref name="sourceName"/> names the origin in messages. Combinations are not validated (see <see cref="QuantizationRecipe.Validate"/>).</summary>
     /// <exception cref="RecipeException">Not YAML, an unknown key or a bad value; the message names the source, line and key.</exception>

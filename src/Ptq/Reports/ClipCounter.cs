@@ -5,7 +5,7 @@ namespace Ptq.Reports;
 /// in float, as the runtime does) falls outside [qmin, qmax], i.e. that lie beyond <see cref="QdqLink.RangeOf"/> of their
 /// channel by more than half a quantization step. Values within half a step of the range end are ordinary rounding, not clipping.
 /// </summary>
-public static class ClipCounter
+internal static class ClipCounter
 {
     /// <summary>
     /// Number of <paramref name="values"/> whose code <c>round(x / scale) + zp</c> of their channel is below qmin or above

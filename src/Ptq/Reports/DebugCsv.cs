@@ -7,7 +7,7 @@ namespace Ptq.Reports;
 /// The CSV files of the debug report (invariant culture, '\n' line ends, numbers with 7 significant digits,
 /// "Infinity"/"-Infinity"/"NaN" for non-finite values).
 /// </summary>
-public static class DebugCsv
+internal static class DebugCsv
 {
     /// <summary>Columns of <c>debug_stats.csv</c>, MindSpore's names and order.</summary>
     public static IReadOnlyList<string> StatsColumns { get; } =

@@ -9,7 +9,7 @@ namespace Ptq.Reports;
 /// per tensor, histograms of the worst activations with their clipping range, per-channel ranges of the worst weights,
 /// and the sensitivity ranking; nodes Ptq added are marked with what they are for. Every name is HTML-escaped.
 /// </summary>
-public static class DebugHtml
+internal static class DebugHtml
 {
     /// <summary>Activations and weights shown with their own chart (the worst by local SQNR).</summary>
     public const int WorstShown = 6;

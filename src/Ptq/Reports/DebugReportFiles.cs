@@ -2,7 +2,7 @@ using Ptq.IO;
 namespace Ptq.Reports;
 
 /// <summary>Writes a <see cref="DebugReport"/> as the files of <c>ptq debug --out DIR</c>.</summary>
-public static class DebugReportFiles
+internal static class DebugReportFiles
 {
     /// <summary>Per-tensor statistics (<see cref="DebugCsv.WriteStats"/>).</summary>
     public const string StatsFile = "debug_stats.csv";

@@ -28,7 +28,7 @@ public static class Debugger
     /// </summary>
     /// <exception cref="PtqException">When the models cannot be run, no sample is given, or nothing could be related.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
-    public static DebugReport Run(OnnxModel fp32, OnnxModel quantized, IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples,
+    internal static DebugReport Run(OnnxModel fp32, OnnxModel quantized, IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples,
         DebugOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fp32);
@@ -87,7 +87,7 @@ public static class Debugger
     /// accumulated SQNR, then tensor name (ordinal). Biases are left out: bias correction changes them on purpose, so their
     /// difference from fp32 is not quantization damage (they stay in <see cref="DebugReport.Tensors"/> and debug_stats.csv).
     /// </summary>
-    public static IReadOnlyList<LayerError> Rank(IEnumerable<TensorDebugRecord> tensors)
+    internal static IReadOnlyList<LayerError> Rank(IEnumerable<TensorDebugRecord> tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         return [.. tensors.Where(t => t.Role != TensorRole.Bias)

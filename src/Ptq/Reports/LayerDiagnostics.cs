@@ -8,7 +8,7 @@ namespace Ptq.Reports;
 /// <param name="SharedConcat">The Concat node whose output range this activation reuses (Ptq's shared Concat scale), or null.</param>
 /// <param name="RangeFrom">The node whose output range a data-movement op (MaxPool, Reshape…) passes on to this activation,
 /// or null when the range is its own: overrides must name that node.</param>
-public sealed record DiagnosisContext(int Samples, long Levels, string? SharedConcat, string? RangeFrom = null);
+internal sealed record DiagnosisContext(int Samples, long Levels, string? SharedConcat, string? RangeFrom = null);
 
 /// <summary>
 /// Names, from the measured data alone, why a tensor's own quantization loses precision and which flag or recipe
@@ -25,7 +25,7 @@ public sealed record DiagnosisContext(int Samples, long Levels, string? SharedCo
 /// <item>otherwise the error is the rounding of that many bits (<see cref="DiagnosisCause.Rounding"/>).</item>
 /// </list>
 /// </summary>
-public static class LayerDiagnostics
+internal static class LayerDiagnostics
 {
     /// <summary>Saturation is the cause when it makes at least this share of the local error.</summary>
     public const double ClipDominates = 0.5;

@@ -11,7 +11,7 @@ namespace Ptq.Reports;
 /// output and op type). Otherwise it replaced a user's node when it writes a tensor of the user's model (the opset
 /// upgrade rewrites legacy ops so), else Ptq added it, for the nearest user's node that reads what it writes.
 /// </summary>
-public static class PreparedNodeOrigins
+internal static class PreparedNodeOrigins
 {
     /// <summary>
     /// For each name of <paramref name="nodeNames"/> that is a node of <paramref name="prepared"/> Ptq added or replaced:

@@ -11,7 +11,7 @@ namespace Ptq.Reports;
 /// DequantizeLinear is followed back either to a QuantizeLinear (an activation: its input is the float tensor) or to an
 /// integer initializer (a weight or bias), and forward to the nodes that read its output.
 /// </summary>
-public static class QdqGraphMap
+internal static class QdqGraphMap
 {
     /// <summary>
     /// One <see cref="QdqLink"/> per DequantizeLinear of the main graph whose scale (and zero point, when given) are

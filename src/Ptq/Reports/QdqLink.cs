@@ -1,7 +1,7 @@
 namespace Ptq.Reports;
 
 /// <summary>What a DequantizeLinear in a QDQ graph dequantizes.</summary>
-public enum QdqLinkKind
+internal enum QdqLinkKind
 {
     /// <summary>A runtime value: the DequantizeLinear reads a QuantizeLinear of a float tensor.</summary>
     Activation,
@@ -17,7 +17,7 @@ public enum QdqLinkKind
 /// <param name="NodeName">The consumer's name (its <see cref="Graph.Node.DisplayName"/> when unnamed).</param>
 /// <param name="NodeType">The consumer's op type.</param>
 /// <param name="InputIndex">Position of the dequantized value among the consumer's inputs.</param>
-public sealed record QdqConsumer(string NodeName, string NodeType, int InputIndex);
+internal sealed record QdqConsumer(string NodeName, string NodeType, int InputIndex);
 
 /// <summary>
 /// One DequantizeLinear of a quantized model and what it stands for, found from the graph structure alone
@@ -33,7 +33,7 @@ public sealed record QdqConsumer(string NodeName, string NodeType, int InputInde
 /// <param name="Axis">Channel axis for per-channel parameters (normalised to be non-negative when the rank is known), else null.</param>
 /// <param name="QMin">Smallest code: of the integer type, or of the activation's code clamp.</param>
 /// <param name="QMax">Largest code: of the integer type, or of the activation's code clamp.</param>
-public sealed record QdqLink(
+internal sealed record QdqLink(
     QdqLinkKind Kind,
     string DequantizedTensor,
     string? FloatTensor,

@@ -13,7 +13,7 @@ namespace Ptq.Reports;
 /// activation held in UINT8, 7 for 8 bits with reduce-range). Per-channel scales and zero points are listed
 /// space-separated in channel order. Numbers use the invariant culture and round-trip precision.
 /// </summary>
-public static class QuantParamCsv
+internal static class QuantParamCsv
 {
     /// <summary>
     /// Writes the file atomically, or as part of <paramref name="commit"/> (appearing together with the model it

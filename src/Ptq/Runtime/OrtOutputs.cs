@@ -6,7 +6,7 @@ namespace Ptq.Runtime;
 /// Outputs of one <see cref="OrtRunner.RunBorrowed"/> call, still in ONNX Runtime's buffers (model inputs: the feeds).
 /// Views handed out stay valid until this object is disposed.
 /// </summary>
-public sealed class OrtOutputs : IDisposable
+internal sealed class OrtOutputs : IDisposable
 {
     private readonly IDisposableReadOnlyCollection<OrtValue> _values;
     private readonly Dictionary<string, int> _index;

@@ -10,7 +10,7 @@ namespace Ptq.Runtime;
 /// Runs a model in ONNX Runtime from memory (no files in the working directory). Models that cannot be one protobuf
 /// message (over 2 GiB) are staged with external data in a private temporary folder that is deleted on dispose.
 /// </summary>
-public sealed class OrtRunner : IDisposable
+internal sealed class OrtRunner : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly string? _stagingDirectory;
@@ -154,7 +154,7 @@ public sealed class OrtRunner : IDisposable
 }
 
 /// <summary>ONNX Runtime refused to load or run a model; the message carries ORT's reason.</summary>
-public sealed class RuntimeException(string message, Exception? inner = null) : PtqException(message, inner);
+internal sealed class RuntimeException(string message, Exception? inner = null) : PtqException(message, inner);
 
 /// <summary>Conversions between <see cref="TensorValue"/> and ORT values.</summary>
 internal static class OrtValues

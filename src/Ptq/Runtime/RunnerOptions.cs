@@ -3,7 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace Ptq.Runtime;
 
 /// <summary>ONNX Runtime session settings, stated explicitly so runs are repeatable.</summary>
-public sealed record RunnerOptions
+internal sealed record RunnerOptions
 {
     /// <summary>Threads inside one operator. Default 0: ORT's choice (one per physical core).</summary>
     public int IntraOpThreads { get; init; }

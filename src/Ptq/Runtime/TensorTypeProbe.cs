@@ -4,13 +4,13 @@ using Ptq.Onnx;
 namespace Ptq.Runtime;
 
 /// <summary>Element type and shape of one tensor as ORT produced it for a sample.</summary>
-public readonly record struct ProbedTensor(int DataType, long[] Shape);
+internal readonly record struct ProbedTensor(int DataType, long[] Shape);
 
 /// <summary>
 /// Learns the element type and shape of every node output by running one sample with all of them exposed. ONNX files
 /// often lack value infos, and Ptq's own inference (Passes/Shapes) covers only the common ops; ORT's answer is authoritative.
 /// </summary>
-public static class TensorTypeProbe
+internal static class TensorTypeProbe
 {
     /// <summary>
     /// Runs <paramref name="sample"/> through <paramref name="model"/> exposing every main-graph node output and graph

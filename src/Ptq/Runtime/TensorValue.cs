@@ -9,7 +9,7 @@ namespace Ptq.Runtime;
 /// A dense tensor passed to or returned by <see cref="OrtRunner"/>: ONNX element type, shape, and contents as packed
 /// little-endian bytes (or strings for STRING tensors). Immutable by convention; the arrays are not copied.
 /// </summary>
-public sealed class TensorValue
+internal sealed class TensorValue
 {
     /// <summary>Wraps raw bytes of a fixed-size element type.</summary>
     public TensorValue(int dataType, long[] shape, byte[] raw)

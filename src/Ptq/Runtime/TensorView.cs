@@ -9,7 +9,7 @@ namespace Ptq.Runtime;
 /// calibration): element type, shape and packed little-endian contents. Valid only for the call that receives it; copy
 /// what must outlive it.
 /// </summary>
-public readonly ref struct TensorView
+internal readonly ref struct TensorView
 {
     /// <summary>Wraps borrowed memory.</summary>
     public TensorView(int dataType, ReadOnlySpan<long> shape, ReadOnlySpan<byte> raw)
@@ -38,4 +38,4 @@ public readonly ref struct TensorView
 /// <summary>Receives one borrowed tensor; see <see cref="TensorView"/> for how long it stays valid.</summary>
 /// <param name="name">Tensor name.</param>
 /// <param name="value">The borrowed contents.</param>
-public delegate void TensorViewAction(string name, TensorView value);
+internal delegate void TensorViewAction(string name, TensorView value);

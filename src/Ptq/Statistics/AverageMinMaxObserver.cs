@@ -7,7 +7,7 @@ namespace Ptq.Statistics;
 /// Stores two double sums and a batch count, so merge is a sum (equal to one pass up to double rounding, ~1e-15).
 /// Not thread-safe; use one observer per tensor per thread.
 /// </summary>
-public sealed class AverageMinMaxObserver
+internal sealed class AverageMinMaxObserver
 {
     private double _sumMin;
     private double _sumMax;

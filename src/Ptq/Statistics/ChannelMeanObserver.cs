@@ -5,13 +5,13 @@ namespace Ptq.Statistics;
 /// <summary>Mean of each channel along axis 1 (NCHW channels, or the features of an [N, K] matrix), and how many values each mean covers.</summary>
 /// <param name="Means">One mean per channel.</param>
 /// <param name="CountPerChannel">Values averaged into each mean.</param>
-public sealed record ChannelMeans(double[] Means, long CountPerChannel);
+internal sealed record ChannelMeans(double[] Means, long CountPerChannel);
 
 /// <summary>
 /// Streams per-channel means along axis 1 (what bias correction needs: E[x_c] of a layer's input). Sums are kept in
 /// double. Tensors of rank below 2 have no channel axis and are ignored. Mergeable.
 /// </summary>
-public sealed class ChannelMeanObserver
+internal sealed class ChannelMeanObserver
 {
     private double[]? _sums;
     private long _countPerChannel;

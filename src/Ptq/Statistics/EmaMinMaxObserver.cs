@@ -8,7 +8,7 @@ namespace Ptq.Statistics;
 /// Because biased starts at 0, shard A followed by shard B is biased = m^{B_B}·biased_A + biased_B, so merge is exact
 /// up to double rounding; the order matters (A is older than B). Not thread-safe.
 /// </summary>
-public sealed class EmaMinMaxObserver
+internal sealed class EmaMinMaxObserver
 {
     /// <summary>Default momentum (weight of the previous average), as in Distiller and TensorFlow.</summary>
     public const double DefaultMomentum = 0.9;

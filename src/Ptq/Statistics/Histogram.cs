@@ -7,7 +7,7 @@ namespace Ptq.Statistics;
 /// starting at <see cref="Min"/>, which is an integer multiple of the width. Bin i counts values in
 /// [Min + i·BinWidth, Min + (i+1)·BinWidth). Zero always lies on a bin edge, so folding to |x| is exact.
 /// </summary>
-public sealed class Histogram
+internal sealed class Histogram
 {
     private readonly long[] _counts;
 

@@ -11,7 +11,7 @@ namespace Ptq.Statistics;
 /// batches cost no per-batch clearing or summing of the bins. Merging two observers gives bin-for-bin the histogram
 /// of one pass over both inputs. Not thread-safe; use one observer per tensor per thread.
 /// </summary>
-public sealed class HistogramObserver
+internal sealed class HistogramObserver
 {
     /// <summary>Default number of bins (TensorRT's choice for entropy calibration).</summary>
     public const int DefaultBins = 2048;

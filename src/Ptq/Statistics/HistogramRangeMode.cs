@@ -1,7 +1,7 @@
 namespace Ptq.Statistics;
 
 /// <summary>How a histogram places its bins.</summary>
-public enum HistogramRangeMode
+internal enum HistogramRangeMode
 {
     /// <summary>Bins cover [−R, R) with zero on the middle edge; R grows by powers of two to hold max|x|.</summary>
     Symmetric,

@@ -7,7 +7,7 @@ namespace Ptq.Statistics;
 /// Running minimum and maximum of every value of one tensor. O(1) memory; merge is exact.
 /// Not thread-safe; use one observer per tensor per thread.
 /// </summary>
-public sealed class MinMaxObserver
+internal sealed class MinMaxObserver
 {
     /// <summary>Creates an empty observer for <paramref name="tensorName"/>.</summary>
     public MinMaxObserver(string tensorName) => TensorName = tensorName;

@@ -8,7 +8,7 @@ namespace Ptq.Statistics;
 /// parallel update: δ = mean_b − mean, M2 += M2_b + δ²·n·n_b/(n+n_b). The same update merges shards, so merge equals
 /// one pass up to double rounding (~1e-15 relative). O(1) memory. Not thread-safe.
 /// </summary>
-public sealed class MomentsObserver
+internal sealed class MomentsObserver
 {
     private double _absSum;
     private double _absDevSum;

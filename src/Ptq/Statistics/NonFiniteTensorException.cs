@@ -4,7 +4,7 @@ namespace Ptq.Statistics;
 /// Thrown by an observer when a batch holds NaN or ±Infinity, so that no NaN range ever reaches quantization.
 /// The message names the tensor, the element index within the batch and its value.
 /// </summary>
-public sealed class NonFiniteTensorException : PtqException
+internal sealed class NonFiniteTensorException : PtqException
 {
     /// <summary>Creates the exception for <paramref name="tensorName"/> at <paramref name="index"/> holding <paramref name="value"/>.</summary>
     public NonFiniteTensorException(string tensorName, long index, float value)

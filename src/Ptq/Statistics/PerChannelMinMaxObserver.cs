@@ -9,7 +9,7 @@ namespace Ptq.Statistics;
 /// Each (outer, channel) block of contiguous inner elements is reduced with TensorPrimitives.Min/Max.
 /// Memory: 2 × channels doubles. Merge is exact. Not thread-safe.
 /// </summary>
-public sealed class PerChannelMinMaxObserver
+internal sealed class PerChannelMinMaxObserver
 {
     private readonly double[] _min;
     private readonly double[] _max;

@@ -2,7 +2,7 @@ namespace Ptq.Statistics;
 
 /// <summary>Which observers a <see cref="TensorStatistics"/> runs. Min/max is always collected (it guards against NaN and sizes histograms).</summary>
 [Flags]
-public enum StatisticKinds
+internal enum StatisticKinds
 {
     /// <summary>Only the always-on per-tensor min/max.</summary>
     MinMax = 0,

@@ -1,7 +1,7 @@
 namespace Ptq.Statistics;
 
 /// <summary>What to collect for one tensor. Immutable; validated by <see cref="TensorStatistics"/>.</summary>
-public sealed record StatisticsOptions
+internal sealed record StatisticsOptions
 {
     /// <summary>Observers to run besides min/max. Default: all per-tensor statistics.</summary>
     public StatisticKinds Kinds { get; init; } = StatisticKinds.AllPerTensor;

@@ -7,7 +7,7 @@ namespace Ptq.Statistics;
 /// average, EMA and histogram observers and rejects NaN/±Inf. Memory is independent of the number of samples.
 /// Not thread-safe: use one instance per tensor per thread and <see cref="Merge"/> shards afterwards.
 /// </summary>
-public sealed class TensorStatistics
+internal sealed class TensorStatistics
 {
     private readonly MinMaxObserver _minMax;
     private readonly AverageMinMaxObserver? _average;

@@ -4,7 +4,7 @@ namespace Ptq.Statistics;
 /// Immutable statistics of one tensor after calibration: what range estimators read and what stats files store.
 /// Optional parts are null when they were not collected.
 /// </summary>
-public sealed record TensorStats
+internal sealed record TensorStats
 {
     /// <summary>Tensor name.</summary>
     public required string Name { get; init; }

@@ -5,7 +5,7 @@ namespace Ptq.Statistics;
 /// <summary>
 /// Counts exact zeros (sparsity = Zeros / Count) and rejects non-finite values. O(1) memory; merge is exact. Not thread-safe.
 /// </summary>
-public sealed class ZeroCountObserver
+internal sealed class ZeroCountObserver
 {
     /// <summary>Creates an empty observer for <paramref name="tensorName"/>.</summary>
     public ZeroCountObserver(string tensorName) => TensorName = tensorName;

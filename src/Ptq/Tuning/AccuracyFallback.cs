@@ -11,7 +11,7 @@ namespace Ptq.Tuning;
 /// <param name="Cosine">Mean output cosine against the float model on the check samples.</param>
 /// <param name="TargetMet">Whether <see cref="Cosine"/> reached the target.</param>
 /// <param name="Reverted">Nodes relaxed (put back to float, or given more weight bits), in order, with the cosine after each.</param>
-public sealed record FallbackResult(StaticQuantizationResult Result, double Cosine, bool TargetMet, IReadOnlyList<(string Node, double Cosine)> Reverted)
+internal sealed record FallbackResult(StaticQuantizationResult Result, double Cosine, bool TargetMet, IReadOnlyList<(string Node, double Cosine)> Reverted)
 {
     /// <summary>How many nodes the search ranked and could have relaxed (0 when it did not rank).</summary>
     public int Candidates { get; init; }
@@ -26,7 +26,7 @@ public sealed record FallbackResult(StaticQuantizationResult Result, double Cosi
 /// that loses the most signal locally (SQNR of its input minus SQNR of its output), re-quantizing from the statistics
 /// already collected (no new calibration pass).
 /// </summary>
-public static class AccuracyFallback
+internal static class AccuracyFallback
 {
     /// <summary>
     /// Quantizes <paramref name="model"/> until the mean output cosine on <paramref name="checkSamples"/> reaches

@@ -10,7 +10,7 @@ namespace Ptq.Tuning;
 /// <param name="CheckSamples">How many calibration samples the output was compared on.</param>
 /// <param name="PlainCosine">Mean output cosine of the plain quantization against float on the check samples.</param>
 /// <param name="Search">The search run because <paramref name="PlainCosine"/> fell short; null when it passed.</param>
-public sealed record GuardResult(StaticQuantizationResult Result, double Guard, int CheckSamples, double PlainCosine, FallbackResult? Search)
+internal sealed record GuardResult(StaticQuantizationResult Result, double Guard, int CheckSamples, double PlainCosine, FallbackResult? Search)
 {
     /// <summary>The output cosine of <see cref="Result"/> on the check samples.</summary>
     public double Cosine => Search is { } search && ReferenceEquals(search.Result, Result) ? search.Cosine : PlainCosine;
@@ -32,7 +32,7 @@ public sealed record GuardResult(StaticQuantizationResult Result, double Guard, 
 /// 0.998, model unchanged). The search never returns a model with nothing quantized; one that still misses the guard
 /// is written with the best cosine found and reported (the CLI exits with 1).
 /// </summary>
-public static class AccuracyGuard
+internal static class AccuracyGuard
 {
     /// <summary>The output cosine the default recipe guards (the same as the mixed-bit searches' default target).</summary>
     public const double DefaultCosine = 0.995;

@@ -10,7 +10,7 @@ namespace Ptq.Tuning;
 /// <summary>How much the output suffers when one activation (with the tensors sharing its parameters) is rounded.</summary>
 /// <param name="Tensor">The tensor whose parameters are shared (<see cref="Quantization.QuantizationPlan.ParameterSource"/>).</param>
 /// <param name="Loss">Mean over the samples of 1 − cosine(float output, output with only this activation rounded).</param>
-public sealed record ActivationLoss(string Tensor, double Loss);
+internal sealed record ActivationLoss(string Tensor, double Loss);
 
 /// <summary>
 /// Ranks the quantized activations of a QDQ model by their effect on the output, one parameter set at a time, together
@@ -20,7 +20,7 @@ public sealed record ActivationLoss(string Tensor, double Loss);
 /// weight <c>w + m · (DQ(w_q) − w)</c>, with <c>m</c> read from a mask input, so a run with a one-hot mask quantizes one
 /// candidate only. Costs one run per candidate and sample.
 /// </summary>
-public static class ActivationSensitivity
+internal static class ActivationSensitivity
 {
     private const string MaskInput = "ptq_sensitivity_mask";
 

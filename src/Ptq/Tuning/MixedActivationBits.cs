@@ -17,7 +17,7 @@ namespace Ptq.Tuning;
 /// 320×320 page, 1 thread: float islands needed 16 activations, held-out cosine 0.9960, 11.8 ms; 16 bits needed 32,
 /// 0.9975, 20.0 ms; fp32 13.3 ms, plain int8 11.0 ms.
 /// </summary>
-public static class MixedActivationBits
+internal static class MixedActivationBits
 {
     /// <summary>Check samples the sensitivity ranking runs on (one run per activation and sample).</summary>
     public const int DefaultRankingSamples = 4;

@@ -5,7 +5,7 @@ namespace Ptq.Tests.Data;
 public class ImagePreprocessingTests
 {
     private static string OptionOf(Func<ImagePreprocessing> create) =>
-        Assert.Throws<PreprocessingOptionException>(() => create()).OptionName;
+        Assert.Throws<PreprocessingOptionException>(() => create()).Key;
 
     [Fact]
     public void Invalid_combinations_name_the_option()
@@ -40,7 +40,7 @@ public class ImagePreprocessingTests
         Assert.Equal(TensorLayout.Nhwc, OptionText.ParseEnum<TensorLayout>("NHWC", "--layout"));
         var e = Assert.Throws<PreprocessingOptionException>(() => OptionText.ParseEnum<ResizeMethod>("area", "--resize-method"));
         Assert.Contains("linear|nearest|cubic", e.Message);
-        Assert.Equal("--mean", Assert.Throws<PreprocessingOptionException>(() => OptionText.ParseFloats("1,x,3", "--mean")).OptionName);
+        Assert.Equal("--mean", Assert.Throws<PreprocessingOptionException>(() => OptionText.ParseFloats("1,x,3", "--mean")).Key);
         Assert.Throws<PreprocessingOptionException>(() => OptionText.ParseEnum<ColorMode>("1", "--color"));
     }
 }

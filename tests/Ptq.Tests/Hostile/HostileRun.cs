@@ -50,10 +50,12 @@ internal static class HostileRun
         const string script = """
             env --default-signal=INT,QUIT,TERM DOTNET_gcServer=0 dotnet exec "$@" &
             pid=$!
-            # The delay counts from when the runtime catches SIGTERM (bit 15 of SigCgt): before that, any process dies of it.
-            for i in $(seq 1 300); do
+            # The delay counts from when ptq's own code runs: the runtime catches SIGTERM (bit 15 of SigCgt) and the library
+            # Ptq.dll is mapped, which happens after ptq registered its signal handlers. Before that, any process dies of it
+            # (on a loaded machine the runtime's start-up alone can take seconds).
+            for i in $(seq 1 600); do
               mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$pid/status 2>/dev/null)
-              [ -n "$mask" ] && [ $(( 0x$mask & 0x4000 )) -ne 0 ] && break
+              [ -n "$mask" ] && [ $(( 0x$mask & 0x4000 )) -ne 0 ] && grep -q '/Ptq\.dll$' /proc/$pid/maps 2>/dev/null && break
               sleep 0.1
             done
             sleep "$DELAY"

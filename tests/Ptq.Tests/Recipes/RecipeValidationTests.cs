@@ -47,60 +47,60 @@ public sealed class RecipeValidationTests
 
     public static TheoryData<QuantizationRecipe, string, string> Invalid => new()
     {
-        { new() { ActBits = 17 }, "--act-bits", "--act-bits 17: 17 bits are not supported; use 2 to 16" },
-        { new() { WeightBits = 1 }, "--weight-bits", "use 2 to 16" },
-        { new() { Mode = QuantizationMode.WeightOnly, ActBits = 8 }, "--act-bits", "--act-bits 8 with --mode weight-only" },
-        { new() { Mode = QuantizationMode.Fp16, WeightBits = 4 }, "--weight-bits", "--weight-bits 4 with --mode fp16" },
-        { new() { Mode = QuantizationMode.Dynamic, WeightBits = 12 }, "--weight-bits", "--weight-bits 12 with --mode dynamic: MatMulInteger reads 8-bit weights" },
-        { new() { Mode = QuantizationMode.Dynamic, ActBits = 4 }, "--act-bits", "--act-bits 4 with --mode dynamic: DynamicQuantizeLinear quantizes activations to 8 bits" },
-        { new() { Percentile = 40 }, "--percentile", "--percentile 40: must be in (50, 100]" },
-        { new() { Percentile = 100.5 }, "--percentile", "(50, 100]" },
-        { new() { Clip = 0 }, "--clip", "--clip 0: must be a positive" },
-        { new() { Clip = -1 }, "--clip", "--clip -1" },
-        { new() { Stats = "s.json", CalibSize = 10 }, "--calib-size", "--calib-size 10 with --stats" },
-        { new() { TargetCosine = 1.5 }, "--target-cosine", "(0, 1]" },
-        { new() { MaxDrop = -1 }, "--max-drop", "non-negative" },
-        { new() { CalibSize = 0 }, "--calib-size", "positive" },
+        { new() { ActBits = 17 }, "act-bits", "act-bits 17: 17 bits are not supported; use 2 to 16" },
+        { new() { WeightBits = 1 }, "weight-bits", "use 2 to 16" },
+        { new() { Mode = QuantizationMode.WeightOnly, ActBits = 8 }, "act-bits", "act-bits 8 with mode weight-only" },
+        { new() { Mode = QuantizationMode.Fp16, WeightBits = 4 }, "weight-bits", "weight-bits 4 with mode fp16" },
+        { new() { Mode = QuantizationMode.Dynamic, WeightBits = 12 }, "weight-bits", "weight-bits 12 with mode dynamic: MatMulInteger reads 8-bit weights" },
+        { new() { Mode = QuantizationMode.Dynamic, ActBits = 4 }, "act-bits", "act-bits 4 with mode dynamic: DynamicQuantizeLinear quantizes activations to 8 bits" },
+        { new() { Percentile = 40 }, "percentile", "percentile 40: must be in (50, 100]" },
+        { new() { Percentile = 100.5 }, "percentile", "(50, 100]" },
+        { new() { Clip = 0 }, "clip", "clip 0: must be a positive" },
+        { new() { Clip = -1 }, "clip", "clip -1" },
+        { new() { Stats = "s.json", CalibSize = 10 }, "calib-size", "calib-size 10 with stats" },
+        { new() { TargetCosine = 1.5 }, "target-cosine", "(0, 1]" },
+        { new() { MaxDrop = -1 }, "max-drop", "non-negative" },
+        { new() { CalibSize = 0 }, "calib-size", "positive" },
         { new() { NStd = 0 }, "n-std", "positive" },
-        { new() { Skip = [""] }, "--skip", "empty" },
+        { new() { Skip = [""] }, "skip", "empty" },
         { new() { MinWeightSize = 100 }, "min-weight-size", "weight-only" },
-        { new() { MixedInitScale = 0.02 }, "mixed-init-scale", "--weight-bits mixed" },
-        { new() { Mode = QuantizationMode.Dynamic, WeightBits = QuantizationRecipe.MixedBits }, "--weight-bits", "mixed bit widths need" },
-        { new() { Mode = QuantizationMode.Dynamic, ActBits = QuantizationRecipe.MixedBits }, "--act-bits", "--act-bits mixed with --mode dynamic: the search fixes activation ranges from calibration data" },
-        { new() { Mode = QuantizationMode.WeightOnly, ActBits = QuantizationRecipe.MixedBits }, "--act-bits", "--act-bits mixed with --mode weight-only: activations stay float" },
-        { new() { Mode = QuantizationMode.Fp16, ActBits = QuantizationRecipe.MixedBits }, "--act-bits", "--act-bits mixed with --mode fp16" },
-        { new() { ActBits = QuantizationRecipe.MixedBits, WeightBits = QuantizationRecipe.MixedBits }, "--act-bits", "--act-bits mixed with --weight-bits mixed: one mixed-bit search at a time" },
-        { new() { ActBits = QuantizationRecipe.MixedBits, TargetCosine = 0 }, "--target-cosine", "--target-cosine 0: must be in (0, 1]" },
-        { new() { ActBits = QuantizationRecipe.MixedBits, MixedInitScale = 0.02 }, "mixed-init-scale", "--weight-bits mixed" },
-        { new() { EmpiricalBiasCorrection = true, Mode = QuantizationMode.Dynamic }, "empirical-bias-correction", "empirical-bias-correction with --mode dynamic" },
-        { new() { EmpiricalBiasCorrection = true, BiasCorrection = false }, "empirical-bias-correction", "with --bias-correction false" },
-        { new() { EmpiricalBiasCorrection = true, Stats = "s.json" }, "empirical-bias-correction", "with --stats: it measures layer outputs on calibration samples" },
+        { new() { MixedInitScale = 0.02 }, "mixed-init-scale", "weight-bits mixed" },
+        { new() { Mode = QuantizationMode.Dynamic, WeightBits = QuantizationRecipe.MixedBits }, "weight-bits", "mixed bit widths need" },
+        { new() { Mode = QuantizationMode.Dynamic, ActBits = QuantizationRecipe.MixedBits }, "act-bits", "act-bits mixed with mode dynamic: the search fixes activation ranges from calibration data" },
+        { new() { Mode = QuantizationMode.WeightOnly, ActBits = QuantizationRecipe.MixedBits }, "act-bits", "act-bits mixed with mode weight-only: activations stay float" },
+        { new() { Mode = QuantizationMode.Fp16, ActBits = QuantizationRecipe.MixedBits }, "act-bits", "act-bits mixed with mode fp16" },
+        { new() { ActBits = QuantizationRecipe.MixedBits, WeightBits = QuantizationRecipe.MixedBits }, "act-bits", "act-bits mixed with weight-bits mixed: one mixed-bit search at a time" },
+        { new() { ActBits = QuantizationRecipe.MixedBits, TargetCosine = 0 }, "target-cosine", "target-cosine 0: must be in (0, 1]" },
+        { new() { ActBits = QuantizationRecipe.MixedBits, MixedInitScale = 0.02 }, "mixed-init-scale", "weight-bits mixed" },
+        { new() { EmpiricalBiasCorrection = true, Mode = QuantizationMode.Dynamic }, "empirical-bias-correction", "empirical-bias-correction with mode dynamic" },
+        { new() { EmpiricalBiasCorrection = true, BiasCorrection = false }, "empirical-bias-correction", "with bias-correction false" },
+        { new() { EmpiricalBiasCorrection = true, Stats = "s.json" }, "empirical-bias-correction", "with stats: it measures layer outputs on calibration samples" },
         { new() { EmpiricalBiasCorrection = true, TargetCosine = 0.99 }, "empirical-bias-correction", "with a target search" },
         { new() { EmpiricalBiasCorrection = true, ActBits = QuantizationRecipe.MixedBits }, "empirical-bias-correction", "with a target search" },
-        { new() { AccuracyGuard = 1.5 }, "--accuracy-guard", "--accuracy-guard 1.5: must be in (0, 1]" },
-        { new() { AccuracyGuard = -0.5 }, "--accuracy-guard", "must be in (0, 1]" },
-        { new() { AccuracyGuard = 0.99, Mode = QuantizationMode.Dynamic }, "--accuracy-guard", "--accuracy-guard 0.99 without --data: it compares the output with float on samples" },
-        { new() { AccuracyGuard = 0.99, Stats = "s.json" }, "--accuracy-guard", "--accuracy-guard 0.99 without --data: it compares the output with float on samples" },
-        { new() { AccuracyGuard = 0.99, TargetCosine = 0.99 }, "--accuracy-guard", "with a target search" },
-        { new() { AccuracyGuard = 0.99, ActBits = QuantizationRecipe.MixedBits }, "--accuracy-guard", "with a target search" },
-        { new() { AccuracyGuard = 0.99, EmpiricalBiasCorrection = true }, "--accuracy-guard", "with empirical-bias-correction" },
+        { new() { AccuracyGuard = 1.5 }, "accuracy-guard", "accuracy-guard 1.5: must be in (0, 1]" },
+        { new() { AccuracyGuard = -0.5 }, "accuracy-guard", "must be in (0, 1]" },
+        { new() { AccuracyGuard = 0.99, Mode = QuantizationMode.Dynamic }, "accuracy-guard", "accuracy-guard 0.99 without data: it compares the output with float on samples" },
+        { new() { AccuracyGuard = 0.99, Stats = "s.json" }, "accuracy-guard", "accuracy-guard 0.99 without data: it compares the output with float on samples" },
+        { new() { AccuracyGuard = 0.99, TargetCosine = 0.99 }, "accuracy-guard", "with a target search" },
+        { new() { AccuracyGuard = 0.99, ActBits = QuantizationRecipe.MixedBits }, "accuracy-guard", "with a target search" },
+        { new() { AccuracyGuard = 0.99, EmpiricalBiasCorrection = true }, "accuracy-guard", "with empirical-bias-correction" },
         { new() { Overrides = [new LayerOverride { Pattern = "conv.*", WeightBits = 20 }] }, "overrides['conv.*'].weight-bits", "use 1 to 16" },
-        { new() { BlockSize = 32 }, "--block-size", "--block-size 32 with --mode full: block-wise weights are weight-only" },
-        { Blocks with { BlockSize = 48 }, "--block-size", "--block-size 48: ONNX Runtime needs a power of two, at least 16" },
-        { Blocks with { BlockSize = 8 }, "--block-size", "at least 16" },
-        { Blocks with { WeightBits = 3 }, "--weight-bits", "--weight-bits 3 with --block-size: MatMulNBits stores 2-, 4- or 8-bit weights" },
-        { Blocks with { WeightBits = QuantizationRecipe.MixedBits }, "--weight-bits", "--weight-bits mixed with --block-size" },
-        { Blocks with { Granularity = Granularity.PerTensor }, "--granularity", "blocks are finer than channels" },
-        { Blocks with { ReduceRange = true }, "--reduce-range", "--reduce-range with --block-size" },
-        { Blocks with { WeightMethod = WeightMethod.Mse }, "--weight-method", "--weight-method mse with --block-size: block-wise weights take minmax (round to nearest) or hqq" },
-        { Blocks with { WeightMethod = WeightMethod.Hqq }, "--weight-mode", "add --weight-mode asym_u" },
-        { Blocks with { AccuracyLevel = 5 }, "--accuracy-level", "--accuracy-level 5: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8)" },
-        { Blocks with { EmbeddingBits = 6 }, "--embedding-bits", "--embedding-bits 6: block-wise tables are 2, 4 or 8 bits" },
-        { Blocks with { MinWeightSize = 100 }, "min-weight-size", "skip layers with --skip or --skip-op instead" },
-        { Blocks with { Overrides = [new LayerOverride { Pattern = "fc.*", WeightBits = 6 }] }, "overrides", "overrides['fc.*'].weight-bits 6 with --block-size" },
-        { new() { Mode = QuantizationMode.WeightOnly, AccuracyLevel = 4 }, "--accuracy-level", "--accuracy-level 4 without --block-size" },
-        { new() { Mode = QuantizationMode.WeightOnly, EmbeddingBits = 4 }, "--embedding-bits", "--embedding-bits 4 without --block-size" },
-        { new() { Mode = QuantizationMode.WeightOnly, WeightMethod = WeightMethod.Hqq }, "--weight-method", "--weight-method hqq fits the zero point of each block of block-wise weights; add --block-size 32" },
+        { new() { BlockSize = 32 }, "block-size", "block-size 32 with mode full: block-wise weights are weight-only" },
+        { Blocks with { BlockSize = 48 }, "block-size", "block-size 48: ONNX Runtime needs a power of two, at least 16" },
+        { Blocks with { BlockSize = 8 }, "block-size", "at least 16" },
+        { Blocks with { WeightBits = 3 }, "weight-bits", "weight-bits 3 with block-size: MatMulNBits stores 2-, 4- or 8-bit weights" },
+        { Blocks with { WeightBits = QuantizationRecipe.MixedBits }, "weight-bits", "weight-bits mixed with block-size" },
+        { Blocks with { Granularity = Granularity.PerTensor }, "granularity", "blocks are finer than channels" },
+        { Blocks with { ReduceRange = true }, "reduce-range", "reduce-range with block-size" },
+        { Blocks with { WeightMethod = WeightMethod.Mse }, "weight-method", "weight-method mse with block-size: block-wise weights take minmax (round to nearest) or hqq" },
+        { Blocks with { WeightMethod = WeightMethod.Hqq }, "weight-mode", "add weight-mode asym_u" },
+        { Blocks with { AccuracyLevel = 5 }, "accuracy-level", "accuracy-level 5: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8)" },
+        { Blocks with { EmbeddingBits = 6 }, "embedding-bits", "embedding-bits 6: block-wise tables are 2, 4 or 8 bits" },
+        { Blocks with { MinWeightSize = 100 }, "min-weight-size", "skip layers with skip or skip-op instead" },
+        { Blocks with { Overrides = [new LayerOverride { Pattern = "fc.*", WeightBits = 6 }] }, "overrides", "overrides['fc.*'].weight-bits 6 with block-size" },
+        { new() { Mode = QuantizationMode.WeightOnly, AccuracyLevel = 4 }, "accuracy-level", "accuracy-level 4 without block-size" },
+        { new() { Mode = QuantizationMode.WeightOnly, EmbeddingBits = 4 }, "embedding-bits", "embedding-bits 4 without block-size" },
+        { new() { Mode = QuantizationMode.WeightOnly, WeightMethod = WeightMethod.Hqq }, "weight-method", "weight-method hqq fits the zero point of each block of block-wise weights; add block-size 32" },
     };
 
     private static QuantizationRecipe Blocks => new() { Mode = QuantizationMode.WeightOnly, WeightBits = 4, BlockSize = 32 };
@@ -121,9 +121,23 @@ public sealed class RecipeValidationTests
     {
         var e = Assert.Throws<RecipeException>(() => recipe.Validate());
 
-        Assert.Equal(option, e.Option);
+        Assert.Equal(option, e.Key);
         Assert.Contains(message, e.Message);
         Assert.IsAssignableFrom<PtqException>(e);
+    }
+
+    [Fact]
+    public void Messages_name_recipe_keys_and_render_flags_for_a_command_line()
+    {
+        var e = Assert.Throws<RecipeException>(() => new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, ActBits = 8 }.Validate());
+
+        Assert.Equal("act-bits 8 with mode weight-only: activations stay float in this mode; drop act-bits or use mode full.", e.Message);
+        Assert.Equal("--act-bits 8 with --mode weight-only: activations stay float in this mode; drop --act-bits or use --mode full.", e.MessageIn(OptionSpelling.Flags));
+        // A recipe-only key has no flag and stays a key; a nested override key is written out as it is.
+        var nStd = Assert.Throws<RecipeException>(() => new QuantizationRecipe { NStd = 0 }.Validate());
+        Assert.Equal("n-std 0: must be a positive number of standard deviations, e.g. 3.", nStd.MessageIn(OptionSpelling.Flags));
+        var nested = Assert.Throws<RecipeException>(() => new QuantizationRecipe { Overrides = [new LayerOverride { Pattern = "fc", ActBits = 1 }] }.Validate());
+        Assert.Equal("overrides['fc'].act-bits 1: 1 bits are not supported; use 2 to 16.", nested.MessageIn(OptionSpelling.Flags));
     }
 
     [Fact]
@@ -201,8 +215,8 @@ public sealed class RecipeValidationTests
         var features = recipe.UnsupportedFeatures().Select(f => f.ToString()).ToArray();
 
         Assert.Equal(
-            ["--weight-bits mixed", "--weight-method adaround",
-             "--target-cosine 0.995", "--max-drop 0.5", "mixed-init-scale 0.02"],
+            ["weight-bits mixed", "weight-method adaround",
+             "target-cosine 0.995", "max-drop 0.5", "mixed-init-scale 0.02"],
             features);
     }
 
@@ -213,8 +227,9 @@ public sealed class RecipeValidationTests
 
         var e = Assert.Throws<RecipeException>(() => recipe.ToStaticSettings());
 
-        Assert.Equal("--weight-method", e.Option);
-        Assert.Contains("not implemented yet: --weight-method adaround", e.Message);
+        Assert.Equal("weight-method", e.Key);
+        Assert.Contains("not implemented yet: weight-method adaround", e.Message);
+        Assert.Contains("not implemented yet: --weight-method adaround", e.MessageIn(OptionSpelling.Flags));
     }
 
     [Fact]

@@ -23,10 +23,11 @@ public class HistogramObserverTests
     }
 
     [Theory]
-    [InlineData(HistogramRangeMode.Symmetric)]
-    [InlineData(HistogramRangeMode.MinMax)]
-    public void Growth_EqualsDirectBinningOnFinalGrid(HistogramRangeMode mode)
+    [InlineData(nameof(HistogramRangeMode.Symmetric))]
+    [InlineData(nameof(HistogramRangeMode.MinMax))]
+    public void Growth_EqualsDirectBinningOnFinalGrid(string modeName)
     {
+        var mode = Enum.Parse<HistogramRangeMode>(modeName);
         var rng = new Random(1234);
         var h = new HistogramObserver("t", 64, mode);
         var all = new List<float>();

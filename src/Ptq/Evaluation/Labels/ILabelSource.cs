@@ -16,4 +16,4 @@ public interface ILabelSource
 }
 
 /// <summary>Labels cannot be read, are malformed (the message names file and line), or do not cover a sample.</summary>
-public sealed class LabelException(string message, Exception? inner = null) : PtqException(message, inner);
+internal sealed class LabelException(string message, Exception? inner = null) : PtqException(message, inner);

@@ -6,7 +6,7 @@ namespace Ptq.Evaluation;
 /// Labels from an idx1 file (MNIST <c>t10k-labels-idx1-ubyte[.gz]</c>, read by <see cref="IdxReader.ReadLabels"/>): the
 /// label of a <c>file[i]</c> sample is entry i; other samples take the entry at their enumeration position.
 /// </summary>
-public sealed class IdxLabels : ILabelSource
+internal sealed class IdxLabels : ILabelSource
 {
     private readonly byte[] _labels;
 

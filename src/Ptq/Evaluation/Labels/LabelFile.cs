@@ -13,7 +13,7 @@ namespace Ptq.Evaluation;
 /// </list>
 /// LABEL is a non-negative integer class index. Blank lines and lines starting with '#' are ignored in both formats.
 /// </summary>
-public sealed class LabelFile : ILabelSource
+internal sealed class LabelFile : ILabelSource
 {
     private readonly Dictionary<string, int>? _byName;
     private readonly Dictionary<string, int>? _byFileName;

@@ -1,7 +1,7 @@
 namespace Ptq.Evaluation;
 
 /// <summary>Builds an <see cref="ILabelSource"/> from the CLI's <c>--labels subdirs|FILE|prefix:CLASSLIST</c> value.</summary>
-public static class LabelSources
+internal static class LabelSources
 {
     /// <summary>
     /// <c>subdirs</c> → <see cref="SubfolderLabels"/> over <paramref name="dataFolder"/>; <c>prefix:CLASSLIST</c> →

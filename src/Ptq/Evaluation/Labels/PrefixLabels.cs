@@ -6,7 +6,7 @@ namespace Ptq.Evaluation;
 /// has no '_'; each CLASSLIST line contributes its first field (up to a comma or whitespace). ImageNet:
 /// <c>n01440764_tench.JPEG</c> → <c>n01440764</c> → line 0 of <c>imagenet_wnids.txt</c>.
 /// </summary>
-public sealed class PrefixLabels : ILabelSource
+internal sealed class PrefixLabels : ILabelSource
 {
     private readonly Dictionary<string, int> _classes = new(StringComparer.Ordinal);
 

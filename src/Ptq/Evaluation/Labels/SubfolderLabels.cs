@@ -4,7 +4,7 @@ namespace Ptq.Evaluation;
 /// <c>--labels subdirs</c>: a sample's class is the position of its folder name among the data folder's sub-folder names
 /// sorted ordinally (e.g. cifar10/test/airplane … truck → 0 … 9). Hidden folders (leading '.') are not classes.
 /// </summary>
-public sealed class SubfolderLabels : ILabelSource
+internal sealed class SubfolderLabels : ILabelSource
 {
     private readonly Dictionary<string, int> _classes;
     private readonly string _root;

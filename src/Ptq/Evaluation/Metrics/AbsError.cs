@@ -1,7 +1,7 @@
 namespace Ptq.Evaluation;
 
 /// <summary>Largest absolute difference between two tensors.</summary>
-public static class MaxAbsError
+internal static class MaxAbsError
 {
     /// <summary><c>max |rᵢ − xᵢ|</c> computed in double; 0 for empty inputs; NaN when either input holds NaN.</summary>
     /// <exception cref="ArgumentException">When the spans differ in length.</exception>
@@ -9,7 +9,7 @@ public static class MaxAbsError
 }
 
 /// <summary>Mean absolute difference between two tensors.</summary>
-public static class MeanAbsError
+internal static class MeanAbsError
 {
     /// <summary><c>Σ |rᵢ − xᵢ| / n</c> with the sum in double; 0 for empty inputs; NaN when either input holds NaN.</summary>
     /// <exception cref="ArgumentException">When the spans differ in length.</exception>

@@ -1,7 +1,7 @@
 namespace Ptq.Evaluation;
 
 /// <summary>Cosine similarity of two vectors.</summary>
-public static class CosineSimilarity
+internal static class CosineSimilarity
 {
     /// <summary>
     /// <c>cos(r, x) = Σ rᵢxᵢ / (√Σ rᵢ² · √Σ xᵢ²)</c>, sums in double, clamped to [−1, 1] against rounding.

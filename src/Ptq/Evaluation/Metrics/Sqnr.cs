@@ -1,7 +1,7 @@
 namespace Ptq.Evaluation;
 
 /// <summary>Signal-to-quantization-noise ratio in decibels.</summary>
-public static class Sqnr
+internal static class Sqnr
 {
     /// <summary>
     /// <c>SQNR = 10 · log10(Σ rᵢ² / Σ (rᵢ − xᵢ)²)</c> dB, sums in double. Identical inputs (zero noise, including two

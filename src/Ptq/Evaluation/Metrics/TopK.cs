@@ -6,7 +6,7 @@ namespace Ptq.Evaluation;
 /// Top-k membership and argmax over class scores. Ties rank the lower index first (a stable descending sort), so for
 /// NaN-free scores <see cref="Argmax"/> is the first maximum and equals <c>TopK.Indices(s, 1)[0]</c>.
 /// </summary>
-public static class TopK
+internal static class TopK
 {
     /// <summary>
     /// True when class <paramref name="label"/> is among the <paramref name="k"/> best scores:
@@ -53,7 +53,7 @@ public static class TopK
 }
 
 /// <summary>Whether two score vectors pick the same class.</summary>
-public static class ArgmaxAgreement
+internal static class ArgmaxAgreement
 {
     /// <summary>True when <c>argmax(r) = argmax(x)</c> (first maximum on ties, see <see cref="TopK.Argmax"/>).</summary>
     /// <exception cref="ArgumentException">When the spans differ in length.</exception>

@@ -8,7 +8,7 @@ namespace Ptq.Evaluation.Text;
 /// <see cref="Evaluator.EvaluateLanguageModel"/>
 /// scores the output's logits against them (perplexity, next-token accuracy).
 /// </summary>
-public interface ISequenceTargets
+internal interface ISequenceTargets
 {
     /// <summary>Where the targets come from, for reports (e.g. <c>next characters of test.txt</c>).</summary>
     string Description { get; }

@@ -8,7 +8,7 @@ namespace Ptq.Evaluation.Text;
 /// ids saved as .npy files, which do not say what follows them.
 /// </summary>
 /// <param name="InputName">The model input holding the token ids (int64 or int32).</param>
-public sealed record ShiftedTokenTargets(string InputName) : ISequenceTargets
+internal sealed record ShiftedTokenTargets(string InputName) : ISequenceTargets
 {
     /// <inheritdoc/>
     public string Description => $"next tokens of input '{InputName}'";

@@ -11,7 +11,7 @@ namespace Ptq.Evaluation.Text;
 /// so every position is scored, the last one on the first token of the next window (none after the end of the text).
 /// Only whole windows are used. This is the usual character-LM evaluation: char-gpt's 3.21 on its test text.
 /// </summary>
-public sealed class TextWindowSource : ICalibrationSource, ISequenceTargets
+internal sealed class TextWindowSource : ICalibrationSource, ISequenceTargets
 {
     private readonly int[] _tokens;
     private readonly ModelInputInfo _input;

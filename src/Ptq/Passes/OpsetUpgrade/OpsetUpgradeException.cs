@@ -5,7 +5,7 @@ namespace Ptq.Passes;
 /// (for example an attribute that became an input is held as a dynamic value). The message names the op type, the node
 /// and both opset versions, so the user knows exactly which node blocks the upgrade.
 /// </summary>
-public sealed class OpsetUpgradeException : PtqException
+internal sealed class OpsetUpgradeException : PtqException
 {
     /// <summary>Creates the exception for <paramref name="blocker"/> when upgrading from <paramref name="fromOpset"/> to <paramref name="toOpset"/>.</summary>
     public OpsetUpgradeException(UpgradeBlocker blocker, long fromOpset, long toOpset, int moreBlockers = 0)

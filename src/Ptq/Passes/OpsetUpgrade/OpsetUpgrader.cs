@@ -15,7 +15,7 @@ namespace Ptq.Passes;
 /// adapters need come from static shape inference, and declared shapes that contradict it are corrected. Custom
 /// domains are left alone. Either every node converts or nothing does: a blocked model throws <see cref="OpsetUpgradeException"/>.
 /// </summary>
-public static class OpsetUpgrader
+internal static class OpsetUpgrader
 {
     /// <summary>The lowest target: QuantizeLinear with per-channel axis needs 13.</summary>
     public const int MinTargetOpset = 13;

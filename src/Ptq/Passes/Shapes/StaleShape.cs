@@ -8,7 +8,7 @@ namespace Ptq.Passes;
 /// <param name="ValueName">The tensor whose declaration is stale.</param>
 /// <param name="Declared">The declared shape, e.g. "[128,3200]".</param>
 /// <param name="Inferred">The shape the graph gives, e.g. "[batch,3200]" ("?" for a size only known at run time).</param>
-public sealed record StaleShape(string ValueName, string Declared, string Inferred)
+internal sealed record StaleShape(string ValueName, string Declared, string Inferred)
 {
     /// <inheritdoc/>
     public override string ToString() => $"'{ValueName}' declared {Declared}, the graph gives {Inferred}";
