@@ -18,7 +18,7 @@ public class PtqException : Exception
     /// Creates an exception whose message names settings through its arguments (e.g. a <see cref="Recipes.RecipeOption"/>):
     /// <see cref="Exception.Message"/> writes them as recipe keys, <see cref="MessageIn"/> as the caller spells them.
     /// </summary>
-    protected PtqException(FormattableString message, Exception? innerException = null)
+    protected internal PtqException(FormattableString message, Exception? innerException = null)
         : base((message ?? throw new ArgumentNullException(nameof(message))).ToString(OptionSpelling.Keys), innerException) =>
         _template = message;
 

@@ -54,7 +54,7 @@ internal static class StatisticsCollector
         foreach (string tensor in tensors)
         {
             if (!stats.Tensors.TryGetValue(tensor, out var tensorStats))
-                throw new PtqException($"the statistics have no entry for tensor '{tensor}'; were they collected from this model with the same preparation (--fold-bn)?");
+                throw new PtqException((FormattableString)$"the statistics have no entry for tensor '{tensor}'; were they collected from this model with the same preparation ({SettingName.FoldBn})?");
             var range = estimator.Estimate(tensorStats, target);
             ranges[tensor] = ((float)range.Min, (float)range.Max);
         }

@@ -76,7 +76,7 @@ public static class CalibrationSources
         }
         var missing = names.Where(n => !fed.ContainsKey(n)).ToList();
         if (missing.Count > 0)
-            throw new DataSourceException($"No data for model input(s) {string.Join(", ", missing.Select(n => $"'{n}'"))}; add --data {missing[0]}:PATH (model inputs: {string.Join(", ", names)}).");
+            throw new DataSourceException(SettingName.Data, $"No data for model input(s) {string.Join(", ", missing.Select(n => $"'{n}'"))}; add {SettingName.Data} {missing[0]}:PATH (model inputs: {string.Join(", ", names)}).");
         return new CalibrationSource(readers, inputs, options);
     }
 

@@ -8,6 +8,15 @@ internal class DataSourceException : PtqException
 
     /// <summary>Creates an exception with an actionable message and the low-level cause.</summary>
     public DataSourceException(string message, Exception? innerException) : base(message, innerException) { }
+
+    /// <summary>Creates an exception about the data <paramref name="setting"/>; settings named in <paramref name="message"/> follow the caller's spelling.</summary>
+    public DataSourceException(ISetting setting, FormattableString message) : base(message) => Setting = setting.Key;
+
+    /// <summary>Creates an exception whose message names settings (<see cref="SettingName"/>) in the caller's spelling.</summary>
+    protected DataSourceException(FormattableString message, Exception? innerException) : base(message, innerException) { }
+
+    /// <summary>The key of the setting at fault (e.g. <c>data</c>), when the problem is in a setting rather than a file.</summary>
+    public string? Setting { get; }
 }
 
 /// <summary>
@@ -19,6 +28,10 @@ internal sealed class CorruptFileException : DataSourceException
     /// <summary>Creates an exception naming the corrupt file.</summary>
     public CorruptFileException(string path, string message, Exception? innerException = null)
         : base(message, innerException) => FilePath = path;
+
+    /// <summary>Creates an exception naming the corrupt file, with a message that names settings in the caller's spelling.</summary>
+    public CorruptFileException(string path, FormattableString message)
+        : base(message, null) => FilePath = path;
 
     /// <summary>The file at fault.</summary>
     public string FilePath { get; }

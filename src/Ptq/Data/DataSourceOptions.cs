@@ -23,7 +23,7 @@ public sealed record DataSourceOptions
     public int? Limit
     {
         get => _limit;
-        init => _limit = value is <= 0 ? throw new ArgumentOutOfRangeException(nameof(value), value, "--calib-size must be positive.") : value;
+        init => _limit = value is <= 0 ? throw new ArgumentOutOfRangeException(nameof(value), value, "calib-size must be positive.") : value;
     }
 
     /// <summary>Shuffle the sorted sample order with <see cref="Seed"/> (Fisher–Yates over <see cref="System.Random"/> seeded, so reproducible).</summary>
@@ -53,7 +53,7 @@ public sealed record DataSourceOptions
     public long MaxImagePixels
     {
         get => _maxImagePixels;
-        init => _maxImagePixels = value <= 0 ? throw new ArgumentOutOfRangeException(nameof(value), value, "--max-image-pixels must be positive.") : value;
+        init => _maxImagePixels = value <= 0 ? throw new ArgumentOutOfRangeException(nameof(value), value, "max-image-pixels must be positive.") : value;
     }
 
     /// <summary>Read .bin files as the model input's element type instead of little-endian float32.</summary>

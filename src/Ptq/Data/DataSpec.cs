@@ -16,7 +16,7 @@ internal sealed record DataSpec(string? InputName, string Path)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(inputNames);
-        if (string.IsNullOrWhiteSpace(spec)) throw new DataSourceException("--data got an empty SPEC; give a folder, a file or INPUT_NAME:PATH.");
+        if (string.IsNullOrWhiteSpace(spec)) throw new DataSourceException(SettingName.Data, $"{SettingName.Data} got an empty SPEC; give a folder, a file or INPUT_NAME:PATH.");
         string? best = null;
         foreach (string name in inputNames)
         {
@@ -25,7 +25,7 @@ internal sealed record DataSpec(string? InputName, string Path)
         }
         if (best is null) return new DataSpec(null, spec);
         string path = spec[(best.Length + 1)..];
-        if (path.Length == 0) throw new DataSourceException($"--data '{spec}' names input '{best}' but no path after ':'.");
+        if (path.Length == 0) throw new DataSourceException(SettingName.Data, $"{SettingName.Data} '{spec}' names input '{best}' but no path after ':'.");
         return new DataSpec(best, path);
     }
 

@@ -36,24 +36,24 @@ public sealed record ImagePreprocessing
         float? multiply = null, TensorLayout layout = TensorLayout.Nchw)
     {
         if (resize is not null && resizeShort is not null)
-            throw new PreprocessingOptionException("--resize-short", "--resize and --resize-short are exclusive: give an exact size or a short side, not both.");
-        CheckSize(resize, "--resize");
-        CheckSize(crop, "--crop");
+            throw new PreprocessingOptionException(SettingName.ResizeShort, $"{SettingName.Resize} and {SettingName.ResizeShort} are exclusive: give an exact size or a short side, not both.");
+        CheckSize(resize, SettingName.Resize);
+        CheckSize(crop, SettingName.Crop);
         if (resizeShort is <= 0)
-            throw new PreprocessingOptionException("--resize-short", $"--resize-short must be positive, got {resizeShort}.");
-        if (!Enum.IsDefined(resizeMethod)) throw new PreprocessingOptionException("--resize-method", $"--resize-method: unknown value {resizeMethod}.");
-        if (!Enum.IsDefined(color)) throw new PreprocessingOptionException("--color", $"--color: unknown value {color}.");
-        if (!Enum.IsDefined(layout)) throw new PreprocessingOptionException("--layout", $"--layout: unknown value {layout}.");
+            throw new PreprocessingOptionException(SettingName.ResizeShort, $"{SettingName.ResizeShort} must be positive, got {resizeShort}.");
+        if (!Enum.IsDefined(resizeMethod)) throw new PreprocessingOptionException(SettingName.ResizeMethod, $"{SettingName.ResizeMethod}: unknown value {resizeMethod}.");
+        if (!Enum.IsDefined(color)) throw new PreprocessingOptionException(SettingName.Color, $"{SettingName.Color}: unknown value {color}.");
+        if (!Enum.IsDefined(layout)) throw new PreprocessingOptionException(SettingName.Layout, $"{SettingName.Layout}: unknown value {layout}.");
         if (std is not null && scale is not null)
-            throw new PreprocessingOptionException("--scale", "--std and --scale are exclusive: --std divides ((x-mean)/std), --scale multiplies ((x-mean)*scale); give one.");
+            throw new PreprocessingOptionException(SettingName.Scale, $"{SettingName.Std} and {SettingName.Scale} are exclusive: {SettingName.Std} divides ((x-mean)/std), {SettingName.Scale} multiplies ((x-mean)*scale); give one.");
         int channels = color == ColorMode.Gray ? 1 : 3;
-        Mean = CheckValues(mean, "--mean", channels);
-        Std = CheckValues(std, "--std", channels);
-        Scale = CheckValues(scale, "--scale", channels);
+        Mean = CheckValues(mean, SettingName.Mean, channels);
+        Std = CheckValues(std, SettingName.Std, channels);
+        Scale = CheckValues(scale, SettingName.Scale, channels);
         if (Std is not null && Std.Any(s => s == 0f))
-            throw new PreprocessingOptionException("--std", $"--std values must be non-zero, got {string.Join(",", Std)}.");
+            throw new PreprocessingOptionException(SettingName.Std, $"{SettingName.Std} values must be non-zero, got {string.Join(",", Std)}.");
         if (multiply is { } m && !float.IsFinite(m))
-            throw new PreprocessingOptionException("--multiply", $"--multiply must be a finite number, got {m}.");
+            throw new PreprocessingOptionException(SettingName.Multiply, $"{SettingName.Multiply} must be a finite number, got {m}.");
         Resize = resize;
         ResizeShort = resizeShort;
         ResizeMethod = resizeMethod;
@@ -115,13 +115,13 @@ public sealed record ImagePreprocessing
 
     private static float Pick(IReadOnlyList<float>? v, int c, float fallback) => v is null ? fallback : v.Count == 1 ? v[0] : v[c];
 
-    private static void CheckSize(ImageSize? size, string option)
+    private static void CheckSize(ImageSize? size, SettingName option)
     {
         if (size is { } s && (s.Width <= 0 || s.Height <= 0))
             throw new PreprocessingOptionException(option, $"{option} needs positive W,H, got {s.Width},{s.Height}.");
     }
 
-    private static float[]? CheckValues(IReadOnlyList<float>? values, string option, int channels)
+    private static float[]? CheckValues(IReadOnlyList<float>? values, SettingName option, int channels)
     {
         if (values is null) return null;
         if (values.Count != 1 && values.Count != channels)

@@ -71,12 +71,12 @@ internal static class DynamicQuantizer
     private static void CheckWeights(QuantScheme weights, string what)
     {
         if (weights.Bits > 8)
-            throw new PtqException($"--mode dynamic quantizes weights to 2–8 bits (MatMulInteger's 8-bit weights); {weights} ({what}) is not supported");
+            throw new SettingException(SettingName.Mode, $"{SettingName.Mode} dynamic quantizes weights to 2–8 bits (MatMulInteger's 8-bit weights); {weights} ({what}) is not supported");
     }
 
     private static void CheckActivations(QuantScheme activations, string what)
     {
         if (activations != QuantScheme.ActivationDefault)
-            throw new PtqException($"--mode dynamic: DynamicQuantizeLinear quantizes activations to {QuantScheme.ActivationDefault} at run time; {activations} activations ({what}) are not supported");
+            throw new SettingException(SettingName.Mode, $"{SettingName.Mode} dynamic: DynamicQuantizeLinear quantizes activations to {QuantScheme.ActivationDefault} at run time; {activations} activations ({what}) are not supported");
     }
 }

@@ -11,7 +11,7 @@ public readonly record struct Shard(int Index, int Count)
     {
         var parts = text.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n) || n < 1 || k < 1 || k > n)
-            throw new PtqException($"--shard '{text}': expected K/N with 1 <= K <= N, e.g. 2/4");
+            throw new SettingException(SettingName.Shard, $"{SettingName.Shard} '{text}': expected K/N with 1 <= K <= N, e.g. 2/4");
         return new Shard(k, n);
     }
 

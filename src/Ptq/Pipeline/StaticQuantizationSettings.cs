@@ -83,7 +83,7 @@ internal sealed record StaticQuantizationSettings
         Activations.Validate("activation bits");
         Weights.Validate("weight bits");
         if (GemmInputClip is { } clip && !(clip > 0 && double.IsFinite(clip)))
-            throw new PtqException($"--clip {clip}: give a positive, finite clipping value");
+            throw new SettingException(SettingName.Clip, $"{SettingName.Clip} {clip}: give a positive, finite clipping value");
         foreach (var (tensor, tableClip) in TensorClips ?? new Dictionary<string, double>())
         {
             if (!(tableClip > 0 && double.IsFinite(tableClip)))

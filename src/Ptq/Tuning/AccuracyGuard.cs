@@ -70,7 +70,7 @@ internal static class AccuracyGuard
             return null;
         }
         if (samples.Count == 0)
-            throw new PtqException("the output check compares the model with float on samples; give --data");
+            throw new SettingException(SettingName.Data, $"the output check compares the model with float on samples; give {SettingName.Data}");
         var reference = OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel);
         return OutputCheck.Measure(reference, samples, sampleNames: sampleNames);
     }

@@ -41,7 +41,7 @@ internal static class MixedActivationBits
         ArgumentNullException.ThrowIfNull(settings);
         OutputCheck.RequireCosine(targetCosine, "--target-cosine");
         if (checkSamples.Count == 0)
-            throw new PtqException("--act-bits mixed measures the output against float; give --data");
+            throw new SettingException(SettingName.ActBits, $"{SettingName.ActBits} mixed measures the output against float; give {SettingName.Data}");
         var run = StaticRun.Create(model, settings, calibration, forVariants: true);
         var check = OutputCheck.Measure(run.Plain.PreparedFloatModel, checkSamples);
         double cosine = check.Cosine(run.Plain);

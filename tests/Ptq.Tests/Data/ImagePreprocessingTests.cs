@@ -10,15 +10,15 @@ public class ImagePreprocessingTests
     [Fact]
     public void Invalid_combinations_name_the_option()
     {
-        Assert.Equal("--scale", OptionOf(() => new ImagePreprocessing(mean: [1, 2, 3], std: [1, 1, 1], scale: [1, 1, 1])));
-        Assert.Equal("--mean", OptionOf(() => new ImagePreprocessing(mean: [1, 2])));
-        Assert.Equal("--mean", OptionOf(() => new ImagePreprocessing(color: ColorMode.Gray, mean: [1, 2, 3])));
-        Assert.Equal("--std", OptionOf(() => new ImagePreprocessing(std: [1, 0, 1])));
-        Assert.Equal("--resize", OptionOf(() => new ImagePreprocessing(resize: new ImageSize(0, 4))));
-        Assert.Equal("--crop", OptionOf(() => new ImagePreprocessing(crop: new ImageSize(4, -1))));
-        Assert.Equal("--resize-short", OptionOf(() => new ImagePreprocessing(resizeShort: 0)));
-        Assert.Equal("--resize-short", OptionOf(() => new ImagePreprocessing(resize: new ImageSize(2, 2), resizeShort: 2)));
-        Assert.Equal("--multiply", OptionOf(() => new ImagePreprocessing(multiply: float.NaN)));
+        Assert.Equal("scale", OptionOf(() => new ImagePreprocessing(mean: [1, 2, 3], std: [1, 1, 1], scale: [1, 1, 1])));
+        Assert.Equal("mean", OptionOf(() => new ImagePreprocessing(mean: [1, 2])));
+        Assert.Equal("mean", OptionOf(() => new ImagePreprocessing(color: ColorMode.Gray, mean: [1, 2, 3])));
+        Assert.Equal("std", OptionOf(() => new ImagePreprocessing(std: [1, 0, 1])));
+        Assert.Equal("resize", OptionOf(() => new ImagePreprocessing(resize: new ImageSize(0, 4))));
+        Assert.Equal("crop", OptionOf(() => new ImagePreprocessing(crop: new ImageSize(4, -1))));
+        Assert.Equal("resize-short", OptionOf(() => new ImagePreprocessing(resizeShort: 0)));
+        Assert.Equal("resize-short", OptionOf(() => new ImagePreprocessing(resize: new ImageSize(2, 2), resizeShort: 2)));
+        Assert.Equal("multiply", OptionOf(() => new ImagePreprocessing(multiply: float.NaN)));
     }
 
     [Fact]

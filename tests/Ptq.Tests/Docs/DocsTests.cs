@@ -11,7 +11,7 @@ namespace Ptq.Tests.Docs;
 public sealed partial class DocsTests
 {
     public static TheoryData<string> GeneratedPages =>
-        [.. Pages().Append(Path.Combine(Root(), "README.md")).Where(p => File.ReadAllText(p).Contains("<!-- BEGIN GENERATED:", StringComparison.Ordinal)).Select(Relative)];
+        [.. Pages().Append(Path.Combine(Root(), "README.md")).Append(Path.Combine(Root(), "src", "Ptq", "README.md")).Where(p => File.ReadAllText(p).Contains("<!-- BEGIN GENERATED:", StringComparison.Ordinal)).Select(Relative)];
 
     public static TheoryData<string> AllPages => [.. Pages().Append(Path.Combine(Root(), "README.md")).Select(Relative)];
 

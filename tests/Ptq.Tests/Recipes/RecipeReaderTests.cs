@@ -122,7 +122,7 @@ public sealed class RecipeReaderTests
     [InlineData("skip: {a: 1}\n", "r.yaml: line 1: skip: expected a list")]
     [InlineData("overrides:\n  conv1: {bits: 4}\n", "r.yaml: line 2: overrides['conv1'].bits: unknown key")]
     [InlineData("mean: [1, x]\n", "r.yaml: line 1: mean: 'x' in '1,x' is not a number")]
-    [InlineData("std: [1]\nscale: [2]\n", "r.yaml: line 1: --std and --scale are exclusive")]
+    [InlineData("std: [1]\nscale: [2]\n", "r.yaml: line 1: std and scale are exclusive")]
     [InlineData("a: [1\n", "r.yaml: line 2: not valid YAML")]
     public void Yaml_errors_name_file_line_and_key(string yaml, string message)
     {

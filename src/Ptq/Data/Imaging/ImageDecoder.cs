@@ -111,7 +111,7 @@ internal static class ImageDecoder
     {
         long bytes = a * b;
         if (a < 0 || b < 0 || bytes > Array.MaxLength || (a != 0 && bytes / a != b))
-            throw new CorruptFileException(path, $"Image '{path}' needs a {a}x{b}-byte buffer, larger than one array can hold; lower --max-image-pixels or resize it.");
+            throw new CorruptFileException(path, (FormattableString)$"Image '{path}' needs a {a}x{b}-byte buffer, larger than one array can hold; lower {SettingName.MaxImagePixels} or resize it.");
         return (int)bytes;
     }
 

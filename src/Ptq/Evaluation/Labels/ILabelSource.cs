@@ -16,4 +16,11 @@ public interface ILabelSource
 }
 
 /// <summary>Labels cannot be read, are malformed (the message names file and line), or do not cover a sample.</summary>
-internal sealed class LabelException(string message, Exception? inner = null) : PtqException(message, inner);
+internal sealed class LabelException : PtqException
+{
+    /// <summary>Creates an exception with an actionable message.</summary>
+    public LabelException(string message, Exception? inner = null) : base(message, inner) { }
+
+    /// <summary>Creates an exception whose message names settings (<see cref="SettingName"/>) in the caller's spelling.</summary>
+    public LabelException(FormattableString message) : base(message) { }
+}

@@ -16,7 +16,7 @@ internal static class LabelSources
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(value);
         if (value == "subdirs")
-            return new SubfolderLabels(dataFolder ?? throw new LabelException("--labels subdirs needs --data to name a folder with one sub-folder per class."));
+            return new SubfolderLabels(dataFolder ?? throw new LabelException((FormattableString)$"{SettingName.Labels} subdirs needs {SettingName.Data} to name a folder with one sub-folder per class."));
         if (value.StartsWith("prefix:", StringComparison.Ordinal))
             return new PrefixLabels(value["prefix:".Length..]);
         return Path.GetFileName(value).Contains("idx1", StringComparison.OrdinalIgnoreCase) ? new IdxLabels(value) : new LabelFile(value);

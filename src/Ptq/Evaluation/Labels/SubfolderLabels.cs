@@ -15,11 +15,11 @@ internal sealed class SubfolderLabels : ILabelSource
     {
         ArgumentNullException.ThrowIfNull(dataFolder);
         if (!Directory.Exists(dataFolder))
-            throw new LabelException($"--labels subdirs: data folder '{dataFolder}' does not exist.");
+            throw new LabelException((FormattableString)$"{SettingName.Labels} subdirs: data folder '{dataFolder}' does not exist.");
         ClassNames = [.. Directory.EnumerateDirectories(dataFolder).Select(Path.GetFileName).OfType<string>()
             .Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal)];
         if (ClassNames.Count == 0)
-            throw new LabelException($"--labels subdirs: '{dataFolder}' has no sub-folders; expected one folder per class (DATA/<class>/<file>).");
+            throw new LabelException((FormattableString)$"{SettingName.Labels} subdirs: '{dataFolder}' has no sub-folders; expected one folder per class (DATA/<class>/<file>).");
         _classes = ClassNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
         _root = dataFolder;
     }
@@ -37,7 +37,7 @@ internal sealed class SubfolderLabels : ILabelSource
         string file = LabelText.FirstFile(sourceName);
         int slash = file.IndexOf('/');
         if (slash <= 0)
-            throw new LabelException($"Sample '{sourceName}' is not inside a class folder of '{_root}'; --labels subdirs needs DATA/<class>/<file> (read the folder recursively).");
+            throw new LabelException((FormattableString)$"Sample '{sourceName}' is not inside a class folder of '{_root}'; {SettingName.Labels} subdirs needs DATA/<class>/<file> (read the folder recursively).");
         string folder = file[..slash];
         return _classes.TryGetValue(folder, out int label)
             ? label
