@@ -11,6 +11,8 @@ internal static class QuantizationPlanner
     /// A node runs in int8 when it has a rule, is not skipped, its activations are float, and either it is a heavy op
     /// (<see cref="OpRule.AlwaysInt8"/>) or some int8 node reads its output — decided backwards from the graph outputs,
     /// so cheap ops at the end of a network (GlobalAveragePool before a float Softmax) are not quantized for nothing.
+    /// Where ONNX Runtime's integer kernels would be slower or cost accuracy for nothing (transformers), nodes stay float
+    /// or keep a float output: MatMuls of two activations, a MatMul output only float ops read, a Conv island on a model input.
     /// </summary>
     /// <param name="graph">The prepared float graph (opset ≥ 13).</param>
     /// <param name="perChannelWeights">One scale per output channel for weights.</param>
@@ -130,11 +132,11 @@ internal static class QuantizationPlanner
         return new QuantizationPlan(calibrated, follows, constants, weights, biases, floatNodes, int8);
     }
 
+    internal const string IsolatedConv = "it reads a model input and no int8 op reads it: ONNX Runtime's QLinearConv would need its input and output quantized just for it";
+
     // Attention's Q·Kᵀ and probabilities·V: ONNX Runtime runs them as one QLinearMatMul per head plus QLinearSoftmax
     // and Q/DQ around the head split, slower than its float FusedMatMul (vit-cifar with them int8 ran at 1.08× fp32,
     // without at 1.31×, 1 thread) and costlier in accuracy (98.40 % vs 99.10 % top-1 agreement): they stay float.
-    internal const string IsolatedConv = "it reads a model input and no int8 op reads it: ONNX Runtime's QLinearConv would need its input and output quantized just for it";
-
     internal const string TwoActivationMatMul = "MatMul of two activations (attention): ONNX Runtime's QLinearMatMul per head is slower than float";
 
     private static string? EligibilityProblem(OnnxGraph graph, Node node, Func<Node, string?>? isSkipped, Func<string, bool>? isFloat)
