@@ -82,11 +82,12 @@ public sealed class QuantizationResult
 
     /// <summary>
     /// Writes the model to <paramref name="modelPath"/> and quant_param.csv beside it, both or neither (temporary files
-    /// renamed together); returns the CSV's path. Throws <see cref="PtqException"/> when a file cannot be written.
+    /// renamed together); returns the CSV's path (relative when <paramref name="modelPath"/> is). Throws <see cref="PtqException"/> when a file cannot be written.
     /// </summary>
     public string Save(string modelPath, ModelSaveOptions? options = null)
     {
-        string csvPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "quant_param.csv");
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        string csvPath = Path.Combine(Path.GetDirectoryName(modelPath) ?? "", "quant_param.csv"); // as relative as the model's path
         using var outputs = new AtomicCommit();
         ModelIO.Save(Model, modelPath, options, outputs);
         QuantParamCsv.Write(csvPath, Run.Result.Tensors, Run.Result.BiasCorrections, outputs);
