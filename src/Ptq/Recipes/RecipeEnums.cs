@@ -35,4 +35,6 @@ public enum WeightMethod
     Admm,
     /// <summary><c>adaround</c>: learned rounding (AdaRound) on calibration data.</summary>
     AdaRound,
+    /// <summary><c>hqq</c>: half-quadratic fit of each block's zero point (block-wise weights, asymmetric; no data).</summary>
+    Hqq,
 }

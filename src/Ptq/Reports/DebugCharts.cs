@@ -87,7 +87,7 @@ internal static class DebugCharts
         plot.ShowLegend(Edge.Bottom);
         plot.Title($"{Short(tensor.TensorName, 40)}: local {tensor.LocalSqnrDb:F1} dB, accumulated {tensor.SqnrDb:F1} dB, clipped {100 * tensor.Clip:G3} %", 12);
         plot.XLabel($"fp32 value of the {tensor.NodeType} {(tensor.IsNodeInput ? "input" : "output")}");
-        plot.YLabel(h.FromSample ? "share of sampled values (log)" : "share of values (log)");
+        plot.YLabel(h.FromSample ? "% of sampled values" : "% of values", 12); // short: the plot is 340 px high above its legend
         return plot.GetImageBytes(Width / 2 + 40, 340, ImageFormat.Png);
     }
 

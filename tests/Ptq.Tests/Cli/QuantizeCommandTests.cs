@@ -78,6 +78,26 @@ public sealed class QuantizeCommandTests
     }
 
     [Fact]
+    public void BlockSizeWritesMatMulNBitsWithItsParametersAndAccuracyLevel()
+    {
+        using var temp = new TempDirectory();
+        string model = temp.File("char-gpt.w4.onnx");
+        var result = Run($"ptq quantize {Quote(Assets.Model("char-gpt.onnx"))} --mode weight-only --weight-bits 4 --block-size 64 --weight-mode asym_u " +
+            $"--accuracy-level 0 --embedding-bits 4 --accuracy-guard off -o {Quote(model)}");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var written = ModelIO.Load(model);
+        var nbits = written.Proto.Graph.Node.Where(n => n.OpType == "MatMulNBits").ToList();
+        Assert.Equal(17, nbits.Count); // 16 projections in 4 blocks and the tied output layer
+        Assert.All(nbits, n => Assert.Equal((64L, 0L, 4L), (Attr(n, "block_size"), Attr(n, "accuracy_level"), Attr(n, "bits"))));
+        Assert.Single(written.Proto.Graph.Node, n => n.OpType == "GatherBlockQuantized");
+        // quant_param.csv: one scale per block, e.g. 384 columns × 2 blocks for a qkv projection.
+        var qkv = File.ReadAllLines(temp.File("quant_param.csv")).Single(l => l.StartsWith("/blocks.0/qkv/MatMul,", StringComparison.Ordinal));
+        Assert.Equal(768, qkv.Split(',')[^3].Split(' ').Length);
+    }
+
+    private static long Attr(Ptq.Onnx.Proto.NodeProto node, string name) => node.Attribute.Single(a => a.Name == name).I;
+
+    [Fact]
     public void TargetCosineRevertsLayersUntilItHolds()
     {
         using var temp = new TempDirectory();
@@ -115,6 +135,8 @@ public sealed class QuantizeCommandTests
     [InlineData("--data DATA --skip nosuchnode", "matches no node; closest names:")]
     [InlineData("--stats DATA --mode dynamic", "--mode dynamic fixes no activation ranges in advance, so statistics are not used")]
     [InlineData("--stats DATA --mode weight-only", "weight-only")]
+    [InlineData("--data DATA --mode weight-only --weight-bits 4 --block-size 48", "--block-size 48: ONNX Runtime needs a power of two")]
+    [InlineData("--data DATA --mode weight-only --weight-bits 4 --block-size 32 --weight-method hqq", "add --weight-mode asym_u")]
     public void BadInputExits2WithoutWritingAnything(string arguments, string named)
     {
         using var temp = new TempDirectory();

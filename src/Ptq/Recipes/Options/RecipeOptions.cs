@@ -230,8 +230,38 @@ public static partial class RecipeOptions
 
     /// <summary><c>weight-method</c> (<see cref="QuantizationRecipe.WeightMethod"/>).</summary>
     public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods, r => r.WeightMethod, (r, v) => r with { WeightMethod = v },
-        "How weight ranges are chosen: the observed range (minmax), the least squared error (mse), or TNN's ADMM (admm).",
-        new() { Spellings = [Mapped(Tool.Tnn, "-w", ("0", "minmax"), ("1", "admm"))] });
+        "How weight ranges are chosen: the observed range (minmax), the least squared error (mse), or TNN's ADMM (admm); with --block-size: round to nearest (minmax) or a half-quadratic fit of each block's zero point (hqq).",
+        new()
+        {
+            Spellings =
+            [
+                Mapped(Tool.Tnn, "-w", ("0", "minmax"), ("1", "admm")),
+                new(Tool.OnnxRuntime, "matmul_nbits_quantizer algo_config", "RTNWeightOnlyQuantConfig → minmax, HQQWeightOnlyQuantConfig → hqq"),
+            ],
+        });
+
+    /// <summary><c>block-size</c> (<see cref="QuantizationRecipe.BlockSize"/>).</summary>
+    public static RecipeOption BlockSize { get; } = Setting("block-size", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.BlockSize, (r, v) => r with { BlockSize = v },
+        "With --mode weight-only: MatMul/Gemm weights and Gather tables in blocks of this many values along the reduced axis, stored as ONNX Runtime's MatMulNBits / GatherBlockQuantized (2, 4 or 8 bits).",
+        new()
+        {
+            Placeholder = "32|64|128", UnsetMeans = () => "none (per-channel weights)",
+            Spellings = [new(Tool.OnnxRuntime, "matmul_nbits_quantizer block_size")],
+        });
+
+    /// <summary><c>accuracy-level</c> (<see cref="QuantizationRecipe.AccuracyLevel"/>).</summary>
+    public static RecipeOption AccuracyLevel { get; } = Setting("accuracy-level", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.AccuracyLevel, (r, v) => r with { AccuracyLevel = v },
+        "With --block-size: MatMulNBits' compute type for activations, 0 unset (float), 1 fp32, 2 fp16, 3 bf16, 4 int8.",
+        new()
+        {
+            Placeholder = "0|1|2|3|4", UnsetMeans = () => "4",
+            Spellings = [new(Tool.OnnxRuntime, "matmul_nbits_quantizer accuracy_level")],
+        });
+
+    /// <summary><c>embedding-bits</c> (<see cref="QuantizationRecipe.EmbeddingBits"/>).</summary>
+    public static RecipeOption EmbeddingBits { get; } = Setting("embedding-bits", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.EmbeddingBits, (r, v) => r with { EmbeddingBits = v },
+        "With --block-size: bits of embedding tables (Gather) and of output projections tied to them, 2, 4 or 8; an override naming their node wins.",
+        new() { Placeholder = "2|4|8", UnsetMeans = () => "8" });
 
     /// <summary><c>bias-correction</c> (<see cref="QuantizationRecipe.BiasCorrection"/>).</summary>
     public static RecipeOption BiasCorrection { get; } = Setting("bias-correction", OptionGroup.Quantization, Codecs.Bool, r => r.BiasCorrection, (r, v) => r with { BiasCorrection = v },
