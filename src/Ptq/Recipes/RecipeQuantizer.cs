@@ -135,7 +135,7 @@ internal static class RecipeQuantizer
         ICalibrationSource? source, CheckSet? checkSet, IProgress<CalibrationProgress>? progress, IProgress<string>? log, CancellationToken cancellationToken)
     {
         CalibrationInput input = recipe.Stats is { } statsPath
-            ? new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibration)
+            ? new CalibrationInput.FromStats(StatsFiles.Load(statsPath, model), calibration)
             : new CalibrationInput.FromSamples(Feeds(source!), source!.Count, calibration, progress, cancellationToken);
         if (recipe.EffectiveTargetCosine is double target)
         {

@@ -60,6 +60,23 @@ public sealed class QuantizeCommandTests
         Assert.Equal("8", rows.Single(r => r[2] == "Parameter5")[^3]); // Convolution28's keeps the default
     }
 
+    /// <summary>For each setting the first matching override that sets it wins, skip included: a later catch-all skip does not undo an earlier skip: false.</summary>
+    [Fact]
+    public void FirstMatchingOverrideWinsForSkip()
+    {
+        using var temp = new TempDirectory();
+        string recipe = temp.File("recipe.yaml"), model = temp.File("mnist.int8.onnx");
+        File.WriteAllText(recipe, "method: minmax\noverrides:\n  \"Convolution110\": {skip: false}\n  \".*\": {skip: true}\n");
+        var result = Run($"ptq quantize {Mnist} --data {Images} --calib-size 50 --recipe {Quote(recipe)} -o {Quote(model)}");
+        Assert.Equal(0, result.ExitCode);
+        var tensors = File.ReadAllLines(temp.File("quant_param.csv")).Skip(1).Select(l => l.Split(',')[2]).ToList();
+        Assert.Contains("Parameter87", tensors); // Convolution110's weight: quantized
+        Assert.DoesNotContain("Parameter5", tensors); // Convolution28's: skipped by the catch-all
+        Assert.Contains("skipped by override '.*'", result.Out, StringComparison.Ordinal);
+        var (int8, fp32) = Accuracy(model, 500);
+        Assert.True(int8 >= fp32 - 0.5, $"int8 {int8} % vs fp32 {fp32} % on the first 500 test images");
+    }
+
     [Fact]
     public void BlockSizeWritesMatMulNBitsWithItsParametersAndAccuracyLevel()
     {

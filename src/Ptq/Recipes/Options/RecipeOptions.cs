@@ -37,7 +37,7 @@ public static partial class RecipeOptions
     /// <summary><c>stats</c>: statistics from <c>ptq calibrate</c> (<see cref="QuantizationRecipe.Stats"/>).</summary>
     public static RecipeOption Stats { get; } = Setting("stats", OptionGroup.Data, Codecs.Text, r => r.Stats, (r, v) => r with { Stats = v },
         "Statistics from 'ptq calibrate' (e.g. merged shards) to take ranges from instead of calibrating; --data then only supplies check samples.",
-        new() { Placeholder = "STATS.json", Spellings = [new(Tool.Distiller, "--qe-stats-file", "Distiller's stats YAML is read as it is")] });
+        new() { Placeholder = "STATS.json", Spellings = [new(Tool.Distiller, "--qe-stats-file", "Distiller's stats YAML: layer names → ONNX node names")] });
 
     /// <summary><c>calib-size</c>: the first N samples (<see cref="QuantizationRecipe.CalibSize"/>).</summary>
     public static RecipeOption CalibSize { get; } = Setting("calib-size", OptionGroup.Data, Codecs.Int.OrNull(), r => r.CalibSize, (r, v) => r with { CalibSize = v },
@@ -91,7 +91,7 @@ public static partial class RecipeOptions
         new()
         {
             AcceptsNull = false,
-            Spellings = [new(Tool.MindSporeLite, "image_to_format"), new(Tool.Bolt, "-f"), new(Tool.Tnn, "-r", "0 → RGB, 1 → BGR")],
+            Spellings = [new(Tool.MindSporeLite, "image_to_format"), new(Tool.Bolt, "-f"), Mapped(Tool.Tnn, "-r", ("0", "RGB"), ("1", "BGR"))],
         });
 
     /// <summary><c>mean</c>: subtracted per channel.</summary>
@@ -128,8 +128,8 @@ public static partial class RecipeOptions
             Spellings =
             [
                 new(Tool.MindSporeLite, "[common_quant_param] quant_type", "FULL_QUANT → full, WEIGHT_QUANT → weight-only, DYNAMIC_QUANT → dynamic"),
-                new(Tool.Bolt, "-i / -o / -q", "-i INT8_FP16|INT8_FP32 → dynamic, or full with -o true; -q INT8|MIX → weight-only (MIX: the accuracy guard keeps sensitive layers float); -q FP16 → fp16"),
-                new(Tool.Distiller, "--qe-dynamic", "given → dynamic"),
+                new(Tool.Bolt, "-i / -o / -q", "-i INT8_FP16|INT8_FP32 → dynamic, or full with -o true or -s; -i FP32 with -q INT8|MIX → weight-only (MIX: the accuracy guard keeps the costliest layers float), with -q FP16 → fp16"),
+                Mapped(Tool.Distiller, "--qe-dynamic", ("given", "dynamic")),
                 new(Tool.OnnxRuntime, "quantize_static / quantize_dynamic", "quantize_static → full, quantize_dynamic → dynamic"),
             ],
         });
@@ -169,7 +169,8 @@ public static partial class RecipeOptions
         {
             Spellings =
             [
-                new(Tool.Distiller, "--qe-mode-acts (or --qe-mode)"),
+                new(Tool.Distiller, "--qe-mode-acts"),
+                new(Tool.Distiller, "--qe-mode", "sets --qe-mode-acts and --qe-mode-wts"),
                 new(Tool.OnnxRuntime, "extra_options ActivationSymmetric", "True → sym"),
             ],
         });
@@ -181,7 +182,8 @@ public static partial class RecipeOptions
         {
             Spellings =
             [
-                new(Tool.Distiller, "--qe-mode-wts (or --qe-mode)"),
+                new(Tool.Distiller, "--qe-mode-wts"),
+                new(Tool.Distiller, "--qe-mode", "sets --qe-mode-acts and --qe-mode-wts"),
                 new(Tool.OnnxRuntime, "extra_options WeightSymmetric", "True → sym"),
             ],
         });
@@ -194,8 +196,8 @@ public static partial class RecipeOptions
             Spellings =
             [
                 new(Tool.MindSporeLite, "per_channel", "true → per-channel, false → per-tensor"),
-                new(Tool.Tnn, "-t", "0 → per-channel, 1 → mix, 2 → per-tensor"),
-                new(Tool.Distiller, "--qe-per-channel", "given → per-channel, absent → per-tensor"),
+                Mapped(Tool.Tnn, "-t", ("0", "per-channel"), ("1", "mix"), ("2", "per-tensor")),
+                Mapped(Tool.Distiller, "--qe-per-channel", ("given", "per-channel"), ("absent", "per-tensor")),
                 new(Tool.OnnxRuntime, "per_channel", "True → per-channel, False → per-tensor"),
             ],
         });
@@ -210,8 +212,8 @@ public static partial class RecipeOptions
             [
                 new(Tool.MindSporeLite, "activation_quant_method", "MAX_MIN → minmax, KL → kl, REMOVAL_OUTLIER → percentile"),
                 new(Tool.Bolt, "-o true", "offline calibration → kl"),
-                new(Tool.Tnn, "-b", "0 → minmax, 2 → kl"),
-                new(Tool.Distiller, "--qe-clip-acts", "none → minmax, avg → avg, n_std → nstd, gauss → aciq-gauss, laplace → aciq-laplace"),
+                Mapped(Tool.Tnn, "-b", ("0", "minmax"), ("2", "kl")),
+                Mapped(Tool.Distiller, "--qe-clip-acts", ("none", "minmax"), ("avg", "avg"), ("n_std", "nstd"), ("gauss", "aciq-gauss"), ("laplace", "aciq-laplace")),
                 new(Tool.OnnxRuntime, "calibrate_method", "MinMax → minmax, Entropy → kl, Percentile → percentile"),
             ],
         });
@@ -233,7 +235,7 @@ public static partial class RecipeOptions
         {
             Spellings =
             [
-                new(Tool.Tnn, "-w", "0 → minmax, 1 → admm"),
+                Mapped(Tool.Tnn, "-w", ("0", "minmax"), ("1", "admm")),
                 new(Tool.OnnxRuntime, "matmul_nbits_quantizer algo_config", "RTNWeightOnlyQuantConfig → minmax, HQQWeightOnlyQuantConfig → hqq"),
             ],
         });
@@ -287,8 +289,8 @@ public static partial class RecipeOptions
 
     /// <summary><c>clip-table</c> (<see cref="QuantizationRecipe.ClipTable"/>).</summary>
     public static RecipeOption ClipTable { get; } = Setting("clip-table", OptionGroup.Quantization, Codecs.Text, r => r.ClipTable, (r, v) => r with { ClipTable = v },
-        "Per-tensor clip values: Bolt's JSON clip table (scale = clip/127).",
-        new() { Placeholder = "FILE.json", Spellings = [new(Tool.Bolt, "-s")] });
+        "Per-tensor clip values (scale = clip/127): Bolt's JSON clip table, a text table of 'tensor clip' lines, or a folder of text tables.",
+        new() { Placeholder = "FILE|DIR", Spellings = [new(Tool.Bolt, "-s")] });
 
     /// <summary><c>net-aware-clip</c> (<see cref="QuantizationRecipe.NetAwareClip"/>), recipe only.</summary>
     public static RecipeOption NetAwareClip { get; } = Setting("net-aware-clip", OptionGroup.Quantization, Codecs.Bool, r => r.NetAwareClip, (r, v) => r with { NetAwareClip = v },
