@@ -19,6 +19,10 @@ internal static class CommandCatalog
         EvalCommand.Create,
         DebugCommand.Create,
         RecipeShowCommand.Create,
+        console => SeedToolCommand.Create(console, Ptq.Recipes.SeedToolFrontEnd.Bolt),
+        console => SeedToolCommand.Create(console, Ptq.Recipes.SeedToolFrontEnd.Tnn),
+        console => SeedToolCommand.Create(console, Ptq.Recipes.SeedToolFrontEnd.Distiller),
+        console => SeedToolCommand.Create(console, Ptq.Recipes.SeedToolFrontEnd.MindSpore),
         DemoCommand.Create,
     ];
 }

@@ -39,6 +39,12 @@ internal static class ResourceLimits
     /// </summary>
     public const long MaxStatsFileBytes = 1L << 30;
 
+    /// <summary>
+    /// Bytes a text file tokenized for a language model's evaluation (<c>ptq eval --vocab</c>) may have: 256 MiB (test
+    /// texts are megabytes; the whole text and its token ids are held in memory), checked before it is read.
+    /// </summary>
+    public const long MaxTextFileBytes = 256L << 20;
+
     /// <summary>Bytes a .npy header (the dict literal after the magic) may have: 10,000, numpy's own default limit.</summary>
     public const int MaxNpyHeaderBytes = 10_000;
 

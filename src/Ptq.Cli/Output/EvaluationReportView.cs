@@ -13,7 +13,10 @@ internal static class EvaluationReportView
         var summary = NewTable($"Evaluation of {modelName}", "Property", "Value");
         AddRow(summary, "samples", report.Samples.ToString(CultureInfo.InvariantCulture));
         AddRow(summary, "output", report.OutputName);
-        AddRow(summary, "labels", report.Labels ?? "(none)");
+        if (report.Targets is { } targets)
+            AddRow(summary, "targets", targets);
+        else
+            AddRow(summary, "labels", report.Labels ?? "(none)");
         if (report.ModelBytes is { } bytes) AddRow(summary, "model size", Size(bytes));
         if (report.ReferenceBytes is { } refBytes) AddRow(summary, "reference size", Size(refBytes));
         AddRow(summary, "elapsed", $"{report.ElapsedMs / 1000:F1} s");
@@ -27,11 +30,24 @@ internal static class EvaluationReportView
             if (report.ReferenceAccuracy is { } reference) AddAccuracy(table, $"{referenceName} (reference)", reference);
             console.Write(table);
         }
+        if (report.Perplexity is { } perplexity)
+        {
+            var table = NewTable($"Perplexity on {report.Targets}", "Model", "Perplexity", "Bits/token", "Next-token top-1", "Tokens");
+            RightAlign(table, 1, 2, 3, 4);
+            AddPerplexity(table, referenceName is null ? modelName : $"{modelName} (model)", perplexity);
+            if (report.ReferencePerplexity is { } reference)
+            {
+                AddPerplexity(table, $"{referenceName} (reference)", reference);
+                AddRow(table, "change", $"{Number(100 * (perplexity.Perplexity / reference.Perplexity - 1), "+0.00;-0.00")} %", "", "", "");
+            }
+            console.Write(table);
+        }
         if (report.Comparison is { } c)
         {
             var table = NewTable($"Output vs reference ({c.Samples} samples)", "Metric", "Value");
             RightAlign(table, 1);
-            AddRow(table, "top-1 agreement", $"{Number(c.AgreementPercent, "F2")} % ({c.ArgmaxAgreements}/{c.ArgmaxRows})");
+            // A sequence output (one score row per position) is compared position by position.
+            AddRow(table, c.ArgmaxRows > c.Samples ? "top-1 agreement per position" : "top-1 agreement", $"{Number(c.AgreementPercent, "F2")} % ({c.ArgmaxAgreements}/{c.ArgmaxRows})");
             AddRow(table, "cosine mean / min", $"{Number(c.MeanCosine, "F5")} / {Number(c.MinCosine, "F5")}");
             AddRow(table, "SQNR (dB)", Number(c.SqnrDb, "F2"));
             AddRow(table, "mean abs error", Number(c.MeanAbsError, "G4"));
@@ -53,6 +69,9 @@ internal static class EvaluationReportView
 
     private static void AddAccuracy(Table table, string name, AccuracyResult a) =>
         AddRow(table, name, $"{Number(a.Top1Percent, "F2")} % ({a.Top1Correct})", $"{Number(a.Top5Percent, "F2")} % ({a.Top5Correct})", a.Labelled.ToString(CultureInfo.InvariantCulture));
+
+    private static void AddPerplexity(Table table, string name, PerplexityResult p) =>
+        AddRow(table, name, Number(p.Perplexity, "F4"), Number(p.BitsPerToken, "F4"), $"{Number(p.Top1Percent, "F2")} %", p.Tokens.ToString(CultureInfo.InvariantCulture));
 
     private static Table NewTable(string title, params string[] columns)
     {

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
+
 namespace Ptq.Evaluation;
 
-/// <summary>The result of <see cref="Evaluator.Evaluate"/>.</summary>
+/// <summary>The result of <see cref="Evaluator.Evaluate"/> (and of the language-model evaluation behind <c>ptq eval --vocab</c>).</summary>
 /// <param name="Samples">Samples evaluated.</param>
 /// <param name="OutputName">The model output scored and compared.</param>
 /// <param name="Labels">Where the labels came from (<see cref="ILabelSource.Description"/>), or null without labels.</param>
@@ -23,7 +25,37 @@ public sealed record EvaluationReport(
     long? ModelBytes,
     long? ReferenceBytes,
     double ElapsedMs,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>Where the next-token targets came from (<see cref="Text.ISequenceTargets.Description"/>), or null without targets.</summary>
+    public string? Targets { get; init; }
+
+    // Language-model scores stay off the public facade (its type budget); JsonInclude keeps them in `ptq eval --json`.
+
+    /// <summary>Perplexity of the model's logits on the next-token targets, or null without targets.</summary>
+    [JsonInclude]
+    internal PerplexityResult? Perplexity { get; init; }
+
+    /// <summary>The same for the reference model, or null without targets or reference.</summary>
+    [JsonInclude]
+    internal PerplexityResult? ReferencePerplexity { get; init; }
+}
+
+/// <summary>How well a language model predicts next-token targets.</summary>
+/// <param name="Tokens">Positions scored (those with a target).</param>
+/// <param name="NegativeLogLikelihood">Σ over scored positions of −log softmax(logits)[target], in nats.</param>
+/// <param name="Top1Correct">Positions whose argmax is the target.</param>
+internal sealed record PerplexityResult(long Tokens, double NegativeLogLikelihood, long Top1Correct)
+{
+    /// <summary><c>exp(NegativeLogLikelihood / Tokens)</c> (NaN when nothing was scored).</summary>
+    public double Perplexity => Tokens == 0 ? double.NaN : Math.Exp(NegativeLogLikelihood / Tokens);
+
+    /// <summary>Mean negative log-likelihood per token in bits: <c>NegativeLogLikelihood / (Tokens · ln 2)</c>.</summary>
+    public double BitsPerToken => Tokens == 0 ? double.NaN : NegativeLogLikelihood / (Tokens * Math.Log(2));
+
+    /// <summary>Next-token accuracy in percent: <c>100 · Top1Correct / Tokens</c>.</summary>
+    public double Top1Percent => Tokens == 0 ? double.NaN : 100.0 * Top1Correct / Tokens;
+}
 
 /// <summary>Classification accuracy over labelled samples.</summary>
 /// <param name="Labelled">Samples scored.</param>

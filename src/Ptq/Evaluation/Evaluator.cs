@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ptq.Data;
+using Ptq.Evaluation.Text;
 using Ptq.Onnx;
 using Ptq.Runtime;
 
@@ -43,7 +44,34 @@ public static class Evaluator
         ILabelSource? labels,
         EvaluationOptions? options = null,
         IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        Run(model, reference, samples, labels, null, options, progress, cancellationToken);
+
+    /// <summary>
+    /// Evaluates a language model: as <see cref="Evaluate"/>,
+    /// but the selected output holds next-token logits shaped [1, T, V] or [T, V] (one row of V per position) and is
+    /// scored against <paramref name="targets"/> (T per sample): perplexity <c>exp(Σ nll / tokens)</c> and next-token
+    /// accuracy (<see cref="PerplexityResult"/>) for the model and the reference. The comparison with the reference reports
+    /// argmax agreement per position.
+    /// </summary>
+    /// <exception cref="EvaluationException">
+    /// As above, and when the output is not [1, T, V] / [T, V] with T the number of targets, or a target is not below V.
+    /// </exception>
+    internal static EvaluationReport EvaluateLanguageModel(
+        OnnxModel model,
+        OnnxModel? reference,
+        IEnumerable<CalibrationSample> samples,
+        ISequenceTargets targets,
+        EvaluationOptions? options = null,
+        IProgress<int>? progress = null,
         CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        return Run(model, reference, samples, null, targets, options, progress, cancellationToken);
+    }
+
+    private static EvaluationReport Run(OnnxModel model, OnnxModel? reference, IEnumerable<CalibrationSample> samples, ILabelSource? labels,
+        ISequenceTargets? targets, EvaluationOptions? options, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samples);
@@ -61,6 +89,8 @@ public static class Evaluator
 
         var accuracy = labels is null ? null : new AccuracyCounter();
         var referenceAccuracy = labels is null || reference is null ? null : new AccuracyCounter();
+        var perplexity = targets is null ? null : new PerplexityCounter();
+        var referencePerplexity = targets is null || reference is null ? null : new PerplexityCounter();
         var comparison = reference is null ? null : new OutputComparison(options.CustomMetrics);
         int keep = options.LatencyRuns > 0 ? options.LatencyBatchSizes.Max() : 0;
         var firstSamples = new List<CalibrationSample>(keep);
@@ -83,6 +113,12 @@ public static class Evaluator
                 accuracy!.Add(actualScores, label);
                 referenceAccuracy?.Add(expectedScores!, label);
             }
+            if (targets is not null)
+            {
+                long[] sampleTargets = CheckedTargets(targets, sample, count, actual.Shape, output, out int vocabulary);
+                perplexity!.Add(actualScores, vocabulary, sampleTargets);
+                referencePerplexity?.Add(expectedScores!, vocabulary, sampleTargets);
+            }
             comparison?.Add(expectedScores!, actualScores, OutputScores.RowLength(actual.Shape));
             if (firstSamples.Count < keep) firstSamples.Add(sample);
             count++;
@@ -93,7 +129,27 @@ public static class Evaluator
         var latency = count == 0 || options.LatencyRuns == 0 ? [] : MeasureLatency(model, reference, modelTimed, referenceTimed, firstSamples, options, notes, cancellationToken);
         if (count == 0) notes.Add("The data source yielded no samples.");
         return new EvaluationReport(count, output, labels?.Description, accuracy?.ToResult(), referenceAccuracy?.ToResult(), comparison?.ToSummary(),
-            latency, ModelFiles.Bytes(model), reference is null ? null : ModelFiles.Bytes(reference), Stopwatch.GetElapsedTime(start).TotalMilliseconds, notes);
+            latency, ModelFiles.Bytes(model), reference is null ? null : ModelFiles.Bytes(reference), Stopwatch.GetElapsedTime(start).TotalMilliseconds, notes)
+        {
+            Targets = targets?.Description,
+            Perplexity = perplexity?.ToResult(),
+            ReferencePerplexity = referencePerplexity?.ToResult(),
+        };
+    }
+
+    private static long[] CheckedTargets(ISequenceTargets targets, CalibrationSample sample, int index, long[] shape, string output, out int vocabulary)
+    {
+        long[] sampleTargets = targets.TargetsOf(sample, index);
+        long[] rows = shape is [1, _, _] ? shape[1..] : shape;
+        if (rows is not [var t, var v] || t != sampleTargets.Length)
+            throw new EvaluationException($"Output '{output}' has shape {OutputScores.ShapeText(shape)} for sample '{sample.SourceName}'; perplexity needs next-token logits shaped [1,T,V] or [T,V] with T = {sampleTargets.Length} positions (pick another output with the output option).");
+        vocabulary = (int)v;
+        foreach (long target in sampleTargets)
+        {
+            if (target < -1 || target >= v)
+                throw new EvaluationException($"Sample '{sample.SourceName}' has next-token target {target} ({targets.Description}) but output '{output}' scores only {v} tokens.");
+        }
+        return sampleTargets;
     }
 
     private static int CheckedLabel(ILabelSource labels, CalibrationSample sample, int index, long[] shape, string output)

@@ -37,29 +37,51 @@ internal static class DynamicMatMul
         return bias is null || bias.Length == rows ? new Weight(tensor.Name, transposed, cols, rows, bias) : null;
     }
 
-    /// <summary>Replaces <paramref name="node"/> by DynamicQuantizeLinear → MatMulInteger → Cast → Mul → Mul [→ Add].</summary>
-    public static QuantizedTensorRecord Rewrite(OnnxGraph graph, Node node, Weight weight, QuantScheme scheme, bool perColumn)
+    /// <summary>
+    /// The Add that adds a constant bias of N values ([N] or [1, …, 1, N]) to a MatMul's output, when it is the output's
+    /// only reader; its bias then goes into the dynamic pattern, where ONNX Runtime fuses it too. Null otherwise.
+    /// </summary>
+    public static (Node Add, float[] Bias)? FollowingBias(OnnxGraph graph, Node matMul, long n, ExternalDataReader? external)
+    {
+        if (matMul.OpType != "MatMul" || graph.IsGraphOutput(matMul.Outputs[0]) || graph.Consumers(matMul.Outputs[0]) is not [({ OpType: "Add", IsStandard: true } add, var at)])
+            return null;
+        if (add.Inputs.Count != 2 || graph.Initializer(add.Inputs[1 - at]) is not { DataType: (int)TensorProto.Types.DataType.Float } bias
+            || bias.Dims.Count == 0 || bias.Dims[^1] != n || bias.Dims.Take(bias.Dims.Count - 1).Any(d => d != 1))
+            return null;
+        return (add, TensorData.ToFloats(bias, external));
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="node"/> (and <paramref name="biasAdd"/>, whose bias <paramref name="weight"/> then carries)
+    /// by DynamicQuantizeLinear → MatMulInteger → Cast → Mul(·, input scale × weight scale) [→ Add].
+    /// </summary>
+    public static QuantizedTensorRecord Rewrite(OnnxGraph graph, Node node, Weight weight, QuantScheme scheme, bool perColumn, Node? biasAdd = null)
     {
         var quantized = WeightQuantizer.MinMax(weight.Name, weight.Values, [weight.K, weight.N], scheme, perColumn ? 1 : null);
         string prefix = node.DisplayName;
+        var storage = scheme.ActivationStorageType; // INT8, or UINT8 for asym_u: MatMulInteger's 8-bit types
         string wq = graph.UniqueName(weight.Name + "_quantized");
-        graph.AddInitializer(QuantizedTensors.Create(wq, TensorProto.Types.DataType.Int8, [weight.K, weight.N], quantized.Codes));
+        graph.AddInitializer(QuantizedTensors.Create(wq, storage, [weight.K, weight.N], quantized.Codes));
         string wzp = graph.UniqueName(weight.Name + "_zero_point");
-        graph.AddInitializer(QuantizedTensors.Create(wzp, TensorProto.Types.DataType.Int8, perColumn ? [weight.N] : [], new int[perColumn ? weight.N : 1]));
+        graph.AddInitializer(QuantizedTensors.Create(wzp, storage, perColumn ? [weight.N] : [], quantized.Parameters.ZeroPoints));
         string wscale = graph.UniqueName(weight.Name + "_scale");
         graph.AddInitializer(TensorData.FromFloats(wscale, perColumn ? [weight.N] : [], quantized.Parameters.Scales));
 
-        string output = node.Outputs[0];
+        string output = biasAdd?.Outputs[0] ?? node.Outputs[0];
         string x = node.Inputs[0];
         string xq = graph.UniqueName(prefix + "_input_quantized"), xs = graph.UniqueName(prefix + "_input_scale"), xz = graph.UniqueName(prefix + "_input_zero_point");
-        string acc = graph.UniqueName(prefix + "_int32"), accf = graph.UniqueName(prefix + "_accumulator"), scaled = graph.UniqueName(prefix + "_scaled_by_input");
-        string product = weight.Bias is null ? graph.UniqueName(prefix + "_output") : graph.UniqueName(prefix + "_product");
+        string acc = graph.UniqueName(prefix + "_int32"), accf = graph.UniqueName(prefix + "_accumulator"), scale = graph.UniqueName(prefix + "_output_scale");
+        string product = weight.Bias is null ? output : graph.UniqueName(prefix + "_product");
         graph.RemoveNode(node);
+        if (biasAdd is not null)
+            graph.RemoveNode(biasAdd);
+        // The exact shape ONNX Runtime's fusions expect (MatMulIntegerToFloatFusion, then DynamicQuantizeMatMulFusion):
+        // Mul(Cast(MatMulInteger), Mul(input scale, weight scale)) [→ Add(bias)], the DynamicQuantizeLinear read only here.
         graph.AddNode("DynamicQuantizeLinear", [x], [xq, xs, xz], name: graph.UniqueName(prefix + "_DynamicQuantizeLinear"));
         graph.AddNode("MatMulInteger", [xq, wq, xz, wzp], [acc], name: graph.UniqueName(prefix + "_MatMulInteger"));
         graph.AddNode("Cast", [acc], [accf], name: graph.UniqueName(prefix + "_Cast"), attributes: [Node.IntAttribute("to", (int)TensorProto.Types.DataType.Float)]);
-        graph.AddNode("Mul", [accf, xs], [scaled], name: graph.UniqueName(prefix + "_MulInputScale"));
-        graph.AddNode("Mul", [scaled, wscale], [weight.Bias is null ? output : product], name: graph.UniqueName(prefix + "_MulWeightScale"));
+        graph.AddNode("Mul", [xs, wscale], [scale], name: graph.UniqueName(prefix + "_MulScales"));
+        graph.AddNode("Mul", [accf, scale], [product], name: graph.UniqueName(prefix + "_MulOutputScale"));
         if (weight.Bias is { } bias)
         {
             string b = graph.UniqueName(prefix + "_bias");

@@ -9,17 +9,18 @@ namespace Ptq.Pipeline;
 
 /// <summary>
 /// Dynamic quantization (ORT's quantize_dynamic, Bolt's default): MatMul and Gemm with a constant weight become
-/// DynamicQuantizeLinear (the activation's uint8 range is measured per inference) → MatMulInteger with int8 weights →
+/// DynamicQuantizeLinear (the activation's uint8 range is measured per inference) → MatMulInteger with 8-bit weights
+/// (int8 symmetric by default, the u8×s8 product VNNI computes in one instruction; uint8 with zero points for asym_u) →
 /// Cast → scaled by activation scale × weight scale (per output column) → + bias. No calibration data is needed;
-/// ONNX Runtime fuses the pattern into DynamicQuantizeMatMul. Other ops stay float.
+/// ONNX Runtime fuses the pattern into one DynamicQuantizeMatMul per layer. Other ops stay float.
 /// </summary>
 internal static class DynamicQuantizer
 {
     /// <summary>
-    /// Quantizes <paramref name="model"/> (not modified) with signed symmetric weights of 2–8 bits (INT8 codes in the
-    /// scheme's restricted range) per output column (or per tensor). Throws <see cref="PtqException"/> for wider or
-    /// asymmetric weights (MatMulInteger reads 8-bit codes, and the rewrite writes no weight zero points) and for
-    /// activation settings other than 8-bit asym_u, which DynamicQuantizeLinear fixes.
+    /// Quantizes <paramref name="model"/> (not modified) with weights of 2–8 bits per output column (or per tensor):
+    /// symmetric in INT8 codes of the scheme's restricted range, or asymmetric (asym_u in UINT8, asym_s in INT8) with a
+    /// zero point per column. Throws <see cref="PtqException"/> for wider weights (MatMulInteger reads 8-bit codes) and
+    /// for activation settings other than 8-bit asym_u, which DynamicQuantizeLinear fixes.
     /// </summary>
     public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings)
     {
@@ -54,7 +55,10 @@ internal static class DynamicQuantizer
                 floatNodes.Add(new FloatNode(node, "no constant 2-D float weight, or Gemm with transA/alpha/beta"));
                 continue;
             }
-            records.Add(DynamicMatMul.Rewrite(graph, node, weight, choices.WeightScheme(node) with { NarrowRange = true }, settings.PerChannelWeights));
+            var scheme = choices.WeightScheme(node);
+            var bias = weight.Bias is null ? DynamicMatMul.FollowingBias(graph, node, weight.N, prepared.External) : null;
+            records.Add(DynamicMatMul.Rewrite(graph, node, bias is { } b ? weight with { Bias = b.Bias } : weight,
+                scheme with { NarrowRange = scheme.Mode == QuantMode.Symmetric }, settings.PerChannelWeights, bias?.Add));
         }
         graph.RemoveUnusedInitializers();
         var proto = prepared.Proto.Clone();
@@ -66,8 +70,8 @@ internal static class DynamicQuantizer
 
     private static void CheckWeights(QuantScheme weights, string what)
     {
-        if (weights.Bits > 8 || weights.Mode != QuantMode.Symmetric)
-            throw new SettingException(SettingName.Mode, $"{SettingName.Mode} dynamic quantizes weights to 2–8-bit sym (MatMulInteger's int8 weights); {weights} ({what}) is not supported");
+        if (weights.Bits > 8)
+            throw new SettingException(SettingName.Mode, $"{SettingName.Mode} dynamic quantizes weights to 2–8 bits (MatMulInteger's 8-bit weights); {weights} ({what}) is not supported");
     }
 
     private static void CheckActivations(QuantScheme activations, string what)

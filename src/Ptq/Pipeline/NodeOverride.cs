@@ -22,8 +22,8 @@ internal sealed record NodeOverride
     /// <summary>Range method for the activations matching nodes write, or null to inherit.</summary>
     public CalibrationMethod? Method { get; init; }
 
-    /// <summary>Leave matching nodes float.</summary>
-    public bool Skip { get; init; }
+    /// <summary>True: leave matching nodes float; false: quantize them even where a later override says skip; null to inherit.</summary>
+    public bool? Skip { get; init; }
 
     /// <summary>Why <see cref="Skip"/> was set, for the summary's float list; null for a user's override (named by its pattern).</summary>
     public string? SkipReason { get; init; }

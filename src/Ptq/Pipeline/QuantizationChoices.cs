@@ -17,6 +17,7 @@ internal sealed class QuantizationChoices
     private readonly HashSet<string> _skipOpTypes;
     private readonly List<(Func<Node, bool> Matches, NodeOverride Override)> _overrides = [];
     private readonly OnnxGraph _graph;
+    private readonly Dictionary<string, double>? _clips;
 
     public QuantizationChoices(StaticQuantizationSettings settings, CalibrationMethod method, OnnxGraph graph)
     {
@@ -30,14 +31,17 @@ internal sealed class QuantizationChoices
         foreach (var o in settings.Overrides)
             _overrides.Add((NodeMatcher.Compile(o.Pattern, graph, "override"), o));
         if (settings.TensorClips is { } clips)
+        {
             CheckClipTensorsExist(clips.Keys, graph);
+            _clips = WithSources(clips);
+        }
     }
 
     /// <summary>The clip-table scheme: symmetric 8-bit, scale = clip / 127.</summary>
     public static QuantScheme ClipTableScheme { get; } = new(8, QuantMode.Symmetric, NarrowRange: true);
 
     /// <summary>The clip-table value of <paramref name="tensor"/>, or null.</summary>
-    public double? ClipOf(string tensor) => _settings.TensorClips is { } clips && clips.TryGetValue(tensor, out double v) ? v : null;
+    public double? ClipOf(string tensor) => _clips is { } clips && clips.TryGetValue(tensor, out double v) ? v : null;
 
     /// <summary>Every range method in use (global and overrides), so statistics cover all of them.</summary>
     public IEnumerable<CalibrationMethod> Methods => _overrides.Select(o => o.Override.Method).OfType<CalibrationMethod>().Append(_method).Distinct();
@@ -56,14 +60,14 @@ internal sealed class QuantizationChoices
         _skipPatterns.Any(p => p(node)) ? "skipped by name (--skip)"
         : _skipOpTypes.Contains(node.OpType) ? "skipped by op type (--skip-op)"
         : _onlyPatterns is { } only && !only.Any(p => p(node)) ? "not in the allow-list (--only)"
-        : Matching(node).FirstOrDefault(o => o.Skip) is { } o ? o.SkipReason ?? $"skipped by override '{o.Pattern}'"
+        : Matching(node).FirstOrDefault(o => o.Skip is not null) is { Skip: true } o ? o.SkipReason ?? $"skipped by override '{o.Pattern}'"
         : UnclippedTensor(node) is { } missing ? $"'{missing}' is not in the clip table"
         : null;
 
     /// <summary>In clip-table mode, the first activation of <paramref name="node"/> the table does not list.</summary>
     private string? UnclippedTensor(Node node)
     {
-        if (_settings.TensorClips is not { } clips || OpRules.For(node) is not { } rule)
+        if (_clips is not { } clips || OpRules.For(node) is not { } rule)
             return null;
         var activations = (rule.ActivationInputs ?? Enumerable.Range(0, node.Inputs.Count))
             .Where(i => i < node.Inputs.Count && node.Inputs[i].Length > 0 && _graph.Initializer(node.Inputs[i]) is null)
@@ -71,6 +75,23 @@ internal sealed class QuantizationChoices
         if (rule.Output == OutputQuantization.Own)
             activations = activations.Append(node.Outputs[0]);
         return activations.FirstOrDefault(t => !clips.ContainsKey(SourceOf(t)) && !ListedAfterActivation(t, clips));
+    }
+
+    // Bolt's tables name the tensor a layer reads (a MaxPool's output), which Ptq quantizes at its source (the Relu
+    // before the MaxPool): a listed tensor's clip also applies to the sources up its data-movement chain that the
+    // table does not list itself (the first listing wins).
+    private Dictionary<string, double> WithSources(IReadOnlyDictionary<string, double> table)
+    {
+        var clips = new Dictionary<string, double>(table, StringComparer.Ordinal);
+        foreach (var (tensor, clip) in table)
+        {
+            for (string t = tensor; _graph.Producer(t) is { } producer && OpRules.For(producer) is { Output: OutputQuantization.FollowInput } && producer.Inputs.Count > 0;)
+            {
+                t = producer.Inputs[0];
+                clips.TryAdd(t, clip);
+            }
+        }
+        return clips;
     }
 
     // Data-movement outputs (Pad, Reshape, MaxPool…) take their input's parameters, so a table entry for the input covers
@@ -82,8 +103,8 @@ internal sealed class QuantizationChoices
         return tensor;
     }
 
-    // Tables name layer outputs after Relu/Clip (which Ptq fuses into the producer), so a producer's output counts as
-    // listed when its only reader is such an activation whose output is listed.
+    // Tables name layer outputs after Relu/Clip, so a producer's output counts as listed when its only reader is such an
+    // activation whose output is listed (a symmetric table entry keeps the Relu, and the producer's output is calibrated).
     private bool ListedAfterActivation(string tensor, IReadOnlyDictionary<string, double> clips) =>
         _graph.Consumers(tensor) is [var only] && only.Node.OpType is "Relu" or "Clip" && clips.ContainsKey(only.Node.Outputs[0]);
 

@@ -83,7 +83,11 @@ internal static class StaticQuantizer
         if (settings.FuseActivations && settings.Activations.Mode != QuantMode.Symmetric)
         {
             var int8 = plan.Int8Nodes;
-            fused = ActivationFusion.Apply(graph, (producer, activation) => int8.Contains(producer) && int8.Contains(activation), model.External);
+            // Only an unsigned output clamps what the removed Relu/Clip clamped: a symmetric tensor (a clip-table entry, an
+            // override) keeps its negative codes, so it keeps its activation op.
+            fused = ActivationFusion.Apply(graph, (producer, activation) => int8.Contains(producer) && int8.Contains(activation)
+                && choices.ActivationScheme(activation.Outputs[0]).Mode != QuantMode.Symmetric && choices.ActivationScheme(producer.Outputs[0]).Mode != QuantMode.Symmetric,
+                model.External);
             if (fused.Count > 0)
                 plan = Plan();
         }

@@ -29,6 +29,9 @@ public sealed record LayerOverride
     /// <summary><c>method</c> for this layer's activations, or null to inherit.</summary>
     public CalibrationMethod? Method { get; init; }
 
-    /// <summary><c>skip: true</c> leaves matching nodes float (as if listed under <c>--skip</c>).</summary>
-    public bool Skip { get; init; }
+    /// <summary>
+    /// <c>skip: true</c> leaves matching nodes float (as if listed under <c>--skip</c>); <c>skip: false</c> keeps them
+    /// quantized even where a later entry says skip (the first matching entry that sets it wins); null to inherit.
+    /// </summary>
+    public bool? Skip { get; init; }
 }

@@ -52,6 +52,23 @@ internal static class MindSporeConfigReader
         ["quant_strategy"] = "Ptq's dynamic mode follows ONNX Runtime",
     };
 
+    /// <summary>
+    /// The value of <c>[common_quant_param] debug_info_save_path</c> in .cfg <paramref name="text"/>, or null. <c>ptq
+    /// mindspore</c> writes MindSpore's debug files there; <see cref="Parse"/> reports the key as not applied.
+    /// </summary>
+    internal static string? DebugInfoSavePath(string text)
+    {
+        string? section = null;
+        foreach (string raw in text.Split('\n'))
+        {
+            string line = raw.Trim();
+            if (line.StartsWith('[') && line.EndsWith(']')) section = line[1..^1].Trim();
+            else if (section == "common_quant_param" && line.IndexOf('=') is > 0 and int eq && line[..eq].Trim() == "debug_info_save_path")
+                return line[(eq + 1)..].Trim() is { Length: > 0 } path ? path : null;
+        }
+        return null;
+    }
+
     /// <summary>Cosine MindSpore's <c>auto_tune</c> searches for.</summary>
     public const double AutoTuneCosine = 0.995;
 

@@ -49,6 +49,7 @@ public sealed partial record QuantizationRecipe
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
+            // Block-wise methods (hqq) reach the quantizer through ToBlockOptions.
             WeightMethod = WeightMethodFor(hasData ?? Data.Count > 0) switch
             {
                 Recipes.WeightMethod.Mse => WeightRangeMethod.Mse,
@@ -92,6 +93,18 @@ public sealed partial record QuantizationRecipe
             : new QuantScheme(o.WeightBits ?? WeightBits, o.WeightMode ?? WeightMode, NarrowRange: (o.WeightMode ?? WeightMode) == QuantMode.Symmetric, ReduceRange: ReduceRange),
         Activations = o.ActBits is null && o.ActMode is null ? null : new QuantScheme(o.ActBits ?? EffectiveActBits, o.ActMode ?? ActMode),
     };
+
+    /// <summary>The block-wise options when <see cref="BlockSize"/> is set (weight-only MatMulNBits), else null. Validates first.</summary>
+    /// <exception cref="RecipeException">The recipe is invalid.</exception>
+    internal BlockQuantizationOptions? ToBlockOptions() => Validate().BlockSize is { } block
+        ? new BlockQuantizationOptions
+        {
+            BlockSize = block,
+            Method = WeightMethod == Recipes.WeightMethod.Hqq ? Quantization.Blockwise.BlockMethod.Hqq : Quantization.Blockwise.BlockMethod.Rtn,
+            AccuracyLevel = AccuracyLevel ?? BlockQuantizationOptions.DefaultAccuracyLevel,
+            EmbeddingBits = EmbeddingBits ?? BlockQuantizationOptions.DefaultEmbeddingBits,
+        }
+        : null;
 
     /// <summary>Activation calibration settings: <see cref="Method"/>, <see cref="Percentile"/>, <see cref="NStd"/>. Validates first.</summary>
     /// <exception cref="RecipeException">The recipe is invalid.</exception>

@@ -1,3 +1,4 @@
+using Ptq.Quantization;
 using Key = Ptq.Recipes.RecipeOptions;
 
 namespace Ptq.Recipes;
@@ -78,6 +79,8 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException(Key.CalibSize, $"{Key.CalibSize} {n} with {Key.Stats}: the statistics are already collected; drop {Key.CalibSize}, or give {Key.Data} instead of {Key.Stats}.");
         }
 
+        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod == Recipes.WeightMethod.Hqq)
+            ValidateBlocks(mode);
         if (EmpiricalBiasCorrection)
             ValidateEmpiricalBiasCorrection(mode);
         if (AccuracyGuard is { } guard && guard != AccuracyGuardOff)
@@ -126,6 +129,48 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.AdaroundIterations, $"{Key.AdaroundIterations} with {Key.WeightMethod} {method}: it steers adaround only; drop it or use {Key.WeightMethod} adaround.");
         if (ActOrder is not null && withData != Recipes.WeightMethod.Gptq)
             throw new RecipeException(Key.ActOrder, $"{Key.ActOrder} with {Key.WeightMethod} {method}: it steers gptq only; drop it or use {Key.WeightMethod} gptq.");
+    }
+
+    // Block-wise weights (MatMulNBits) take a narrower set of choices than per-channel ones; each other choice is refused by name.
+    private void ValidateBlocks(string mode)
+    {
+        if (BlockSize is not { } block)
+        {
+            if (AccuracyLevel is { } level)
+                throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {level} without {Key.BlockSize}: it sets the compute type of block-wise weights (MatMulNBits); add {Key.BlockSize} 32 or drop it.");
+            if (EmbeddingBits is { } bits)
+                throw new RecipeException(Key.EmbeddingBits, $"{Key.EmbeddingBits} {bits} without {Key.BlockSize}: it sets the bits of block-wise embedding tables; add {Key.BlockSize} 32 or drop it.");
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} fits the zero point of each block of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
+        }
+        if (Mode != QuantizationMode.WeightOnly)
+            throw new RecipeException(Key.BlockSize, $"{Key.BlockSize} {block} with {Key.Mode} {mode}: block-wise weights are weight-only (ONNX Runtime's MatMulNBits); use {Key.Mode} weight-only.");
+        if (block < 16 || (block & (block - 1)) != 0)
+            throw new RecipeException(Key.BlockSize, $"{Key.BlockSize} {block}: ONNX Runtime needs a power of two, at least 16, e.g. 32, 64 or 128.");
+        if (IsMixedWeightBits || WeightBits is not (2 or 4 or 8))
+            throw new RecipeException(Key.WeightBits, $"{Key.WeightBits} {Codecs.BitsName(WeightBits)} with {Key.BlockSize}: MatMulNBits stores 2-, 4- or 8-bit weights.");
+        if (EmbeddingBits is { } embeddingBits && embeddingBits is not (2 or 4 or 8))
+            throw new RecipeException(Key.EmbeddingBits, $"{Key.EmbeddingBits} {embeddingBits}: block-wise tables are 2, 4 or 8 bits.");
+        if (Granularity != Granularity.PerChannel)
+            throw new RecipeException(Key.Granularity, $"{Key.Granularity} {Codecs.Granularities.Name(Granularity)} with {Key.BlockSize}: blocks are finer than channels; drop one of them.");
+        if (ReduceRange)
+            throw new RecipeException(Key.ReduceRange, $"{Key.ReduceRange} with {Key.BlockSize}: block-wise weights use every code of their bits; drop {Key.ReduceRange}.");
+        if (WeightMethod is not (null or Recipes.WeightMethod.MinMax or Recipes.WeightMethod.Hqq))
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest) or hqq.");
+        if (WeightMethod == Recipes.WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
+            throw new RecipeException(Key.WeightMode, $"{Key.WeightMethod} hqq fits a zero point per block, which symmetric weights do not have: add {Key.WeightMode} asym_u.");
+        if (AccuracyLevel is { } accuracy && accuracy is < 0 or > 4)
+            throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {accuracy}: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8).");
+        if (MinWeightSize is { } size)
+            throw new RecipeException(Key.MinWeightSize, $"{Key.MinWeightSize} {size} with {Key.BlockSize}: block-wise quantization covers every MatMul/Gemm/Gather weight; skip layers with {Key.Skip} or {Key.SkipOp} instead.");
+        if (MinWeightChannels is { } channels)
+            throw new RecipeException(Key.MinWeightChannels, $"{Key.MinWeightChannels} {channels} with {Key.BlockSize}: block-wise quantization covers every MatMul/Gemm/Gather weight; skip layers with {Key.Skip} or {Key.SkipOp} instead.");
+        foreach (var o in Overrides)
+        {
+            if (o.WeightBits is { } bits && bits is not (2 or 4 or 8))
+                throw new RecipeException(Key.Overrides, $"{Key.Overrides}['{o.Pattern}'].weight-bits {bits} with {Key.BlockSize}: MatMulNBits stores 2-, 4- or 8-bit weights.");
+            if (WeightMethod == Recipes.WeightMethod.Hqq && o.WeightMode == QuantMode.Symmetric)
+                throw new RecipeException(Key.Overrides, $"{Key.Overrides}['{o.Pattern}'].weight-mode sym with {Key.WeightMethod} hqq: HQQ fits a zero point per block; use asym_u.");
+        }
     }
 
     // Every case the correction would otherwise skip without a word.

@@ -65,8 +65,8 @@ public sealed partial record QuantizationRecipe
     public double NStd { get; init; } = 3;
 
     /// <summary>
-    /// <c>--weight-method minmax|mse|admm|adaround|gptq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
-    /// GPTQ for weight-only quantization below 8 bits with --data, else minmax.
+    /// <c>--weight-method minmax|mse|admm|gptq|adaround|hqq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
+    /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest).
     /// </summary>
     public WeightMethod? WeightMethod { get; init; }
 
@@ -88,10 +88,29 @@ public sealed partial record QuantizationRecipe
     /// bench/README.md), else minmax.
     /// </summary>
     public WeightMethod WeightMethodFor(bool hasData) => WeightMethod
-        ?? (Mode == QuantizationMode.WeightOnly && hasData && !IsMixedWeightBits && WeightBits < DefaultBits ? Recipes.WeightMethod.Gptq : Recipes.WeightMethod.MinMax);
+        ?? (Mode == QuantizationMode.WeightOnly && BlockSize is null && hasData && !IsMixedWeightBits && WeightBits < DefaultBits ? Recipes.WeightMethod.Gptq : Recipes.WeightMethod.MinMax);
 
     /// <summary>True when <see cref="EffectiveWeightMethod"/> reconstructs codes from calibration samples (GPTQ, AdaRound).</summary>
     public bool ReconstructsWeights => EffectiveWeightMethod is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound;
+
+    /// <summary>
+    /// <c>--block-size 32|64|128</c> (weight-only): quantize MatMul/Gemm weights and Gather tables in blocks of this many
+    /// values along the reduced axis, stored as ONNX Runtime's com.microsoft MatMulNBits / GatherBlockQuantized (2, 4 or
+    /// 8 bits; a power of two, at least 16). Default none (per-channel weights behind DequantizeLinear).
+    /// </summary>
+    public int? BlockSize { get; init; }
+
+    /// <summary>
+    /// <c>--accuracy-level 0|1|2|3|4</c> (with <see cref="BlockSize"/>): MatMulNBits' compute type for activations, 0 unset
+    /// (float), 1 fp32, 2 fp16, 3 bf16, 4 int8. Default 4.
+    /// </summary>
+    public int? AccuracyLevel { get; init; }
+
+    /// <summary>
+    /// <c>--embedding-bits 2|4|8</c> (with <see cref="BlockSize"/>): bits of embedding tables (Gather) and of output
+    /// projections tied to them; an override naming their node wins. Default 8.
+    /// </summary>
+    public int? EmbeddingBits { get; init; }
 
     /// <summary><c>--bias-correction true|false</c>: correct Conv/Gemm biases for the mean shift of weight rounding. Default true.</summary>
     public bool BiasCorrection { get; init; } = true;
@@ -246,6 +265,7 @@ public sealed partial record QuantizationRecipe
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
+        && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
         && MixedInitScale.Equals(other.MixedInitScale) && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels

@@ -134,6 +134,7 @@ internal static class RecipeQuantizer
         {
             QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s),
             QuantizationMode.Fp16 => s => Fp16StorageConverter.Convert(model, s),
+            _ when recipe.ToBlockOptions() is { } blocks => s => BlockWeightQuantizer.Quantize(model, s, blocks),
             _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0, samples, log),
         };
         var plain = quantize(settings);
@@ -149,7 +150,7 @@ internal static class RecipeQuantizer
         ICalibrationSource? source, CheckSet? checkSet, IProgress<CalibrationProgress>? progress, IProgress<string>? log, CancellationToken cancellationToken)
     {
         CalibrationInput input = recipe.Stats is { } statsPath
-            ? new CalibrationInput.FromStats(StatsFile.Load(statsPath), calibration)
+            ? new CalibrationInput.FromStats(StatsFiles.Load(statsPath, model), calibration)
             : new CalibrationInput.FromSamples(Feeds(source!), source!.Count, calibration, progress, cancellationToken);
         if (recipe.EffectiveTargetCosine is double target)
         {
@@ -217,6 +218,7 @@ internal static class RecipeQuantizer
         {
             QuantizationMode.Dynamic => "--mode dynamic quantizes MatMul and Gemm with a constant 2-D weight (ONNX Runtime's DynamicQuantizeMatMul); use --mode full with --data for convolutional models",
             QuantizationMode.Fp16 => $"--mode fp16 stores float weights of at least {Fp16StorageConverter.MinElements} elements as float16",
+            QuantizationMode.WeightOnly when recipe.BlockSize is not null => "--block-size quantizes the constant 2-D weights of MatMul and Gemm and the tables of Gather",
             QuantizationMode.WeightOnly => "--mode weight-only quantizes the constant weights of Conv, ConvTranspose, Gemm and MatMul",
             _ => "--mode full quantizes Conv, ConvTranspose, Gemm and MatMul and the ops around them",
         };

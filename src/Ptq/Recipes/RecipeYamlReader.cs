@@ -13,7 +13,12 @@ internal static class RecipeYamlReader
 {
     /// <summary>Parses YAML text; <paramref name="sourceName"/> names the origin in messages. Combinations are not validated (see <see cref="QuantizationRecipe.Validate"/>).</summary>
     /// <exception cref="RecipeException">Not YAML, an unknown key or a bad value; the message names the source, line and key.</exception>
-    public static QuantizationRecipe Parse(string yaml, string sourceName = "<recipe>", QuantizationRecipe? baseline = null)
+    public static QuantizationRecipe Parse(string yaml, string sourceName = "<recipe>", QuantizationRecipe? baseline = null) =>
+        Tree(yaml, sourceName) is { } root ? RecipeBinder.Bind(root, sourceName, baseline) : baseline ?? QuantizationRecipe.Default;
+
+    /// <summary>The document of YAML text as a <see cref="RecipeNode"/> tree, or null for an empty document.</summary>
+    /// <exception cref="RecipeException">Not YAML, or beyond the YAML budget; names the source and line.</exception>
+    public static RecipeNode? Tree(string yaml, string sourceName)
     {
         YamlStream stream;
         try
@@ -26,9 +31,7 @@ internal static class RecipeYamlReader
         {
             throw new RecipeException("(yaml)", $"{sourceName}: line {e.Start.Line + 1}: not valid YAML: {e.Message}", e);
         }
-        if (stream.Count == 0 || stream[0].Contents is null)
-            return baseline ?? QuantizationRecipe.Default;
-        return RecipeBinder.Bind(Convert(stream[0].Contents), sourceName, baseline);
+        return stream.Count == 0 || stream[0].Contents is null ? null : Convert(stream[0].Contents);
     }
 
     private static RecipeNode Convert(YamlElement? element) => element switch

@@ -37,7 +37,7 @@ internal static class RecipeYamlWriter
             Line(w, "act-mode", o.ActMode is { } am ? Codecs.QuantModes.Name(am) : null, "    ");
             Line(w, "weight-mode", o.WeightMode is { } wm ? Codecs.QuantModes.Name(wm) : null, "    ");
             Line(w, "method", o.Method is { } m ? Codecs.Methods.Name(m) : null, "    ");
-            Line(w, "skip", o.Skip ? "true" : "false", "    ");
+            Line(w, "skip", o.Skip is { } skip ? (skip ? "true" : "false") : null, "    ");
         }
     }
 

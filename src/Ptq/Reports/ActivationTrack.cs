@@ -13,7 +13,7 @@ internal sealed class ActivationTrack(int order, QdqLink link, string nodeName, 
     private readonly TensorAccumulator _dequant = new(reservoirCapacity);
     private readonly PairAccumulator _pair = new();
     private readonly OwnQuantizationError _own = new(link);
-    private readonly ChannelExtents? _channels = link.Channels == 1 ? new() : null;
+    private readonly ChannelExtents? _channels = link.Channels == 1 ? new(ChannelExtents.IsSequenceLayout(link.Consumers.Select(c => c.NodeType))) : null;
 
     public int Order => order;
 

@@ -39,8 +39,8 @@ public enum TensorRole
 /// <param name="Channels">Quantization channels (1 when per-tensor).</param>
 /// <param name="Histogram">Activations: histogram of the float values; null for weights and biases.</param>
 /// <param name="ChannelRanges">Weights: float min/max and quantization range per output channel (along the quantization
-/// axis, else axis 0). Per-tensor activations: float min/max per channel on axis 1 over all samples, with the tensor's
-/// range (see <see cref="ChannelExtents"/>). Null otherwise.</param>
+/// axis, else axis 0). Per-tensor activations: float min/max per channel on axis 1 (the last axis of [N, T, C] sequence
+/// activations) over all samples, with the tensor's range (see <see cref="ChannelExtents"/>). Null otherwise.</param>
 /// <param name="LocalSqnrDb">SQNR in dB of the float values against their own quantization alone (as if every earlier
 /// layer were float; <see cref="OwnQuantizationError"/>); weights and biases: <paramref name="SqnrDb"/>.</param>
 /// <param name="ClipErrorShare">Share (0–1) of the local error energy that saturated values cause.</param>

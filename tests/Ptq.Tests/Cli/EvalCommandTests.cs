@@ -88,4 +88,29 @@ public sealed class EvalCommandTests
             Assert.Contains(name, result.Error, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void CharGptPerplexityFromTheTestTextAndFromCalibrationWindows()
+    {
+        string model = Quote(Assets.Model("char-gpt.onnx"));
+        var text = Run($"ptq eval {model} --data {Quote(Assets.Get("text", "char-gpt.test.txt"))} --vocab {Quote(Assets.Model("char-gpt.vocab.json"))} --limit 64 --runs 0 --threads 1 --json");
+
+        Assert.True(text.ExitCode == 0, text.Error);
+        using (var doc = JsonDocument.Parse(text.Out))
+        {
+            var perplexity = doc.RootElement.GetProperty("perplexity");
+            Assert.Equal(8192, perplexity.GetProperty("tokens").GetInt32());
+            Assert.InRange(perplexity.GetProperty("perplexity").GetDouble(), 3.205, 3.215);
+        }
+
+        // .npy windows of token ids have no token after them: 127 targets each.
+        var windows = Run($"ptq eval {model} --data {Quote(Assets.Get("text", "char-gpt-calib"))} --labels next-token --limit 4 --runs 0 --threads 1");
+        Assert.True(windows.ExitCode == 0, windows.Error);
+        Assert.Contains("Perplexity on next tokens of input 'ids'", windows.Out, StringComparison.Ordinal);
+        Assert.Contains("508", windows.Out, StringComparison.Ordinal);
+
+        var both = Run($"ptq eval {model} --data {Quote(Assets.Get("text", "char-gpt.test.txt"))} --vocab {Quote(Assets.Model("char-gpt.vocab.json"))} --labels next-token --runs 0");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("drop --labels", both.Error, StringComparison.Ordinal);
+    }
 }

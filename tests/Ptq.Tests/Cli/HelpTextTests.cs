@@ -39,6 +39,10 @@ public sealed class HelpTextTests
     [InlineData("quantize", "quantize-help.txt")]
     [InlineData("recipe", "recipe-help.txt")]
     [InlineData("demo", "demo-help.txt")]
+    [InlineData("bolt", "bolt-help.txt")]
+    [InlineData("tnn", "tnn-help.txt")]
+    [InlineData("distiller", "distiller-help.txt")]
+    [InlineData("mindspore", "mindspore-help.txt")]
     public void Command_help_matches_golden_text(string command, string golden)
     {
         var result = CliRun.Run($"ptq {command} --help");

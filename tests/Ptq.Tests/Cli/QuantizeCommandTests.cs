@@ -60,6 +60,43 @@ public sealed class QuantizeCommandTests
         Assert.Equal("8", rows.Single(r => r[2] == "Parameter5")[^3]); // Convolution28's keeps the default
     }
 
+    /// <summary>For each setting the first matching override that sets it wins, skip included: a later catch-all skip does not undo an earlier skip: false.</summary>
+    [Fact]
+    public void FirstMatchingOverrideWinsForSkip()
+    {
+        using var temp = new TempDirectory();
+        string recipe = temp.File("recipe.yaml"), model = temp.File("mnist.int8.onnx");
+        File.WriteAllText(recipe, "method: minmax\noverrides:\n  \"Convolution110\": {skip: false}\n  \".*\": {skip: true}\n");
+        var result = Run($"ptq quantize {Mnist} --data {Images} --calib-size 50 --recipe {Quote(recipe)} -o {Quote(model)}");
+        Assert.Equal(0, result.ExitCode);
+        var tensors = File.ReadAllLines(temp.File("quant_param.csv")).Skip(1).Select(l => l.Split(',')[2]).ToList();
+        Assert.Contains("Parameter87", tensors); // Convolution110's weight: quantized
+        Assert.DoesNotContain("Parameter5", tensors); // Convolution28's: skipped by the catch-all
+        Assert.Contains("skipped by override '.*'", result.Out, StringComparison.Ordinal);
+        var (int8, fp32) = Accuracy(model, 500);
+        Assert.True(int8 >= fp32 - 0.5, $"int8 {int8} % vs fp32 {fp32} % on the first 500 test images");
+    }
+
+    [Fact]
+    public void BlockSizeWritesMatMulNBitsWithItsParametersAndAccuracyLevel()
+    {
+        using var temp = new TempDirectory();
+        string model = temp.File("char-gpt.w4.onnx");
+        var result = Run($"ptq quantize {Quote(Assets.Model("char-gpt.onnx"))} --mode weight-only --weight-bits 4 --block-size 64 --weight-mode asym_u " +
+            $"--accuracy-level 0 --embedding-bits 4 --accuracy-guard off -o {Quote(model)}");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var written = ModelIO.Load(model);
+        var nbits = written.Proto.Graph.Node.Where(n => n.OpType == "MatMulNBits").ToList();
+        Assert.Equal(17, nbits.Count); // 16 projections in 4 blocks and the tied output layer
+        Assert.All(nbits, n => Assert.Equal((64L, 0L, 4L), (Attr(n, "block_size"), Attr(n, "accuracy_level"), Attr(n, "bits"))));
+        Assert.Single(written.Proto.Graph.Node, n => n.OpType == "GatherBlockQuantized");
+        // quant_param.csv: one scale per block, e.g. 384 columns × 2 blocks for a qkv projection.
+        var qkv = File.ReadAllLines(temp.File("quant_param.csv")).Single(l => l.StartsWith("/blocks.0/qkv/MatMul,", StringComparison.Ordinal));
+        Assert.Equal(768, qkv.Split(',')[^3].Split(' ').Length);
+    }
+
+    private static long Attr(Ptq.Onnx.Proto.NodeProto node, string name) => node.Attribute.Single(a => a.Name == name).I;
+
     [Fact]
     public void TargetCosineRevertsLayersUntilItHolds()
     {
@@ -98,6 +135,8 @@ public sealed class QuantizeCommandTests
     [InlineData("--data DATA --skip nosuchnode", "matches no node; closest names:")]
     [InlineData("--stats DATA --mode dynamic", "--mode dynamic fixes no activation ranges in advance, so statistics are not used")]
     [InlineData("--stats DATA --mode weight-only", "weight-only")]
+    [InlineData("--data DATA --mode weight-only --weight-bits 4 --block-size 48", "--block-size 48: ONNX Runtime needs a power of two")]
+    [InlineData("--data DATA --mode weight-only --weight-bits 4 --block-size 32 --weight-method hqq", "add --weight-mode asym_u")]
     public void BadInputExits2WithoutWritingAnything(string arguments, string named)
     {
         using var temp = new TempDirectory();

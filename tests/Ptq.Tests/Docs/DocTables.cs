@@ -19,6 +19,10 @@ internal static class DocTables
         "migration-tnn" => Migration(SeedTool.Tnn, "TNN"),
         "migration-distiller" => Migration(SeedTool.Distiller, "Distiller"),
         "migration-onnxruntime" => Migration(SeedTool.OnnxRuntime, "ONNX Runtime"),
+        "frontend-bolt" => FrontEnd(SeedToolFrontEnd.Bolt, "Bolt"),
+        "frontend-tnn" => FrontEnd(SeedToolFrontEnd.Tnn, "TNN"),
+        "frontend-distiller" => FrontEnd(SeedToolFrontEnd.Distiller, "Distiller"),
+        "frontend-mindspore" => FrontEnd(SeedToolFrontEnd.MindSpore, "MindSpore Lite"),
         "library-example" => LibraryExample(),
         _ => throw new ArgumentException($"no generated text called '{name}'", nameof(name)),
     };
@@ -47,6 +51,19 @@ internal static class DocTables
         foreach (var o in RecipeOptions.All)
             foreach (var s in o.Spellings.Where(s => s.Tool == tool))
                 w.Append($"| `{Cell(s.Name)}` | {(o.HasFlag ? $"`{o.Flag}`" : "recipe only")} | `{o.Key}` | {Cell(s.Values)} |\n");
+        return w.ToString();
+    }
+
+    // The flags of a front end the option table does not spell: what Ptq calls them, or why they are refused.
+    private static string FrontEnd(SeedToolFrontEnd frontEnd, string toolName)
+    {
+        var w = new StringBuilder();
+        w.Append($"| {toolName} | `ptq {frontEnd.Command}` |\n|---|---|\n");
+        foreach (var flag in frontEnd.Flags.Where(f => f.Counterpart is not null || f.Refusal is not null))
+        {
+            string names = string.Join(", ", flag.Aliases.Prepend(flag.Name).Select(n => $"`{n}`"));
+            w.Append($"| {names} | {Cell(flag.Refusal is { } why ? "refused: " + why : flag.Counterpart!)} |\n");
+        }
         return w.ToString();
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Data.Readers;
+using Ptq.Evaluation.Text;
 using Ptq.Onnx;
 using Ptq.Recipes;
 using static Ptq.Tests.Cli.CliRun;
@@ -106,6 +107,18 @@ public sealed class HostileLimitTests
         Sparse(past, ResourceLimits.MaxStatsFileBytes + 1);
         var ex = Assert.Throws<StatsFileException>(() => StatsFile.Load(past));
         Assert.Contains("is 1,073,741,825 bytes, over the limit of 1,073,741,824 bytes", ex.Message);
+    }
+
+    [Fact]
+    public void TextFileBytes_PastTheLimit_IsRefusedUnread()
+    {
+        using var temp = new TempDirectory();
+        string past = temp.File("test.txt");
+        Sparse(past, ResourceLimits.MaxTextFileBytes + 1);
+        string vocab = temp.File("vocab.json");
+        File.WriteAllText(vocab, "{\"vocab\": [\"<unk>\", \"a\"], \"context\": 4}");
+        var ex = Assert.Throws<DataSourceException>(() => TextWindowSource.Open(past, vocab, [new ModelInputInfo("ids", InputElementType.Int64, [1, 4])]));
+        Assert.Contains("is 268,435,457 bytes, over the limit of 268,435,456 bytes", ex.Message);
     }
 
     [LongFact("reads a 1 GiB statistics file")]

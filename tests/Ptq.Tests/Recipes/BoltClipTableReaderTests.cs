@@ -46,4 +46,38 @@ public sealed class BoltClipTableReaderTests
         var settings = (Ptq.Recipes.QuantizationRecipe.Default with { ClipTable = path }).ToStaticSettings();
         Assert.Equal(new Dictionary<string, double> { ["x"] = 2.5, ["w1"] = 0.5, ["y"] = 5 }, settings.TensorClips);
     }
+
+    [Fact]
+    public void Reads_the_older_text_tables_as_a_file_or_a_folder()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.File("scales"));
+        File.WriteAllText(temp.File(Path.Combine("scales", "b.txt")), "conv2_out 4.5\n");
+        File.WriteAllText(temp.File(Path.Combine("scales", "a.txt")), "# first block\ndata 2.5\n\nconv1_out   6\n");
+        File.WriteAllText(temp.File(Path.Combine("scales", "notes.md")), "not a table");
+
+        var folder = BoltClipTableReader.Load(temp.File("scales"));
+        var file = BoltClipTableReader.Load(temp.File(Path.Combine("scales", "a.txt")));
+
+        Assert.Equal(["a", "b"], folder.Layers.Select(l => l.Key)); // files in name order; .txt only
+        Assert.Equal(2.5, folder.ClipOf("data"));
+        Assert.Equal(6, folder.ClipOf("conv1_out"));
+        Assert.Equal(4.5, folder.ClipOf("conv2_out"));
+        Assert.Equal(2.5, file.ClipOf("data"));
+        Assert.Null(file.ClipOf("conv2_out"));
+    }
+
+    [Theory]
+    [InlineData("data\n", "t.txt: line 1: expected 'tensor_name clipvalue', got 'data'.")]
+    [InlineData("data 1\nconv -2\n", "t.txt: line 2: '-2' is not a positive clip value.")]
+    [InlineData("data 1\ndata 2\n", "t.txt: line 2: tensor 'data' is listed twice; keep one.")]
+    public void Text_table_errors_name_the_line(string text, string message) =>
+        Assert.Equal(message, Assert.Throws<RecipeException>(() => BoltClipTableReader.ParseText(text, "t.txt")).Message);
+
+    [Fact]
+    public void An_empty_folder_says_what_it_expects()
+    {
+        using var temp = new TempDirectory();
+        Assert.Contains("the folder has no .txt clip tables", Assert.Throws<RecipeException>(() => BoltClipTableReader.Load(temp.Path)).Message, StringComparison.Ordinal);
+    }
 }

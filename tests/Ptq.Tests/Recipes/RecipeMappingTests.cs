@@ -28,6 +28,15 @@ public sealed class RecipeMappingTests
         Assert.Equal(recipe, RecipeYamlReader.Parse(RecipeYamlWriter.Write(recipe)));
     }
 
+    [Fact]
+    public void Block_keys_read_and_write_back()
+    {
+        var recipe = RecipeYamlReader.Parse("mode: weight-only\nweight-bits: 4\nweight-mode: asym_u\nweight-method: hqq\nblock-size: 64\naccuracy-level: 0\nembedding-bits: 4\n").Validate();
+        Assert.Equal((64, 0, 4, WeightMethod.Hqq), (recipe.BlockSize, recipe.AccuracyLevel, recipe.EmbeddingBits, recipe.WeightMethod));
+        Assert.Equal(recipe, RecipeYamlReader.Parse(RecipeYamlWriter.Write(recipe)));
+        Assert.DoesNotContain("block-size", RecipeYamlWriter.Write(QuantizationRecipe.Default));
+    }
+
     [Theory]
     [InlineData("accuracy-guard: off\n", QuantizationRecipe.AccuracyGuardOff)]
     [InlineData("accuracy-guard: OFF\n", QuantizationRecipe.AccuracyGuardOff)]

@@ -91,7 +91,35 @@ public sealed class RecipeValidationTests
         { new() { AccuracyGuard = 0.99, ActBits = QuantizationRecipe.MixedBits }, "accuracy-guard", "with a target search" },
         { new() { AccuracyGuard = 0.99, EmpiricalBiasCorrection = true }, "accuracy-guard", "with empirical-bias-correction" },
         { new() { Overrides = [new LayerOverride { Pattern = "conv.*", WeightBits = 20 }] }, "overrides['conv.*'].weight-bits", "use 1 to 16" },
+        { new() { BlockSize = 32 }, "block-size", "block-size 32 with mode full: block-wise weights are weight-only" },
+        { Blocks with { BlockSize = 48 }, "block-size", "block-size 48: ONNX Runtime needs a power of two, at least 16" },
+        { Blocks with { BlockSize = 8 }, "block-size", "at least 16" },
+        { Blocks with { WeightBits = 3 }, "weight-bits", "weight-bits 3 with block-size: MatMulNBits stores 2-, 4- or 8-bit weights" },
+        { Blocks with { WeightBits = QuantizationRecipe.MixedBits }, "weight-bits", "weight-bits mixed with block-size" },
+        { Blocks with { Granularity = Granularity.PerTensor }, "granularity", "blocks are finer than channels" },
+        { Blocks with { ReduceRange = true }, "reduce-range", "reduce-range with block-size" },
+        { Blocks with { WeightMethod = WeightMethod.Mse }, "weight-method", "weight-method mse with block-size: block-wise weights take minmax (round to nearest) or hqq" },
+        { Blocks with { WeightMethod = WeightMethod.Hqq }, "weight-mode", "add weight-mode asym_u" },
+        { Blocks with { AccuracyLevel = 5 }, "accuracy-level", "accuracy-level 5: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8)" },
+        { Blocks with { EmbeddingBits = 6 }, "embedding-bits", "embedding-bits 6: block-wise tables are 2, 4 or 8 bits" },
+        { Blocks with { MinWeightSize = 100 }, "min-weight-size", "skip layers with skip or skip-op instead" },
+        { Blocks with { Overrides = [new LayerOverride { Pattern = "fc.*", WeightBits = 6 }] }, "overrides", "overrides['fc.*'].weight-bits 6 with block-size" },
+        { new() { Mode = QuantizationMode.WeightOnly, AccuracyLevel = 4 }, "accuracy-level", "accuracy-level 4 without block-size" },
+        { new() { Mode = QuantizationMode.WeightOnly, EmbeddingBits = 4 }, "embedding-bits", "embedding-bits 4 without block-size" },
+        { new() { Mode = QuantizationMode.WeightOnly, WeightMethod = WeightMethod.Hqq }, "weight-method", "weight-method hqq fits the zero point of each block of block-wise weights; add block-size 32" },
     };
+
+    private static QuantizationRecipe Blocks => new() { Mode = QuantizationMode.WeightOnly, WeightBits = 4, BlockSize = 32 };
+
+    [Fact]
+    public void Block_options_map_onto_the_block_quantizer()
+    {
+        Assert.Null(QuantizationRecipe.Default.ToBlockOptions());
+        var defaults = Blocks.ToBlockOptions()!;
+        Assert.Equal((32, Ptq.Quantization.Blockwise.BlockMethod.Rtn, 4, 8), (defaults.BlockSize, defaults.Method, defaults.AccuracyLevel, defaults.EmbeddingBits));
+        var hqq = (Blocks with { BlockSize = 64, WeightMethod = WeightMethod.Hqq, WeightMode = QuantMode.AsymmetricUnsigned, AccuracyLevel = 0, EmbeddingBits = 4 }).ToBlockOptions()!;
+        Assert.Equal((64, Ptq.Quantization.Blockwise.BlockMethod.Hqq, 0, 4), (hqq.BlockSize, hqq.Method, hqq.AccuracyLevel, hqq.EmbeddingBits));
+    }
 
     [Theory]
     [MemberData(nameof(Invalid))]

@@ -161,6 +161,21 @@ public sealed class DebugMetricsTests
         Assert.Null(flat.ToRanges(0, 1)); // no channel axis
     }
 
+    [Fact]
+    public void ChannelExtentsOfSequenceActivationsTrackTheLastAxis()
+    {
+        // [1, T=2, C=3]: features on the last axis; axis 1 would be the two positions.
+        var sequence = new ChannelExtents(sequenceLayout: true);
+        sequence.Add([1, -2, 3, 4, 5, -6], [1, 2, 3]);
+        Assert.Equal([new ChannelRange(1, 4, -8, 8), new ChannelRange(-2, 5, -8, 8), new ChannelRange(-6, 3, -8, 8)], sequence.ToRanges(-8, 8)!);
+        // Rank 4 keeps axis 1 even in sequence layout (attention scores [N, heads, T, T]).
+        var scores = new ChannelExtents(sequenceLayout: true);
+        scores.Add([1, 2, 3, 4], [1, 2, 2, 1]);
+        Assert.Equal([new ChannelRange(1, 2, 0, 4), new ChannelRange(3, 4, 0, 4)], scores.ToRanges(0, 4)!);
+        Assert.True(ChannelExtents.IsSequenceLayout(["MatMul", "LayerNormalization"]));
+        Assert.False(ChannelExtents.IsSequenceLayout(["MatMul", "Conv"]));
+    }
+
     private static QdqLink Link(QdqLinkKind kind, float[] scales, long[] zeroPoints, long qmin, long qmax) =>
         new(kind, "x_dq", kind == QdqLinkKind.Activation ? "x" : null, kind == QdqLinkKind.Activation ? null : "x_q", [], scales, zeroPoints, null, qmin, qmax);
 }

@@ -41,6 +41,10 @@ public static partial class RecipeOptions
         }));
     }
 
+    /// <summary>A tool's spelling whose values translate one to one: (theirs, ours) pairs.</summary>
+    private static ToolSpelling Mapped(SeedTool tool, string name, params (string Theirs, string Ours)[] pairs) =>
+        new(tool, name, [.. pairs.Select(p => new KeyValuePair<string, string>(p.Theirs, p.Ours))]);
+
     /// <summary>A recipe key whose value is a structured mapping, bound and written by the recipe readers and writer.</summary>
     private static RecipeOption Mapping(string key, OptionGroup group, string description, RecipeOption.Extras extras) =>
         Declare(new RecipeOption(new RecipeOption.Definition(key, group, OptionShape.Scalar, extras.Placeholder, description, [], extras with { HasFlag = false })

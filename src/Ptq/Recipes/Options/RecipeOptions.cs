@@ -38,7 +38,7 @@ public static partial class RecipeOptions
     /// <summary><c>stats</c>: statistics from <c>ptq calibrate</c> (<see cref="QuantizationRecipe.Stats"/>).</summary>
     public static RecipeOption Stats { get; } = Setting("stats", OptionGroup.Data, Codecs.Text, r => r.Stats, (r, v) => r with { Stats = v },
         "Statistics from 'ptq calibrate' (e.g. merged shards) to take ranges from instead of calibrating; --data then only supplies check samples.",
-        new() { Placeholder = "STATS.json", Spellings = [new(Tool.Distiller, "--qe-stats-file", "Distiller's stats YAML is read as it is")] });
+        new() { Placeholder = "STATS.json", Spellings = [new(Tool.Distiller, "--qe-stats-file", "Distiller's stats YAML: layer names → ONNX node names")] });
 
     /// <summary><c>calib-size</c>: the first N samples (<see cref="QuantizationRecipe.CalibSize"/>).</summary>
     public static RecipeOption CalibSize { get; } = Setting("calib-size", OptionGroup.Data, Codecs.Int.OrNull(), r => r.CalibSize, (r, v) => r with { CalibSize = v },
@@ -92,7 +92,7 @@ public static partial class RecipeOptions
         new()
         {
             AcceptsNull = false,
-            Spellings = [new(Tool.MindSporeLite, "image_to_format"), new(Tool.Bolt, "-f"), new(Tool.Tnn, "-r", "0 → RGB, 1 → BGR")],
+            Spellings = [new(Tool.MindSporeLite, "image_to_format"), new(Tool.Bolt, "-f"), Mapped(Tool.Tnn, "-r", ("0", "RGB"), ("1", "BGR"))],
         });
 
     /// <summary><c>mean</c>: subtracted per channel.</summary>
@@ -129,8 +129,8 @@ public static partial class RecipeOptions
             Spellings =
             [
                 new(Tool.MindSporeLite, "[common_quant_param] quant_type", "FULL_QUANT → full, WEIGHT_QUANT → weight-only, DYNAMIC_QUANT → dynamic"),
-                new(Tool.Bolt, "-i / -o / -q", "-i INT8_FP16|INT8_FP32 → dynamic, or full with -o true; -q INT8|MIX → weight-only (MIX: the accuracy guard keeps sensitive layers float); -q FP16 → fp16"),
-                new(Tool.Distiller, "--qe-dynamic", "given → dynamic"),
+                new(Tool.Bolt, "-i / -o / -q", "-i INT8_FP16|INT8_FP32 → dynamic, or full with -o true or -s; -i FP32 with -q INT8|MIX → weight-only (MIX: the accuracy guard keeps the costliest layers float), with -q FP16 → fp16"),
+                Mapped(Tool.Distiller, "--qe-dynamic", ("given", "dynamic")),
                 new(Tool.OnnxRuntime, "quantize_static / quantize_dynamic", "quantize_static → full, quantize_dynamic → dynamic"),
             ],
         });
@@ -170,7 +170,8 @@ public static partial class RecipeOptions
         {
             Spellings =
             [
-                new(Tool.Distiller, "--qe-mode-acts (or --qe-mode)"),
+                new(Tool.Distiller, "--qe-mode-acts"),
+                new(Tool.Distiller, "--qe-mode", "sets --qe-mode-acts and --qe-mode-wts"),
                 new(Tool.OnnxRuntime, "extra_options ActivationSymmetric", "True → sym"),
             ],
         });
@@ -182,7 +183,8 @@ public static partial class RecipeOptions
         {
             Spellings =
             [
-                new(Tool.Distiller, "--qe-mode-wts (or --qe-mode)"),
+                new(Tool.Distiller, "--qe-mode-wts"),
+                new(Tool.Distiller, "--qe-mode", "sets --qe-mode-acts and --qe-mode-wts"),
                 new(Tool.OnnxRuntime, "extra_options WeightSymmetric", "True → sym"),
             ],
         });
@@ -195,8 +197,8 @@ public static partial class RecipeOptions
             Spellings =
             [
                 new(Tool.MindSporeLite, "per_channel", "true → per-channel, false → per-tensor"),
-                new(Tool.Tnn, "-t", "0 → per-channel, 1 → mix, 2 → per-tensor"),
-                new(Tool.Distiller, "--qe-per-channel", "given → per-channel, absent → per-tensor"),
+                Mapped(Tool.Tnn, "-t", ("0", "per-channel"), ("1", "mix"), ("2", "per-tensor")),
+                Mapped(Tool.Distiller, "--qe-per-channel", ("given", "per-channel"), ("absent", "per-tensor")),
                 new(Tool.OnnxRuntime, "per_channel", "True → per-channel, False → per-tensor"),
             ],
         });
@@ -211,8 +213,8 @@ public static partial class RecipeOptions
             [
                 new(Tool.MindSporeLite, "activation_quant_method", "MAX_MIN → minmax, KL → kl, REMOVAL_OUTLIER → percentile"),
                 new(Tool.Bolt, "-o true", "offline calibration → kl"),
-                new(Tool.Tnn, "-b", "0 → minmax, 2 → kl"),
-                new(Tool.Distiller, "--qe-clip-acts", "none → minmax, avg → avg, n_std → nstd, gauss → aciq-gauss, laplace → aciq-laplace"),
+                Mapped(Tool.Tnn, "-b", ("0", "minmax"), ("2", "kl")),
+                Mapped(Tool.Distiller, "--qe-clip-acts", ("none", "minmax"), ("avg", "avg"), ("n_std", "nstd"), ("gauss", "aciq-gauss"), ("laplace", "aciq-laplace")),
                 new(Tool.OnnxRuntime, "calibrate_method", "MinMax → minmax, Entropy → kl, Percentile → percentile"),
             ],
         });
@@ -229,12 +231,16 @@ public static partial class RecipeOptions
 
     /// <summary><c>weight-method</c> (<see cref="QuantizationRecipe.WeightMethod"/>).</summary>
     public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods.OrNull(), r => r.WeightMethod, (r, v) => r with { WeightMethod = v },
-        "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more).",
+        "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax) or a half-quadratic fit of each block's zero point (hqq).",
         new()
         {
             Placeholder = "METHOD",
             UnsetMeans = () => "gptq for --mode weight-only below 8 bits with --data, else minmax",
-            Spellings = [new(Tool.Tnn, "-w", "0 → minmax, 1 → admm")],
+            Spellings =
+            [
+                Mapped(Tool.Tnn, "-w", ("0", "minmax"), ("1", "admm")),
+                new(Tool.OnnxRuntime, "matmul_nbits_quantizer algo_config", "RTNWeightOnlyQuantConfig → minmax, HQQWeightOnlyQuantConfig → hqq"),
+            ],
         });
 
     /// <summary><c>recon-samples</c> (<see cref="QuantizationRecipe.ReconSamples"/>).</summary>
@@ -252,6 +258,29 @@ public static partial class RecipeOptions
     public static RecipeOption ActOrder { get; } = Setting("act-order", OptionGroup.Quantization, Codecs.Bool.OrNull(), r => r.ActOrder, (r, v) => r with { ActOrder = v },
         "gptq: round the weights of the inputs with the largest energy first (GPTQ's act-order).",
         new() { Placeholder = "true|false", UnsetMeans = () => "false" });
+
+    /// <summary><c>block-size</c> (<see cref="QuantizationRecipe.BlockSize"/>).</summary>
+    public static RecipeOption BlockSize { get; } = Setting("block-size", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.BlockSize, (r, v) => r with { BlockSize = v },
+        "With --mode weight-only: MatMul/Gemm weights and Gather tables in blocks of this many values along the reduced axis, stored as ONNX Runtime's MatMulNBits / GatherBlockQuantized (2, 4 or 8 bits).",
+        new()
+        {
+            Placeholder = "32|64|128", UnsetMeans = () => "none (per-channel weights)",
+            Spellings = [new(Tool.OnnxRuntime, "matmul_nbits_quantizer block_size")],
+        });
+
+    /// <summary><c>accuracy-level</c> (<see cref="QuantizationRecipe.AccuracyLevel"/>).</summary>
+    public static RecipeOption AccuracyLevel { get; } = Setting("accuracy-level", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.AccuracyLevel, (r, v) => r with { AccuracyLevel = v },
+        "With --block-size: MatMulNBits' compute type for activations, 0 unset (float), 1 fp32, 2 fp16, 3 bf16, 4 int8.",
+        new()
+        {
+            Placeholder = "0|1|2|3|4", UnsetMeans = () => "4",
+            Spellings = [new(Tool.OnnxRuntime, "matmul_nbits_quantizer accuracy_level")],
+        });
+
+    /// <summary><c>embedding-bits</c> (<see cref="QuantizationRecipe.EmbeddingBits"/>).</summary>
+    public static RecipeOption EmbeddingBits { get; } = Setting("embedding-bits", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.EmbeddingBits, (r, v) => r with { EmbeddingBits = v },
+        "With --block-size: bits of embedding tables (Gather) and of output projections tied to them, 2, 4 or 8; an override naming their node wins.",
+        new() { Placeholder = "2|4|8", UnsetMeans = () => "8" });
 
     /// <summary><c>bias-correction</c> (<see cref="QuantizationRecipe.BiasCorrection"/>).</summary>
     public static RecipeOption BiasCorrection { get; } = Setting("bias-correction", OptionGroup.Quantization, Codecs.Bool, r => r.BiasCorrection, (r, v) => r with { BiasCorrection = v },
@@ -279,8 +308,8 @@ public static partial class RecipeOptions
 
     /// <summary><c>clip-table</c> (<see cref="QuantizationRecipe.ClipTable"/>).</summary>
     public static RecipeOption ClipTable { get; } = Setting("clip-table", OptionGroup.Quantization, Codecs.Text, r => r.ClipTable, (r, v) => r with { ClipTable = v },
-        "Per-tensor clip values: Bolt's JSON clip table (scale = clip/127).",
-        new() { Placeholder = "FILE.json", Spellings = [new(Tool.Bolt, "-s")] });
+        "Per-tensor clip values (scale = clip/127): Bolt's JSON clip table, a text table of 'tensor clip' lines, or a folder of text tables.",
+        new() { Placeholder = "FILE|DIR", Spellings = [new(Tool.Bolt, "-s")] });
 
     /// <summary><c>net-aware-clip</c> (<see cref="QuantizationRecipe.NetAwareClip"/>), recipe only.</summary>
     public static RecipeOption NetAwareClip { get; } = Setting("net-aware-clip", OptionGroup.Quantization, Codecs.Bool, r => r.NetAwareClip, (r, v) => r with { NetAwareClip = v },

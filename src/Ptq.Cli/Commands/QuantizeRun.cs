@@ -1,0 +1,59 @@
+using System.Globalization;
+using Ptq.Onnx;
+using Ptq.Recipes;
+using Ptq.Pipeline;
+
+namespace Ptq.Cli.Commands;
+
+/// <summary>
+/// What <c>ptq quantize</c> does once it has a recipe, shared with the seed tools' front ends (<c>ptq bolt</c>, …): runs
+/// <see cref="Quantizer.Quantize"/>, saves the model with quant_param.csv beside it, prints the summary, the guard or
+/// search report and the verdict, and returns the exit code.
+/// </summary>
+internal static class QuantizeRun
+{
+    /// <summary>
+    /// Quantizes <paramref name="model"/> as <paramref name="recipe"/> says and writes <paramref name="outputPath"/>;
+    /// <paramref name="alsoWrite"/>, given the path of quant_param.csv, writes further files after the model is saved
+    /// (MindSpore's debug files) and returns them.
+    /// </summary>
+    public static int Execute(CliConsole console, OnnxModel model, QuantizationRecipe recipe, string outputPath,
+        Action<string> info, Action<string> debug, CancellationToken cancellationToken, Func<string, IEnumerable<string>>? alsoWrite = null)
+    {
+        var result = CalibrationProgressView.Run(console, "calibrating", null, progress =>
+            Quantizer.Quantize(model, recipe, data: null, progress, new SynchronousProgress<string>(info), cancellationToken));
+        foreach (string warning in result.Warnings)
+            console.Error.WriteLine($"ptq: warning: {warning}");
+        if (result.SkippedFiles > 0)
+            console.Error.WriteLine($"ptq: warning: skipped {result.SkippedFiles} unreadable files (--skip-corrupt)");
+
+        foreach (string decision in result.DecisionLog)
+            debug(decision);
+        string csvPath = result.Save(outputPath); // the model and its CSV appear together or not at all
+        WriteSummary(console.Out, result.Summary, outputPath, csvPath);
+        foreach (string file in alsoWrite?.Invoke(csvPath) ?? [])
+            console.Out.WriteLine($"wrote {file}");
+        if (result.Guard is { } guard)
+            Output.AccuracyGuardView.Write(console.Out, guard, result.CheckSamples);
+        if (result.TargetSearch is { } search)
+            Output.TargetSearchView.Write(console.Out, recipe, search);
+        Output.VerdictView.Write(console.Out, result);
+        if (result.Shortfall is { } shortfall)
+        {
+            console.Error.WriteLine($"ptq: {shortfall}");
+            return ExitCodes.TargetNotMet;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static void WriteSummary(TextWriter output, QuantizationSummary s, string modelPath, string csvPath)
+    {
+        output.WriteLine($"wrote {modelPath} and {csvPath}");
+        output.WriteLine($"quantized: {s.Activations} activations, {s.Weights} weights, {s.Biases} biases; " +
+                         $"folded {s.FoldedBatchNorms} BatchNorm, fused {s.FusedActivations} Relu/Clip, corrected {s.BiasCorrections} biases");
+        foreach (var (reason, ops) in s.FloatNodesByReason)
+            output.WriteLine($"left float ({reason}): {string.Join(", ", ops.Select(o => $"{o.Value} {o.Key}"))}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"tensor bytes: {s.FloatWeightBytes:N0} -> {s.QuantizedWeightBytes:N0} ({(double)s.FloatWeightBytes / Math.Max(1, s.QuantizedWeightBytes):F2}x smaller)"));
+    }
+}

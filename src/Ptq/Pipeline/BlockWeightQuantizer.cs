@@ -1,0 +1,285 @@
+using System.Security.Cryptography;
+using Ptq.Calibration;
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Onnx.Proto;
+using Ptq.Passes;
+using Ptq.Quantization;
+using Ptq.Quantization.Blockwise;
+
+namespace Ptq.Pipeline;
+
+/// <summary>What <see cref="BlockWeightQuantizer"/> does beyond the weight scheme of the settings.</summary>
+internal sealed record BlockQuantizationOptions
+{
+    /// <summary>
+    /// The accuracy level written to every MatMulNBits (ONNX Runtime's compute type for the activations): 0 unset
+    /// (float), 1 fp32, 2 fp16, 3 bf16, 4 int8 (activations quantized per block to int8, the VNNI path on x64).
+    /// </summary>
+    public const int DefaultAccuracyLevel = 4;
+
+    /// <summary>The default of <see cref="EmbeddingBits"/>.</summary>
+    public const int DefaultEmbeddingBits = 8;
+
+    /// <summary>Values per block along the reduced axis (K of a MatMul weight, D of an embedding table).</summary>
+    public int BlockSize { get; init; } = 32;
+
+    /// <summary>How each block's scale and zero point are chosen.</summary>
+    public BlockMethod Method { get; init; } = BlockMethod.Rtn;
+
+    /// <summary>MatMulNBits' accuracy_level (see <see cref="DefaultAccuracyLevel"/>).</summary>
+    public int AccuracyLevel { get; init; } = DefaultAccuracyLevel;
+
+    /// <summary>
+    /// Bits of embedding tables (<see cref="EmbeddingTables"/>: Gather tables and the output projections tied to them),
+    /// unless an override names their node; null: the weight scheme's. Default 8: a token's vector is read as is, with
+    /// no sum over K to average its rounding out (char-gpt: its tied table at 4 bits alone costs +91 % perplexity, at 8 bits +0.12 %),
+    /// and GPTQ/AWQ-style 4-bit models keep embeddings and the output layer wider for the same reason.
+    /// </summary>
+    public int? EmbeddingBits { get; init; } = DefaultEmbeddingBits;
+}
+
+/// <summary>
+/// Block-wise weight-only quantization for language models (ONNX Runtime's matmul_nbits_quantizer): every MatMul (and
+/// Gemm without transA/alpha/beta) with a constant 2-D weight becomes a com.microsoft MatMulNBits with 2-, 4- or 8-bit
+/// codes in blocks along K, and every Gather from a constant 2-D table (embeddings) a GatherBlockQuantized; computation
+/// stays float (or int8 per block at accuracy level 4). A table a Gather reads and a MatMul multiplies by (tied input
+/// and output embeddings, exported as a table and its transpose) is stored once when both quantize to the same codes.
+/// Weights are read, quantized and packed one at a time, so beyond the model the working set is one weight.
+/// </summary>
+internal static class BlockWeightQuantizer
+{
+    /// <summary>The domain of ONNX Runtime's contrib operators.</summary>
+    public const string MicrosoftDomain = "com.microsoft";
+
+    /// <summary>
+    /// Quantizes <paramref name="model"/> (not modified) with the weight scheme (bits, sym/asym), skip lists and
+    /// overrides of <paramref name="settings"/> and the block options. Throws <see cref="PtqException"/> for a scheme ORT
+    /// cannot run (<see cref="BlockScheme.Validate"/>), HQQ with symmetric weights, or non-finite weights.
+    /// </summary>
+    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, BlockQuantizationOptions options)
+    {
+        settings.Validate();
+        var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
+        var prepared = preparedModel.Model;
+        var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
+        var (gathers, tied) = EmbeddingTables.Find(graph, prepared.External);
+        if (options.EmbeddingBits is { } embeddingBits)
+        {
+            // After the user's overrides, so an override naming an embedding node wins.
+            var embeddings = gathers.Concat(tied).Select(n => new NodeOverride { Pattern = n, Weights = settings.Weights with { Bits = embeddingBits } });
+            settings = settings with { Overrides = [.. settings.Overrides, .. embeddings] };
+        }
+        var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
+        var writer = new Writer(graph, prepared.External, options, tied);
+        var floatNodes = new List<FloatNode>();
+        foreach (var node in graph.TopologicalOrder())
+        {
+            if (!node.IsStandard || node.OpType is not ("MatMul" or "Gemm" or "Gather"))
+                continue;
+            if (choices.SkipReason(node) is { } skip)
+            {
+                floatNodes.Add(new FloatNode(node, skip));
+                continue;
+            }
+            var scheme = Scheme(choices.WeightScheme(node), options);
+            string? why = node.OpType == "Gather" ? writer.Gather(node, scheme) : writer.MatMul(node, scheme);
+            if (why is not null)
+                floatNodes.Add(new FloatNode(node, why));
+        }
+        graph.RemoveUnusedInitializers();
+        var proto = prepared.Proto.Clone();
+        proto.Graph = graph.ToProto();
+        if (writer.Records.Count > 0 && !proto.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+        var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
+        return new StaticQuantizationResult(prepared.Derive(proto), prepared, plan, writer.Records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
+    }
+
+    private static BlockScheme Scheme(QuantScheme weights, BlockQuantizationOptions options)
+    {
+        var scheme = new BlockScheme(weights.Bits, options.BlockSize, weights.Mode == QuantMode.Symmetric).Validate();
+        if (options.Method == BlockMethod.Hqq && scheme.Symmetric)
+            throw new PtqException("--weight-method hqq fits a zero point per block: use asymmetric weights (--weight-mode asym_u)");
+        return scheme;
+    }
+
+    /// <summary>Rewrites nodes one by one; remembers packed tables so a tied embedding is stored once.</summary>
+    private sealed class Writer(OnnxGraph graph, ExternalDataReader? external, BlockQuantizationOptions options, IReadOnlySet<string> tied)
+    {
+        // Packed codes + scales + zero points by content: a later weight with the same bytes reads the same initializers.
+        private readonly Dictionary<string, Stored> _byContent = new(StringComparer.Ordinal);
+
+        public List<QuantizedTensorRecord> Records { get; } = [];
+
+        /// <summary>MatMul/Gemm → MatMulNBits; returns why the node stays float, or null.</summary>
+        public string? MatMul(Node node, BlockScheme scheme)
+        {
+            if (Weight(node) is not { } weight)
+                return "no constant 2-D float weight, or Gemm with transA/alpha/beta or a bias of another shape";
+            // A projection tied to an embedding is quantized the way a Gather reads tables, so both share one copy.
+            var q = BlockQuantizer.Quantize(weight.Rows, weight.N, weight.K, scheme, tied.Contains(node.Name) ? BlockMethod.Rtn : options.Method, weight.Name);
+            var stored = Store(weight.Name, q, BlockTensors.PackedCodes);
+            var inputs = new List<string> { node.Inputs[0], stored.Codes, stored.Scales, stored.ZeroPoints ?? "" };
+            if (weight.Bias is { } bias)
+            {
+                string b = graph.UniqueName(weight.Name + "_bias");
+                graph.AddInitializer(TensorData.FromFloats(b, [bias.Length], bias));
+                inputs.AddRange(["", b]);
+            }
+            while (inputs[^1].Length == 0)
+                inputs.RemoveAt(inputs.Count - 1);
+            Replace(node, "MatMulNBits", inputs,
+            [
+                Node.IntAttribute("K", weight.K), Node.IntAttribute("N", weight.N), Node.IntAttribute("bits", scheme.Bits),
+                Node.IntAttribute("block_size", scheme.BlockSize), Node.IntAttribute("accuracy_level", options.AccuracyLevel),
+            ]);
+            Records.Add(Record(node, weight.Name, [weight.K, weight.N], q));
+            return null;
+        }
+
+        /// <summary>Gather from a constant table → GatherBlockQuantized; returns why the node stays float, or null.</summary>
+        public string? Gather(Node node, BlockScheme scheme)
+        {
+            if (graph.Initializer(node.Inputs[0]) is not { DataType: (int)TensorProto.Types.DataType.Float, Dims.Count: 2 } table || graph.IsInitializer(node.Inputs[1]))
+                return "not a lookup in a constant 2-D float table";
+            if (node.GetInt("axis", 0) != 0)
+                return "GatherBlockQuantized gathers rows (axis 0) only";
+            int rows = checked((int)table.Dims[0]), length = checked((int)table.Dims[1]);
+            if (length % (8 / scheme.Bits) != 0)
+                return $"rows of {length} values do not fill whole bytes of {scheme.Bits}-bit codes";
+            // Whole blocks pack exactly as MatMulNBits' B [rows, blocks, bytes], which a tied output projection can share;
+            // the Gather then yields [..indices, blocks, blockSize] and one Reshape restores [..indices, length].
+            bool wholeBlocks = length % scheme.BlockSize == 0;
+            int indexRank = graph.FindType(node.Inputs[1])?.TensorType?.Shape?.Dim.Count ?? -1;
+            if (wholeBlocks && indexRank < 0)
+                return "the rank of its indices is unknown";
+            // GatherBlockQuantized reads integer zero points only: HQQ's fractional ones are for MatMulNBits.
+            var q = BlockQuantizer.Quantize(TensorData.ToFloats(table, external), rows, length, scheme, BlockMethod.Rtn, table.Name);
+            var stored = Store(table.Name, q, wholeBlocks ? BlockTensors.PackedCodes : BlockTensors.PackedRows);
+            var attributes = new List<AttributeProto>
+            {
+                Node.IntAttribute("bits", scheme.Bits), Node.IntAttribute("block_size", scheme.BlockSize),
+                Node.IntAttribute("gather_axis", 0), Node.IntAttribute("quantize_axis", wholeBlocks ? 2 : 1),
+            };
+            if (!wholeBlocks)
+            {
+                Replace(node, "GatherBlockQuantized", [stored.Codes, node.Inputs[1], stored.Scales, .. stored.ZeroPoints is { } z ? [z] : Array.Empty<string>()], attributes);
+            }
+            else
+            {
+                var inputs = new List<string> { stored.Codes, node.Inputs[1], Reshaped(stored.Scales, [q.Rows, q.BlockCount, 1], node.Name + "_scales") };
+                if (q.ZeroPoints is not null)
+                {
+                    string zp = graph.UniqueName(table.Name + "_zero_point_per_block");
+                    graph.AddInitializer(BlockTensors.PackedZeroPoints(zp, q, onePerByte: true));
+                    inputs.Add(zp);
+                }
+                string output = node.Outputs[0], blocks = graph.UniqueName(node.Name + "_blocks");
+                Replace(node, "GatherBlockQuantized", inputs, attributes, output: blocks);
+                string shape = graph.UniqueName(node.Name + "_shape");
+                graph.AddInitializer(TensorData.FromInt64s(shape, [indexRank + 1], [.. Enumerable.Repeat(0L, indexRank), -1]));
+                graph.AddNode("Reshape", [blocks, shape], [output], name: graph.UniqueName(node.Name + "_Reshape"));
+            }
+            Records.Add(Record(node, table.Name, [rows, length], q));
+            return null;
+        }
+
+        private string Reshaped(string tensor, long[] dims, string hint)
+        {
+            string shape = graph.UniqueName(hint + "_shape");
+            graph.AddInitializer(TensorData.FromInt64s(shape, [dims.Length], dims));
+            string output = graph.UniqueName(hint);
+            graph.AddNode("Reshape", [tensor, shape], [output], name: graph.UniqueName(hint + "_Reshape"));
+            return output;
+        }
+
+        // The quantized rows as initializers, or the ones already stored with the same bytes (a tied embedding).
+        private Stored Store(string weight, BlockQuantizedRows q, Func<string, BlockQuantizedRows, TensorProto> pack)
+        {
+            var codes = pack(graph.UniqueName(weight + "_quantized"), q);
+            var scales = BlockTensors.Scales(graph.UniqueName(weight + "_scale"), q);
+            TensorProto? zeros = q.ZeroPoints is null ? null
+                : q.FractionalZeroPoints ? BlockTensors.FloatZeroPoints(graph.UniqueName(weight + "_zero_point"), q)
+                : BlockTensors.PackedZeroPoints(graph.UniqueName(weight + "_zero_point"), q);
+            string key = ContentKey(codes, scales, zeros);
+            if (_byContent.TryGetValue(key, out var existing))
+                return existing;
+            graph.AddInitializer(codes);
+            graph.AddInitializer(scales);
+            if (zeros is not null)
+                graph.AddInitializer(zeros);
+            var stored = new Stored(codes.Name, scales.Name, zeros?.Name);
+            _byContent[key] = stored;
+            return stored;
+        }
+
+        private static string ContentKey(TensorProto codes, TensorProto scales, TensorProto? zeros)
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (var t in new[] { codes, scales, zeros })
+            {
+                if (t is null)
+                    continue;
+                hash.AppendData(t.RawData.Span);
+                hash.AppendData(BitConverter.GetBytes(t.RawData.Length));
+            }
+            return $"[{string.Join(",", codes.Dims)}]:{Convert.ToHexString(hash.GetHashAndReset())}";
+        }
+
+        private void Replace(Node node, string opType, IEnumerable<string> inputs, IEnumerable<AttributeProto> attributes, string? output = null)
+        {
+            graph.RemoveNode(node);
+            graph.AddNode(opType, inputs, [output ?? node.Outputs[0]], name: node.Name, attributes: attributes, domain: MicrosoftDomain);
+        }
+
+        private MatMulWeight? Weight(Node node)
+        {
+            if (node.Inputs.Count < 2 || graph.IsInitializer(node.Inputs[0])
+                || graph.Initializer(node.Inputs[1]) is not { DataType: (int)TensorProto.Types.DataType.Float, Dims.Count: 2 } tensor)
+                return null;
+            long rows = tensor.Dims[0], cols = tensor.Dims[1];
+            float[] values = TensorData.ToFloats(tensor, external);
+            if (node.OpType == "MatMul")
+                return new MatMulWeight(tensor.Name, Transpose(values, rows, cols), checked((int)rows), checked((int)cols), null);
+            if (node.GetInt("transA", 0) != 0 || node.GetFloat("alpha", 1f) != 1f || node.GetFloat("beta", 1f) != 1f)
+                return null;
+            bool transB = node.GetInt("transB", 0) != 0;
+            int k = checked((int)(transB ? cols : rows)), n = checked((int)(transB ? rows : cols));
+            float[]? bias = null;
+            if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+            {
+                if (graph.Initializer(node.Inputs[2]) is not { } c)
+                    return null;
+                float[] b = TensorData.ToFloats(c, external);
+                bias = b.Length == n ? b : b.Length == 1 ? Enumerable.Repeat(b[0], n).ToArray() : null;
+                if (bias is null)
+                    return null;
+            }
+            return new MatMulWeight(tensor.Name, transB ? values : Transpose(values, rows, cols), k, n, bias);
+        }
+
+        private static float[] Transpose(float[] values, long rows, long cols)
+        {
+            var t = new float[values.Length];
+            for (long r = 0; r < rows; r++)
+                for (long c = 0; c < cols; c++)
+                    t[c * rows + r] = values[r * cols + c];
+            return t;
+        }
+
+        private static QuantizedTensorRecord Record(Node node, string tensor, long[] dims, BlockQuantizedRows q)
+        {
+            // quant_param.csv lists one scale per block (magnitudes: ORT's symmetric blocks carry the sign of their extreme).
+            var scheme = new QuantScheme(q.Scheme.Bits, q.Scheme.Symmetric ? QuantMode.Symmetric : QuantMode.AsymmetricUnsigned);
+            var scales = q.Scales.Select(s => Math.Max(Math.Abs(s), QuantParams.MinScale)).ToArray();
+            var zeros = q.ZeroPoints?.Select(z => (int)MathF.Round(z)).ToArray() ?? Enumerable.Repeat(q.Scheme.MidCode, scales.Length).ToArray();
+            return new QuantizedTensorRecord(node.Name, node.OpType, tensor, "Weight", dims, new QuantParams(scales, zeros, scheme, axis: 0));
+        }
+    }
+
+    /// <summary>A MatMul weight as rows of K values, one per output column, and the Gemm bias when there is one.</summary>
+    private sealed record MatMulWeight(string Name, float[] Rows, int K, int N, float[]? Bias);
+
+    private sealed record Stored(string Codes, string Scales, string? ZeroPoints);
+}
