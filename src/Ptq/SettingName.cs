@@ -30,10 +30,14 @@ internal sealed class SettingName : ISetting
     public static SettingName Multiply { get; } = new("multiply");
     public static SettingName CalibSize { get; } = new("calib-size");
     public static SettingName MaxImagePixels { get; } = new("max-image-pixels");
+    public static SettingName WeightMethod { get; } = new("weight-method");
+    public static SettingName ReconSamples { get; } = new("recon-samples");
+    public static SettingName AdaroundIterations { get; } = new("adaround-iterations");
 
     /// <summary>Every name above, for the test that matches them against the option table and the commands.</summary>
     internal static IReadOnlyList<SettingName> All { get; } =
-        [Data, Labels, Shard, Clip, Mode, ActBits, TargetCosine, FoldBn, Resize, ResizeShort, ResizeMethod, Color, Layout, Crop, Mean, Std, Scale, Multiply, CalibSize, MaxImagePixels];
+        [Data, Labels, Shard, Clip, Mode, ActBits, TargetCosine, FoldBn, Resize, ResizeShort, ResizeMethod, Color, Layout, Crop, Mean, Std, Scale, Multiply, CalibSize, MaxImagePixels,
+         WeightMethod, ReconSamples, AdaroundIterations];
 
     /// <inheritdoc/>
     public string Key { get; }

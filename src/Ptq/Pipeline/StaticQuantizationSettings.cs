@@ -1,4 +1,5 @@
 using Ptq.Quantization;
+using Ptq.Pipeline.Reconstruction;
 
 namespace Ptq.Pipeline;
 
@@ -11,8 +12,26 @@ internal sealed record StaticQuantizationSettings
     /// <summary>Weight scheme. Default 8-bit symmetric, narrow range.</summary>
     public QuantScheme Weights { get; init; } = QuantScheme.WeightDefault;
 
-    /// <summary>How weight ranges are chosen: min-max (default) or MSE-optimal clipping per channel.</summary>
+    /// <summary>
+    /// How weight ranges are chosen: min-max (default) or MSE-optimal clipping per channel; or codes reconstructed from
+    /// calibration data on min-max ranges (<see cref="WeightRangeMethod.Gptq"/>, <see cref="WeightRangeMethod.AdaRound"/>).
+    /// </summary>
     public WeightRangeMethod WeightMethod { get; init; } = WeightRangeMethod.MinMax;
+
+    /// <summary>How GPTQ and AdaRound use the calibration data (samples, iterations, act-order).</summary>
+    public WeightReconstructionSettings Reconstruction { get; init; } = new();
+
+    /// <summary>
+    /// Codes reconstructed by an earlier quantization of the same model (<see cref="StaticQuantizationResult.Reconstruction"/>),
+    /// written back instead of reconstructing again: the searches quantize one model many times from statistics alone.
+    /// </summary>
+    internal ReconstructedWeights? ReusedReconstruction { get; init; }
+
+    /// <summary>True when the weight method reconstructs codes from calibration samples.</summary>
+    public bool ReconstructsWeights => WeightMethod is WeightRangeMethod.Gptq or WeightRangeMethod.AdaRound;
+
+    /// <summary>How the weight ranges (the grid codes live on) are chosen: the weight method's, or the one reconstruction starts from.</summary>
+    internal WeightRangeMethod RangeMethod => ReconstructsWeights ? Reconstruction.Grid : WeightMethod;
 
     /// <summary>One scale per output channel for weights (default) instead of one per tensor.</summary>
     public bool PerChannelWeights { get; init; } = true;
@@ -82,6 +101,7 @@ internal sealed record StaticQuantizationSettings
     {
         Activations.Validate("activation bits");
         Weights.Validate("weight bits");
+        Reconstruction.Validate();
         if (GemmInputClip is { } clip && !(clip > 0 && double.IsFinite(clip)))
             throw new SettingException(SettingName.Clip, $"{SettingName.Clip} {clip}: give a positive, finite clipping value");
         foreach (var (tensor, tableClip) in TensorClips ?? new Dictionary<string, double>())

@@ -7,6 +7,7 @@ using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 using Ptq.Passes;
 using Ptq.Quantization;
+using Ptq.Pipeline.Reconstruction;
 
 namespace Ptq.Pipeline;
 
@@ -21,7 +22,11 @@ namespace Ptq.Pipeline;
 /// <param name="Statistics">The calibration statistics used.</param>
 internal sealed record StaticQuantizationResult(OnnxModel Model, OnnxModel PreparedFloatModel, QuantizationPlan Plan,
     IReadOnlyList<QuantizedTensorRecord> Tensors, int FoldedBatchNorms, int FusedActivations,
-    IReadOnlyList<BiasCorrectionRecord> BiasCorrections, StatsFile Statistics);
+    IReadOnlyList<BiasCorrectionRecord> BiasCorrections, StatsFile Statistics)
+{
+    /// <summary>What GPTQ or AdaRound reconstruction chose per layer, when the weight method reconstructs.</summary>
+    internal ReconstructedWeights? Reconstruction { get; init; }
+}
 
 /// <summary>
 /// Static quantization: prepare → plan → collect statistics → quantize weights → bias correction → ranges → rewrite to
@@ -32,15 +37,17 @@ internal static class StaticQuantizer
     /// <summary>
     /// Quantizes <paramref name="model"/> (not modified). Throws <see cref="PtqException"/> subtypes for invalid
     /// settings, models that cannot be upgraded, statistics that do not cover the plan, or NaN/Inf activations.
+    /// <paramref name="log"/> receives one line per reconstructed layer (GPTQ, AdaRound).
     /// </summary>
-    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration)
+    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
+        IProgress<string>? log = null)
     {
         settings.Validate();
         var prepared = Prepare(model, settings, calibration);
         var draft = Draft(prepared, settings, calibration.Settings);
         var stats = calibration is CalibrationInput.FromStats fromStats ? fromStats.Stats
             : Collect(draft.Model, draft.Request, (CalibrationInput.FromSamples)calibration);
-        return Finish(draft, stats, calibration as CalibrationInput.FromSamples);
+        return Finish(draft, stats, calibration as CalibrationInput.FromSamples, log);
     }
 
     /// <summary>The run's first stage: the prepared model and its tensors, probed with the first sample or read from statistics.</summary>
@@ -100,13 +107,15 @@ internal static class StaticQuantizer
     /// <summary>
     /// Quantizes <paramref name="draft"/> from <paramref name="stats"/> (which must cover its request; only what it requested
     /// is read, so statistics collected for a wider set give the same model): weights, bias correction, ranges, the QDQ
-    /// rewrite and, with <paramref name="empiricalSamples"/>, empirical bias correction.
+    /// rewrite and, with <paramref name="samples"/>, GPTQ or AdaRound weight reconstruction and empirical bias correction.
+    /// Without samples a reconstructing weight method writes back <see cref="StaticQuantizationSettings.ReusedReconstruction"/>.
     /// </summary>
-    internal static StaticQuantizationResult Finish(QuantizationDraft draft, StatsFile stats, CalibrationInput.FromSamples? empiricalSamples)
+    internal static StaticQuantizationResult Finish(QuantizationDraft draft, StatsFile stats, CalibrationInput.FromSamples? samples,
+        IProgress<string>? log = null)
     {
         var (settings, graph, choices, model) = (draft.Settings, draft.Graph, draft.Choices, draft.Model);
         var plan = draft.Plan;
-        var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, model.External, settings.WeightMethod);
+        var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, model.External, settings.RangeMethod);
         ClipTableWeights.Apply(weights, graph, choices, model.External);
         IReadOnlyList<BiasCorrectionRecord> corrections = [];
         if (settings.BiasCorrection)
@@ -146,19 +155,36 @@ internal static class StaticQuantizer
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
             new QdqRewriteSettings(settings.Weights, settings.Activations, draft.OutputOpset), model.External);
         var quantized = WithGraph(model, graph, draft.OutputOpset);
-        if (settings.BiasCorrection && settings.EmpiricalBiasCorrection && empiricalSamples is not null)
+        ReconstructedWeights? reconstruction = null;
+        if (settings.ReconstructsWeights)
+            (quantized, records, reconstruction) = Reconstruct(quantized, model, records, settings, samples, log);
+        if (settings.BiasCorrection && settings.EmpiricalBiasCorrection && samples is not null)
         {
             // The analytic correction above removed the weight rounding's shift; this one measures what is left,
             // activation rounding included, on the first samples (enumerated a third time).
-            var measured = empiricalSamples.Samples.Take(EmpiricalBiasCorrection.DefaultSamples).ToList();
+            var measured = samples.Samples.Take(EmpiricalBiasCorrection.DefaultSamples).ToList();
             var (corrected, empirical) = EmpiricalBiasCorrection.Apply(quantized, model, measured, draft.Calibration.Runner,
-                cancellationToken: empiricalSamples.CancellationToken);
+                cancellationToken: samples.CancellationToken);
             quantized = corrected;
             var remeasured = empirical.Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
             corrections = [.. corrections.Where(c => !remeasured.Contains(c.Node)), .. empirical];
         }
-        return new StaticQuantizationResult(quantized, model, plan, records, draft.Prepared.Preparation.FoldedBatchNorms, draft.Fused.Count, corrections, stats);
+        return new StaticQuantizationResult(quantized, model, plan, records, draft.Prepared.Preparation.FoldedBatchNorms, draft.Fused.Count, corrections, stats)
+        {
+            Reconstruction = reconstruction,
+        };
     }
+
+    /// <summary>
+    /// The stage after the QDQ rewrite for a reconstructing weight method: GPTQ or AdaRound codes chosen on the first
+    /// samples (each stage of layers reading the partly reconstructed model), or, without samples, the codes of
+    /// <see cref="StaticQuantizationSettings.ReusedReconstruction"/> written back.
+    /// </summary>
+    private static ReconstructionOutcome Reconstruct(OnnxModel quantized, OnnxModel reference, IReadOnlyList<QuantizedTensorRecord> records,
+        StaticQuantizationSettings settings, CalibrationInput.FromSamples? samples, IProgress<string>? log) =>
+        WeightReconstruction.Apply(quantized, reference, records, settings.WeightMethod, settings.Reconstruction,
+            settings.ReusedReconstruction is null ? samples?.Samples.Take(settings.Reconstruction.Samples).ToList() : null,
+            settings.ReusedReconstruction, log, samples?.CancellationToken ?? default);
 
     // 4-bit weights and 16-bit activations need opset 21; the rest keeps the prepared model's opset.
     private static long OutputOpset(OnnxModel prepared, StaticQuantizationSettings settings, CalibrationMethod method) =>

@@ -35,9 +35,11 @@ internal sealed class StaticRun
     /// Prepares <paramref name="model"/>, plans <paramref name="settings"/> and calibrates once. With
     /// <paramref name="forVariants"/> the pass also observes what any variant could need (every float tensor, with the
     /// statistics of every range method in use and channel means for bias correction), so a search after it calibrates
-    /// nothing again; <see cref="Plain"/> reads only what it requested and is the same model either way.
+    /// nothing again; <see cref="Plain"/> reads only what it requested and is the same model either way. A reconstructing
+    /// weight method (GPTQ, AdaRound) reconstructs once, for <see cref="Plain"/>, and reports each layer to <paramref name="log"/>.
     /// </summary>
-    public static StaticRun Create(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration, bool forVariants)
+    public static StaticRun Create(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration, bool forVariants,
+        IProgress<string>? log = null)
     {
         settings.Validate();
         var prepared = StaticQuantizer.Prepare(model, settings, calibration);
@@ -45,12 +47,20 @@ internal sealed class StaticRun
         var samples = calibration as CalibrationInput.FromSamples;
         var stats = calibration is CalibrationInput.FromStats fromStats ? fromStats.Stats
             : StaticQuantizer.Collect(draft.Model, forVariants ? Widen(draft) : draft.Request, samples!);
-        return new StaticRun(prepared, calibration.Settings, stats, StaticQuantizer.Finish(draft, stats, samples));
+        return new StaticRun(prepared, calibration.Settings, stats, StaticQuantizer.Finish(draft, stats, samples, log));
     }
 
-    /// <summary>A variant of the run's settings, quantized from the same preparation and statistics (no empirical bias correction).</summary>
-    public StaticQuantizationResult Quantize(StaticQuantizationSettings settings) =>
-        StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, empiricalSamples: null);
+    /// <summary>
+    /// A variant of the run's settings, quantized from the same preparation and statistics (no empirical bias correction);
+    /// with a reconstructing weight method it writes back the codes <see cref="Plain"/>'s reconstruction chose, for the
+    /// layers whose grid is unchanged (the others keep round-to-nearest codes).
+    /// </summary>
+    public StaticQuantizationResult Quantize(StaticQuantizationSettings settings)
+    {
+        if (settings.ReconstructsWeights && settings.ReusedReconstruction is null)
+            settings = settings with { ReusedReconstruction = Plain.Reconstruction };
+        return StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, samples: null);
+    }
 
     /// <summary>The draft's request widened to every float tensor of the model, for variants' plans.</summary>
     private static Dictionary<string, StatisticKinds> Widen(QuantizationDraft draft)

@@ -4,6 +4,8 @@ using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 using Ptq.Passes;
 using Ptq.Quantization;
+using Ptq.Pipeline.Reconstruction;
+using Ptq.Runtime;
 
 namespace Ptq.Pipeline;
 
@@ -18,9 +20,12 @@ internal static class WeightOnlyQuantizer
     /// Quantizes the weights of <paramref name="model"/> (not modified) with <paramref name="settings"/>' weight scheme,
     /// granularity, weight method, skip lists and overrides. Weights with fewer than <paramref name="minWeightElements"/>
     /// elements or fewer than <paramref name="minWeightChannels"/> output channels stay float (MindSpore's
-    /// min_quant_weight_size / min_quant_weight_channel).
+    /// min_quant_weight_size / min_quant_weight_channel). With a reconstructing weight method (GPTQ, AdaRound) the codes
+    /// are chosen on <paramref name="samples"/> (the first <see cref="WeightReconstructionSettings.Samples"/>), each layer
+    /// reading the outputs of the layers before it with their weights already quantized.
     /// </summary>
-    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, int minWeightElements = 0, int minWeightChannels = 0)
+    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, int minWeightElements = 0, int minWeightChannels = 0,
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>>? samples = null, IProgress<string>? log = null)
     {
         settings.Validate();
         if (minWeightElements < 0 || minWeightChannels < 0)
@@ -56,7 +61,7 @@ internal static class WeightOnlyQuantizer
                 weights.Add(new WeightPlan(weight.Name, node, w, axis));
         }
         var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], weights, [], floatNodes, new HashSet<Node>());
-        var quantized = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External, settings.WeightMethod);
+        var quantized = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, prepared.External, settings.RangeMethod);
         var records = QdqRewriter.Apply(graph, plan, new Dictionary<string, QuantParams>(), quantized,
             new QdqRewriteSettings(settings.Weights, settings.Activations, outputOpset), prepared.External);
         var proto = prepared.Proto.Clone();
@@ -64,6 +69,13 @@ internal static class WeightOnlyQuantizer
         foreach (var import in proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx"))
             import.Version = outputOpset;
         var result = prepared.Derive(proto);
-        return new StaticQuantizationResult(result, prepared, plan, records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
+        ReconstructedWeights? reconstruction = null;
+        if (settings.ReconstructsWeights)
+            (result, records, reconstruction) = WeightReconstruction.Apply(result, prepared, records, settings.WeightMethod, settings.Reconstruction,
+                samples?.Take(settings.Reconstruction.Samples).ToList(), settings.ReusedReconstruction, log);
+        return new StaticQuantizationResult(result, prepared, plan, records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []))
+        {
+            Reconstruction = reconstruction,
+        };
     }
 }

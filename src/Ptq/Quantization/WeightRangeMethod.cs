@@ -9,4 +9,11 @@ internal enum WeightRangeMethod
     Mse,
     /// <summary>Least-squares scales alternating with rounding (TNN's ADMM, <see cref="AdmmWeightQuantizer"/>).</summary>
     Admm,
+    /// <summary>
+    /// Min-max ranges, then GPTQ reconstruction of the codes from calibration data (<see cref="Reconstruction.GptqKernel"/>,
+    /// run after the QDQ rewrite by the pipeline's weight reconstruction stage).
+    /// </summary>
+    Gptq,
+    /// <summary>Min-max ranges, then AdaRound's learned rounding from calibration data (<see cref="Reconstruction.AdaRoundKernel"/>).</summary>
+    AdaRound,
 }

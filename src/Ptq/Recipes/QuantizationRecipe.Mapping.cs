@@ -3,6 +3,7 @@ using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Pipeline;
 using Ptq.Quantization;
+using Ptq.Pipeline.Reconstruction;
 
 namespace Ptq.Recipes;
 
@@ -30,9 +31,11 @@ public sealed partial record QuantizationRecipe
     /// <summary>
     /// The static quantizer's settings: activation and weight schemes (weights narrow-range when symmetric, reduce-range on
     /// weights), per-channel weights unless per-tensor, BatchNorm folding, skip lists. Validates first.
+    /// <paramref name="hasData"/> says whether calibration samples will be given (default: whether <see cref="Data"/>
+    /// names any), which decides the default weight method (<see cref="WeightMethodFor"/>).
     /// </summary>
     /// <exception cref="RecipeException">The recipe is invalid, or uses an option the pipeline cannot honour yet.</exception>
-    internal StaticQuantizationSettings ToStaticSettings()
+    internal StaticQuantizationSettings ToStaticSettings(bool? hasData = null)
     {
         Validate().EnsureSupported();
         return new StaticQuantizationSettings
@@ -47,7 +50,20 @@ public sealed partial record QuantizationRecipe
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
             // Block-wise methods (hqq) reach the quantizer through ToBlockOptions.
-            WeightMethod = WeightMethod switch { WeightMethod.Mse => WeightRangeMethod.Mse, WeightMethod.Admm => WeightRangeMethod.Admm, _ => WeightRangeMethod.MinMax },
+            WeightMethod = WeightMethodFor(hasData ?? Data.Count > 0) switch
+            {
+                Recipes.WeightMethod.Mse => WeightRangeMethod.Mse,
+                Recipes.WeightMethod.Admm => WeightRangeMethod.Admm,
+                Recipes.WeightMethod.Gptq => WeightRangeMethod.Gptq,
+                Recipes.WeightMethod.AdaRound => WeightRangeMethod.AdaRound,
+                _ => WeightRangeMethod.MinMax,
+            },
+            Reconstruction = new WeightReconstructionSettings
+            {
+                Samples = ReconSamples ?? WeightReconstructionSettings.DefaultSamples,
+                Iterations = AdaroundIterations ?? WeightReconstructionSettings.DefaultIterations,
+                ActOrder = ActOrder ?? new WeightReconstructionSettings().ActOrder,
+            },
             TensorClips = ClipTable is { } table ? Flatten(BoltClipTableReader.Load(table)) : null,
             NetAwareClipping = NetAwareClip,
             ConcatSharedScale = ConcatSharedScale,
@@ -84,7 +100,7 @@ public sealed partial record QuantizationRecipe
         ? new BlockQuantizationOptions
         {
             BlockSize = block,
-            Method = WeightMethod == WeightMethod.Hqq ? Quantization.Blockwise.BlockMethod.Hqq : Quantization.Blockwise.BlockMethod.Rtn,
+            Method = WeightMethod == Recipes.WeightMethod.Hqq ? Quantization.Blockwise.BlockMethod.Hqq : Quantization.Blockwise.BlockMethod.Rtn,
             AccuracyLevel = AccuracyLevel ?? BlockQuantizationOptions.DefaultAccuracyLevel,
             EmbeddingBits = EmbeddingBits ?? BlockQuantizationOptions.DefaultEmbeddingBits,
         }

@@ -50,7 +50,9 @@ public sealed partial record QuantizationRecipe
         CheckEnum(Key.WeightMode, WeightMode);
         CheckEnum(Key.Granularity, Granularity);
         CheckEnum(Key.Method, Method);
-        CheckEnum(Key.WeightMethod, WeightMethod);
+        if (WeightMethod is { } weightMethod)
+            CheckEnum(Key.WeightMethod, weightMethod);
+        ValidateReconstruction(mode);
 
         if (!(Percentile > 50 && Percentile <= 100))
             throw new RecipeException(Key.Percentile, $"{Key.Percentile} {Percentile}: must be in (50, 100], e.g. 99.99.");
@@ -77,7 +79,7 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException(Key.CalibSize, $"{Key.CalibSize} {n} with {Key.Stats}: the statistics are already collected; drop {Key.CalibSize}, or give {Key.Data} instead of {Key.Stats}.");
         }
 
-        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod == WeightMethod.Hqq)
+        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod == Recipes.WeightMethod.Hqq)
             ValidateBlocks(mode);
         if (EmpiricalBiasCorrection)
             ValidateEmpiricalBiasCorrection(mode);
@@ -106,6 +108,29 @@ public sealed partial record QuantizationRecipe
         return this;
     }
 
+    // Reconstruction reads layer inputs on calibration samples (whether they are given is checked when they are read:
+    // a library caller may pass them apart from --data), and its knobs mean nothing to the other methods.
+    private void ValidateReconstruction(string mode)
+    {
+        var withData = WeightMethodFor(hasData: true);
+        string method = Codecs.WeightMethods.Name(withData);
+        bool reconstructs = withData is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound;
+        if (reconstructs && Mode is QuantizationMode.Dynamic or QuantizationMode.Fp16)
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {method} with {Key.Mode} {mode}: reconstruction chooses the codes of weights behind DequantizeLinear; use {Key.Mode} full or weight-only, or another {Key.WeightMethod}.");
+        if (reconstructs && Stats is not null && Mode == QuantizationMode.Full)
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {method} with {Key.Stats}: reconstruction runs calibration samples through the model, which statistics cannot replace; give {Key.Data} instead of {Key.Stats}.");
+        if (ReconSamples is { } samples && samples < 1)
+            throw new RecipeException(Key.ReconSamples, $"{Key.ReconSamples} {samples}: must be a positive number of samples.");
+        if (ReconSamples is not null && !reconstructs)
+            throw new RecipeException(Key.ReconSamples, $"{Key.ReconSamples} with {Key.WeightMethod} {method}: only gptq and adaround reconstruct from samples; drop it or choose one of them.");
+        if (AdaroundIterations is { } iterations && iterations < 1)
+            throw new RecipeException(Key.AdaroundIterations, $"{Key.AdaroundIterations} {iterations}: must be a positive number of steps.");
+        if (AdaroundIterations is not null && withData != Recipes.WeightMethod.AdaRound)
+            throw new RecipeException(Key.AdaroundIterations, $"{Key.AdaroundIterations} with {Key.WeightMethod} {method}: it steers adaround only; drop it or use {Key.WeightMethod} adaround.");
+        if (ActOrder is not null && withData != Recipes.WeightMethod.Gptq)
+            throw new RecipeException(Key.ActOrder, $"{Key.ActOrder} with {Key.WeightMethod} {method}: it steers gptq only; drop it or use {Key.WeightMethod} gptq.");
+    }
+
     // Block-wise weights (MatMulNBits) take a narrower set of choices than per-channel ones; each other choice is refused by name.
     private void ValidateBlocks(string mode)
     {
@@ -115,7 +140,7 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {level} without {Key.BlockSize}: it sets the compute type of block-wise weights (MatMulNBits); add {Key.BlockSize} 32 or drop it.");
             if (EmbeddingBits is { } bits)
                 throw new RecipeException(Key.EmbeddingBits, $"{Key.EmbeddingBits} {bits} without {Key.BlockSize}: it sets the bits of block-wise embedding tables; add {Key.BlockSize} 32 or drop it.");
-            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod)} fits the zero point of each block of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} fits the zero point of each block of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
         }
         if (Mode != QuantizationMode.WeightOnly)
             throw new RecipeException(Key.BlockSize, $"{Key.BlockSize} {block} with {Key.Mode} {mode}: block-wise weights are weight-only (ONNX Runtime's MatMulNBits); use {Key.Mode} weight-only.");
@@ -129,9 +154,9 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.Granularity, $"{Key.Granularity} {Codecs.Granularities.Name(Granularity)} with {Key.BlockSize}: blocks are finer than channels; drop one of them.");
         if (ReduceRange)
             throw new RecipeException(Key.ReduceRange, $"{Key.ReduceRange} with {Key.BlockSize}: block-wise weights use every code of their bits; drop {Key.ReduceRange}.");
-        if (WeightMethod is not (WeightMethod.MinMax or WeightMethod.Hqq))
-            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest) or hqq.");
-        if (WeightMethod == WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
+        if (WeightMethod is not (null or Recipes.WeightMethod.MinMax or Recipes.WeightMethod.Hqq))
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest) or hqq.");
+        if (WeightMethod == Recipes.WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
             throw new RecipeException(Key.WeightMode, $"{Key.WeightMethod} hqq fits a zero point per block, which symmetric weights do not have: add {Key.WeightMode} asym_u.");
         if (AccuracyLevel is { } accuracy && accuracy is < 0 or > 4)
             throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {accuracy}: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8).");
@@ -143,7 +168,7 @@ public sealed partial record QuantizationRecipe
         {
             if (o.WeightBits is { } bits && bits is not (2 or 4 or 8))
                 throw new RecipeException(Key.Overrides, $"{Key.Overrides}['{o.Pattern}'].weight-bits {bits} with {Key.BlockSize}: MatMulNBits stores 2-, 4- or 8-bit weights.");
-            if (WeightMethod == WeightMethod.Hqq && o.WeightMode == QuantMode.Symmetric)
+            if (WeightMethod == Recipes.WeightMethod.Hqq && o.WeightMode == QuantMode.Symmetric)
                 throw new RecipeException(Key.Overrides, $"{Key.Overrides}['{o.Pattern}'].weight-mode sym with {Key.WeightMethod} hqq: HQQ fits a zero point per block; use asym_u.");
         }
     }

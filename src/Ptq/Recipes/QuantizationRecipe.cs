@@ -64,8 +64,34 @@ public sealed partial record QuantizationRecipe
     /// <summary>Recipe key <c>n-std</c>: standard deviations for <see cref="CalibrationMethod.NStd"/>, positive. Default 3.</summary>
     public double NStd { get; init; } = 3;
 
-    /// <summary><c>--weight-method minmax|mse|admm|adaround|hqq</c>. Default minmax (with <see cref="BlockSize"/>: round to nearest, RTN).</summary>
-    public WeightMethod WeightMethod { get; init; } = WeightMethod.MinMax;
+    /// <summary>
+    /// <c>--weight-method minmax|mse|admm|gptq|adaround|hqq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
+    /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest).
+    /// </summary>
+    public WeightMethod? WeightMethod { get; init; }
+
+    /// <summary><c>--recon-samples N</c> (positive): calibration samples GPTQ and AdaRound reconstruct from. Null: <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.DefaultSamples"/>.</summary>
+    public int? ReconSamples { get; init; }
+
+    /// <summary><c>--adaround-iterations N</c> (positive): AdaRound's optimisation steps per layer. Null: <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.DefaultIterations"/>.</summary>
+    public int? AdaroundIterations { get; init; }
+
+    /// <summary><c>--act-order true|false</c>: GPTQ rounds the columns of largest input energy first. Null: the default of <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.ActOrder"/>.</summary>
+    public bool? ActOrder { get; init; }
+
+    /// <summary>The weight method in effect with the recipe's own <see cref="Data"/>: <see cref="WeightMethodFor"/>.</summary>
+    public WeightMethod EffectiveWeightMethod => WeightMethodFor(hasData: Data.Count > 0);
+
+    /// <summary>
+    /// The weight method in effect when calibration samples are (<paramref name="hasData"/>) or are not given:
+    /// <see cref="WeightMethod"/>, else GPTQ for weight-only quantization below 8 bits with data (measured: see
+    /// bench/README.md), else minmax.
+    /// </summary>
+    public WeightMethod WeightMethodFor(bool hasData) => WeightMethod
+        ?? (Mode == QuantizationMode.WeightOnly && BlockSize is null && hasData && !IsMixedWeightBits && WeightBits < DefaultBits ? Recipes.WeightMethod.Gptq : Recipes.WeightMethod.MinMax);
+
+    /// <summary>True when <see cref="EffectiveWeightMethod"/> reconstructs codes from calibration samples (GPTQ, AdaRound).</summary>
+    public bool ReconstructsWeights => EffectiveWeightMethod is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound;
 
     /// <summary>
     /// <c>--block-size 32|64|128</c> (weight-only): quantize MatMul/Gemm weights and Gather tables in blocks of this many
@@ -232,7 +258,8 @@ public sealed partial record QuantizationRecipe
         && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
-        && WeightMethod == other.WeightMethod && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
+        && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
+        && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
         && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp)
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize

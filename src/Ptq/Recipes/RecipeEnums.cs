@@ -35,6 +35,8 @@ public enum WeightMethod
     Admm,
     /// <summary><c>adaround</c>: learned rounding (AdaRound) on calibration data.</summary>
     AdaRound,
+    /// <summary><c>gptq</c>: GPTQ's column-by-column rounding with second-order error compensation on calibration data.</summary>
+    Gptq,
     /// <summary><c>hqq</c>: half-quadratic fit of each block's zero point (block-wise weights, asymmetric; no data).</summary>
     Hqq,
 }

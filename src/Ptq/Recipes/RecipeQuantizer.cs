@@ -72,7 +72,9 @@ internal static class RecipeQuantizer
     public static RecipeQuantizationResult Run(OnnxModel model, QuantizationRecipe recipe, ICalibrationSource? source,
         IProgress<CalibrationProgress>? progress = null, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
-        var settings = recipe.ToStaticSettings();
+        var settings = recipe.ToStaticSettings(hasData: source is not null);
+        if (source is null && ReconstructionWithoutData(recipe) is { } option)
+            throw new RecipeException(option, $"{option} {(recipe.WeightMethod is { } method ? Codecs.WeightMethods.Name(method) + " " : "")}asks for weights reconstructed from the layer inputs of calibration samples; add {RecipeOptions.Data}.");
         var calibration = recipe.ToCalibrationSettings();
         bool dataFree = recipe.Mode is QuantizationMode.WeightOnly or QuantizationMode.Dynamic or QuantizationMode.Fp16;
         if (dataFree && recipe.Stats is not null)
@@ -89,7 +91,7 @@ internal static class RecipeQuantizer
         var check = source is null ? null : CheckSet.Of(source);
 
         var outcome = dataFree
-            ? DataFree(model, recipe, settings, check, log)
+            ? DataFree(model, recipe, settings, source, check, log)
             : Static(model, recipe, settings, calibration, source, check, progress, log, cancellationToken);
         var result = outcome.Guard?.Result ?? outcome.Fallback?.Result ?? outcome.Plain!;
         if (outcome.Guard is { Search: { } search } kept && ReferenceEquals(search.Result, kept.Result) && search.Reverted.Count * 2 > search.Candidates)
@@ -112,19 +114,32 @@ internal static class RecipeQuantizer
         };
     }
 
+    /// <summary>The option that asks for GPTQ or AdaRound (explicitly, or through one of their knobs), or null.</summary>
+    private static RecipeOption? ReconstructionWithoutData(QuantizationRecipe recipe) =>
+        recipe.WeightMethod is WeightMethod.Gptq or WeightMethod.AdaRound ? RecipeOptions.WeightMethod
+        : recipe.ReconSamples is not null ? RecipeOptions.ReconSamples
+        : recipe.AdaroundIterations is not null ? RecipeOptions.AdaroundIterations
+        : recipe.ActOrder is not null ? RecipeOptions.ActOrder
+        : null;
+
     /// <summary>What the mode-specific part produced: a plain result, or a guard or target search over one.</summary>
     private sealed record Outcome(StaticQuantizationResult? Plain, GuardResult? Guard, FallbackResult? Fallback, double? Target, OutputCheck? Check);
 
-    private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, CheckSet? checkSet, IProgress<string>? log)
+    private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, ICalibrationSource? source,
+        CheckSet? checkSet, IProgress<string>? log)
     {
+        // Weight-only reconstruction reads the first samples of --data (the check set is spread over all of them).
+        var samples = settings.ReconstructsWeights && source is not null ? Feeds(source.Take(settings.Reconstruction.Samples)).ToList() : null;
         Func<StaticQuantizationSettings, StaticQuantizationResult> quantize = recipe.Mode switch
         {
             QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s),
             QuantizationMode.Fp16 => s => Fp16StorageConverter.Convert(model, s),
             _ when recipe.ToBlockOptions() is { } blocks => s => BlockWeightQuantizer.Quantize(model, s, blocks),
-            _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0),
+            _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0, samples, log),
         };
         var plain = quantize(settings);
+        // The guard's search quantizes again with layers kept float: it writes back the codes reconstructed here.
+        settings = settings with { ReusedReconstruction = plain.Reconstruction };
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
         if (check is null || recipe.AccuracyGuardFor(hasCheckSamples: true) is not double guard)
             return new Outcome(plain, null, null, null, check);
@@ -149,7 +164,7 @@ internal static class RecipeQuantizer
         }
         // One preparation and one calibration pass; when the guard may search, the pass also observes what its steps need.
         bool guardSearches = checkSet is not null && recipe.AccuracyGuardFor(hasCheckSamples: true) is not null && recipe.AccuracyGuardSearches;
-        var run = StaticRun.Create(model, settings, input, forVariants: guardSearches);
+        var run = StaticRun.Create(model, settings, input, forVariants: guardSearches, log);
         var plain = run.Plain;
         // The check samples are read only after calibration, so they do not add to its peak memory.
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);

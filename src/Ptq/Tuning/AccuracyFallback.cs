@@ -51,7 +51,7 @@ internal static class AccuracyFallback
         OutputCheck.RequireCosine(targetCosine, "--target-cosine");
         if (checkSamples.Count == 0)
             throw new SettingException(SettingName.TargetCosine, $"{SettingName.TargetCosine} needs samples to measure the output against float; give {SettingName.Data}");
-        var run = StaticRun.Create(model, settings, calibration, forVariants: true);
+        var run = StaticRun.Create(model, settings, calibration, forVariants: true, log);
         var result = run.Plain;
         var reverted = new List<(string, double)>();
         var current = settings;

@@ -52,7 +52,7 @@ internal static class AccuracyGuard
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(checkSamples);
         OutputCheck.RequireCosine(guard, "--accuracy-guard");
-        var run = StaticRun.Create(model, settings, calibration, forVariants: true);
+        var run = StaticRun.Create(model, settings, calibration, forVariants: true, log);
         var check = CheckFor(model, run.Plain, [.. checkSamples], null, log);
         return check is null ? NotRun(run.Plain, guard) : Static(run, settings, check, guard, log);
     }

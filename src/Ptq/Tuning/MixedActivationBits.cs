@@ -42,7 +42,7 @@ internal static class MixedActivationBits
         OutputCheck.RequireCosine(targetCosine, "--target-cosine");
         if (checkSamples.Count == 0)
             throw new SettingException(SettingName.ActBits, $"{SettingName.ActBits} mixed measures the output against float; give {SettingName.Data}");
-        var run = StaticRun.Create(model, settings, calibration, forVariants: true);
+        var run = StaticRun.Create(model, settings, calibration, forVariants: true, log);
         var check = OutputCheck.Measure(run.Plain.PreparedFloatModel, checkSamples);
         double cosine = check.Cosine(run.Plain);
         log?.Report($"output cosine {cosine:F5} with {settings.Activations.Bits}-bit activations (target {targetCosine})");

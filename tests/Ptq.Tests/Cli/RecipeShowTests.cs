@@ -75,16 +75,16 @@ public sealed class RecipeShowTests
         using var temp = new TempDirectory();
         string cfg = temp.File("m.cfg");
         File.WriteAllText(cfg, "[common_quant_param]\nquant_type=FULL_QUANT\nbit_num=8\n[full_quant_param]\nactivation_quant_method=KL\nper_channel=false\n[data_preprocess_param]\ncalibrate_path=x:/data\ncalibrate_size=50\nimage_to_format=GRAY\nnormalize_mean=[127.5]\nnormalize_std=[127.5]\n");
-        string args = $"--recipe {CliRun.Quote(cfg)} --weight-mode asym_u --reduce-range --clip 6 --target-cosine 0.99 --cle --weight-method adaround --bias-correction false";
+        string args = $"--recipe {CliRun.Quote(cfg)} --weight-mode asym_u --reduce-range --clip 6 --target-cosine 0.99 --cle --weight-method adaround --adaround-iterations 300 --max-drop 0.5 --bias-correction false";
 
         var shown = CliRun.Run($"ptq recipe show {args}");
         File.WriteAllText(temp.File("shown.yaml"), shown.Out);
         var loaded = RecipeFile.Load(temp.File("shown.yaml"));
 
         Assert.Equal(0, shown.ExitCode);
-        Assert.Equal(RecipeFile.Load(cfg) with { WeightMode = Ptq.Quantization.QuantMode.AsymmetricUnsigned, ReduceRange = true, Clip = 6, TargetCosine = 0.99, Cle = true, WeightMethod = WeightMethod.AdaRound, BiasCorrection = false }, loaded);
+        Assert.Equal(RecipeFile.Load(cfg) with { WeightMode = Ptq.Quantization.QuantMode.AsymmetricUnsigned, ReduceRange = true, Clip = 6, TargetCosine = 0.99, Cle = true, WeightMethod = WeightMethod.AdaRound, AdaroundIterations = 300, MaxDrop = 0.5, BiasCorrection = false }, loaded);
         Assert.Equal(ColorMode.Gray, loaded.Preprocessing.Color);
-        Assert.Contains("# not implemented yet, 'ptq quantize' refuses: --weight-method adaround", shown.Out);
+        Assert.Contains("# not implemented yet, 'ptq quantize' refuses: --max-drop 0.5", shown.Out);
     }
 
     [Fact]

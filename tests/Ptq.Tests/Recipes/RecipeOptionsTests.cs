@@ -66,8 +66,8 @@ public sealed partial class RecipeOptionsTests
     [Fact]
     public void Help_offers_only_implemented_values_and_options()
     {
-        Assert.Equal(["minmax", "mse", "admm", "hqq"], RecipeOptions.WeightMethod.Values);
-        Assert.Equal("minmax|mse|admm|hqq", RecipeOptions.WeightMethod.Placeholder);
+        Assert.Equal(["minmax", "mse", "admm", "gptq", "adaround", "hqq"], RecipeOptions.WeightMethod.Values);
+        Assert.Equal("METHOD", RecipeOptions.WeightMethod.Placeholder);
         Assert.False(RecipeOptions.MaxDrop.Implemented);
         Assert.True(RecipeOptions.MaxDrop.HasFlag);
         Assert.False(RecipeOptions.NStd.HasFlag);

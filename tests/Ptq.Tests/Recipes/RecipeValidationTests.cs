@@ -60,6 +60,12 @@ public sealed class RecipeValidationTests
         { new() { Stats = "s.json", CalibSize = 10 }, "calib-size", "calib-size 10 with stats" },
         { new() { TargetCosine = 1.5 }, "target-cosine", "(0, 1]" },
         { new() { MaxDrop = -1 }, "max-drop", "non-negative" },
+        { new() { WeightMethod = WeightMethod.AdaRound, Mode = QuantizationMode.Dynamic, Data = ["d"] }, "weight-method", "weight-method adaround with mode dynamic" },
+        { new() { WeightMethod = WeightMethod.Gptq, Stats = "s.json", Data = ["d"] }, "weight-method", "give data instead of stats" },
+        { new() { ReconSamples = 16 }, "recon-samples", "recon-samples with weight-method minmax: only gptq and adaround" },
+        { new() { WeightMethod = WeightMethod.Gptq, Data = ["d"], ReconSamples = 0 }, "recon-samples", "recon-samples 0: must be a positive" },
+        { new() { WeightMethod = WeightMethod.Gptq, Data = ["d"], AdaroundIterations = 100 }, "adaround-iterations", "it steers adaround only" },
+        { new() { WeightMethod = WeightMethod.AdaRound, Data = ["d"], ActOrder = true }, "act-order", "it steers gptq only" },
         { new() { CalibSize = 0 }, "calib-size", "positive" },
         { new() { NStd = 0 }, "n-std", "positive" },
         { new() { Skip = [""] }, "skip", "empty" },
@@ -207,7 +213,7 @@ public sealed class RecipeValidationTests
     {
         var recipe = new QuantizationRecipe
         {
-            Mode = QuantizationMode.WeightOnly, WeightBits = QuantizationRecipe.MixedBits, WeightMethod = WeightMethod.AdaRound,
+            Mode = QuantizationMode.WeightOnly, WeightBits = QuantizationRecipe.MixedBits, WeightMethod = WeightMethod.AdaRound, Data = ["images"],
             BiasCorrection = true, Cle = true, Clip = 6, ClipTable = "clip.json", TargetCosine = 0.995, MaxDrop = 0.5,
             Overrides = [new LayerOverride { Pattern = "fc", Skip = true }], MinWeightSize = 0, MinWeightChannels = 16, MixedInitScale = 0.02,
         }.Validate();
@@ -215,7 +221,7 @@ public sealed class RecipeValidationTests
         var features = recipe.UnsupportedFeatures().Select(f => f.ToString()).ToArray();
 
         Assert.Equal(
-            ["weight-bits mixed", "weight-method adaround",
+            ["weight-bits mixed",
              "target-cosine 0.995", "max-drop 0.5", "mixed-init-scale 0.02"],
             features);
     }
@@ -223,13 +229,13 @@ public sealed class RecipeValidationTests
     [Fact]
     public void Mapping_refuses_unsupported_features_instead_of_ignoring_them()
     {
-        var recipe = new QuantizationRecipe { WeightMethod = WeightMethod.AdaRound, BiasCorrection = false };
+        var recipe = new QuantizationRecipe { MaxDrop = 0.5, BiasCorrection = false };
 
         var e = Assert.Throws<RecipeException>(() => recipe.ToStaticSettings());
 
-        Assert.Equal("weight-method", e.Key);
-        Assert.Contains("not implemented yet: weight-method adaround", e.Message);
-        Assert.Contains("not implemented yet: --weight-method adaround", e.MessageIn(OptionSpelling.Flags));
+        Assert.Equal("max-drop", e.Key);
+        Assert.Contains("not implemented yet: max-drop 0.5", e.Message);
+        Assert.Contains("not implemented yet: --max-drop 0.5", e.MessageIn(OptionSpelling.Flags));
     }
 
     [Fact]
@@ -240,5 +246,20 @@ public sealed class RecipeValidationTests
 
         Assert.Equal(a, b);
         Assert.NotEqual(a, b with { Skip = ["b"] });
+    }
+
+    [Fact]
+    public void Weight_only_below_8_bits_with_data_reconstructs_with_gptq_unless_told_otherwise()
+    {
+        var weightOnly = new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = 4, Data = ["images"] };
+        Assert.Equal(WeightMethod.Gptq, weightOnly.EffectiveWeightMethod);
+        Assert.Equal(Ptq.Quantization.WeightRangeMethod.Gptq, weightOnly.ToStaticSettings().WeightMethod);
+        Assert.Equal(WeightMethod.MinMax, (weightOnly with { Data = [] }).EffectiveWeightMethod);
+        Assert.Equal(WeightMethod.MinMax, (weightOnly with { WeightBits = 8 }).EffectiveWeightMethod);
+        Assert.Equal(WeightMethod.MinMax, (weightOnly with { WeightMethod = WeightMethod.MinMax }).EffectiveWeightMethod);
+        Assert.Equal(WeightMethod.MinMax, new QuantizationRecipe { WeightBits = 4, Data = ["images"] }.EffectiveWeightMethod);
+        var knobs = (weightOnly with { ReconSamples = 8, ActOrder = false }).ToStaticSettings().Reconstruction;
+        Assert.Equal(8, knobs.Samples);
+        Assert.False(knobs.ActOrder);
     }
 }

@@ -44,8 +44,8 @@ internal static class Codecs
         ("aciq-gauss", CalibrationMethod.AciqGauss, true), ("aciq-laplace", CalibrationMethod.AciqLaplace, true), ("nstd", CalibrationMethod.NStd, true));
 
     public static readonly EnumCodec<WeightMethod> WeightMethods = new(
-        ("minmax", WeightMethod.MinMax, true), ("mse", WeightMethod.Mse, true), ("admm", WeightMethod.Admm, true), ("adaround", WeightMethod.AdaRound, false),
-        ("hqq", WeightMethod.Hqq, true));
+        ("minmax", WeightMethod.MinMax, true), ("mse", WeightMethod.Mse, true), ("admm", WeightMethod.Admm, true), ("gptq", WeightMethod.Gptq, true),
+        ("adaround", WeightMethod.AdaRound, true), ("hqq", WeightMethod.Hqq, true));
 
     public static readonly EnumCodec<ResizeMethod> ResizeMethods = new(
         ("linear", ResizeMethod.Linear, true), ("nearest", ResizeMethod.Nearest, true), ("cubic", ResizeMethod.Cubic, true));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ptq.Calibration;
 using Ptq.Quantization;
+using Ptq.Pipeline.Reconstruction;
 using Tool = Ptq.Recipes.SeedTool;
 
 namespace Ptq.Recipes;
@@ -229,16 +230,34 @@ public static partial class RecipeOptions
         new() { Placeholder = "K", HasFlag = false, Spellings = [new(Tool.Distiller, "--qe-clip-n-stds")] });
 
     /// <summary><c>weight-method</c> (<see cref="QuantizationRecipe.WeightMethod"/>).</summary>
-    public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods, r => r.WeightMethod, (r, v) => r with { WeightMethod = v },
-        "How weight ranges are chosen: the observed range (minmax), the least squared error (mse), or TNN's ADMM (admm); with --block-size: round to nearest (minmax) or a half-quadratic fit of each block's zero point (hqq).",
+    public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods.OrNull(), r => r.WeightMethod, (r, v) => r with { WeightMethod = v },
+        "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax) or a half-quadratic fit of each block's zero point (hqq).",
         new()
         {
+            Placeholder = "METHOD",
+            UnsetMeans = () => "gptq for --mode weight-only below 8 bits with --data, else minmax",
             Spellings =
             [
                 Mapped(Tool.Tnn, "-w", ("0", "minmax"), ("1", "admm")),
                 new(Tool.OnnxRuntime, "matmul_nbits_quantizer algo_config", "RTNWeightOnlyQuantConfig → minmax, HQQWeightOnlyQuantConfig → hqq"),
             ],
         });
+
+    /// <summary><c>recon-samples</c> (<see cref="QuantizationRecipe.ReconSamples"/>).</summary>
+    public static RecipeOption ReconSamples { get; } = Setting("recon-samples", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.ReconSamples, (r, v) => r with { ReconSamples = v },
+        "gptq and adaround: how many of the first --data samples the layer inputs are taken from.",
+        new() { Placeholder = "N", UnsetMeans = () => WeightReconstructionSettings.DefaultSamples.ToString(CultureInfo.InvariantCulture) });
+
+    /// <summary><c>adaround-iterations</c> (<see cref="QuantizationRecipe.AdaroundIterations"/>).</summary>
+    public static RecipeOption AdaroundIterations { get; } = Setting("adaround-iterations", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.AdaroundIterations,
+        (r, v) => r with { AdaroundIterations = v },
+        "adaround: optimisation steps per layer.",
+        new() { Placeholder = "N", UnsetMeans = () => WeightReconstructionSettings.DefaultIterations.ToString(CultureInfo.InvariantCulture) });
+
+    /// <summary><c>act-order</c> (<see cref="QuantizationRecipe.ActOrder"/>).</summary>
+    public static RecipeOption ActOrder { get; } = Setting("act-order", OptionGroup.Quantization, Codecs.Bool.OrNull(), r => r.ActOrder, (r, v) => r with { ActOrder = v },
+        "gptq: round the weights of the inputs with the largest energy first (GPTQ's act-order).",
+        new() { Placeholder = "true|false", UnsetMeans = () => "false" });
 
     /// <summary><c>block-size</c> (<see cref="QuantizationRecipe.BlockSize"/>).</summary>
     public static RecipeOption BlockSize { get; } = Setting("block-size", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.BlockSize, (r, v) => r with { BlockSize = v },

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ptq.Onnx;
+using Ptq.Pipeline;
+using Ptq.Quantization;
+using Ptq.Pipeline.Reconstruction;
+using Ptq.Quantization.Reconstruction;
+using Ptq.Runtime;
+
+namespace Ptq.Bench;
+
+/// <summary>
+/// Low-bit accuracy on SqueezeNet (issue #14): quantize with the first 100 ImageNet images, evaluate against fp32 on the
+/// other 400 (top-1, agreement, mean output cosine), with wall and CPU time of the quantization and its peak working
+/// set. Each argument is one configuration, <c>key=value</c> pairs joined by commas, e.g.
+/// <c>dotnet run -c Release --project bench/Ptq.Bench -- reconstruction method=gptq,wbits=4 method=minmax,wbits=4</c>.
+/// Keys: mode (full|weight-only), method (minmax|mse|admm|gptq|adaround), wbits, abits, samples, iterations, actorder, asym, refit, bc.
+/// </summary>
+internal static class ReconstructionRun
+{
+    public static int Run(string[] args)
+    {
+        using var model = ModelIO.Load(BenchAssets.Model("squeezenet1.1.onnx"));
+        var all = SqueezeNetData.Stream(model, 500).ToList();
+        var calibration = all.Take(100).ToList();
+        var held = all.Skip(100).ToList();
+        var labels = SqueezeNetData.Source(model, 500).Skip(100).Select(s => Label(s.SourceName)).ToList();
+        var reference = Outputs(model, held);
+        Console.WriteLine($"fp32 top-1 {Top1(reference, labels):F2} % on {held.Count} held-out images");
+        Console.WriteLine("| configuration | top-1 % | agreement % | cosine | wall s | CPU s | peak MiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (string configuration in args.Skip(1))
+        {
+            var options = configuration.Split(',').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
+            var settings = Settings(options);
+            var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            var log = options.ContainsKey("log") ? new Progress<string>(Console.Error.WriteLine) : null;
+            var result = options.GetValueOrDefault("mode") == "weight-only"
+                ? WeightOnlyQuantizer.Quantize(model, settings, samples: calibration, log: log)
+                : StaticQuantizer.Quantize(model, settings, new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()), log);
+            double wall = clock.Elapsed.TotalSeconds;
+            process.Refresh();
+            double cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+            var outputs = Outputs(result.Model, held);
+            double agreement = 100.0 * outputs.Zip(reference).Count(p => ArgMax(p.First) == ArgMax(p.Second)) / held.Count;
+            double cosine = outputs.Zip(reference).Average(p => Cosine(p.First, p.Second));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {configuration} | {Top1(outputs, labels):F2} | {agreement:F2} | {cosine:F5} | {wall:F1} | {cpuSeconds:F1} | {process.PeakWorkingSet64 / (1 << 20)} |"));
+        }
+        return 0;
+    }
+
+    private static StaticQuantizationSettings Settings(Dictionary<string, string> o)
+    {
+        int Int(string key, int fallback) => o.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        bool Bool(string key, bool fallback) => o.TryGetValue(key, out var v) ? v is "1" or "true" : fallback;
+        var method = o.GetValueOrDefault("method", "minmax") switch
+        {
+            "mse" => WeightRangeMethod.Mse,
+            "admm" => WeightRangeMethod.Admm,
+            "gptq" => WeightRangeMethod.Gptq,
+            "adaround" => WeightRangeMethod.AdaRound,
+            _ => WeightRangeMethod.MinMax,
+        };
+        var defaults = new WeightReconstructionSettings();
+        return new StaticQuantizationSettings
+        {
+            Weights = QuantScheme.WeightDefault with { Bits = Int("wbits", 8) },
+            Activations = QuantScheme.ActivationDefault with { Bits = Int("abits", 8) },
+            WeightMethod = method,
+            BiasCorrection = Bool("bc", true),
+            Overrides = o.TryGetValue("keep8", out var keep) ? [.. keep.Split('|').Select(p => new NodeOverride { Pattern = p, Weights = QuantScheme.WeightDefault })]
+                : o.TryGetValue("four", out var four) ? [.. four.Split('|').Select(p => new NodeOverride { Pattern = p, Weights = QuantScheme.WeightDefault with { Bits = 4 } })]
+                : [],
+            Reconstruction = defaults with
+            {
+                Samples = Int("samples", defaults.Samples),
+                Iterations = Int("iterations", defaults.Iterations),
+                ActOrder = Bool("actorder", defaults.ActOrder),
+                Asymmetric = Bool("asym", defaults.Asymmetric),
+                RefitBias = Bool("refit", defaults.RefitBias),
+                SearchClip = Bool("clip", defaults.SearchClip),
+                LearningRate = o.TryGetValue("lr", out var lr) ? float.Parse(lr, CultureInfo.InvariantCulture) : defaults.LearningRate,
+                Regularization = o.TryGetValue("lambda", out var l) ? float.Parse(l, CultureInfo.InvariantCulture) : defaults.Regularization,
+                Grid = o.GetValueOrDefault("grid") == "mse" ? WeightRangeMethod.Mse : WeightRangeMethod.MinMax,
+            },
+        };
+    }
+
+    private static List<float[]> Outputs(OnnxModel model, List<IReadOnlyDictionary<string, TensorValue>> samples)
+    {
+        using var runner = new OrtRunner(model);
+        return [.. samples.Select(s => runner.Run(s).Values.First().ToFloats())];
+    }
+
+    private static int Label(string sourceName)
+    {
+        string wnid = Path.GetFileName(sourceName).Split('_')[0];
+        return Array.IndexOf(Wnids.Value, wnid);
+    }
+
+    private static readonly Lazy<string[]> Wnids = new(() => File.ReadAllLines(BenchAssets.Get("labels", "imagenet_wnids.txt")));
+
+    private static double Top1(List<float[]> outputs, List<int> labels) => 100.0 * outputs.Zip(labels).Count(p => ArgMax(p.First) == p.Second) / labels.Count;
+
+    private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
+
+    private static double Cosine(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b);
+}

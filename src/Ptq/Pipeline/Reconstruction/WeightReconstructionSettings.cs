@@ -1,0 +1,58 @@
+using Ptq.Quantization;
+using Ptq.Quantization.Reconstruction;
+
+namespace Ptq.Pipeline.Reconstruction;
+
+/// <summary>
+/// How GPTQ and AdaRound weight reconstruction (<see cref="WeightRangeMethod.Gptq"/>, <see cref="WeightRangeMethod.AdaRound"/>)
+/// use the calibration data. The grid (scales and zero points) is the one the weight method's range gives; reconstruction
+/// only chooses each weight's code on it.
+/// </summary>
+internal sealed record WeightReconstructionSettings
+{
+    /// <summary>Default <see cref="Samples"/>.</summary>
+    public const int DefaultSamples = 64;
+
+    /// <summary>Default <see cref="Iterations"/>.</summary>
+    public const int DefaultIterations = 1000;
+
+    /// <summary>
+    /// Calibration samples whose layer inputs are used (the first ones; default <see cref="DefaultSamples"/>). They are
+    /// held in memory and run once per stage of layers through the float and the partly reconstructed model.
+    /// </summary>
+    public int Samples { get; init; } = DefaultSamples;
+
+    /// <summary>GPTQ: round columns in order of decreasing input energy (act-order) instead of weight order. Default off.</summary>
+    public bool ActOrder { get; init; }
+
+    /// <summary>AdaRound: optimisation steps per layer (default <see cref="DefaultIterations"/>).</summary>
+    public int Iterations { get; init; } = DefaultIterations;
+
+    /// <summary>Reconstruct toward the float layer reading float inputs (AdaRound's asymmetric objective) rather than toward W on quantized inputs.</summary>
+    internal bool Asymmetric { get; init; } = true;
+
+    /// <summary>AdaRound's Adam step size.</summary>
+    internal float LearningRate { get; init; } = 1e-2f;
+
+    /// <summary>AdaRound's regulariser weight λ.</summary>
+    internal float Regularization { get; init; } = 0.01f;
+
+    /// <summary>The ranges the codes are reconstructed on: min-max or MSE-optimal clips per channel.</summary>
+    internal WeightRangeMethod Grid { get; init; } = WeightRangeMethod.MinMax;
+
+    /// <summary>Search each output channel's clip for the smallest output error (<see cref="ClipSearch"/>; per-channel weights).</summary>
+    internal bool SearchClip { get; init; } = true;
+
+    /// <summary>Refit biases to keep each output channel's mean (with centred moments) where the layer has a bias.</summary>
+    internal bool RefitBias { get; init; } = true;
+
+    /// <summary>Throws <see cref="PtqException"/> naming the setting at fault.</summary>
+    public WeightReconstructionSettings Validate()
+    {
+        if (Samples < 1)
+            throw new SettingException(SettingName.ReconSamples, $"{SettingName.ReconSamples} {Samples}: give at least 1");
+        if (Iterations < 1)
+            throw new SettingException(SettingName.AdaroundIterations, $"{SettingName.AdaroundIterations} {Iterations}: give at least 1");
+        return this;
+    }
+}
