@@ -40,7 +40,7 @@ public sealed partial record QuantizationRecipe
         }
         else
         {
-            CheckBits(Key.WeightBits, WeightBits, Mode == QuantizationMode.WeightOnly ? 1 : 2);
+            CheckBits(Key.WeightBits, WeightBits, 2); // 1-bit codes have no symmetric grid; the quantizers refuse them too
             if (Mode == QuantizationMode.Dynamic && WeightBits > DefaultBits)
                 throw new RecipeException(Key.WeightBits, $"{Key.WeightBits} {WeightBits} with {Key.Mode} {mode}: MatMulInteger reads 8-bit weights; use {Key.WeightBits} 2 to 8, or {Key.Mode} full or weight-only.");
         }

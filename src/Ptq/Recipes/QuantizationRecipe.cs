@@ -43,7 +43,7 @@ public sealed partial record QuantizationRecipe
     /// </summary>
     public int? ActBits { get; init; }
 
-    /// <summary><c>--weight-bits N|mixed</c>: 2–16 (1–16 for weight-only), or <see cref="MixedBits"/>. Default 8.</summary>
+    /// <summary><c>--weight-bits N|mixed</c>: 2–16, or <see cref="MixedBits"/>. Default 8.</summary>
     public int WeightBits { get; init; } = DefaultBits;
 
     /// <summary><c>--act-mode sym|asym_u|asym_s</c>. Default asym_u.</summary>

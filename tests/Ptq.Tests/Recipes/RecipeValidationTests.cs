@@ -147,9 +147,10 @@ public sealed class RecipeValidationTests
     }
 
     [Fact]
-    public void Weight_only_allows_1_to_16_bits_and_mixed()
+    public void Weight_only_allows_2_to_16_bits_and_mixed()
     {
-        new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = 1 }.Validate();
+        new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = 2 }.Validate();
+        Assert.Contains("use 2 to 16", Assert.Throws<RecipeException>(() => new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = 1 }.Validate()).Message, StringComparison.Ordinal);
         new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = QuantizationRecipe.MixedBits, MixedInitScale = 0.02 }.Validate();
     }
 

@@ -151,7 +151,7 @@ public static partial class RecipeOptions
 
     /// <summary><c>weight-bits</c> (<see cref="QuantizationRecipe.WeightBits"/>).</summary>
     public static RecipeOption WeightBits { get; } = Setting("weight-bits", OptionGroup.Quantization, Codecs.WeightBits, r => r.WeightBits, (r, v) => r with { WeightBits = v },
-        "Weight bits, 2-16 (1-16 with --mode weight-only); mixed: 4 bits, raising the most sensitive layers to 8 until --target-cosine holds.",
+        "Weight bits, 2-16; mixed: 4 bits, raising the most sensitive layers to 8 until --target-cosine holds.",
         new()
         {
             NotYet = r => r.IsMixedWeightBits && r.Mode != QuantizationMode.Full,
