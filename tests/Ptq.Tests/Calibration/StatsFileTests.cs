@@ -116,7 +116,8 @@ public class StatsFileTests
         Assert.IsAssignableFrom<PtqException>(ex);
     }
 
-    private const string DistillerYaml = """
+    /// <summary>A Distiller stats YAML of two layers (also a seed of the parser fuzzer).</summary>
+    internal const string DistillerYaml = """
         conv1:
           inputs:
             0:

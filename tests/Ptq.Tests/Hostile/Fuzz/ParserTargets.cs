@@ -131,35 +131,5 @@ internal static class ParserTargets
         }
         """;
 
-    private const string DistillerYaml = """
-        conv1:
-          inputs:
-            0:
-              min: -2.5
-              max: 3.0
-              avg_min: -2.0
-              avg_max: 2.5
-              mean: 0.0123
-              std: 1.25
-              b: 0.98
-              shape: (1, 3, 4, 4)
-          output:
-            min: 0.0
-            max: 7.5
-            avg_min: 0.0
-            avg_max: 6.25
-            mean: 0.5
-            std: 0.75
-            b: 0.5
-            shape: (1, 8, 2, 2)
-        fc:
-          output:
-            min: -1.0e+1
-            max: 12
-            avg_min: -9
-            avg_max: 11
-            mean: 0
-            std: 3
-            b: 2
-        """;
+    private const string DistillerYaml = Calibration.StatsFileTests.DistillerYaml;
 }
