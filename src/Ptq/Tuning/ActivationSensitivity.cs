@@ -9,8 +9,9 @@ namespace Ptq.Tuning;
 
 /// <summary>How much the output suffers when one activation (with the tensors sharing its parameters) is rounded.</summary>
 /// <param name="Tensor">The tensor whose parameters are shared (<see cref="Quantization.QuantizationPlan.ParameterSource"/>).</param>
-/// <param name="Loss">Mean over the samples of 1 − cosine(float output, output with only this activation rounded).</param>
-internal sealed record ActivationLoss(string Tensor, double Loss);
+/// <param name="Loss">Mean over <paramref name="Samples"/> samples of 1 − cosine(float output, output with only this activation rounded).</param>
+/// <param name="Samples">How many samples measured it (see <see cref="ActivationSensitivity.Rank"/>).</param>
+internal sealed record ActivationLoss(string Tensor, double Loss, int Samples);
 
 /// <summary>
 /// Ranks the quantized activations of a QDQ model by their effect on the output, one parameter set at a time, together
@@ -19,15 +20,17 @@ internal sealed record ActivationLoss(string Tensor, double Loss);
 /// Runtime session serves all candidates: each Q/DQ pair and each producer with rounded weights becomes an If on one
 /// entry of a mask input, so a run with a one-hot mask rounds one candidate only and computes the rest as float does
 /// (constant weights, no rounding work for the other candidates: PP-OCRv4 det runs at 1.6× its float cost, where
-/// blending every candidate arithmetically cost 3×). Costs one run per candidate and sample.
+/// blending every candidate arithmetically cost 3×). The first sample measures every candidate and each further one the
+/// worse half of those measured so far (successive halving): about two runs per candidate, where the order matters.
 /// </summary>
 internal static class ActivationSensitivity
 {
-    private const string MaskInput = "ptq_sensitivity_mask";
+    internal const string MaskInput = "ptq_sensitivity_mask";
 
     /// <summary>
     /// Activations of <paramref name="result"/> that have a producer node (graph inputs cannot take per-node overrides),
-    /// worst first (ties by name, ordinal). Throws <see cref="PtqException"/> when <paramref name="samples"/> is empty.
+    /// worst first: those measured on more samples (kept among the worse half at each halving) before the others, then by
+    /// mean loss, ties by name (ordinal). Throws <see cref="PtqException"/> when <paramref name="samples"/> is empty.
     /// </summary>
     public static IReadOnlyList<ActivationLoss> Rank(StaticQuantizationResult result, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
     {
@@ -45,23 +48,30 @@ internal static class ActivationSensitivity
             return [.. outputs.SelectMany(o => values[o].ToFloats())];
         }
         var expected = samples.Select(s => Outputs(reference, s)).ToList();
-        var loss = new double[sources.Count];
+        var sum = new double[sources.Count];
+        var measured = new int[sources.Count];
         var mask = new float[sources.Count];
-        for (int i = 0; i < sources.Count; i++)
+        var active = Enumerable.Range(0, sources.Count).ToList();
+        for (int s = 0; s < samples.Count; s++)
         {
-            Array.Clear(mask);
-            mask[i] = 1;
-            for (int s = 0; s < samples.Count; s++)
+            // Successive halving: each further sample measures only the worse half of the candidates still measured.
+            if (s > 0)
+                active = [.. active.OrderByDescending(i => sum[i] / s).ThenBy(i => sources[i], StringComparer.Ordinal).Take((active.Count + 1) / 2)];
+            foreach (int i in active)
             {
+                Array.Clear(mask);
+                mask[i] = 1;
                 var feed = new Dictionary<string, TensorValue>(samples[s], StringComparer.Ordinal) { [MaskInput] = TensorValue.FromFloats([mask.Length], mask) };
-                loss[i] += (1 - Evaluation.CosineSimilarity.Compute(expected[s], Outputs(switchable, feed))) / samples.Count;
+                sum[i] += 1 - Evaluation.CosineSimilarity.Compute(expected[s], Outputs(switchable, feed));
+                measured[i]++;
             }
         }
-        return [.. sources.Select((t, i) => new ActivationLoss(t, loss[i])).OrderByDescending(l => l.Loss).ThenBy(l => l.Tensor, StringComparer.Ordinal)];
+        return [.. Enumerable.Range(0, sources.Count).OrderByDescending(i => measured[i]).ThenByDescending(i => sum[i] / measured[i])
+            .ThenBy(i => sources[i], StringComparer.Ordinal).Select(i => new ActivationLoss(sources[i], sum[i] / measured[i], measured[i]))];
     }
 
     /// <summary>The QDQ model with every activation pair made switchable, and the parameter sources in mask order.</summary>
-    private static (OnnxModel Model, List<string> Sources) SwitchableModel(StaticQuantizationResult result)
+    internal static (OnnxModel Model, List<string> Sources) SwitchableModel(StaticQuantizationResult result)
     {
         var graph = OnnxGraph.FromModel(result.Model, promoteConstants: false);
         var floatGraph = OnnxGraph.FromModel(result.PreparedFloatModel, promoteConstants: false);
