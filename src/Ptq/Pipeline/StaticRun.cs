@@ -13,11 +13,13 @@ namespace Ptq.Pipeline;
 internal sealed class StaticRun
 {
     private readonly CalibrationSettings _calibration;
+    private readonly CalibrationInput.FromSamples? _samples;
 
-    private StaticRun(PreparedQuantization prepared, CalibrationSettings calibration, StatsFile stats, StaticQuantizationResult plain)
+    private StaticRun(PreparedQuantization prepared, CalibrationSettings calibration, CalibrationInput.FromSamples? samples, StatsFile stats, StaticQuantizationResult plain)
     {
         Prepared = prepared;
         _calibration = calibration;
+        _samples = samples;
         Stats = stats;
         Plain = plain;
     }
@@ -47,7 +49,7 @@ internal sealed class StaticRun
         var samples = calibration as CalibrationInput.FromSamples;
         var stats = calibration is CalibrationInput.FromStats fromStats ? fromStats.Stats
             : StaticQuantizer.Collect(draft.Model, forVariants ? Widen(draft) : draft.Request, samples!);
-        return new StaticRun(prepared, calibration.Settings, stats, StaticQuantizer.Finish(draft, stats, samples, log));
+        return new StaticRun(prepared, calibration.Settings, samples, stats, StaticQuantizer.Finish(draft, stats, samples, log));
     }
 
     /// <summary>
@@ -61,6 +63,16 @@ internal sealed class StaticRun
             settings = settings with { ReusedReconstruction = Plain.Reconstruction };
         return StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, samples: null);
     }
+
+    /// <summary>
+    /// As <see cref="Quantize"/>, but a reconstructing weight method solves the codes again on the calibration samples,
+    /// each layer against the variant's own quantized inputs (codes fitted to the errors of layers the variant changes
+    /// would miscorrect); one reconstruction per call. Without samples (a stats file) it is <see cref="Quantize"/>.
+    /// </summary>
+    public StaticQuantizationResult Reconstruct(StaticQuantizationSettings settings) =>
+        settings.ReconstructsWeights && settings.ReusedReconstruction is null && _samples is not null
+            ? StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, _samples)
+            : Quantize(settings);
 
     /// <summary>The draft's request widened to every float tensor of the model, for variants' plans.</summary>
     private static Dictionary<string, StatisticKinds> Widen(QuantizationDraft draft)

@@ -18,6 +18,9 @@ internal sealed record FallbackResult(StaticQuantizationResult Result, double Co
 
     /// <summary>What a candidate is, for messages: "activation", "layer" or "node".</summary>
     public string Unit { get; init; } = "node";
+
+    /// <summary>The mixed weight-bit search's measured cost of each layer's low-bit weights, ranked (null for other searches).</summary>
+    public IReadOnlyList<WeightCost>? WeightCosts { get; init; }
 }
 
 /// <summary>
@@ -35,15 +38,6 @@ internal static class AccuracyFallback
     public static FallbackResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts = 16, IProgress<string>? log = null) =>
         Tune(model, settings, calibration, checkSamples, targetCosine, maxReverts, log, FallbackStep.ToFloat);
-
-    /// <summary>
-    /// Mixed-bit weights (MindSpore's bit_num=0 with auto_tune, Bolt's MIX): start from <paramref name="settings"/>'
-    /// (low-bit) weights and raise the weights of the most sensitive layer to <paramref name="highBits"/> bits, one layer
-    /// at a time, until the output cosine reaches <paramref name="targetCosine"/>.
-    /// </summary>
-    public static FallbackResult MixedBits(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int highBits = 8, int maxReverts = 64, IProgress<string>? log = null) =>
-        Tune(model, settings, calibration, checkSamples, targetCosine, maxReverts, log, new FallbackStep.RaiseWeightBits(settings.Weights with { Bits = highBits }));
 
     private static FallbackResult Tune(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts, IProgress<string>? log, FallbackStep step)

@@ -28,16 +28,4 @@ internal abstract record FallbackStep
 
         public override string Describe(string node) => $"reverted '{node}' to float";
     }
-
-    /// <summary>Give the node's weights <paramref name="High"/> instead of the default low-bit scheme.</summary>
-    public sealed record RaiseWeightBits(QuantScheme High) : FallbackStep
-    {
-        public override bool Applies(Node node, StaticQuantizationResult result) =>
-            result.Tensors.Any(t => t.Kind == "Weight" && t.NodeName == node.DisplayName && t.Parameters.Scheme.Bits < High.Bits);
-
-        public override StaticQuantizationSettings Relax(StaticQuantizationSettings settings, string node) =>
-            settings with { Overrides = [new NodeOverride { Pattern = node, Weights = High }, .. settings.Overrides] };
-
-        public override string Describe(string node) => $"raised '{node}' to {High.Bits}-bit weights";
-    }
 }
