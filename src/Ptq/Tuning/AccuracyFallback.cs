@@ -36,11 +36,7 @@ internal static class AccuracyFallback
     /// <paramref name="targetCosine"/> or <paramref name="maxReverts"/> nodes were reverted.
     /// </summary>
     public static FallbackResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts = 16, IProgress<string>? log = null) =>
-        Tune(model, settings, calibration, checkSamples, targetCosine, maxReverts, log, FallbackStep.ToFloat);
-
-    private static FallbackResult Tune(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts, IProgress<string>? log, FallbackStep step)
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts = 16, IProgress<string>? log = null)
     {
         OutputCheck.RequireCosine(targetCosine, "--target-cosine");
         if (checkSamples.Count == 0)
@@ -55,14 +51,14 @@ internal static class AccuracyFallback
         while (cosine < targetCosine && reverted.Count < maxReverts)
         {
             var done = reverted.Select(r => r.Item1).ToHashSet(StringComparer.Ordinal);
-            string? worst = WorstNode(result, checkSamples[0], n => !done.Contains(n.Name) && step.Applies(n, result));
+            string? worst = WorstNode(result, checkSamples[0], n => !done.Contains(n.Name));
             if (worst is null)
                 break;
-            current = step.Relax(current, worst);
+            current = current with { SkipNodes = [.. current.SkipNodes, worst] };
             result = run.Quantize(current);
             cosine = check.Cosine(result);
             reverted.Add((worst, cosine));
-            log?.Report($"{step.Describe(worst)}: output cosine {cosine:F5}");
+            log?.Report($"reverted '{worst}' to float: output cosine {cosine:F5}");
         }
         return new FallbackResult(result, cosine, cosine >= targetCosine, reverted);
     }
