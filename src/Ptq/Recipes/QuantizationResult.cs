@@ -22,16 +22,13 @@ public sealed record RelaxedNode(string Node, double Cosine);
 /// <param name="Relaxed">The candidates relaxed in the model returned, worst first.</param>
 public sealed record AccuracySearch(double Target, double? StartCosine, double Cosine, bool Met, string Unit, int Candidates, IReadOnlyList<RelaxedNode> Relaxed)
 {
-    /// <summary>The mixed weight-bit search (<c>--weight-bits mixed</c>): every ranked layer with its bits and measured cost, most cost per weight first; else empty.</summary>
-    public IReadOnlyList<LayerWeightBits> WeightBits { get; init; } = [];
+    /// <summary>
+    /// The mixed weight-bit search (<c>--weight-bits mixed</c>): every ranked layer, most cost per weight first, with its
+    /// weight count, the bits its weights got, and what its weights at the low bit width alone cost the output
+    /// (1 − mean cosine against float on the check samples); else empty.
+    /// </summary>
+    public IReadOnlyList<(string Node, long Weights, int Bits, double LowBitCost)> WeightBits { get; init; } = [];
 }
-
-/// <summary>One layer of a mixed weight-bit model.</summary>
-/// <param name="Node">The layer.</param>
-/// <param name="Weights">How many weights it holds.</param>
-/// <param name="Bits">The bits its weights got.</param>
-/// <param name="LowBitCost">What its weights at the low bit width alone cost the output (1 − mean cosine against float on the check samples).</param>
-public sealed record LayerWeightBits(string Node, long Weights, int Bits, double LowBitCost);
 
 /// <summary>
 /// What <see cref="Quantizer.Quantize"/> produced: the verified model, what was quantized, the measured verdict and
@@ -113,13 +110,13 @@ public sealed class QuantizationResult
         guard.Search?.Unit ?? "node", guard.Search?.Candidates ?? 0,
         guard.Search is { } search && ReferenceEquals(search.Result, guard.Result) ? Relaxed(search) : []);
 
-    private static IReadOnlyList<LayerWeightBits> LayerBits(FallbackResult search)
+    private static IReadOnlyList<(string Node, long Weights, int Bits, double LowBitCost)> LayerBits(FallbackResult search)
     {
         if (search.WeightCosts is not { } costs)
             return [];
         var bits = search.Result.Tensors.Where(t => t.Kind == "Weight").GroupBy(t => t.NodeName, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Parameters.Scheme.Bits, StringComparer.Ordinal);
-        return [.. costs.Select(c => new LayerWeightBits(c.Node, c.Weights, bits.GetValueOrDefault(c.Node), c.Loss))];
+        return [.. costs.Select(c => (c.Node, c.Weights, bits.GetValueOrDefault(c.Node), c.Loss))];
     }
 
     private static IReadOnlyList<RelaxedNode> Relaxed(FallbackResult search) => [.. search.Reverted.Select(r => new RelaxedNode(r.Node, r.Cosine))];
