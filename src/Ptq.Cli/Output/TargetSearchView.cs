@@ -21,5 +21,14 @@ internal static class TargetSearchView
         if (recipe.IsMixedActBits && search.Relaxed.Count > 0)
             output.WriteLine("  worst first, each with the output cosine after the step that kept it float: " +
                 string.Join(", ", search.Relaxed.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Node} {r.Cosine:F5}"))));
+        if (search.WeightBits.Count > 0)
+        {
+            long total = search.WeightBits.Sum(l => l.Weights);
+            int low = search.WeightBits.Min(l => l.Bits);
+            long atLow = search.WeightBits.Where(l => l.Bits == low).Sum(l => l.Weights);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {(double)atLow / total:P1} of the weights at {low} bits; per layer (bits, weights, output cost of its {low}-bit weights alone as 1 − cosine), most cost per weight first:"));
+            foreach (var l in search.WeightBits)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {l.Node}: {l.Bits}-bit, {l.Weights:N0} weights, {l.LowBitCost:E2}"));
+        }
     }
 }

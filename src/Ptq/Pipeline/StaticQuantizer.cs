@@ -176,14 +176,14 @@ internal static class StaticQuantizer
     }
 
     /// <summary>
-    /// The stage after the QDQ rewrite for a reconstructing weight method: GPTQ or AdaRound codes chosen on the first
-    /// samples (each stage of layers reading the partly reconstructed model), or, without samples, the codes of
+    /// The stage after the QDQ rewrite for a reconstructing weight method: GPTQ or AdaRound codes chosen on samples spread
+    /// over the set (each stage of layers reading the partly reconstructed model), or, without samples, the codes of
     /// <see cref="StaticQuantizationSettings.ReusedReconstruction"/> written back.
     /// </summary>
     private static ReconstructionOutcome Reconstruct(OnnxModel quantized, OnnxModel reference, IReadOnlyList<QuantizedTensorRecord> records,
         StaticQuantizationSettings settings, CalibrationInput.FromSamples? samples, IProgress<string>? log) =>
         WeightReconstruction.Apply(quantized, reference, records, settings.WeightMethod, settings.Reconstruction,
-            settings.ReusedReconstruction is null ? samples?.Samples.Take(settings.Reconstruction.Samples).ToList() : null,
+            settings.ReusedReconstruction is null ? samples?.Spread(settings.Reconstruction.Samples) : null,
             settings.ReusedReconstruction, log, samples?.CancellationToken ?? default);
 
     // 4-bit weights and 16-bit activations need opset 21; the rest keeps the prepared model's opset.

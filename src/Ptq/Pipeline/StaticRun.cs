@@ -13,13 +13,16 @@ namespace Ptq.Pipeline;
 internal sealed class StaticRun
 {
     private readonly CalibrationSettings _calibration;
+    private readonly CalibrationInput.FromSamples? _samples;
     private readonly RangeMemo _ranges;
 
-    private StaticRun(PreparedQuantization prepared, CalibrationSettings calibration, StatsFile stats, RangeMemo ranges, StaticQuantizationResult plain)
+    private StaticRun(PreparedQuantization prepared, CalibrationSettings calibration, CalibrationInput.FromSamples? samples, StatsFile stats, RangeMemo ranges,
+        StaticQuantizationResult plain)
     {
         _ranges = ranges;
         Prepared = prepared;
         _calibration = calibration;
+        _samples = samples;
         Stats = stats;
         Plain = plain;
     }
@@ -50,7 +53,7 @@ internal sealed class StaticRun
         var stats = calibration is CalibrationInput.FromStats fromStats ? fromStats.Stats
             : StaticQuantizer.Collect(draft.Model, forVariants ? Widen(draft) : draft.Request, samples!);
         var ranges = new RangeMemo();
-        return new StaticRun(prepared, calibration.Settings, stats, ranges, StaticQuantizer.Finish(draft, stats, samples, log, ranges));
+        return new StaticRun(prepared, calibration.Settings, samples, stats, ranges, StaticQuantizer.Finish(draft, stats, samples, log, ranges));
     }
 
     /// <summary>
@@ -64,6 +67,16 @@ internal sealed class StaticRun
             settings = settings with { ReusedReconstruction = Plain.Reconstruction };
         return StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, samples: null, memo: _ranges);
     }
+
+    /// <summary>
+    /// As <see cref="Quantize"/>, but a reconstructing weight method solves the codes again on the calibration samples,
+    /// each layer against the variant's own quantized inputs (codes fitted to the errors of layers the variant changes
+    /// would miscorrect); one reconstruction per call. Without samples (a stats file) it is <see cref="Quantize"/>.
+    /// </summary>
+    public StaticQuantizationResult Reconstruct(StaticQuantizationSettings settings) =>
+        settings.ReconstructsWeights && settings.ReusedReconstruction is null && _samples is not null
+            ? StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, _samples, memo: _ranges)
+            : Quantize(settings);
 
     /// <summary>The draft's request widened to every float tensor of the model, for variants' plans.</summary>
     private static Dictionary<string, StatisticKinds> Widen(QuantizationDraft draft)

@@ -21,7 +21,7 @@ internal static class WeightOnlyQuantizer
     /// granularity, weight method, skip lists and overrides. Weights with fewer than <paramref name="minWeightElements"/>
     /// elements or fewer than <paramref name="minWeightChannels"/> output channels stay float (MindSpore's
     /// min_quant_weight_size / min_quant_weight_channel). With a reconstructing weight method (GPTQ, AdaRound) the codes
-    /// are chosen on <paramref name="samples"/> (the first <see cref="WeightReconstructionSettings.Samples"/>), each layer
+    /// are chosen on <paramref name="samples"/> (<see cref="WeightReconstructionSettings.Samples"/> of them, spread over the list), each layer
     /// reading the outputs of the layers before it with their weights already quantized.
     /// </summary>
     public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, int minWeightElements = 0, int minWeightChannels = 0,
@@ -72,7 +72,7 @@ internal static class WeightOnlyQuantizer
         ReconstructedWeights? reconstruction = null;
         if (settings.ReconstructsWeights)
             (result, records, reconstruction) = WeightReconstruction.Apply(result, prepared, records, settings.WeightMethod, settings.Reconstruction,
-                samples?.Take(settings.Reconstruction.Samples).ToList(), settings.ReusedReconstruction, log);
+                samples is null ? null : CalibrationInput.FromSamples.SpreadOver(samples, settings.Reconstruction.Samples), settings.ReusedReconstruction, log);
         return new StaticQuantizationResult(result, prepared, plan, records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []))
         {
             Reconstruction = reconstruction,

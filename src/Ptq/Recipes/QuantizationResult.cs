@@ -20,7 +20,15 @@ public sealed record RelaxedNode(string Node, double Cosine);
 /// <param name="Unit">What a candidate is: "activation", "layer" or "node".</param>
 /// <param name="Candidates">How many candidates the search ranked (0 when it did not search).</param>
 /// <param name="Relaxed">The candidates relaxed in the model returned, worst first.</param>
-public sealed record AccuracySearch(double Target, double? StartCosine, double Cosine, bool Met, string Unit, int Candidates, IReadOnlyList<RelaxedNode> Relaxed);
+public sealed record AccuracySearch(double Target, double? StartCosine, double Cosine, bool Met, string Unit, int Candidates, IReadOnlyList<RelaxedNode> Relaxed)
+{
+    /// <summary>
+    /// The mixed weight-bit search (<c>--weight-bits mixed</c>): every ranked layer, most cost per weight first, with its
+    /// weight count, the bits its weights got, and what its weights at the low bit width alone cost the output
+    /// (1 − mean cosine against float on the check samples); else empty.
+    /// </summary>
+    public IReadOnlyList<(string Node, long Weights, int Bits, double LowBitCost)> WeightBits { get; init; } = [];
+}
 
 /// <summary>
 /// What <see cref="Quantizer.Quantize"/> produced: the verified model, what was quantized, the measured verdict and
@@ -37,6 +45,9 @@ public sealed class QuantizationResult
         Guard = run.Guard is { Ran: true } guard ? OfGuard(guard) : null;
         TargetSearch = run.Fallback is { } fallback && run.TargetCosine is { } target
             ? new AccuracySearch(target, null, fallback.Cosine, fallback.TargetMet, fallback.Unit, fallback.Candidates, Relaxed(fallback))
+            {
+                WeightBits = LayerBits(fallback),
+            }
             : null;
         _decisions = new(() => Decisions(run.Result, recipe));
     }
@@ -98,6 +109,15 @@ public sealed class QuantizationResult
     private static AccuracySearch OfGuard(GuardResult guard) => new(guard.Guard, guard.PlainCosine, guard.Cosine, guard.Passed,
         guard.Search?.Unit ?? "node", guard.Search?.Candidates ?? 0,
         guard.Search is { } search && ReferenceEquals(search.Result, guard.Result) ? Relaxed(search) : []);
+
+    private static IReadOnlyList<(string Node, long Weights, int Bits, double LowBitCost)> LayerBits(FallbackResult search)
+    {
+        if (search.WeightCosts is not { } costs)
+            return [];
+        var bits = search.Result.Tensors.Where(t => t.Kind == "Weight").GroupBy(t => t.NodeName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Parameters.Scheme.Bits, StringComparer.Ordinal);
+        return [.. costs.Select(c => (c.Node, c.Weights, bits.GetValueOrDefault(c.Node), c.Loss))];
+    }
 
     private static IReadOnlyList<RelaxedNode> Relaxed(FallbackResult search) => [.. search.Reverted.Select(r => new RelaxedNode(r.Node, r.Cosine))];
 

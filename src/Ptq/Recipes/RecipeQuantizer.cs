@@ -128,8 +128,8 @@ internal static class RecipeQuantizer
     private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, ICalibrationSource? source,
         CheckSet? checkSet, IProgress<string>? log)
     {
-        // Weight-only reconstruction reads the first samples of --data (the check set is spread over all of them).
-        var samples = settings.ReconstructsWeights && source is not null ? Feeds(source.Take(settings.Reconstruction.Samples)).ToList() : null;
+        // Weight-only reconstruction reads samples spread over --data, apart from the check set (Reconstruction below).
+        var samples = settings.ReconstructsWeights && source is not null ? Feeds(Reconstruction(source, settings.Reconstruction.Samples)).ToList() : null;
         Func<StaticQuantizationSettings, StaticQuantizationResult> quantize = recipe.Mode switch
         {
             QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s),
@@ -151,14 +151,14 @@ internal static class RecipeQuantizer
     {
         CalibrationInput input = recipe.Stats is { } statsPath
             ? new CalibrationInput.FromStats(StatsFiles.Load(statsPath, model), calibration)
-            : new CalibrationInput.FromSamples(Feeds(source!), source!.Count, calibration, progress, cancellationToken);
+            : new CalibrationInput.FromSamples(Feeds(source!), source!.Count, calibration, progress, cancellationToken) { Spreader = n => Feeds(Reconstruction(source, n)) };
         if (recipe.EffectiveTargetCosine is double target)
         {
             if (checkSet is null)
                 throw new RecipeException(SearchOption(recipe), $"{SearchOption(recipe)}{SearchValue(recipe)} measures the output on samples; add {RecipeOptions.Data} (with {RecipeOptions.Stats} it only supplies the check samples)");
             // The activation search may keep every ranked activation float: a stated target is missed only when float activations miss it too.
             var fallback = recipe.IsMixedActBits ? MixedActivationBits.Quantize(model, settings, input, checkSet.Feeds, target, maxPromoted: int.MaxValue, log: log)
-                : recipe.IsMixedWeightBits ? AccuracyFallback.MixedBits(model, settings, input, checkSet.Feeds, target, log: log)
+                : recipe.IsMixedWeightBits ? MixedWeightBits.Quantize(model, settings, input, checkSet.Feeds, target, log: log)
                 : AccuracyFallback.Quantize(model, settings, input, checkSet.Feeds, target, log: log);
             return new Outcome(null, null, fallback, target, null);
         }
@@ -224,6 +224,13 @@ internal static class RecipeQuantizer
         };
         return $"nothing was quantized: {covers}, and this model has none that qualify (most frequent ops: {string.Join(", ", ops)}; see the float list above)";
     }
+
+    /// <summary>
+    /// The samples weight reconstruction fits: spread over the data, and apart from the check set when the data holds
+    /// enough (the guard and the target searches would otherwise judge the weights on the images they were fitted to:
+    /// SqueezeNet W4A8 GPTQ measured output cosine 0.994 on those against 0.929 on held-out images).
+    /// </summary>
+    private static IEnumerable<CalibrationSample> Reconstruction(ICalibrationSource source, int count) => source.SpreadOutside(count, CheckSamples);
 
     private static IEnumerable<IReadOnlyDictionary<string, TensorValue>> Feeds(IEnumerable<CalibrationSample> samples) =>
         samples.Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds());

@@ -18,6 +18,9 @@ internal sealed record FallbackResult(StaticQuantizationResult Result, double Co
 
     /// <summary>What a candidate is, for messages: "activation", "layer" or "node".</summary>
     public string Unit { get; init; } = "node";
+
+    /// <summary>The mixed weight-bit search's measured cost of each layer's low-bit weights, ranked (null for other searches).</summary>
+    public IReadOnlyList<WeightCost>? WeightCosts { get; init; }
 }
 
 /// <summary>
@@ -33,20 +36,7 @@ internal static class AccuracyFallback
     /// <paramref name="targetCosine"/> or <paramref name="maxReverts"/> nodes were reverted.
     /// </summary>
     public static FallbackResult Quantize(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts = 16, IProgress<string>? log = null) =>
-        Tune(model, settings, calibration, checkSamples, targetCosine, maxReverts, log, FallbackStep.ToFloat);
-
-    /// <summary>
-    /// Mixed-bit weights (MindSpore's bit_num=0 with auto_tune, Bolt's MIX): start from <paramref name="settings"/>'
-    /// (low-bit) weights and raise the weights of the most sensitive layer to <paramref name="highBits"/> bits, one layer
-    /// at a time, until the output cosine reaches <paramref name="targetCosine"/>.
-    /// </summary>
-    public static FallbackResult MixedBits(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int highBits = 8, int maxReverts = 64, IProgress<string>? log = null) =>
-        Tune(model, settings, calibration, checkSamples, targetCosine, maxReverts, log, new FallbackStep.RaiseWeightBits(settings.Weights with { Bits = highBits }));
-
-    private static FallbackResult Tune(OnnxModel model, StaticQuantizationSettings settings, CalibrationInput calibration,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts, IProgress<string>? log, FallbackStep step)
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> checkSamples, double targetCosine, int maxReverts = 16, IProgress<string>? log = null)
     {
         OutputCheck.RequireCosine(targetCosine, "--target-cosine");
         if (checkSamples.Count == 0)
@@ -61,14 +51,14 @@ internal static class AccuracyFallback
         while (cosine < targetCosine && reverted.Count < maxReverts)
         {
             var done = reverted.Select(r => r.Item1).ToHashSet(StringComparer.Ordinal);
-            string? worst = WorstNode(result, checkSamples[0], n => !done.Contains(n.Name) && step.Applies(n, result));
+            string? worst = WorstNode(result, checkSamples[0], n => !done.Contains(n.Name));
             if (worst is null)
                 break;
-            current = step.Relax(current, worst);
+            current = current with { SkipNodes = [.. current.SkipNodes, worst] };
             result = run.Quantize(current);
             cosine = check.Cosine(result);
             reverted.Add((worst, cosine));
-            log?.Report($"{step.Describe(worst)}: output cosine {cosine:F5}");
+            log?.Report($"reverted '{worst}' to float: output cosine {cosine:F5}");
         }
         return new FallbackResult(result, cosine, cosine >= targetCosine, reverted);
     }

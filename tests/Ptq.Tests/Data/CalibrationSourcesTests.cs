@@ -89,6 +89,21 @@ public class CalibrationSourcesTests
     }
 
     [Fact]
+    public void Reconstruction_samples_are_spread_apart_from_the_check_set_when_enough_are_left()
+    {
+        using var dir = new TempDir();
+        for (int i = 0; i < 10; i++)
+            WritePng(dir.File($"{i:D2}.png"), 3, 2, (byte)i);
+        var source = CalibrationSources.Create([Image3x2], [dir.Path]);
+
+        // The check set Spread(3) reads 00, 03, 06; four of the seven left, spread: 01, 04, 05, 08.
+        Assert.Equal([0, 3, 6], CalibrationSplit.SpreadPositions(10, 3));
+        Assert.Equal(new[] { "01.png", "02.png", "05.png", "08.png" }, source.SpreadOutside(4, excluded: 3).Select(s => s.SourceName));
+        // Eight asked, seven left: too few to keep apart, so Spread(8) as before.
+        Assert.Equal(source.Spread(8).Select(s => s.SourceName), source.SpreadOutside(8, excluded: 3).Select(s => s.SourceName));
+    }
+
+    [Fact]
     public void Missing_empty_and_mixed_folders_are_errors_naming_the_path()
     {
         using var dir = new TempDir();

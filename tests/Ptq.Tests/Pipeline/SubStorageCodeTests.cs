@@ -101,7 +101,7 @@ public class SubStorageCodeTests
     {
         // Cosine 0.9965 with 4-bit weights everywhere; three of the four Conv raised reach 0.9993.
         var settings = new StaticQuantizationSettings { Weights = new QuantScheme(4, QuantMode.Symmetric, NarrowRange: true) };
-        var search = AccuracyFallback.MixedBits(DemoModel.Build(), settings, MinMax(DemoSamples), DemoSamples, 0.999, highBits: 16);
+        var search = MixedWeightBits.Quantize(DemoModel.Build(), settings, MinMax(DemoSamples), DemoSamples, 0.999, highBits: 16);
         Assert.True(search.TargetMet, $"cosine {search.Cosine}");
         Assert.Equal([4, 16], search.Result.Tensors.Where(t => t.Kind == "Weight").Select(t => t.Parameters.Scheme.Bits).Distinct().Order());
         Assert.InRange(RelativeError(DemoModel.Build(), search.Result.Model, DemoSamples), 0, 0.06); // 0.042; 0.096 before

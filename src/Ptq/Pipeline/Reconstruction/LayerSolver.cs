@@ -26,7 +26,7 @@ internal static class LayerSolver
 {
     /// <summary>Reconstructs <paramref name="layer"/>; <paramref name="nearest"/> are its round-to-nearest codes.</summary>
     public static SolvedLayer Solve(ReconstructionLayer layer, LayerStatistics[] statistics, int[] nearest, Func<float[], double[], GptqFactor, RowGrid, int[]> round,
-        bool asymmetric = true, bool refitBias = true, bool searchClip = true, bool actOrder = false)
+        bool asymmetric = true, bool refitBias = true, bool searchClip = true, bool actOrder = false, double damping = GptqKernel.DefaultDamping)
     {
         var geometry = layer.Geometry;
         int rows = geometry.Rows, columns = geometry.Columns;
@@ -46,7 +46,7 @@ internal static class LayerSolver
             var grid = original;
             var (gram, cross, quantizedMean, floatMean) = Moments(s, centred: bias is not null);
             // One factorization of the inputs' Hessian serves the target, the clip search and GPTQ's rounding.
-            var factor = GptqKernel.Factor(gram, columns, actOrder);
+            var factor = GptqKernel.Factor(gram, columns, actOrder, damping);
             var target = asymmetric ? Target(weights, cross, gram, factor, rows) : weights;
             if (searchClip)
             {

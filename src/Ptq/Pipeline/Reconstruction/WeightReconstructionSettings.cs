@@ -17,7 +17,7 @@ internal sealed record WeightReconstructionSettings
     public const int DefaultIterations = 1000;
 
     /// <summary>
-    /// Calibration samples whose layer inputs are used (the first ones; default <see cref="DefaultSamples"/>). They are
+    /// Calibration samples whose layer inputs are used (spread evenly over the calibration set; default <see cref="DefaultSamples"/>). They are
     /// held in memory and run once per stage of layers through the float and the partly reconstructed model.
     /// </summary>
     public int Samples { get; init; } = DefaultSamples;
@@ -42,6 +42,12 @@ internal sealed record WeightReconstructionSettings
 
     /// <summary>Search each output channel's clip for the smallest output error (<see cref="ClipSearch"/>; per-channel weights).</summary>
     internal bool SearchClip { get; init; } = true;
+
+    /// <summary>
+    /// Fraction of the mean input energy added to the diagonal of the inputs' Hessian (GPTQ's damping, also the ridge of
+    /// the asymmetric target W*): larger values trust the calibration samples' input correlations less.
+    /// </summary>
+    internal double Damping { get; init; } = GptqKernel.DefaultDamping;
 
     /// <summary>Refit biases to keep each output channel's mean (with centred moments) where the layer has a bias.</summary>
     internal bool RefitBias { get; init; } = true;

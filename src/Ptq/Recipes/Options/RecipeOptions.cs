@@ -245,7 +245,7 @@ public static partial class RecipeOptions
 
     /// <summary><c>recon-samples</c> (<see cref="QuantizationRecipe.ReconSamples"/>).</summary>
     public static RecipeOption ReconSamples { get; } = Setting("recon-samples", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.ReconSamples, (r, v) => r with { ReconSamples = v },
-        "gptq and adaround: how many of the first --data samples the layer inputs are taken from.",
+        "gptq and adaround: how many --data samples (spread over the set) the layer inputs are taken from.",
         new() { Placeholder = "N", UnsetMeans = () => WeightReconstructionSettings.DefaultSamples.ToString(CultureInfo.InvariantCulture) });
 
     /// <summary><c>adaround-iterations</c> (<see cref="QuantizationRecipe.AdaroundIterations"/>).</summary>
