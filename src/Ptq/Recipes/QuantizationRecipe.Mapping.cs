@@ -49,6 +49,7 @@ public sealed partial record QuantizationRecipe
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
+            SmoothQuantAlpha = SmoothQuant,
             // Block-wise methods (hqq) reach the quantizer through ToBlockOptions.
             WeightMethod = WeightMethodFor(hasData ?? Data.Count > 0) switch
             {

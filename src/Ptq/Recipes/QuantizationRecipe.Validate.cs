@@ -83,6 +83,8 @@ public sealed partial record QuantizationRecipe
             ValidateBlocks(mode);
         if (EmpiricalBiasCorrection)
             ValidateEmpiricalBiasCorrection(mode);
+        if (SmoothQuant is { } alpha)
+            ValidateSmoothQuant(alpha, mode);
         if (AccuracyGuard is { } guard && guard != AccuracyGuardOff)
             ValidateAccuracyGuard(guard, mode);
 
@@ -129,6 +131,18 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.AdaroundIterations, $"{Key.AdaroundIterations} with {Key.WeightMethod} {method}: it steers adaround only; drop it or use {Key.WeightMethod} adaround.");
         if (ActOrder is not null && withData != Recipes.WeightMethod.Gptq)
             throw new RecipeException(Key.ActOrder, $"{Key.ActOrder} with {Key.WeightMethod} {method}: it steers gptq only; drop it or use {Key.WeightMethod} gptq.");
+    }
+
+    // SmoothQuant moves activation range into the weights from per-channel maxima observed on the samples; weight-only and
+    // fp16 leave activations float, and statistics files hold no per-channel maxima.
+    private void ValidateSmoothQuant(double alpha, string mode)
+    {
+        if (!(alpha >= 0 && alpha <= 1))
+            throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} {alpha}: the migration strength lies in [0, 1], e.g. 0.5.");
+        if (Mode is QuantizationMode.WeightOnly or QuantizationMode.Fp16)
+            throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} with {Key.Mode} {mode}: smoothing eases activation quantization, and this mode leaves activations float; use {Key.Mode} full or dynamic.");
+        if (Stats is not null)
+            throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} with {Key.Stats}: smoothing needs per-channel maxima, which statistics files do not hold; give {Key.Data} instead of {Key.Stats}.");
     }
 
     // Block-wise weights (MatMulNBits) take a narrower set of choices than per-channel ones; each other choice is refused by name.

@@ -130,9 +130,16 @@ internal static class RecipeQuantizer
     {
         // Weight-only reconstruction reads the first samples of --data (the check set is spread over all of them).
         var samples = settings.ReconstructsWeights && source is not null ? Feeds(source.Take(settings.Reconstruction.Samples)).ToList() : null;
+        // SmoothQuant's per-channel maxima: one pass, shared by the guard's search steps.
+        var smoothingLog = log;
+        var smoothing = recipe.Mode == QuantizationMode.Dynamic && settings.SmoothQuantAlpha is not null
+            ? DynamicQuantizer.SmoothingStatistics(model, settings, Feeds(source ?? throw new RecipeException(RecipeOptions.SmoothQuant,
+                $"{RecipeOptions.SmoothQuant} measures activations per channel on calibration samples; add {RecipeOptions.Data}")), source.Count, recipe.ToCalibrationSettings().Runner)
+            : null;
         Func<StaticQuantizationSettings, StaticQuantizationResult> quantize = recipe.Mode switch
         {
-            QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s),
+            // What was smoothed is reported once, for the plain quantization, not again for each search step.
+            QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s, smoothing, Interlocked.Exchange(ref smoothingLog, null)),
             QuantizationMode.Fp16 => s => Fp16StorageConverter.Convert(model, s),
             _ when recipe.ToBlockOptions() is { } blocks => s => BlockWeightQuantizer.Quantize(model, s, blocks),
             _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0, samples, log),

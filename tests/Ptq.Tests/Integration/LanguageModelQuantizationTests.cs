@@ -63,6 +63,27 @@ public sealed class LanguageModelQuantizationTests(ITestOutputHelper output)
         Assert.InRange(perplexity / Fp32Perplexity - 1, -0.01, 0.02);
     }
 
+    /// <summary>
+    /// Static W8A8 (default settings) loses +1.63 %; SmoothQuant α 0.5 (the 9 LayerNorm → qkv / fc1 / head activations
+    /// smoothed) +0.72 %, logits SQNR 23.4 → 24.7 dB.
+    /// </summary>
+    [Fact]
+    public void SmoothQuantHalvesTheStaticW8A8Loss()
+    {
+        var (plain, _) = Run(new QuantizationRecipe());
+        var (smoothed, _) = Run(new QuantizationRecipe { SmoothQuant = 0.5 });
+        Assert.InRange(smoothed / Fp32Perplexity - 1, 0, 0.01);
+        Assert.True(smoothed / Fp32Perplexity - 1 < 0.7 * (plain / Fp32Perplexity - 1), $"perplexity {plain} → {smoothed}");
+    }
+
+    /// <summary>Dynamic int8 with SmoothQuant α 0.5: +0.48 % (without: +0.64 %).</summary>
+    [Fact]
+    public void DynamicInt8WithSmoothQuantIsWithinOnePercent()
+    {
+        var (perplexity, _) = Run(new QuantizationRecipe { Mode = QuantizationMode.Dynamic, SmoothQuant = 0.5 });
+        Assert.InRange(perplexity / Fp32Perplexity - 1, -0.01, 0.01);
+    }
+
     private static long FloatBytes => new FileInfo(Assets.Model("char-gpt.onnx")).Length;
 
     private (double Perplexity, long Bytes) Run(QuantizationRecipe recipe, Action<RecipeQuantizationResult>? check = null)

@@ -107,6 +107,10 @@ public sealed class RecipeValidationTests
         { new() { Mode = QuantizationMode.WeightOnly, AccuracyLevel = 4 }, "accuracy-level", "accuracy-level 4 without block-size" },
         { new() { Mode = QuantizationMode.WeightOnly, EmbeddingBits = 4 }, "embedding-bits", "embedding-bits 4 without block-size" },
         { new() { Mode = QuantizationMode.WeightOnly, WeightMethod = WeightMethod.Hqq }, "weight-method", "weight-method hqq fits the zero point of each block of block-wise weights; add block-size 32" },
+        { new() { SmoothQuant = 1.5 }, "smooth-quant", "smooth-quant 1.5: the migration strength lies in [0, 1]" },
+        { new() { SmoothQuant = double.NaN }, "smooth-quant", "lies in [0, 1]" },
+        { new() { SmoothQuant = 0.5, Mode = QuantizationMode.WeightOnly }, "smooth-quant", "smooth-quant with mode weight-only: smoothing eases activation quantization" },
+        { new() { SmoothQuant = 0.5, Stats = "s.json" }, "smooth-quant", "smooth-quant with stats: smoothing needs per-channel maxima" },
     };
 
     private static QuantizationRecipe Blocks => new() { Mode = QuantizationMode.WeightOnly, WeightBits = 4, BlockSize = 32 };

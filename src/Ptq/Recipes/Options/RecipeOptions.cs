@@ -282,6 +282,15 @@ public static partial class RecipeOptions
         "With --block-size: bits of embedding tables (Gather) and of output projections tied to them, 2, 4 or 8; an override naming their node wins.",
         new() { Placeholder = "2|4|8", UnsetMeans = () => "8" });
 
+    /// <summary><c>smooth-quant</c> (<see cref="QuantizationRecipe.SmoothQuant"/>).</summary>
+    public static RecipeOption SmoothQuant { get; } = Setting("smooth-quant", OptionGroup.Quantization, Codecs.Double.OrNull(), r => r.SmoothQuant, (r, v) => r with { SmoothQuant = v },
+        "SmoothQuant with migration strength ALPHA in [0, 1] (full and dynamic modes, needs --data): divide each MatMul/Gemm input channel by max|X|^ALPHA / max|W|^(1-ALPHA), scale the weights by it and fold the division into the preceding LayerNormalization or linear layer.",
+        new()
+        {
+            Placeholder = "ALPHA", UnsetMeans = () => "off",
+            Spellings = [new(Tool.OnnxRuntime, "extra_options SmoothQuant / SmoothQuantAlpha", "SmoothQuant True with SmoothQuantAlpha A → A")],
+        });
+
     /// <summary><c>bias-correction</c> (<see cref="QuantizationRecipe.BiasCorrection"/>).</summary>
     public static RecipeOption BiasCorrection { get; } = Setting("bias-correction", OptionGroup.Quantization, Codecs.Bool, r => r.BiasCorrection, (r, v) => r with { BiasCorrection = v },
         "Correct Conv/Gemm biases for the mean shift that weight rounding causes.",
