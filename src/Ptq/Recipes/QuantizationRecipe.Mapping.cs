@@ -101,7 +101,12 @@ public sealed partial record QuantizationRecipe
         ? new BlockQuantizationOptions
         {
             BlockSize = block,
-            Method = WeightMethod == Recipes.WeightMethod.Hqq ? Quantization.Blockwise.BlockMethod.Hqq : Quantization.Blockwise.BlockMethod.Rtn,
+            Method = WeightMethod switch
+            {
+                Recipes.WeightMethod.Hqq => Quantization.Blockwise.BlockMethod.Hqq,
+                Recipes.WeightMethod.Gptq => Quantization.Blockwise.BlockMethod.Gptq,
+                _ => Quantization.Blockwise.BlockMethod.Rtn,
+            },
             AccuracyLevel = AccuracyLevel ?? BlockQuantizationOptions.DefaultAccuracyLevel,
             EmbeddingBits = EmbeddingBits ?? BlockQuantizationOptions.DefaultEmbeddingBits,
         }

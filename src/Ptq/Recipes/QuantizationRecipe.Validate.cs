@@ -168,8 +168,8 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.Granularity, $"{Key.Granularity} {Codecs.Granularities.Name(Granularity)} with {Key.BlockSize}: blocks are finer than channels; drop one of them.");
         if (ReduceRange)
             throw new RecipeException(Key.ReduceRange, $"{Key.ReduceRange} with {Key.BlockSize}: block-wise weights use every code of their bits; drop {Key.ReduceRange}.");
-        if (WeightMethod is not (null or Recipes.WeightMethod.MinMax or Recipes.WeightMethod.Hqq))
-            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest) or hqq.");
+        if (WeightMethod is not (null or Recipes.WeightMethod.MinMax or Recipes.WeightMethod.Hqq or Recipes.WeightMethod.Gptq))
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest), hqq or gptq.");
         if (WeightMethod == Recipes.WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
             throw new RecipeException(Key.WeightMode, $"{Key.WeightMethod} hqq fits a zero point per block, which symmetric weights do not have: add {Key.WeightMode} asym_u.");
         if (AccuracyLevel is { } accuracy && accuracy is < 0 or > 4)

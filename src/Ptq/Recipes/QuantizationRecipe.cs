@@ -66,7 +66,8 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>
     /// <c>--weight-method minmax|mse|admm|gptq|adaround|hqq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
-    /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest).
+    /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest;
+    /// gptq there must be asked for).
     /// </summary>
     public WeightMethod? WeightMethod { get; init; }
 

@@ -3,6 +3,7 @@ using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Onnx;
 using Ptq.Pipeline;
+using Ptq.Quantization.Blockwise;
 using Ptq.Runtime;
 using Ptq.Tuning;
 
@@ -130,6 +131,7 @@ internal static class RecipeQuantizer
     {
         // Weight-only reconstruction reads the first samples of --data (the check set is spread over all of them).
         var samples = settings.ReconstructsWeights && source is not null ? Feeds(source.Take(settings.Reconstruction.Samples)).ToList() : null;
+        var blockCodes = new Dictionary<string, BlockQuantizedRows>(StringComparer.Ordinal);
         // SmoothQuant's per-channel maxima: one pass, shared by the guard's search steps.
         var smoothingLog = log;
         var smoothing = recipe.Mode == QuantizationMode.Dynamic && settings.SmoothQuantAlpha is not null
@@ -141,7 +143,8 @@ internal static class RecipeQuantizer
             // What was smoothed is reported once, for the plain quantization, not again for each search step.
             QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s, smoothing, Interlocked.Exchange(ref smoothingLog, null)),
             QuantizationMode.Fp16 => s => Fp16StorageConverter.Convert(model, s),
-            _ when recipe.ToBlockOptions() is { } blocks => s => BlockWeightQuantizer.Quantize(model, s, blocks),
+            // GPTQ's block codes are chosen once, for the plain quantization; the guard's steps write them back.
+            _ when recipe.ToBlockOptions() is { } blocks => s => BlockWeightQuantizer.Quantize(model, s, blocks, samples, log, blockCodes),
             _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0, samples, log),
         };
         var plain = quantize(settings);

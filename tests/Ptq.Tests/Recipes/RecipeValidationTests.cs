@@ -98,7 +98,7 @@ public sealed class RecipeValidationTests
         { Blocks with { WeightBits = QuantizationRecipe.MixedBits }, "weight-bits", "weight-bits mixed with block-size" },
         { Blocks with { Granularity = Granularity.PerTensor }, "granularity", "blocks are finer than channels" },
         { Blocks with { ReduceRange = true }, "reduce-range", "reduce-range with block-size" },
-        { Blocks with { WeightMethod = WeightMethod.Mse }, "weight-method", "weight-method mse with block-size: block-wise weights take minmax (round to nearest) or hqq" },
+        { Blocks with { WeightMethod = WeightMethod.Mse }, "weight-method", "weight-method mse with block-size: block-wise weights take minmax (round to nearest), hqq or gptq" },
         { Blocks with { WeightMethod = WeightMethod.Hqq }, "weight-mode", "add weight-mode asym_u" },
         { Blocks with { AccuracyLevel = 5 }, "accuracy-level", "accuracy-level 5: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8)" },
         { Blocks with { EmbeddingBits = 6 }, "embedding-bits", "embedding-bits 6: block-wise tables are 2, 4 or 8 bits" },

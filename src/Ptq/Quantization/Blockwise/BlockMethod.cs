@@ -8,4 +8,7 @@ internal enum BlockMethod
 
     /// <summary>Half-quadratic optimization of the zero point (<see cref="HqqBlock"/>), asymmetric only, no data.</summary>
     Hqq,
+
+    /// <summary>GPTQ's error compensation from calibration inputs on round-to-nearest block grids (<see cref="BlockGptq"/>).</summary>
+    Gptq,
 }

@@ -231,7 +231,7 @@ public static partial class RecipeOptions
 
     /// <summary><c>weight-method</c> (<see cref="QuantizationRecipe.WeightMethod"/>).</summary>
     public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods.OrNull(), r => r.WeightMethod, (r, v) => r with { WeightMethod = v },
-        "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax) or a half-quadratic fit of each block's zero point (hqq).",
+        "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax), a half-quadratic fit of each block's zero point (hqq) or gptq on round-to-nearest block grids (with --act-order, grids fixed before rounding).",
         new()
         {
             Placeholder = "METHOD",
@@ -239,7 +239,7 @@ public static partial class RecipeOptions
             Spellings =
             [
                 Mapped(Tool.Tnn, "-w", ("0", "minmax"), ("1", "admm")),
-                new(Tool.OnnxRuntime, "matmul_nbits_quantizer algo_config", "RTNWeightOnlyQuantConfig → minmax, HQQWeightOnlyQuantConfig → hqq"),
+                new(Tool.OnnxRuntime, "matmul_nbits_quantizer algo_config", "RTNWeightOnlyQuantConfig → minmax, HQQWeightOnlyQuantConfig → hqq, GPTQWeightOnlyQuantConfig → gptq"),
             ],
         });
 
