@@ -88,15 +88,26 @@ internal static class SmoothQuant
                     ? (float)Math.Clamp(Math.Pow(activationMax, alpha) / Math.Pow(weightMax[j], 1 - alpha), MinScale, 1 / MinScale)
                     : 1f;
             }
-            foreach (var (node, tensor, values) in weights)
-            {
-                ForEachRow(node, tensor, values, (row, i) => values[i] *= scales[row]);
-                graph.ReplaceInitializer(TensorData.FromFloats(tensor.Name, [.. tensor.Dims], values));
-            }
-            FoldIntoProducer(graph, group.Producer, scales, external);
+            Migrate(graph, group, scales, external);
             applied[group.Activation] = scales;
         }
         return applied;
+    }
+
+    /// <summary>
+    /// Divides <paramref name="group"/>'s activation by <paramref name="scales"/> per channel: its readers' weight rows are
+    /// multiplied by them and the producer's parameters divided (in place, same names). The float function is unchanged.
+    /// </summary>
+    public static void Migrate(OnnxGraph graph, SmoothingGroup group, float[] scales, ExternalDataReader? external = null)
+    {
+        foreach (var node in group.Consumers)
+        {
+            var tensor = graph.Initializer(node.Inputs[1])!;
+            var values = TensorData.ToFloats(tensor, external);
+            ForEachRow(node, tensor, values, (row, i) => values[i] *= scales[row]);
+            graph.ReplaceInitializer(TensorData.FromFloats(tensor.Name, [.. tensor.Dims], values));
+        }
+        FoldIntoProducer(graph, group.Producer, scales, external);
     }
 
     /// <summary>One line for what was smoothed, then one per activation left as it was, with its reason.</summary>

@@ -63,7 +63,8 @@ internal static class BlockWeightQuantizer
     /// <see cref="BlockMethod.Gptq"/> chooses the codes of MatMul/Gemm weights from the layer inputs of
     /// <paramref name="samples"/> (<see cref="BlockGptqPass"/>, reporting each layer to <paramref name="log"/>) and stores
     /// them in <paramref name="reconstructed"/> by node name; codes already there are written back without reading data
-    /// (the accuracy guard's search quantizes again with some layers float). Tables and tied projections round to nearest.
+    /// (the accuracy guard's search quantizes again with some layers float). <see cref="BlockMethod.Awq"/> scales input
+    /// channels and searches clips on the samples (<see cref="AwqPass"/>). Tables and tied projections round to nearest.
     /// </remarks>
     public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, BlockQuantizationOptions options,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>>? samples = null, IProgress<string>? log = null,
@@ -91,7 +92,11 @@ internal static class BlockWeightQuantizer
             foreach (var (node, q) in BlockGptqPass.Run(prepared, graph, layers, samples ?? [], settings.Reconstruction.ActOrder, log))
                 reconstructed[node] = q;
         }
-        var writer = new Writer(graph, prepared.External, options, tied, reconstructed);
+        IReadOnlyDictionary<string, BlockQuantizedRows> solved = reconstructed;
+        if (options.Method == BlockMethod.Awq) // scaling edits this call's graph, so it runs on every call
+            solved = AwqPass.Apply(prepared, graph, n => !tied.Contains(n.Name) && choices.SkipReason(n) is null ? Scheme(choices.WeightScheme(n), options) : null,
+                samples ?? [], log);
+        var writer = new Writer(graph, prepared.External, options, tied, solved);
         var floatNodes = new List<FloatNode>();
         foreach (var node in graph.TopologicalOrder())
         {
@@ -140,7 +145,7 @@ internal static class BlockWeightQuantizer
                 return "no constant 2-D float weight, or Gemm with transA/alpha/beta or a bias of another shape";
             // A projection tied to an embedding is quantized the way a Gather reads tables, so both share one copy.
             var q = reconstructed.TryGetValue(node.Name, out var solved) && solved.Scheme == scheme && solved.Rows == weight.N ? solved
-                : BlockQuantizer.Quantize(weight.Rows, weight.N, weight.K, scheme, tied.Contains(node.Name) || options.Method == BlockMethod.Gptq ? BlockMethod.Rtn : options.Method, weight.Name);
+                : BlockQuantizer.Quantize(weight.Rows, weight.N, weight.K, scheme, tied.Contains(node.Name) || options.Method is BlockMethod.Gptq or BlockMethod.Awq ? BlockMethod.Rtn : options.Method, weight.Name);
             var stored = Store(weight.Name, q, BlockTensors.PackedCodes);
             var inputs = new List<string> { node.Inputs[0], stored.Codes, stored.Scales, stored.ZeroPoints ?? "" };
             if (weight.Bias is { } bias)

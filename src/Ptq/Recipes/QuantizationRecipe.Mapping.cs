@@ -105,6 +105,7 @@ public sealed partial record QuantizationRecipe
             {
                 Recipes.WeightMethod.Hqq => Quantization.Blockwise.BlockMethod.Hqq,
                 Recipes.WeightMethod.Gptq => Quantization.Blockwise.BlockMethod.Gptq,
+                Recipes.WeightMethod.Awq => Quantization.Blockwise.BlockMethod.Awq,
                 _ => Quantization.Blockwise.BlockMethod.Rtn,
             },
             AccuracyLevel = AccuracyLevel ?? BlockQuantizationOptions.DefaultAccuracyLevel,

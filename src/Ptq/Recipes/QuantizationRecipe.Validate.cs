@@ -79,7 +79,7 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException(Key.CalibSize, $"{Key.CalibSize} {n} with {Key.Stats}: the statistics are already collected; drop {Key.CalibSize}, or give {Key.Data} instead of {Key.Stats}.");
         }
 
-        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod == Recipes.WeightMethod.Hqq)
+        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod is Recipes.WeightMethod.Hqq or Recipes.WeightMethod.Awq)
             ValidateBlocks(mode);
         if (EmpiricalBiasCorrection)
             ValidateEmpiricalBiasCorrection(mode);
@@ -154,6 +154,8 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {level} without {Key.BlockSize}: it sets the compute type of block-wise weights (MatMulNBits); add {Key.BlockSize} 32 or drop it.");
             if (EmbeddingBits is { } bits)
                 throw new RecipeException(Key.EmbeddingBits, $"{Key.EmbeddingBits} {bits} without {Key.BlockSize}: it sets the bits of block-wise embedding tables; add {Key.BlockSize} 32 or drop it.");
+            if (WeightMethod == Recipes.WeightMethod.Awq)
+                throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} awq scales the input channels of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
             throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} fits the zero point of each block of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
         }
         if (Mode != QuantizationMode.WeightOnly)
@@ -168,8 +170,8 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.Granularity, $"{Key.Granularity} {Codecs.Granularities.Name(Granularity)} with {Key.BlockSize}: blocks are finer than channels; drop one of them.");
         if (ReduceRange)
             throw new RecipeException(Key.ReduceRange, $"{Key.ReduceRange} with {Key.BlockSize}: block-wise weights use every code of their bits; drop {Key.ReduceRange}.");
-        if (WeightMethod is not (null or Recipes.WeightMethod.MinMax or Recipes.WeightMethod.Hqq or Recipes.WeightMethod.Gptq))
-            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest), hqq or gptq.");
+        if (WeightMethod is not (null or Recipes.WeightMethod.MinMax or Recipes.WeightMethod.Hqq or Recipes.WeightMethod.Gptq or Recipes.WeightMethod.Awq))
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest), hqq, gptq or awq.");
         if (WeightMethod == Recipes.WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
             throw new RecipeException(Key.WeightMode, $"{Key.WeightMethod} hqq fits a zero point per block, which symmetric weights do not have: add {Key.WeightMode} asym_u.");
         if (AccuracyLevel is { } accuracy && accuracy is < 0 or > 4)

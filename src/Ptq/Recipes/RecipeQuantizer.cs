@@ -117,7 +117,7 @@ internal static class RecipeQuantizer
 
     /// <summary>The option that asks for GPTQ or AdaRound (explicitly, or through one of their knobs), or null.</summary>
     private static RecipeOption? ReconstructionWithoutData(QuantizationRecipe recipe) =>
-        recipe.WeightMethod is WeightMethod.Gptq or WeightMethod.AdaRound ? RecipeOptions.WeightMethod
+        recipe.WeightMethod is WeightMethod.Gptq or WeightMethod.AdaRound or WeightMethod.Awq ? RecipeOptions.WeightMethod
         : recipe.ReconSamples is not null ? RecipeOptions.ReconSamples
         : recipe.AdaroundIterations is not null ? RecipeOptions.AdaroundIterations
         : recipe.ActOrder is not null ? RecipeOptions.ActOrder
@@ -130,7 +130,8 @@ internal static class RecipeQuantizer
         CheckSet? checkSet, IProgress<string>? log)
     {
         // Weight-only reconstruction reads the first samples of --data (the check set is spread over all of them).
-        var samples = settings.ReconstructsWeights && source is not null ? Feeds(source.Take(settings.Reconstruction.Samples)).ToList() : null;
+        var samples = (settings.ReconstructsWeights || recipe.WeightMethod == WeightMethod.Awq) && source is not null
+            ? Feeds(source.Take(settings.Reconstruction.Samples)).ToList() : null;
         var blockCodes = new Dictionary<string, BlockQuantizedRows>(StringComparer.Ordinal);
         // SmoothQuant's per-channel maxima: one pass, shared by the guard's search steps.
         var smoothingLog = log;

@@ -58,7 +58,7 @@ internal static class BlockGptqPass
     }
 
     /// <summary>Σ x·xᵀ of each input (its last axis, <paramref name="widths"/> values) over every position of every sample.</summary>
-    private static Dictionary<string, double[]> Collect(OnnxModel model, List<string> inputs, Dictionary<string, int> widths,
+    internal static Dictionary<string, double[]> Collect(OnnxModel model, List<string> inputs, Dictionary<string, int> widths,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, CancellationToken cancellationToken)
     {
         var slice = ModelSlice.Upstream(model, inputs);
@@ -97,7 +97,7 @@ internal static class BlockGptqPass
     }
 
     /// <summary>Σ over rows of (ŵ − w)·H·(ŵ − w)ᵀ: the squared output error on the collected inputs.</summary>
-    private static double OutputError(float[] weights, float[] quantized, double[] hessian, int k)
+    internal static double OutputError(float[] weights, float[] quantized, double[] hessian, int k)
     {
         double total = 0;
         var d = new double[k];

@@ -11,4 +11,7 @@ internal enum BlockMethod
 
     /// <summary>GPTQ's error compensation from calibration inputs on round-to-nearest block grids (<see cref="BlockGptq"/>).</summary>
     Gptq,
+
+    /// <summary>Activation-aware input-channel scaling searched on calibration data, then round to nearest (<c>AwqPass</c>).</summary>
+    Awq,
 }

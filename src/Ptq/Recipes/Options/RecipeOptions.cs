@@ -231,7 +231,7 @@ public static partial class RecipeOptions
 
     /// <summary><c>weight-method</c> (<see cref="QuantizationRecipe.WeightMethod"/>).</summary>
     public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods.OrNull(), r => r.WeightMethod, (r, v) => r with { WeightMethod = v },
-        "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax), a half-quadratic fit of each block's zero point (hqq) or gptq on round-to-nearest block grids (with --act-order, grids fixed before rounding).",
+        "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax), a half-quadratic fit of each block's zero point (hqq) gptq on round-to-nearest block grids (with --act-order, grids fixed before rounding) or awq (input channels scaled by their activation size and block ranges clipped, both searched on --data).",
         new()
         {
             Placeholder = "METHOD",
