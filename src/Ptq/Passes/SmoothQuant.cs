@@ -140,6 +140,8 @@ internal static class SmoothQuant
             return "it is a graph output, which must keep its values";
         foreach (var (node, index) in graph.Consumers(activation))
         {
+            if (node.OpType is "Shape" or "Size" && node.IsStandard)
+                continue; // reads the shape only, which the division keeps
             if (index != 0 || WeightRows(graph, node) is null)
                 return $"{node} also reads it and needs the original values";
             consumers.Add(node);
@@ -171,17 +173,28 @@ internal static class SmoothQuant
                 return OwnVector(graph, producer, 1, channels, required: true) ?? OwnVector(graph, producer, 2, channels, required: false);
             case "MatMul" or "Gemm" when producer.Outputs[0] == activation:
                 return LinearProducerRefusal(graph, producer, channels, bias: producer.OpType == "Gemm" ? (producer, 2) : null);
+            case "Mul" when producer.Inputs.Count == 2:
+                // A decomposed LayerNorm's scale (x̂ · γ), or any multiplication by a constant per-channel vector.
+                int scaleIndex = ConstantIndex(graph, producer);
+                return scaleIndex < 0 ? $"its producer {producer} does not multiply by a constant" : OwnVector(graph, producer, scaleIndex, channels, required: true);
             case "Add" when producer.Inputs.Count == 2:
-                int biasIndex = graph.IsInitializer(producer.Inputs[1]) ? 1 : graph.IsInitializer(producer.Inputs[0]) ? 0 : -1;
-                if (biasIndex < 0 || graph.Producer(producer.Inputs[1 - biasIndex]) is not { OpType: "MatMul", IsStandard: true } matmul)
-                    return $"its producer {producer} is not a linear layer's bias";
-                if (graph.Consumers(matmul.Outputs[0]).Count != 1 || graph.IsGraphOutput(matmul.Outputs[0]))
-                    return $"{matmul}'s output is read by more than {producer}";
-                return LinearProducerRefusal(graph, matmul, channels, bias: (producer, biasIndex));
+                int biasIndex = ConstantIndex(graph, producer);
+                var before = biasIndex < 0 ? null : graph.Producer(producer.Inputs[1 - biasIndex]);
+                if (before is not { OpType: "MatMul" or "Mul", IsStandard: true })
+                    return $"its producer {producer} is not the bias of a linear layer or of a per-channel scale";
+                if (graph.Consumers(before.Outputs[0]).Count != 1 || graph.IsGraphOutput(before.Outputs[0]))
+                    return $"{before}'s output is read by more than {producer}";
+                return before.OpType == "MatMul"
+                    ? LinearProducerRefusal(graph, before, channels, bias: (producer, biasIndex))
+                    : ProducerRefusal(graph, before, before.Outputs[0], channels) ?? OwnVector(graph, producer, biasIndex, channels, required: true);
             default:
                 return $"its producer {producer} is not a LayerNormalization or linear layer, so the division cannot be folded";
         }
     }
+
+    /// <summary>Which input of a binary node is a constant (the second if both), or −1.</summary>
+    private static int ConstantIndex(OnnxGraph graph, Node node) =>
+        graph.IsInitializer(node.Inputs[1]) ? 1 : graph.IsInitializer(node.Inputs[0]) ? 0 : -1;
 
     private static string? LinearProducerRefusal(OnnxGraph graph, Node linear, int channels, (Node Node, int Index)? bias)
     {
@@ -240,10 +253,17 @@ internal static class SmoothQuant
                 DivideVector(graph, producer, 1, scales, external);
                 DivideVector(graph, producer, 2, scales, external);
                 break;
+            case "Mul":
+                DivideVector(graph, producer, ConstantIndex(graph, producer), scales, external);
+                break;
             case "Add":
-                int biasIndex = graph.IsInitializer(producer.Inputs[1]) ? 1 : 0;
+                int biasIndex = ConstantIndex(graph, producer);
                 DivideVector(graph, producer, biasIndex, scales, external);
-                DivideColumns(graph, graph.Producer(producer.Inputs[1 - biasIndex])!, scales, external);
+                var before = graph.Producer(producer.Inputs[1 - biasIndex])!;
+                if (before.OpType == "Mul")
+                    FoldIntoProducer(graph, before, scales, external);
+                else
+                    DivideColumns(graph, before, scales, external);
                 break;
             default: // MatMul or Gemm producing the activation itself
                 DivideColumns(graph, producer, scales, external);

@@ -15,14 +15,15 @@ public class SmoothQuantTests
 {
     /// <summary>
     /// X[N,16] → LayerNormalization (channel 3's scale 30× the rest: an outlier channel) → q (MatMul) and k (Gemm, transB)
-    /// → Yq, Yk; X → up (MatMul) → Add bias → h → down (MatMul) → Yd; X → Relu → r → MatMul → Yr.
+    /// → Yq, Yk; X → up (MatMul) → Add bias → h → down (MatMul) → Yd; X → Relu → r → MatMul → Yr; a decomposed
+    /// LayerNorm's affine part X → Mul γ2 → Add β2 → a → MatMul → Ya, with a Shape reading a too.
     /// </summary>
     private static OnnxModel Block()
     {
         var random = new Random(23);
         var graph = new GraphProto { Name = "smooth" };
         graph.Input.Add(TestModels.FloatInfo("X", -1, 16));
-        foreach (var (name, width) in new[] { ("Yq", 8), ("Yk", 8), ("Yd", 4), ("Yr", 4) })
+        foreach (var (name, width) in new[] { ("Yq", 8), ("Yk", 8), ("Yd", 4), ("Yr", 4), ("Ya", 4) })
             graph.Output.Add(TestModels.FloatInfo(name, -1, width));
         var gamma = TensorData.ToFloats(TestModels.RandomFloats("gamma", random, 16));
         gamma[3] = 30;
@@ -35,6 +36,11 @@ public class SmoothQuantTests
         graph.Initializer.Add(TestModels.RandomFloats("Bu", random, 12));
         graph.Initializer.Add(TestModels.RandomFloats("Wd", random, 12, 4));
         graph.Initializer.Add(TestModels.RandomFloats("Wr", random, 16, 4));
+        var gamma2 = TensorData.ToFloats(TestModels.RandomFloats("gamma2", random, 16));
+        gamma2[7] = 25;
+        graph.Initializer.Add(TensorData.FromFloats("gamma2", [16], gamma2));
+        graph.Initializer.Add(TestModels.RandomFloats("beta2", random, 16));
+        graph.Initializer.Add(TestModels.RandomFloats("Wa", random, 16, 4));
         graph.Node.Add(TestModels.Node("LayerNormalization", "ln", ["X", "gamma", "beta"], ["ln"], Node.IntAttribute("axis", -1)));
         graph.Node.Add(TestModels.Node("MatMul", "q", ["ln", "Wq"], ["Yq"]));
         graph.Node.Add(TestModels.Node("Gemm", "k", ["ln", "Wk", "Ck"], ["Yk"], Node.IntAttribute("transB", 1)));
@@ -43,6 +49,10 @@ public class SmoothQuantTests
         graph.Node.Add(TestModels.Node("MatMul", "down", ["h", "Wd"], ["Yd"]));
         graph.Node.Add(TestModels.Node("Relu", "relu", ["X"], ["r"]));
         graph.Node.Add(TestModels.Node("MatMul", "rm", ["r", "Wr"], ["Yr"]));
+        graph.Node.Add(TestModels.Node("Mul", "affine_scale", ["X", "gamma2"], ["m"]));
+        graph.Node.Add(TestModels.Node("Add", "affine_bias", ["m", "beta2"], ["a"]));
+        graph.Node.Add(TestModels.Node("Shape", "shape", ["a"], ["a_shape"]));
+        graph.Node.Add(TestModels.Node("MatMul", "am", ["a", "Wa"], ["Ya"]));
         return new OnnxModel(TestModels.Model(graph, opset: 17));
     }
 
@@ -52,14 +62,14 @@ public class SmoothQuantTests
         using var model = Block();
         var graph = OnnxGraph.FromModel(model, promoteConstants: false);
         var plan = SmoothQuant.Find(graph);
-        Assert.Equal(["ln", "h"], plan.Activations);
+        Assert.Equal(["a", "h", "ln"], plan.Activations.Order(StringComparer.Ordinal));
         Assert.Equal(["X", "r"], plan.Refused.Select(r => r.Activation).Order(StringComparer.Ordinal)); // X: Relu and LayerNorm read it too
         Assert.Contains("Relu", plan.Refused.Single(r => r.Activation == "r").Reason, StringComparison.Ordinal);
 
         var calibration = Enumerable.Range(0, 8).Select(s => (IReadOnlyDictionary<string, TensorValue>)SampleFeeds.For(model, seed: s, (_, _) => 4)).ToList();
         var stats = StatisticsCollector.Collect(model, [.. plan.Activations], _ => new StatisticsOptions { Kinds = StatisticKinds.PerChannel, ChannelAxis = -1 }, calibration);
         var smoothed = SmoothQuant.Apply(graph, plan, t => stats.Tensors[t].PerChannel, alpha: 0.5);
-        Assert.Equal(2, smoothed.Count);
+        Assert.Equal(3, smoothed.Count);
 
         // The outlier channel set the LayerNorm output's range; after smoothing it is within reach of the others.
         var extents = stats.Tensors["ln"].PerChannel!;
