@@ -8,8 +8,9 @@ namespace Ptq.Passes;
 
 /// <summary>
 /// An activation that SmoothQuant can smooth: <see cref="Activation"/> is read only by <see cref="Consumers"/> (MatMul or
-/// Gemm with a constant weight, as their first input), and its producer <see cref="Producer"/> (LayerNormalization, or
-/// a linear layer with constant weights) can take the division by s per channel into its own parameters.
+/// Gemm with a constant weight, as their first input; Shape and Size readers do not count), and its producer
+/// <see cref="Producer"/> (LayerNormalization, a decomposed LayerNorm's Mul γ / Add β, or a linear layer with constant
+/// weights) can take the division by s per channel into its own parameters.
 /// </summary>
 internal sealed record SmoothingGroup(string Activation, Node Producer, IReadOnlyList<Node> Consumers);
 
@@ -28,7 +29,8 @@ internal sealed record SmoothingPlan(IReadOnlyList<SmoothingGroup> Groups, IRead
 /// activation by s_j = max|X_j|^α / max|W_j|^(1−α) and multiplying row j of the weights by s_j leaves the product
 /// unchanged while the activation's per-tensor range shrinks to the ordinary channels' (α moves difficulty from the
 /// activation to the weights: 0 leaves the activation, 1 flattens it completely). The division is folded into the
-/// producer's parameters (LayerNormalization's scale and bias, or a linear layer's output columns and bias), so the float
+/// producer's parameters (LayerNormalization's scale and bias, a multiplication by a constant vector and the bias added
+/// after it, or a linear layer's output columns and bias), so the float
 /// model computes the same function with no extra node. Activations read by anything else, or produced by an op that
 /// cannot absorb a per-channel scale (GELU, attention), are refused with a reason.
 /// </summary>
@@ -38,7 +40,7 @@ internal static class SmoothQuant
     private const double MinScale = 1e-5;
 
     /// <summary>Finds the activations of <paramref name="graph"/> in front of MatMul/Gemm weights that can be smoothed.</summary>
-    public static SmoothingPlan Find(OnnxGraph graph, ExternalDataReader? external = null)
+    public static SmoothingPlan Find(OnnxGraph graph)
     {
         var groups = new List<SmoothingGroup>();
         var refused = new List<SmoothingRefusal>();

@@ -48,7 +48,7 @@ internal static class DynamicQuantizer
         {
             if (smoothing is null)
                 throw new SettingException(SettingName.SmoothQuant, $"{SettingName.SmoothQuant} measures activations per channel on calibration samples; add {SettingName.Data}");
-            var plan = SmoothQuant.Find(graph, prepared.External);
+            var plan = SmoothQuant.Find(graph);
             SmoothQuant.Report(plan, SmoothQuant.Apply(graph, plan, t => smoothing.Tensors.GetValueOrDefault(t)?.PerChannel, alpha, prepared.External), alpha, log);
         }
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
@@ -90,7 +90,7 @@ internal static class DynamicQuantizer
         int? count, RunnerOptions? runner, CancellationToken cancellationToken = default)
     {
         var prepared = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization).Model;
-        var activations = SmoothQuant.Find(OnnxGraph.FromModel(prepared, promoteConstants: false), prepared.External).Activations.ToList();
+        var activations = SmoothQuant.Find(OnnxGraph.FromModel(prepared, promoteConstants: false)).Activations.ToList();
         PipelineCounters.Current?.Calibrated();
         return StatisticsCollector.Collect(prepared, activations, _ => new StatisticsOptions { Kinds = StatisticKinds.PerChannel, ChannelAxis = -1 },
             samples, count, runner, cancellationToken: cancellationToken);

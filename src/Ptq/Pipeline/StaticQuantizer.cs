@@ -92,7 +92,7 @@ internal static class StaticQuantizer
                 plan = Plan();
         }
         var request = NeededStatistics(plan, choices, calibration, settings.BiasCorrection);
-        var smoothing = settings.SmoothQuantAlpha is null ? null : SmoothQuant.Find(graph, model.External);
+        var smoothing = settings.SmoothQuantAlpha is null ? null : SmoothQuant.Find(graph);
         foreach (string activation in smoothing?.Activations ?? [])
             request[activation] = request.GetValueOrDefault(activation) | StatisticKinds.PerChannel;
         return new QuantizationDraft(prepared, settings, calibration, model, outputOpset, graph, choices, Plan, plan, fused, request)

@@ -96,7 +96,7 @@ public class SmoothQuantTests
         var model = ModelPreparation.Prepare(original, foldBatchNorm: true, equalize: false).Model;
         var samples = Samples(model, file).Take(12).ToList();
         var graph = OnnxGraph.FromModel(model, promoteConstants: false);
-        var plan = SmoothQuant.Find(graph, model.External);
+        var plan = SmoothQuant.Find(graph);
         Assert.Equal(9, plan.Groups.Count);
         var stats = StatisticsCollector.Collect(model, [.. plan.Activations], _ => new StatisticsOptions { Kinds = StatisticKinds.PerChannel, ChannelAxis = -1 }, samples.Take(8));
         Assert.Equal(9, SmoothQuant.Apply(graph, plan, t => stats.Tensors[t].PerChannel, alpha: 0.5, model.External).Count);

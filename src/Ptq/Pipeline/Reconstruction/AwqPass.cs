@@ -34,7 +34,7 @@ internal static class AwqPass
     {
         if (samples.Count == 0)
             throw new SettingException(SettingName.WeightMethod, $"{SettingName.WeightMethod} awq searches weight scales on calibration samples; give {SettingName.Data}");
-        var plan = SmoothQuant.Find(graph, model.External);
+        var plan = SmoothQuant.Find(graph);
         var groups = plan.Groups.Where(g => g.Consumers.Any(c => schemeOf(c) is not null)).ToList();
         var layers = graph.TopologicalOrder().Where(n => n.IsStandard && n.OpType is "MatMul" or "Gemm" && schemeOf(n) is not null)
             .Select(n => (Node: n, Weight: BlockMatMulWeight.Read(graph, n, model.External))).Where(l => l.Weight is not null).ToList();
