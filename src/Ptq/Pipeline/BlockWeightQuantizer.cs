@@ -6,6 +6,8 @@ using Ptq.Onnx.Proto;
 using Ptq.Passes;
 using Ptq.Quantization;
 using Ptq.Quantization.Blockwise;
+using Ptq.Pipeline.Reconstruction;
+using Ptq.Runtime;
 
 namespace Ptq.Pipeline;
 
@@ -57,7 +59,16 @@ internal static class BlockWeightQuantizer
     /// overrides of <paramref name="settings"/> and the block options. Throws <see cref="PtqException"/> for a scheme ORT
     /// cannot run (<see cref="BlockScheme.Validate"/>), HQQ with symmetric weights, or non-finite weights.
     /// </summary>
-    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, BlockQuantizationOptions options)
+    /// <remarks>
+    /// <see cref="BlockMethod.Gptq"/> chooses the codes of MatMul/Gemm weights from the layer inputs of
+    /// <paramref name="samples"/> (<see cref="BlockGptqPass"/>, reporting each layer to <paramref name="log"/>) and stores
+    /// them in <paramref name="reconstructed"/> by node name; codes already there are written back without reading data
+    /// (the accuracy guard's search quantizes again with some layers float). <see cref="BlockMethod.Awq"/> scales input
+    /// channels and searches clips on the samples (<see cref="AwqPass"/>). Tables and tied projections round to nearest.
+    /// </remarks>
+    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, BlockQuantizationOptions options,
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>>? samples = null, IProgress<string>? log = null,
+        Dictionary<string, BlockQuantizedRows>? reconstructed = null)
     {
         settings.Validate();
         var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
@@ -71,7 +82,21 @@ internal static class BlockWeightQuantizer
             settings = settings with { Overrides = [.. settings.Overrides, .. embeddings] };
         }
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
-        var writer = new Writer(graph, prepared.External, options, tied);
+        reconstructed ??= [];
+        if (options.Method == BlockMethod.Gptq && reconstructed.Count == 0)
+        {
+            var layers = graph.TopologicalOrder()
+                .Where(n => n.IsStandard && n.OpType is "MatMul" or "Gemm" && !tied.Contains(n.Name) && choices.SkipReason(n) is null)
+                .Select(n => BlockMatMulWeight.Read(graph, n, prepared.External) is { } w ? new BlockGptqLayer(n, w, Scheme(choices.WeightScheme(n), options)) : null)
+                .OfType<BlockGptqLayer>().ToList();
+            foreach (var (node, q) in BlockGptqPass.Run(prepared, graph, layers, samples ?? [], settings.Reconstruction.ActOrder, log))
+                reconstructed[node] = q;
+        }
+        IReadOnlyDictionary<string, BlockQuantizedRows> solved = reconstructed;
+        if (options.Method == BlockMethod.Awq) // scaling edits this call's graph, so it runs on every call
+            solved = AwqPass.Apply(prepared, graph, n => !tied.Contains(n.Name) && choices.SkipReason(n) is null ? Scheme(choices.WeightScheme(n), options) : null,
+                samples ?? [], log);
+        var writer = new Writer(graph, prepared.External, options, tied, solved);
         var floatNodes = new List<FloatNode>();
         foreach (var node in graph.TopologicalOrder())
         {
@@ -105,7 +130,8 @@ internal static class BlockWeightQuantizer
     }
 
     /// <summary>Rewrites nodes one by one; remembers packed tables so a tied embedding is stored once.</summary>
-    private sealed class Writer(OnnxGraph graph, ExternalDataReader? external, BlockQuantizationOptions options, IReadOnlySet<string> tied)
+    private sealed class Writer(OnnxGraph graph, ExternalDataReader? external, BlockQuantizationOptions options, IReadOnlySet<string> tied,
+        IReadOnlyDictionary<string, BlockQuantizedRows> reconstructed)
     {
         // Packed codes + scales + zero points by content: a later weight with the same bytes reads the same initializers.
         private readonly Dictionary<string, Stored> _byContent = new(StringComparer.Ordinal);
@@ -115,10 +141,11 @@ internal static class BlockWeightQuantizer
         /// <summary>MatMul/Gemm → MatMulNBits; returns why the node stays float, or null.</summary>
         public string? MatMul(Node node, BlockScheme scheme)
         {
-            if (Weight(node) is not { } weight)
+            if (BlockMatMulWeight.Read(graph, node, external) is not { } weight)
                 return "no constant 2-D float weight, or Gemm with transA/alpha/beta or a bias of another shape";
             // A projection tied to an embedding is quantized the way a Gather reads tables, so both share one copy.
-            var q = BlockQuantizer.Quantize(weight.Rows, weight.N, weight.K, scheme, tied.Contains(node.Name) ? BlockMethod.Rtn : options.Method, weight.Name);
+            var q = reconstructed.TryGetValue(node.Name, out var solved) && solved.Scheme == scheme && solved.Rows == weight.N ? solved
+                : BlockQuantizer.Quantize(weight.Rows, weight.N, weight.K, scheme, tied.Contains(node.Name) || options.Method is BlockMethod.Gptq or BlockMethod.Awq ? BlockMethod.Rtn : options.Method, weight.Name);
             var stored = Store(weight.Name, q, BlockTensors.PackedCodes);
             var inputs = new List<string> { node.Inputs[0], stored.Codes, stored.Scales, stored.ZeroPoints ?? "" };
             if (weight.Bias is { } bias)
@@ -233,41 +260,6 @@ internal static class BlockWeightQuantizer
             graph.AddNode(opType, inputs, [output ?? node.Outputs[0]], name: node.Name, attributes: attributes, domain: MicrosoftDomain);
         }
 
-        private MatMulWeight? Weight(Node node)
-        {
-            if (node.Inputs.Count < 2 || graph.IsInitializer(node.Inputs[0])
-                || graph.Initializer(node.Inputs[1]) is not { DataType: (int)TensorProto.Types.DataType.Float, Dims.Count: 2 } tensor)
-                return null;
-            long rows = tensor.Dims[0], cols = tensor.Dims[1];
-            float[] values = TensorData.ToFloats(tensor, external);
-            if (node.OpType == "MatMul")
-                return new MatMulWeight(tensor.Name, Transpose(values, rows, cols), checked((int)rows), checked((int)cols), null);
-            if (node.GetInt("transA", 0) != 0 || node.GetFloat("alpha", 1f) != 1f || node.GetFloat("beta", 1f) != 1f)
-                return null;
-            bool transB = node.GetInt("transB", 0) != 0;
-            int k = checked((int)(transB ? cols : rows)), n = checked((int)(transB ? rows : cols));
-            float[]? bias = null;
-            if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
-            {
-                if (graph.Initializer(node.Inputs[2]) is not { } c)
-                    return null;
-                float[] b = TensorData.ToFloats(c, external);
-                bias = b.Length == n ? b : b.Length == 1 ? Enumerable.Repeat(b[0], n).ToArray() : null;
-                if (bias is null)
-                    return null;
-            }
-            return new MatMulWeight(tensor.Name, transB ? values : Transpose(values, rows, cols), k, n, bias);
-        }
-
-        private static float[] Transpose(float[] values, long rows, long cols)
-        {
-            var t = new float[values.Length];
-            for (long r = 0; r < rows; r++)
-                for (long c = 0; c < cols; c++)
-                    t[c * rows + r] = values[r * cols + c];
-            return t;
-        }
-
         private static QuantizedTensorRecord Record(Node node, string tensor, long[] dims, BlockQuantizedRows q)
         {
             // quant_param.csv lists one scale per block (magnitudes: ORT's symmetric blocks carry the sign of their extreme).
@@ -277,9 +269,6 @@ internal static class BlockWeightQuantizer
             return new QuantizedTensorRecord(node.Name, node.OpType, tensor, "Weight", dims, new QuantParams(scales, zeros, scheme, axis: 0));
         }
     }
-
-    /// <summary>A MatMul weight as rows of K values, one per output column, and the Gemm bias when there is one.</summary>
-    private sealed record MatMulWeight(string Name, float[] Rows, int K, int N, float[]? Bias);
 
     private sealed record Stored(string Codes, string Scales, string? ZeroPoints);
 }

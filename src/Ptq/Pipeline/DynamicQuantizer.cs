@@ -4,6 +4,8 @@ using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 using Ptq.Passes;
 using Ptq.Quantization;
+using Ptq.Runtime;
+using Ptq.Statistics;
 
 namespace Ptq.Pipeline;
 
@@ -22,7 +24,12 @@ internal static class DynamicQuantizer
     /// zero point per column. Throws <see cref="PtqException"/> for wider weights (MatMulInteger reads 8-bit codes) and
     /// for activation settings other than 8-bit asym_u, which DynamicQuantizeLinear fixes.
     /// </summary>
-    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings)
+    /// <remarks>
+    /// With <see cref="StaticQuantizationSettings.SmoothQuantAlpha"/>, <paramref name="smoothing"/> must hold the per-channel
+    /// extents <see cref="SmoothingStatistics"/> collected; the activations are smoothed before the weights are quantized.
+    /// </remarks>
+    public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, StatsFile? smoothing = null,
+        IProgress<string>? log = null)
     {
         settings.Validate();
         CheckWeights(settings.Weights, "--weight-bits/--weight-mode");
@@ -37,6 +44,13 @@ internal static class DynamicQuantizer
         var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
+        if (settings.SmoothQuantAlpha is { } alpha)
+        {
+            if (smoothing is null)
+                throw new SettingException(SettingName.SmoothQuant, $"{SettingName.SmoothQuant} measures activations per channel on calibration samples; add {SettingName.Data}");
+            var plan = SmoothQuant.Find(graph);
+            SmoothQuant.Report(plan, SmoothQuant.Apply(graph, plan, t => smoothing.Tensors.GetValueOrDefault(t)?.PerChannel, alpha, prepared.External), alpha, log);
+        }
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
         var records = new List<QuantizedTensorRecord>();
         var floatNodes = new List<FloatNode>();
@@ -64,8 +78,22 @@ internal static class DynamicQuantizer
         var proto = prepared.Proto.Clone();
         proto.Graph = graph.ToProto();
         var result = prepared.Derive(proto);
-        var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
-        return new StaticQuantizationResult(result, prepared, plan, records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
+        var quantizationPlan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
+        return new StaticQuantizationResult(result, prepared, quantizationPlan, records, preparedModel.FoldedBatchNorms, 0, [], smoothing ?? new StatsFile(0, []));
+    }
+
+    /// <summary>
+    /// The one pass over <paramref name="samples"/> SmoothQuant needs in dynamic mode: per-channel extents (last axis) of
+    /// the activations it can smooth in the model <see cref="Quantize"/> prepares with <paramref name="settings"/>.
+    /// </summary>
+    public static StatsFile SmoothingStatistics(OnnxModel model, StaticQuantizationSettings settings, IEnumerable<IReadOnlyDictionary<string, TensorValue>> samples,
+        int? count, RunnerOptions? runner, CancellationToken cancellationToken = default)
+    {
+        var prepared = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization).Model;
+        var activations = SmoothQuant.Find(OnnxGraph.FromModel(prepared, promoteConstants: false)).Activations.ToList();
+        PipelineCounters.Current?.Calibrated();
+        return StatisticsCollector.Collect(prepared, activations, _ => new StatisticsOptions { Kinds = StatisticKinds.PerChannel, ChannelAxis = -1 },
+            samples, count, runner, cancellationToken: cancellationToken);
     }
 
     private static void CheckWeights(QuantScheme weights, string what)

@@ -1,5 +1,6 @@
 using Ptq.Graph;
 using Ptq.Onnx;
+using Ptq.Passes;
 using Ptq.Quantization;
 using Ptq.Statistics;
 
@@ -39,6 +40,9 @@ internal sealed class QuantizationDraft(PreparedQuantization prepared, StaticQua
 
     /// <summary>Whether <paramref name="tensor"/>'s <paramref name="kind"/> is part of <see cref="Request"/>.</summary>
     public bool Requested(string tensor, StatisticKinds kind) => Request.TryGetValue(tensor, out var kinds) && (kinds & kind) == kind;
+
+    /// <summary>The activations SmoothQuant smooths in <see cref="Graph"/> once statistics are in (and those it refused), or null without smoothing.</summary>
+    public SmoothingPlan? Smoothing { get; init; }
 
     /// <summary>Plans <see cref="Graph"/> again after an edit (bias correction adds biases).</summary>
     public QuantizationPlan Replan() => replan();

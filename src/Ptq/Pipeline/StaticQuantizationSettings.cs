@@ -39,6 +39,13 @@ internal sealed record StaticQuantizationSettings
     /// <summary>Cross-layer equalization of Conv → Relu → Conv pairs before quantizing (<c>--cle</c>; default off).</summary>
     public bool CrossLayerEqualization { get; init; }
 
+    /// <summary>
+    /// SmoothQuant's migration strength α in [0, 1] (<see cref="Passes.SmoothQuant"/>): activations read only by MatMul/Gemm
+    /// weights are divided per input channel by max|X_j|^α / max|W_j|^(1−α), with the weights and the producer compensating.
+    /// Needs per-channel maxima from calibration samples. Null (default): no smoothing.
+    /// </summary>
+    public double? SmoothQuantAlpha { get; init; }
+
     /// <summary>Fold BatchNormalization into the preceding Conv/Gemm (default on).</summary>
     public bool FoldBatchNorm { get; init; } = true;
 
@@ -114,6 +121,8 @@ internal sealed record StaticQuantizationSettings
             o.Weights?.Validate($"override '{o.Pattern}' weight bits");
             o.Activations?.Validate($"override '{o.Pattern}' activation bits");
         }
+        if (SmoothQuantAlpha is { } alpha && !(alpha >= 0 && alpha <= 1))
+            throw new SettingException(SettingName.SmoothQuant, $"{SettingName.SmoothQuant} {alpha}: the migration strength lies in [0, 1]");
         if (MinActivationElements < 0)
             throw new PtqException($"minimum activation size {MinActivationElements}: give 0 or more elements");
         return this;

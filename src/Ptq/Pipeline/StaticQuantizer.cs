@@ -91,8 +91,14 @@ internal static class StaticQuantizer
             if (fused.Count > 0)
                 plan = Plan();
         }
-        return new QuantizationDraft(prepared, settings, calibration, model, outputOpset, graph, choices, Plan, plan, fused,
-            NeededStatistics(plan, choices, calibration, settings.BiasCorrection));
+        var request = NeededStatistics(plan, choices, calibration, settings.BiasCorrection);
+        var smoothing = settings.SmoothQuantAlpha is null ? null : SmoothQuant.Find(graph);
+        foreach (string activation in smoothing?.Activations ?? [])
+            request[activation] = request.GetValueOrDefault(activation) | StatisticKinds.PerChannel;
+        return new QuantizationDraft(prepared, settings, calibration, model, outputOpset, graph, choices, Plan, plan, fused, request)
+        {
+            Smoothing = smoothing,
+        };
     }
 
     /// <summary>Streams the calibration samples once through <paramref name="model"/>, observing what <paramref name="request"/> asks for.</summary>
@@ -100,7 +106,9 @@ internal static class StaticQuantizer
     {
         PipelineCounters.Current?.Calibrated();
         var options = samples.Settings.StatisticsOptions();
-        return StatisticsCollector.Collect(model, [.. request.Keys], t => options with { Kinds = request[t] }, samples.Samples,
+        // Per-channel extents are SmoothQuant's: along the last axis, the input features MatMul/Gemm reduce.
+        return StatisticsCollector.Collect(model, [.. request.Keys],
+            t => options with { Kinds = request[t], ChannelAxis = request[t].HasFlag(StatisticKinds.PerChannel) ? -1 : options.ChannelAxis }, samples.Samples,
             samples.Count, samples.Settings.Runner, samples.Progress, samples.CancellationToken);
     }
 
@@ -115,12 +123,15 @@ internal static class StaticQuantizer
     {
         var (settings, graph, choices, model) = (draft.Settings, draft.Graph, draft.Choices, draft.Model);
         var plan = draft.Plan;
+        var smoothed = Smooth(draft, stats, log);
+        // Reconstruction and empirical bias correction compare layer by layer with a float model that has the same smoothing.
+        var reference = smoothed.Count > 0 && (settings.ReconstructsWeights || settings.EmpiricalBiasCorrection) ? WithGraph(model, graph, draft.OutputOpset) : model;
         var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, model.External, settings.RangeMethod);
         ClipTableWeights.Apply(weights, graph, choices, model.External);
         IReadOnlyList<BiasCorrectionRecord> corrections = [];
         if (settings.BiasCorrection)
         {
-            corrections = BiasCorrection.Apply(graph, weights, t => draft.Requested(t, StatisticKinds.ChannelMeans) ? stats.Tensors.GetValueOrDefault(t)?.ChannelMeans : null,
+            corrections = BiasCorrection.Apply(graph, weights, t => draft.Requested(t, StatisticKinds.ChannelMeans) ? SmoothedMeans(stats.Tensors.GetValueOrDefault(t)?.ChannelMeans, smoothed.GetValueOrDefault(t)) : null,
                 model.External);
             // Corrected or newly added biases are new initializers: plan again so they are quantized too.
             plan = draft.Replan();
@@ -134,6 +145,12 @@ internal static class StaticQuantizer
             var target = new QuantTarget(scheme.EffectiveBits, scheme.IsSigned, scheme.Mode == QuantMode.Symmetric);
             foreach (var (tensor, range) in (memo ?? new RangeMemo()).Ranges(stats, [.. group], group.Key.Method, estimator, target))
                 ranges[tensor] = range;
+        }
+        // A smoothed activation was observed before its division: its histogram is gone, its per-channel extents divide exactly.
+        foreach (var (tensor, scales) in smoothed)
+        {
+            if (ranges.ContainsKey(tensor))
+                ranges[tensor] = SmoothQuant.SmoothedRange(stats.Tensors[tensor].PerChannel!, scales);
         }
         foreach (string tensor in plan.CalibratedTensors)
         {
@@ -157,13 +174,13 @@ internal static class StaticQuantizer
         var quantized = WithGraph(model, graph, draft.OutputOpset);
         ReconstructedWeights? reconstruction = null;
         if (settings.ReconstructsWeights)
-            (quantized, records, reconstruction) = Reconstruct(quantized, model, records, settings, samples, log);
+            (quantized, records, reconstruction) = Reconstruct(quantized, reference, records, settings, samples, log);
         if (settings.BiasCorrection && settings.EmpiricalBiasCorrection && samples is not null)
         {
             // The analytic correction above removed the weight rounding's shift; this one measures what is left,
             // activation rounding included, on the first samples (enumerated a third time).
             var measured = samples.Samples.Take(EmpiricalBiasCorrection.DefaultSamples).ToList();
-            var (corrected, empirical) = EmpiricalBiasCorrection.Apply(quantized, model, measured, draft.Calibration.Runner,
+            var (corrected, empirical) = EmpiricalBiasCorrection.Apply(quantized, reference, measured, draft.Calibration.Runner,
                 cancellationToken: samples.CancellationToken);
             quantized = corrected;
             var remeasured = empirical.Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
@@ -174,6 +191,24 @@ internal static class StaticQuantizer
             Reconstruction = reconstruction,
         };
     }
+
+    /// <summary>
+    /// SmoothQuant on the draft's graph, from the per-channel extents its request asked for: activation → s per channel
+    /// (empty without smoothing). Reports what it smoothed and what it left, with reasons, to <paramref name="log"/>.
+    /// </summary>
+    private static IReadOnlyDictionary<string, float[]> Smooth(QuantizationDraft draft, StatsFile stats, IProgress<string>? log)
+    {
+        if (draft.Smoothing is not { } smoothing || draft.Settings.SmoothQuantAlpha is not { } alpha)
+            return new Dictionary<string, float[]>();
+        var smoothed = SmoothQuant.Apply(draft.Graph, smoothing, t => stats.Tensors.GetValueOrDefault(t)?.PerChannel, alpha, draft.Model.External);
+        SmoothQuant.Report(smoothing, smoothed, alpha, log);
+        return smoothed;
+    }
+
+    // Channel means of a smoothed 2-D Gemm input were observed before the division by s.
+    private static ChannelMeans? SmoothedMeans(ChannelMeans? means, float[]? scales) =>
+        means is null || scales is null || means.Means.Length != scales.Length ? means
+            : means with { Means = [.. means.Means.Select((m, j) => m / scales[j])] };
 
     /// <summary>
     /// The stage after the QDQ rewrite for a reconstructing weight method: GPTQ or AdaRound codes chosen on samples spread

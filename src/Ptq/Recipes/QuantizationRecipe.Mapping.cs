@@ -49,6 +49,7 @@ public sealed partial record QuantizationRecipe
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
+            SmoothQuantAlpha = SmoothQuant,
             // Block-wise methods (hqq) reach the quantizer through ToBlockOptions.
             WeightMethod = WeightMethodFor(hasData ?? Data.Count > 0) switch
             {
@@ -100,7 +101,13 @@ public sealed partial record QuantizationRecipe
         ? new BlockQuantizationOptions
         {
             BlockSize = block,
-            Method = WeightMethod == Recipes.WeightMethod.Hqq ? Quantization.Blockwise.BlockMethod.Hqq : Quantization.Blockwise.BlockMethod.Rtn,
+            Method = WeightMethod switch
+            {
+                Recipes.WeightMethod.Hqq => Quantization.Blockwise.BlockMethod.Hqq,
+                Recipes.WeightMethod.Gptq => Quantization.Blockwise.BlockMethod.Gptq,
+                Recipes.WeightMethod.Awq => Quantization.Blockwise.BlockMethod.Awq,
+                _ => Quantization.Blockwise.BlockMethod.Rtn,
+            },
             AccuracyLevel = AccuracyLevel ?? BlockQuantizationOptions.DefaultAccuracyLevel,
             EmbeddingBits = EmbeddingBits ?? BlockQuantizationOptions.DefaultEmbeddingBits,
         }

@@ -79,10 +79,12 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException(Key.CalibSize, $"{Key.CalibSize} {n} with {Key.Stats}: the statistics are already collected; drop {Key.CalibSize}, or give {Key.Data} instead of {Key.Stats}.");
         }
 
-        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod == Recipes.WeightMethod.Hqq)
+        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod is Recipes.WeightMethod.Hqq or Recipes.WeightMethod.Awq)
             ValidateBlocks(mode);
         if (EmpiricalBiasCorrection)
             ValidateEmpiricalBiasCorrection(mode);
+        if (SmoothQuant is { } alpha)
+            ValidateSmoothQuant(alpha, mode);
         if (AccuracyGuard is { } guard && guard != AccuracyGuardOff)
             ValidateAccuracyGuard(guard, mode);
 
@@ -131,6 +133,18 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.ActOrder, $"{Key.ActOrder} with {Key.WeightMethod} {method}: it steers gptq only; drop it or use {Key.WeightMethod} gptq.");
     }
 
+    // SmoothQuant moves activation range into the weights from per-channel maxima observed on the samples; weight-only and
+    // fp16 leave activations float, and statistics files hold no per-channel maxima.
+    private void ValidateSmoothQuant(double alpha, string mode)
+    {
+        if (!(alpha >= 0 && alpha <= 1))
+            throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} {alpha}: the migration strength lies in [0, 1], e.g. 0.5.");
+        if (Mode is QuantizationMode.WeightOnly or QuantizationMode.Fp16)
+            throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} with {Key.Mode} {mode}: smoothing eases activation quantization, and this mode leaves activations float; use {Key.Mode} full or dynamic.");
+        if (Stats is not null)
+            throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} with {Key.Stats}: smoothing needs per-channel maxima, which statistics files do not hold; give {Key.Data} instead of {Key.Stats}.");
+    }
+
     // Block-wise weights (MatMulNBits) take a narrower set of choices than per-channel ones; each other choice is refused by name.
     private void ValidateBlocks(string mode)
     {
@@ -140,6 +154,8 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {level} without {Key.BlockSize}: it sets the compute type of block-wise weights (MatMulNBits); add {Key.BlockSize} 32 or drop it.");
             if (EmbeddingBits is { } bits)
                 throw new RecipeException(Key.EmbeddingBits, $"{Key.EmbeddingBits} {bits} without {Key.BlockSize}: it sets the bits of block-wise embedding tables; add {Key.BlockSize} 32 or drop it.");
+            if (WeightMethod == Recipes.WeightMethod.Awq)
+                throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} awq scales the input channels of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
             throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} fits the zero point of each block of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
         }
         if (Mode != QuantizationMode.WeightOnly)
@@ -154,8 +170,8 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.Granularity, $"{Key.Granularity} {Codecs.Granularities.Name(Granularity)} with {Key.BlockSize}: blocks are finer than channels; drop one of them.");
         if (ReduceRange)
             throw new RecipeException(Key.ReduceRange, $"{Key.ReduceRange} with {Key.BlockSize}: block-wise weights use every code of their bits; drop {Key.ReduceRange}.");
-        if (WeightMethod is not (null or Recipes.WeightMethod.MinMax or Recipes.WeightMethod.Hqq))
-            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest) or hqq.");
+        if (WeightMethod is not (null or Recipes.WeightMethod.MinMax or Recipes.WeightMethod.Hqq or Recipes.WeightMethod.Gptq or Recipes.WeightMethod.Awq))
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest), hqq, gptq or awq.");
         if (WeightMethod == Recipes.WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
             throw new RecipeException(Key.WeightMode, $"{Key.WeightMethod} hqq fits a zero point per block, which symmetric weights do not have: add {Key.WeightMode} asym_u.");
         if (AccuracyLevel is { } accuracy && accuracy is < 0 or > 4)

@@ -66,7 +66,8 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>
     /// <c>--weight-method minmax|mse|admm|gptq|adaround|hqq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
-    /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest).
+    /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest;
+    /// gptq there must be asked for).
     /// </summary>
     public WeightMethod? WeightMethod { get; init; }
 
@@ -111,6 +112,14 @@ public sealed partial record QuantizationRecipe
     /// projections tied to them; an override naming their node wins. Default 8.
     /// </summary>
     public int? EmbeddingBits { get; init; }
+
+    /// <summary>
+    /// <c>--smooth-quant ALPHA</c> (full and dynamic modes, with --data): SmoothQuant migration strength in [0, 1]. Each
+    /// activation read only by MatMul/Gemm weights is divided per input channel by s_j = max|X_j|^α / max|W_j|^(1−α), the
+    /// weights' rows multiplied by s_j, and the division folded into the producing LayerNormalization or linear layer;
+    /// activations where that cannot be folded stay as they are (the run log says why). Null (default): no smoothing.
+    /// </summary>
+    public double? SmoothQuant { get; init; }
 
     /// <summary><c>--bias-correction true|false</c>: correct Conv/Gemm biases for the mean shift of weight rounding. Default true.</summary>
     public bool BiasCorrection { get; init; } = true;
@@ -265,7 +274,7 @@ public sealed partial record QuantizationRecipe
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
-        && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits
+        && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits && SmoothQuant.Equals(other.SmoothQuant)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
         && MixedInitScale.Equals(other.MixedInitScale) && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels

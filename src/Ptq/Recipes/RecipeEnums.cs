@@ -39,4 +39,6 @@ public enum WeightMethod
     Gptq,
     /// <summary><c>hqq</c>: half-quadratic fit of each block's zero point (block-wise weights, asymmetric; no data).</summary>
     Hqq,
+    /// <summary><c>awq</c>: activation-aware per-channel weight scaling searched on calibration data, folded into the preceding layer (block-wise weights).</summary>
+    Awq,
 }

@@ -3,6 +3,7 @@ using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Onnx;
 using Ptq.Pipeline;
+using Ptq.Quantization.Blockwise;
 using Ptq.Runtime;
 using Ptq.Tuning;
 
@@ -116,7 +117,7 @@ internal static class RecipeQuantizer
 
     /// <summary>The option that asks for GPTQ or AdaRound (explicitly, or through one of their knobs), or null.</summary>
     private static RecipeOption? ReconstructionWithoutData(QuantizationRecipe recipe) =>
-        recipe.WeightMethod is WeightMethod.Gptq or WeightMethod.AdaRound ? RecipeOptions.WeightMethod
+        recipe.WeightMethod is WeightMethod.Gptq or WeightMethod.AdaRound or WeightMethod.Awq ? RecipeOptions.WeightMethod
         : recipe.ReconSamples is not null ? RecipeOptions.ReconSamples
         : recipe.AdaroundIterations is not null ? RecipeOptions.AdaroundIterations
         : recipe.ActOrder is not null ? RecipeOptions.ActOrder
@@ -128,13 +129,23 @@ internal static class RecipeQuantizer
     private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, ICalibrationSource? source,
         CheckSet? checkSet, IProgress<string>? log)
     {
-        // Weight-only reconstruction reads samples spread over --data, apart from the check set (Reconstruction below).
-        var samples = settings.ReconstructsWeights && source is not null ? Feeds(Reconstruction(source, settings.Reconstruction.Samples)).ToList() : null;
+        // Weight-only reconstruction (and AWQ's search) reads samples spread over --data, apart from the check set (Reconstruction below).
+        var samples = (settings.ReconstructsWeights || recipe.WeightMethod == WeightMethod.Awq) && source is not null
+            ? Feeds(Reconstruction(source, settings.Reconstruction.Samples)).ToList() : null;
+        var blockCodes = new Dictionary<string, BlockQuantizedRows>(StringComparer.Ordinal);
+        // SmoothQuant's per-channel maxima: one pass, shared by the guard's search steps.
+        var smoothingLog = log;
+        var smoothing = recipe.Mode == QuantizationMode.Dynamic && settings.SmoothQuantAlpha is not null
+            ? DynamicQuantizer.SmoothingStatistics(model, settings, Feeds(source ?? throw new RecipeException(RecipeOptions.SmoothQuant,
+                $"{RecipeOptions.SmoothQuant} measures activations per channel on calibration samples; add {RecipeOptions.Data}")), source.Count, recipe.ToCalibrationSettings().Runner)
+            : null;
         Func<StaticQuantizationSettings, StaticQuantizationResult> quantize = recipe.Mode switch
         {
-            QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s),
+            // What was smoothed is reported once, for the plain quantization, not again for each search step.
+            QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s, smoothing, Interlocked.Exchange(ref smoothingLog, null)),
             QuantizationMode.Fp16 => s => Fp16StorageConverter.Convert(model, s),
-            _ when recipe.ToBlockOptions() is { } blocks => s => BlockWeightQuantizer.Quantize(model, s, blocks),
+            // GPTQ's block codes are chosen once, for the plain quantization; the guard's steps write them back.
+            _ when recipe.ToBlockOptions() is { } blocks => s => BlockWeightQuantizer.Quantize(model, s, blocks, samples, log, blockCodes),
             _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0, samples, log),
         };
         var plain = quantize(settings);

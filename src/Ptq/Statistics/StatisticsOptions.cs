@@ -18,6 +18,6 @@ internal sealed record StatisticsOptions
     /// <summary>Channel axis for <see cref="StatisticKinds.PerChannel"/>; negative counts from the end.</summary>
     public int ChannelAxis { get; init; } = 1;
 
-    /// <summary>Channel count for <see cref="StatisticKinds.PerChannel"/> (required when that flag is set).</summary>
+    /// <summary>Channel count for <see cref="StatisticKinds.PerChannel"/>; 0 (default) takes it from the first batch's shape.</summary>
     public int Channels { get; init; }
 }

@@ -15,11 +15,11 @@ internal sealed class TensorStatistics
     private readonly MomentsObserver? _moments;
     private readonly ZeroCountObserver? _zeros;
     private readonly HistogramObserver? _histogram;
-    private readonly PerChannelMinMaxObserver? _perChannel;
+    private PerChannelMinMaxObserver? _perChannel;
     private readonly ChannelMeanObserver? _channelMeans;
 
     /// <summary>Creates the observers selected by <paramref name="options"/> for <paramref name="tensorName"/>.</summary>
-    /// <exception cref="ArgumentException">Per-channel statistics requested without a positive channel count,
+    /// <exception cref="ArgumentException">Per-channel statistics requested with a negative channel count,
     /// or invalid histogram/EMA options.</exception>
     public TensorStatistics(string tensorName, StatisticsOptions? options = null)
     {
@@ -35,11 +35,12 @@ internal sealed class TensorStatistics
         _channelMeans = k.HasFlag(StatisticKinds.ChannelMeans) ? new ChannelMeanObserver(tensorName) : null;
         if (k.HasFlag(StatisticKinds.PerChannel))
         {
-            if (Options.Channels < 1)
+            if (Options.Channels < 0)
             {
-                throw new ArgumentException($"Tensor '{tensorName}': per-channel statistics need StatisticsOptions.Channels ≥ 1.", nameof(options));
+                throw new ArgumentException($"Tensor '{tensorName}': per-channel statistics need StatisticsOptions.Channels ≥ 0.", nameof(options));
             }
-            _perChannel = new PerChannelMinMaxObserver(tensorName, Options.ChannelAxis, Options.Channels);
+            // Channels 0: the first batch's dimension at the channel axis says how many there are.
+            _perChannel = Options.Channels > 0 ? new PerChannelMinMaxObserver(tensorName, Options.ChannelAxis, Options.Channels) : null;
         }
     }
 
@@ -68,6 +69,15 @@ internal sealed class TensorStatistics
             return;
         }
         var (min, max) = FiniteGuard.FiniteRange(values, TensorName);
+        if (_perChannel is null && Options.Kinds.HasFlag(StatisticKinds.PerChannel))
+        {
+            int axis = Options.ChannelAxis < 0 ? Options.ChannelAxis + shape.Length : Options.ChannelAxis;
+            if (axis < 0 || axis >= shape.Length)
+            {
+                throw new ArgumentException($"Tensor '{TensorName}': channel axis {Options.ChannelAxis} is outside a rank-{shape.Length} shape.", nameof(shape));
+            }
+            _perChannel = new PerChannelMinMaxObserver(TensorName, Options.ChannelAxis, shape[axis]);
+        }
         _perChannel?.Observe(values, shape);
         _channelMeans?.Observe(values, shape);
         _minMax.Add(min, max, values.Length);
@@ -93,7 +103,17 @@ internal sealed class TensorStatistics
         _moments?.Merge(other._moments!);
         _zeros?.Merge(other._zeros!);
         _histogram?.Merge(other._histogram!);
-        _perChannel?.Merge(other._perChannel!);
+        if (other._perChannel is not null)
+        {
+            if (_perChannel is null)
+            {
+                _perChannel = PerChannelMinMaxObserver.FromRanges(TensorName, other._perChannel.Axis, other._perChannel.Min, other._perChannel.Max, other._perChannel.Count);
+            }
+            else
+            {
+                _perChannel.Merge(other._perChannel);
+            }
+        }
         _channelMeans?.Merge(other._channelMeans!);
         Batches += other.Batches;
     }

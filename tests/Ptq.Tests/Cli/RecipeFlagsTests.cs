@@ -17,7 +17,7 @@ public sealed class RecipeFlagsTests
         ["scale"] = ["0.5"], ["multiply"] = ["0.017"], ["layout"] = ["NHWC"], ["mode"] = ["weight-only"], ["act-bits"] = ["mixed"],
         ["weight-bits"] = ["4"], ["act-mode"] = ["sym"], ["weight-mode"] = ["asym_s"], ["granularity"] = ["per-tensor"],
         ["method"] = ["kl"], ["percentile"] = ["99.5"], ["weight-method"] = ["adaround"], ["recon-samples"] = ["32"],
-        ["adaround-iterations"] = ["200"], ["act-order"] = ["true"], ["block-size"] = ["64"], ["accuracy-level"] = ["0"], ["embedding-bits"] = ["4"], ["bias-correction"] = ["false"],
+        ["adaround-iterations"] = ["200"], ["act-order"] = ["true"], ["block-size"] = ["64"], ["accuracy-level"] = ["0"], ["embedding-bits"] = ["4"], ["smooth-quant"] = ["0.5"], ["bias-correction"] = ["false"],
         ["cle"] = ["true"], ["fold-bn"] = ["false"], ["clip"] = ["6.5"], ["clip-table"] = ["clip.json"], ["skip"] = ["conv1", "fc.*"],
         ["skip-op"] = ["Add"], ["reduce-range"] = ["true"], ["target-cosine"] = ["0.98"], ["accuracy-guard"] = ["off"], ["max-drop"] = ["0.5"],
     };

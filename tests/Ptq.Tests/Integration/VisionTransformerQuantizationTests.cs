@@ -22,7 +22,17 @@ public sealed class VisionTransformerQuantizationTests(ITestOutputHelper output)
     /// attention and quantized MatMul outputs: 98.57 %, 0.95×).
     /// </summary>
     [Fact]
-    public void StaticW8A8AgreesWithFloatAndRunsIntegerMatMuls()
+    public void StaticW8A8AgreesWithFloatAndRunsIntegerMatMuls() => QuantizeAndScore(new StaticQuantizationSettings());
+
+    /// <summary>
+    /// SmoothQuant α 0.5 (9 LayerNorm → qkv / fc1 / head activations smoothed, proj and fc2 inputs refused: their producers
+    /// are Reshape and GELU) keeps the floors but does not help this model: here agreement 99.40 % (as without), top-1
+    /// 58.60 %; on the CLI's calibration set (last 20 per class) 99.23 % vs 99.47 %, output cosine 0.99997 vs 0.99996.
+    /// </summary>
+    [Fact]
+    public void StaticW8A8WithSmoothQuantKeepsTheFloors() => QuantizeAndScore(new StaticQuantizationSettings { SmoothQuantAlpha = 0.5 });
+
+    private void QuantizeAndScore(StaticQuantizationSettings settings)
     {
         using var model = ModelIO.Load(Assets.Model("vit-cifar.onnx"));
         var images = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("cifar10", "test")], new DataSourceOptions
@@ -31,7 +41,7 @@ public sealed class VisionTransformerQuantizationTests(ITestOutputHelper output)
             Preprocessing = new ImagePreprocessing(color: ColorMode.Rgb, mean: [125.307f, 122.961f, 113.858f], std: [62.985f, 62.093f, 66.708f]),
         });
         var calibration = images.Where((_, i) => i % 15 == 14).Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds()).ToList();
-        var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()));
+        var result = StaticQuantizer.Quantize(model, settings, new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()));
 
         var ops = OrtGraphInspection.OptimizedOpCounts(result.Model);
         output.WriteLine(string.Join(", ", ops.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}")));

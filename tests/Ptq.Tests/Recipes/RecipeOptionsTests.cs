@@ -66,7 +66,7 @@ public sealed partial class RecipeOptionsTests
     [Fact]
     public void Help_offers_only_implemented_values_and_options()
     {
-        Assert.Equal(["minmax", "mse", "admm", "gptq", "adaround", "hqq"], RecipeOptions.WeightMethod.Values);
+        Assert.Equal(["minmax", "mse", "admm", "gptq", "adaround", "hqq", "awq"], RecipeOptions.WeightMethod.Values);
         Assert.Equal("METHOD", RecipeOptions.WeightMethod.Placeholder);
         Assert.False(RecipeOptions.MaxDrop.Implemented);
         Assert.True(RecipeOptions.MaxDrop.HasFlag);

@@ -98,7 +98,7 @@ public sealed class RecipeValidationTests
         { Blocks with { WeightBits = QuantizationRecipe.MixedBits }, "weight-bits", "weight-bits mixed with block-size" },
         { Blocks with { Granularity = Granularity.PerTensor }, "granularity", "blocks are finer than channels" },
         { Blocks with { ReduceRange = true }, "reduce-range", "reduce-range with block-size" },
-        { Blocks with { WeightMethod = WeightMethod.Mse }, "weight-method", "weight-method mse with block-size: block-wise weights take minmax (round to nearest) or hqq" },
+        { Blocks with { WeightMethod = WeightMethod.Mse }, "weight-method", "weight-method mse with block-size: block-wise weights take minmax (round to nearest), hqq, gptq or awq" },
         { Blocks with { WeightMethod = WeightMethod.Hqq }, "weight-mode", "add weight-mode asym_u" },
         { Blocks with { AccuracyLevel = 5 }, "accuracy-level", "accuracy-level 5: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8)" },
         { Blocks with { EmbeddingBits = 6 }, "embedding-bits", "embedding-bits 6: block-wise tables are 2, 4 or 8 bits" },
@@ -107,6 +107,11 @@ public sealed class RecipeValidationTests
         { new() { Mode = QuantizationMode.WeightOnly, AccuracyLevel = 4 }, "accuracy-level", "accuracy-level 4 without block-size" },
         { new() { Mode = QuantizationMode.WeightOnly, EmbeddingBits = 4 }, "embedding-bits", "embedding-bits 4 without block-size" },
         { new() { Mode = QuantizationMode.WeightOnly, WeightMethod = WeightMethod.Hqq }, "weight-method", "weight-method hqq fits the zero point of each block of block-wise weights; add block-size 32" },
+        { new() { Mode = QuantizationMode.WeightOnly, WeightMethod = WeightMethod.Awq }, "weight-method", "weight-method awq scales the input channels of block-wise weights; add block-size 32" },
+        { new() { SmoothQuant = 1.5 }, "smooth-quant", "smooth-quant 1.5: the migration strength lies in [0, 1]" },
+        { new() { SmoothQuant = double.NaN }, "smooth-quant", "lies in [0, 1]" },
+        { new() { SmoothQuant = 0.5, Mode = QuantizationMode.WeightOnly }, "smooth-quant", "smooth-quant with mode weight-only: smoothing eases activation quantization" },
+        { new() { SmoothQuant = 0.5, Stats = "s.json" }, "smooth-quant", "smooth-quant with stats: smoothing needs per-channel maxima" },
     };
 
     private static QuantizationRecipe Blocks => new() { Mode = QuantizationMode.WeightOnly, WeightBits = 4, BlockSize = 32 };

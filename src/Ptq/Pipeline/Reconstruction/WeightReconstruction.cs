@@ -87,9 +87,12 @@ internal static class WeightReconstruction
     };
 
     /// <summary>Layers grouped so that no layer of a stage feeds another (directly or through other ops), in graph order.</summary>
-    internal static List<List<ReconstructionLayer>> Stages(OnnxGraph graph, IReadOnlyList<ReconstructionLayer> layers)
+    internal static List<List<ReconstructionLayer>> Stages(OnnxGraph graph, IReadOnlyList<ReconstructionLayer> layers) => Stages(graph, layers, l => l.Node);
+
+    /// <summary>Layers (whose node <paramref name="nodeOf"/> gives) grouped so that no layer of a stage feeds another, in graph order.</summary>
+    internal static List<List<T>> Stages<T>(OnnxGraph graph, IReadOnlyList<T> layers, Func<T, Node> nodeOf)
     {
-        var isLayer = layers.Select(l => l.Node).ToHashSet(ReferenceEqualityComparer.Instance);
+        var isLayer = layers.Select(nodeOf).ToHashSet(ReferenceEqualityComparer.Instance);
         var before = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
         foreach (var node in graph.TopologicalOrder())
         {
@@ -99,7 +102,7 @@ internal static class WeightReconstruction
                     depth = Math.Max(depth, before[producer] + (isLayer.Contains(producer) ? 1 : 0));
             before[node] = depth;
         }
-        return [.. layers.GroupBy(l => before[l.Node]).OrderBy(g => g.Key).Select(g => g.ToList())];
+        return [.. layers.GroupBy(l => before[nodeOf(l)]).OrderBy(g => g.Key).Select(g => g.ToList())];
     }
 
     /// <summary>

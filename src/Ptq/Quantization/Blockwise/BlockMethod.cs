@@ -8,4 +8,10 @@ internal enum BlockMethod
 
     /// <summary>Half-quadratic optimization of the zero point (<see cref="HqqBlock"/>), asymmetric only, no data.</summary>
     Hqq,
+
+    /// <summary>GPTQ's error compensation from calibration inputs on round-to-nearest block grids (<see cref="BlockGptq"/>).</summary>
+    Gptq,
+
+    /// <summary>Activation-aware input-channel scaling searched on calibration data, then round to nearest (<c>AwqPass</c>).</summary>
+    Awq,
 }

@@ -1,6 +1,6 @@
 namespace Ptq.Quantization.Blockwise;
 
-/// <summary>Quantizes the rows of a matrix block by block (<see cref="BlockScheme"/>) with RTN or HQQ; rows run in parallel.</summary>
+/// <summary>Quantizes the rows of a matrix block by block (<see cref="BlockScheme"/>) with RTN or HQQ (data-free; GPTQ is <see cref="BlockGptq"/>); rows run in parallel.</summary>
 internal static class BlockQuantizer
 {
     /// <summary>

@@ -45,7 +45,7 @@ internal static class Codecs
 
     public static readonly EnumCodec<WeightMethod> WeightMethods = new(
         ("minmax", WeightMethod.MinMax, true), ("mse", WeightMethod.Mse, true), ("admm", WeightMethod.Admm, true), ("gptq", WeightMethod.Gptq, true),
-        ("adaround", WeightMethod.AdaRound, true), ("hqq", WeightMethod.Hqq, true));
+        ("adaround", WeightMethod.AdaRound, true), ("hqq", WeightMethod.Hqq, true), ("awq", WeightMethod.Awq, true));
 
     public static readonly EnumCodec<ResizeMethod> ResizeMethods = new(
         ("linear", ResizeMethod.Linear, true), ("nearest", ResizeMethod.Nearest, true), ("cubic", ResizeMethod.Cubic, true));

@@ -231,7 +231,7 @@ public static partial class RecipeOptions
 
     /// <summary><c>weight-method</c> (<see cref="QuantizationRecipe.WeightMethod"/>).</summary>
     public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods.OrNull(), r => r.WeightMethod, (r, v) => r with { WeightMethod = v },
-        "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax) or a half-quadratic fit of each block's zero point (hqq).",
+        "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax), a half-quadratic fit of each block's zero point (hqq), gptq on round-to-nearest block grids (with --act-order, grids fixed before rounding) or awq (input channels scaled by their activation size and block ranges clipped, both searched on --data).",
         new()
         {
             Placeholder = "METHOD",
@@ -239,7 +239,7 @@ public static partial class RecipeOptions
             Spellings =
             [
                 Mapped(Tool.Tnn, "-w", ("0", "minmax"), ("1", "admm")),
-                new(Tool.OnnxRuntime, "matmul_nbits_quantizer algo_config", "RTNWeightOnlyQuantConfig → minmax, HQQWeightOnlyQuantConfig → hqq"),
+                new(Tool.OnnxRuntime, "matmul_nbits_quantizer algo_config", "RTNWeightOnlyQuantConfig → minmax, HQQWeightOnlyQuantConfig → hqq, GPTQWeightOnlyQuantConfig → gptq"),
             ],
         });
 
@@ -281,6 +281,15 @@ public static partial class RecipeOptions
     public static RecipeOption EmbeddingBits { get; } = Setting("embedding-bits", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.EmbeddingBits, (r, v) => r with { EmbeddingBits = v },
         "With --block-size: bits of embedding tables (Gather) and of output projections tied to them, 2, 4 or 8; an override naming their node wins.",
         new() { Placeholder = "2|4|8", UnsetMeans = () => "8" });
+
+    /// <summary><c>smooth-quant</c> (<see cref="QuantizationRecipe.SmoothQuant"/>).</summary>
+    public static RecipeOption SmoothQuant { get; } = Setting("smooth-quant", OptionGroup.Quantization, Codecs.Double.OrNull(), r => r.SmoothQuant, (r, v) => r with { SmoothQuant = v },
+        "SmoothQuant with migration strength ALPHA in [0, 1] (full and dynamic modes, needs --data): divide each MatMul/Gemm input channel by max|X|^ALPHA / max|W|^(1-ALPHA), scale the weights by it and fold the division into the preceding LayerNormalization or linear layer.",
+        new()
+        {
+            Placeholder = "ALPHA", UnsetMeans = () => "off",
+            Spellings = [new(Tool.OnnxRuntime, "extra_options SmoothQuant / SmoothQuantAlpha", "SmoothQuant True with SmoothQuantAlpha A → A")],
+        });
 
     /// <summary><c>bias-correction</c> (<see cref="QuantizationRecipe.BiasCorrection"/>).</summary>
     public static RecipeOption BiasCorrection { get; } = Setting("bias-correction", OptionGroup.Quantization, Codecs.Bool, r => r.BiasCorrection, (r, v) => r with { BiasCorrection = v },
