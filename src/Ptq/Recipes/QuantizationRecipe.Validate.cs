@@ -50,6 +50,9 @@ public sealed partial record QuantizationRecipe
         CheckEnum(Key.WeightMode, WeightMode);
         CheckEnum(Key.Granularity, Granularity);
         CheckEnum(Key.Method, Method);
+        CheckEnum(Key.Format, Format);
+        if (Format == OutputFormat.QOperator && Mode != QuantizationMode.Full)
+            throw new RecipeException(Key.Format, $"{Key.Format} qoperator with {Key.Mode} {mode}: integer operators need quantized activations, which only {Key.Mode} full has ({Key.Mode} dynamic already writes ONNX Runtime's DynamicQuantizeMatMul operators); drop {Key.Format} or use {Key.Mode} full.");
         if (WeightMethod is { } weightMethod)
             CheckEnum(Key.WeightMethod, weightMethod);
         ValidateReconstruction(mode);

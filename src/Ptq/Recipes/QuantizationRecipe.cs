@@ -55,6 +55,12 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--granularity per-channel|per-tensor|mix</c>. Default per-channel.</summary>
     public Granularity Granularity { get; init; } = Granularity.PerChannel;
 
+    /// <summary>
+    /// <c>--format qdq|qoperator</c>: how the model is written. Default qdq; qoperator (full mode only) converts the
+    /// verified QDQ model into integer operators.
+    /// </summary>
+    public OutputFormat Format { get; init; } = OutputFormat.Qdq;
+
     /// <summary><c>--method</c>: activation range estimator. Default mse.</summary>
     public CalibrationMethod Method { get; init; } = CalibrationMethod.Mse;
 
@@ -267,7 +273,7 @@ public sealed partial record QuantizationRecipe
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
-        && MixedInitScale.Equals(other.MixedInitScale) && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
 

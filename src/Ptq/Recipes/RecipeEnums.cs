@@ -40,3 +40,12 @@ public enum WeightMethod
     /// <summary><c>hqq</c>: half-quadratic fit of each block's zero point (block-wise weights, asymmetric; no data).</summary>
     Hqq,
 }
+
+/// <summary>How the quantized model is written (<c>--format</c>).</summary>
+public enum OutputFormat
+{
+    /// <summary><c>qdq</c>: float operators between QuantizeLinear/DequantizeLinear pairs; ONNX Runtime fuses them into integer kernels.</summary>
+    Qdq,
+    /// <summary><c>qoperator</c>: integer operators (QLinearConv, QLinearMatMul, QGemm, …) as ONNX Runtime's quantizer writes with QuantFormat.QOperator.</summary>
+    QOperator,
+}

@@ -408,6 +408,13 @@ public static partial class RecipeOptions
             Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] init_scale")],
         });
 
+    // ---- ONNX Runtime quantizer options (issue #13, item 6) ----
+
+    /// <summary><c>format</c> (<see cref="QuantizationRecipe.Format"/>).</summary>
+    public static RecipeOption Format { get; } = Setting("format", OptionGroup.Output, Codecs.Formats, r => r.Format, (r, v) => r with { Format = v },
+        "How the model is written: QuantizeLinear/DequantizeLinear around float operators (qdq; ONNX Runtime fuses them), or integer operators (qoperator: QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearConcat …, converted from the verified QDQ model; ops without an integer kernel stay in QDQ form). --mode full only.",
+        new() { Spellings = [new(Tool.OnnxRuntime, "quant_format", "QuantFormat.QDQ → qdq, QuantFormat.QOperator → qoperator")] });
+
     /// <summary>Every option, in declaration order: the order help lists them and recipes are written (grouped by <see cref="RecipeOption.Group"/>).</summary>
     public static IReadOnlyList<RecipeOption> All { get; } = Declared.AsReadOnly();
 
