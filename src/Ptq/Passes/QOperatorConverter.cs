@@ -48,7 +48,7 @@ internal static class QOperatorConverter
             if (!node.Inputs.Any(i => Dequantize(graph, i) is not null))
                 continue;
             var q = OutputQuantize(graph, node);
-            if (q is null && node.OpType != "Gemm")
+            if (q is null && node.OpType is not ("Gemm" or "MatMul"))
                 continue; // a float op reading dequantized values, as in QDQ form
             string? op = TryConvert(graph, node, q);
             var counts = op is null ? kept : written;
@@ -71,7 +71,7 @@ internal static class QOperatorConverter
     private static string? TryConvert(OnnxGraph graph, Node node, Quantized? output)
     {
         if (output is not { } q)
-            return node.OpType == "Gemm" ? TryFloatOutputGemm(graph, node) : null;
+            return TryFloatOutput(graph, node);
         var inputs = node.Inputs.Select(i => i.Length == 0 ? null : Dequantize(graph, i)).ToList();
         bool ActivationAt(int i) => i < inputs.Count && inputs[i] is { PerTensor: true, Is8Bit: true };
         bool AllActivations(int count) => node.Inputs.Count == count && Enumerable.Range(0, count).All(ActivationAt);
@@ -101,18 +101,29 @@ internal static class QOperatorConverter
         }
     }
 
-    /// <summary>A quantized Gemm whose output stays float (a classifier's logits): QGemm without y_scale writes float.</summary>
-    private static string? TryFloatOutputGemm(OnnxGraph graph, Node node)
+    /// <summary>
+    /// A quantized Gemm or MatMul whose output stays float (logits, or a projection followed by a float bias Add):
+    /// QGemm without y_scale, or com.microsoft MatMulIntegerToFloat (what ONNX Runtime fuses the QDQ form into).
+    /// </summary>
+    private static string? TryFloatOutput(OnnxGraph graph, Node node)
     {
         var inputs = node.Inputs.Select(i => i.Length == 0 ? null : Dequantize(graph, i)).ToList();
-        if (inputs[0] is not { PerTensor: true, Is8Bit: true } a || !GemmAttributesFit(node)
-            || Weight(inputs, 1, axis: node.GetInt("transB", 0) == 1 ? 0 : 1) is not { } w || Bias(inputs, node, 2, a, w, node.GetFloat("alpha", 1)) is not { } bias)
+        if (inputs[0] is not { PerTensor: true, Is8Bit: true } a)
+            return null;
+        string opType;
+        List<string> operands;
+        if (node.OpType == "MatMul" && node.Inputs.Count == 2 && Weight(inputs, 1, axis: 1) is { } b)
+            (opType, operands) = ("MatMulIntegerToFloat", [a.Codes, b.Codes, a.Scale, b.Scale, a.ZeroPoint, b.ZeroPoint]);
+        else if (node.OpType == "Gemm" && GemmAttributesFit(node) && Weight(inputs, 1, axis: node.GetInt("transB", 0) == 1 ? 0 : 1) is { } w
+                 && Bias(inputs, node, 2, a, w, node.GetFloat("alpha", 1)) is { } bias)
+            (opType, operands) = ("QGemm", [.. a.Triple, .. w.Triple, bias.Length > 0 ? bias[0] : ""]);
+        else
             return null;
         string name = node.Name, output = node.Outputs[0];
-        var attributes = node.Attributes.Where(x => x.Name != "beta").Select(x => x.Clone()).ToList();
+        var attributes = opType == "QGemm" ? node.Attributes.Where(x => x.Name != "beta").Select(x => x.Clone()).ToList() : null;
         graph.RemoveNode(node);
-        graph.AddNode("QGemm", [.. a.Triple, .. w.Triple, bias.Length > 0 ? bias[0] : ""], [output], name: name, attributes: attributes, domain: Microsoft);
-        return "QGemm";
+        graph.AddNode(opType, operands, [output], name: name, attributes: attributes, domain: Microsoft);
+        return opType;
     }
 
     private static bool GemmAttributesFit(Node node) => node.GetFloat("beta", 1) == 1 && node.GetInt("transA", 0) == 0;
