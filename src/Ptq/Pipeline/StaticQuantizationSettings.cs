@@ -96,6 +96,12 @@ internal sealed record StaticQuantizationSettings
     /// </summary>
     public IReadOnlyList<string>? OnlyNodes { get; init; }
 
+    /// <summary>
+    /// Allow-list by op type (ONNX Runtime's op_types_to_quantize): when set, only nodes of these types are quantized,
+    /// every other node stays float. Null (default): every type may be quantized.
+    /// </summary>
+    public IReadOnlyList<string>? OnlyOpTypes { get; init; }
+
     /// <summary>Throws <see cref="PtqException"/> naming the setting at fault.</summary>
     public StaticQuantizationSettings Validate()
     {

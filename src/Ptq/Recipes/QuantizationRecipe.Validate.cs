@@ -92,6 +92,9 @@ public sealed partial record QuantizationRecipe
         CheckPatterns(Key.Skip, Skip);
         if (SkipOp.Any(string.IsNullOrWhiteSpace))
             throw new RecipeException(Key.SkipOp, $"{Key.SkipOp}: an op type is empty.");
+        CheckPatterns(Key.Only, Only);
+        if (OnlyOp.Any(string.IsNullOrWhiteSpace))
+            throw new RecipeException(Key.OnlyOp, $"{Key.OnlyOp}: an op type is empty.");
         if (Data.Any(string.IsNullOrWhiteSpace))
             throw new RecipeException(Key.Data, $"{Key.Data}: a SPEC is empty.");
 

@@ -155,6 +155,12 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--skip-op TYPE...</c>: op types left float. Default none.</summary>
     public IReadOnlyList<string> SkipOp { get; init; } = [];
 
+    /// <summary><c>--only NAME_OR_REGEX...</c> (ONNX Runtime's nodes_to_quantize): when given, only these nodes are quantized. Default none (no allow-list).</summary>
+    public IReadOnlyList<string> Only { get; init; } = [];
+
+    /// <summary><c>--only-op TYPE...</c> (ONNX Runtime's op_types_to_quantize): when given, only nodes of these types are quantized. Default none (no allow-list).</summary>
+    public IReadOnlyList<string> OnlyOp { get; init; } = [];
+
     /// <summary>
     /// <c>--target-cosine C</c> in (0, 1]: output cosine the search or fallback must keep. Default none (the mixed-bit
     /// searches then aim at <see cref="DefaultMixedTargetCosine"/>; see <see cref="EffectiveTargetCosine"/>).
@@ -267,7 +273,7 @@ public sealed partial record QuantizationRecipe
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
-        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp)
+        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp)
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)

@@ -342,7 +342,19 @@ public static partial class RecipeOptions
     /// <summary><c>skip-op</c> (<see cref="QuantizationRecipe.SkipOp"/>).</summary>
     public static RecipeOption SkipOp { get; } = Setting("skip-op", OptionGroup.Quantization, Codecs.Texts, r => r.SkipOp, (r, v) => r with { SkipOp = v },
         "Op types to leave float, e.g. Softmax.",
-        new() { Placeholder = "TYPE", Spellings = [new(Tool.OnnxRuntime, "op_types_to_quantize", "the complement: list the types to leave float")] });
+        new() { Placeholder = "TYPE" });
+
+    // ---- ONNX Runtime allow-lists (issue #13) ----
+
+    /// <summary><c>only</c> (<see cref="QuantizationRecipe.Only"/>).</summary>
+    public static RecipeOption Only { get; } = Setting("only", OptionGroup.Quantization, Codecs.Texts, r => r.Only, (r, v) => r with { Only = v },
+        "Allow-list: quantize only these nodes (exact name or anchored regular expression); every other node stays float.",
+        new() { Placeholder = "NAME_OR_REGEX", Spellings = [new(Tool.OnnxRuntime, "nodes_to_quantize")] });
+
+    /// <summary><c>only-op</c> (<see cref="QuantizationRecipe.OnlyOp"/>).</summary>
+    public static RecipeOption OnlyOp { get; } = Setting("only-op", OptionGroup.Quantization, Codecs.Texts, r => r.OnlyOp, (r, v) => r with { OnlyOp = v },
+        "Allow-list: quantize only nodes of these op types, e.g. Conv MatMul; every other node stays float.",
+        new() { Placeholder = "TYPE", Spellings = [new(Tool.OnnxRuntime, "op_types_to_quantize")] });
 
     /// <summary><c>reduce-range</c> (<see cref="QuantizationRecipe.ReduceRange"/>).</summary>
     public static RecipeOption ReduceRange { get; } = Setting("reduce-range", OptionGroup.Quantization, Codecs.Bool, r => r.ReduceRange, (r, v) => r with { ReduceRange = v },
@@ -408,7 +420,7 @@ public static partial class RecipeOptions
             Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] init_scale")],
         });
 
-    // ---- ONNX Runtime quantizer options (issue #13, item 6) ----
+    // ---- Output (issue #13: ONNX Runtime's quant_format) ----
 
     /// <summary><c>format</c> (<see cref="QuantizationRecipe.Format"/>).</summary>
     public static RecipeOption Format { get; } = Setting("format", OptionGroup.Output, Codecs.Formats, r => r.Format, (r, v) => r with { Format = v },
