@@ -84,6 +84,9 @@ internal sealed record StaticQuantizationSettings
     /// <summary>Per-layer settings; the first override whose pattern matches a node applies to it.</summary>
     public IReadOnlyList<NodeOverride> Overrides { get; init; } = [];
 
+    /// <summary>Activations whose scale and zero point, or range, the user fixed (ONNX Runtime's TensorQuantOverrides), by tensor name.</summary>
+    public IReadOnlyDictionary<string, TensorOverride> TensorOverrides { get; init; } = new Dictionary<string, TensorOverride>();
+
     /// <summary>Node names or regular expressions of nodes to leave float.</summary>
     public IReadOnlyList<string> SkipNodes { get; init; } = [];
 

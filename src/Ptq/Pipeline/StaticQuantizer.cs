@@ -144,13 +144,16 @@ internal static class StaticQuantizer
             ranges = RangeClipping.Apply(ranges, plan, (float)clip);
         if (settings.NetAwareClipping)
             ranges = RangeClipping.ApplyNetAware(ranges, plan);
+        var overrides = TensorQuantOverrides.Resolve(settings.TensorOverrides, plan);
         var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
-        foreach (var (tensor, range) in ranges)
+        foreach (var (tensor, calibrated) in ranges)
         {
-            var clipped = draft.Fused.TryGetValue(tensor, out var bounds)
-                ? (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max))
-                : range;
-            parameters[tensor] = QuantParams.FromRange(clipped.Item1, clipped.Item2, choices.ActivationScheme(tensor));
+            var range = TensorQuantOverrides.Range(overrides, tensor, calibrated);
+            bool fused = draft.Fused.TryGetValue(tensor, out var bounds);
+            var clipped = fused ? (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max)) : range;
+            var scheme = choices.ActivationScheme(tensor);
+            parameters[tensor] = TensorQuantOverrides.Explicit(overrides, tensor, scheme, fused ? bounds : null)
+                ?? QuantParams.FromRange(clipped.Item1, clipped.Item2, scheme);
         }
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
             new QdqRewriteSettings(settings.Weights, settings.Activations, draft.OutputOpset), model.External);

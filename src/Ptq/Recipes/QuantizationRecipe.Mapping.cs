@@ -71,6 +71,7 @@ public sealed partial record QuantizationRecipe
             Overrides = [.. Overrides.Select(ToNodeOverride), .. NoClip.Select(pattern => new NodeOverride { Pattern = pattern, Method = CalibrationMethod.MinMax })],
             SkipNodes = Skip,
             SkipOpTypes = SkipOp,
+            TensorOverrides = TensorOverrides is { } overrides ? TensorOverridesReader.Load(overrides) : new Dictionary<string, TensorOverride>(),
             OnlyNodes = Only.Count > 0 ? Only : null,
             OnlyOpTypes = OnlyOp.Count > 0 ? OnlyOp : null,
         };

@@ -93,6 +93,10 @@ public sealed partial record QuantizationRecipe
         if (SkipOp.Any(string.IsNullOrWhiteSpace))
             throw new RecipeException(Key.SkipOp, $"{Key.SkipOp}: an op type is empty.");
         CheckPatterns(Key.Only, Only);
+        if (TensorOverrides is { } tensorOverrides && string.IsNullOrWhiteSpace(tensorOverrides))
+            throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides}: the file name is empty.");
+        if (TensorOverrides is not null && Mode != QuantizationMode.Full)
+            throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides} with {Key.Mode} {mode}: it fixes activation parameters, which only {Key.Mode} full has; drop it or use {Key.Mode} full.");
         if (OnlyOp.Any(string.IsNullOrWhiteSpace))
             throw new RecipeException(Key.OnlyOp, $"{Key.OnlyOp}: an op type is empty.");
         if (Data.Any(string.IsNullOrWhiteSpace))

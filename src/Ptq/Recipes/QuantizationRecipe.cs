@@ -149,6 +149,9 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--clip-table FILE.json</c> (Bolt -s): per-tensor clip values, read by <see cref="BoltClipTableReader"/>. Default none.</summary>
     public string? ClipTable { get; init; }
 
+    /// <summary><c>--tensor-overrides FILE.json</c>: ONNX Runtime's TensorQuantOverrides (scale + zero_point, or rmin + rmax, per activation). Default none.</summary>
+    public string? TensorOverrides { get; init; }
+
     /// <summary><c>--skip NAME_OR_REGEX...</c>: nodes left float, by exact name or anchored regular expression. Default none.</summary>
     public IReadOnlyList<string> Skip { get; init; } = [];
 
@@ -273,7 +276,7 @@ public sealed partial record QuantizationRecipe
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
-        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp)
+        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp) && TensorOverrides == other.TensorOverrides
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)

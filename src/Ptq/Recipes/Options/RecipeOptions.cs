@@ -385,8 +385,14 @@ public static partial class RecipeOptions
         new()
         {
             Placeholder = "MAPPING",
-            Spellings = [new(Tool.Distiller, "overrides (YAML config)"), new(Tool.OnnxRuntime, "extra_options TensorQuantOverrides")],
+            Spellings = [new(Tool.Distiller, "overrides (YAML config)")],
         });
+
+    /// <summary><c>tensor-overrides</c> (<see cref="QuantizationRecipe.TensorOverrides"/>).</summary>
+    public static RecipeOption TensorOverrides { get; } = Setting("tensor-overrides", OptionGroup.Quantization, Codecs.Text, r => r.TensorOverrides,
+        (r, v) => r with { TensorOverrides = v },
+        "JSON file fixing activations by tensor name, as ONNX Runtime's TensorQuantOverrides: {\"t\": [{\"scale\": S, \"zero_point\": Z}]} or {\"t\": [{\"rmin\": A, \"rmax\": B}]} instead of the calibrated range.",
+        new() { Placeholder = "FILE.json", Spellings = [new(Tool.OnnxRuntime, "extra_options TensorQuantOverrides", "per-tensor scale/zero_point or rmin/rmax; per node: overrides")] });
 
     // ---- Search and accuracy ----
 
