@@ -77,7 +77,7 @@ internal static class StaticQuantizer
         var choices = new QuantizationChoices(settings, calibration.Method, graph);
         Func<Node, string?> skip = choices.SkipReason;
         QuantizationPlan Plan() => QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, prepared.IsFloat, prepared.ShapeOf,
-            settings.MinActivationElements, settings.ConcatSharedScale);
+            settings.MinActivationElements, settings.ConcatSharedScale, settings.QuantizedParameters);
         var plan = Plan();
         IReadOnlyDictionary<string, (float Min, float Max)> fused = new Dictionary<string, (float, float)>();
         if (settings.FuseActivations && settings.Activations.Mode != QuantMode.Symmetric)

@@ -46,6 +46,7 @@ public sealed partial record QuantizationRecipe
             PerChannelWeights = Granularity != Granularity.PerTensor,
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
+            QuantizedParameters = !QuantizeWeights ? QuantizedParameters.None : QuantizeBias ? QuantizedParameters.WeightsAndBiases : QuantizedParameters.WeightsOnly,
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,

@@ -95,6 +95,10 @@ public sealed partial record QuantizationRecipe
         CheckPatterns(Key.Only, Only);
         if (TensorOverrides is { } tensorOverrides && string.IsNullOrWhiteSpace(tensorOverrides))
             throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides}: the file name is empty.");
+        if (!QuantizeBias && Mode != QuantizationMode.Full)
+            throw new RecipeException(Key.QuantizeBias, $"{Key.QuantizeBias} false with {Key.Mode} {mode}: biases are int32 only in {Key.Mode} full (other modes keep them float anyway); drop it.");
+        if (!QuantizeWeights && Mode != QuantizationMode.Full)
+            throw new RecipeException(Key.QuantizeWeights, $"{Key.QuantizeWeights} false with {Key.Mode} {mode}: this mode quantizes only weights, so nothing would be quantized; drop it or use {Key.Mode} full.");
         if (TensorOverrides is not null && Mode != QuantizationMode.Full)
             throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides} with {Key.Mode} {mode}: it fixes activation parameters, which only {Key.Mode} full has; drop it or use {Key.Mode} full.");
         if (OnlyOp.Any(string.IsNullOrWhiteSpace))

@@ -149,6 +149,12 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--clip-table FILE.json</c> (Bolt -s): per-tensor clip values, read by <see cref="BoltClipTableReader"/>. Default none.</summary>
     public string? ClipTable { get; init; }
 
+    /// <summary><c>--quantize-bias true|false</c> (ONNX Runtime's QuantizeBias): false keeps Conv/Gemm biases float. Default true.</summary>
+    public bool QuantizeBias { get; init; } = true;
+
+    /// <summary><c>--quantize-weights true|false</c> (Distiller's --qe-bits-wts 0): false keeps weights and biases float, quantizing activations only. Default true.</summary>
+    public bool QuantizeWeights { get; init; } = true;
+
     /// <summary><c>--tensor-overrides FILE.json</c>: ONNX Runtime's TensorQuantOverrides (scale + zero_point, or rmin + rmax, per activation). Default none.</summary>
     public string? TensorOverrides { get; init; }
 
@@ -276,7 +282,7 @@ public sealed partial record QuantizationRecipe
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
-        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp) && TensorOverrides == other.TensorOverrides
+        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp) && TensorOverrides == other.TensorOverrides && QuantizeBias == other.QuantizeBias && QuantizeWeights == other.QuantizeWeights
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)

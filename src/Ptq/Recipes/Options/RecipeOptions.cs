@@ -388,6 +388,16 @@ public static partial class RecipeOptions
             Spellings = [new(Tool.Distiller, "overrides (YAML config)")],
         });
 
+    /// <summary><c>quantize-bias</c> (<see cref="QuantizationRecipe.QuantizeBias"/>).</summary>
+    public static RecipeOption QuantizeBias { get; } = Setting("quantize-bias", OptionGroup.Quantization, Codecs.Bool, r => r.QuantizeBias, (r, v) => r with { QuantizeBias = v },
+        "Store Conv/Gemm biases as int32 (scale = input scale × weight scale); false keeps them float, and ONNX Runtime then runs those layers in float between the Q/DQ pairs.",
+        new() { Placeholder = "true|false", Spellings = [new(Tool.OnnxRuntime, "extra_options QuantizeBias")] });
+
+    /// <summary><c>quantize-weights</c> (<see cref="QuantizationRecipe.QuantizeWeights"/>).</summary>
+    public static RecipeOption QuantizeWeights { get; } = Setting("quantize-weights", OptionGroup.Quantization, Codecs.Bool, r => r.QuantizeWeights, (r, v) => r with { QuantizeWeights = v },
+        "Store weights as integers; false keeps weights and biases float and quantizes activations only (simulation: ONNX Runtime has no integer kernel for float weights).",
+        new() { Placeholder = "true|false", Spellings = [new(Tool.Distiller, "--qe-bits-wts 0", "weights (and biases) not quantized → false")] });
+
     /// <summary><c>tensor-overrides</c> (<see cref="QuantizationRecipe.TensorOverrides"/>).</summary>
     public static RecipeOption TensorOverrides { get; } = Setting("tensor-overrides", OptionGroup.Quantization, Codecs.Text, r => r.TensorOverrides,
         (r, v) => r with { TensorOverrides = v },
