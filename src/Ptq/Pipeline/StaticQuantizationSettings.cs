@@ -39,6 +39,9 @@ internal sealed record StaticQuantizationSettings
     /// <summary>Cross-layer equalization of Conv → Relu → Conv pairs before quantizing (<c>--cle</c>; default off).</summary>
     public bool CrossLayerEqualization { get; init; }
 
+    /// <summary>Smallest width of an activation range (ONNX Runtime's MinimumRealRange): narrower ranges are widened upwards to it. Null: no minimum.</summary>
+    public double? MinimumRealRange { get; init; }
+
     /// <summary>Which parameters are stored as integers (default weights and biases).</summary>
     public QuantizedParameters QuantizedParameters { get; init; } = QuantizedParameters.WeightsAndBiases;
 

@@ -149,6 +149,8 @@ internal static class StaticQuantizer
         foreach (var (tensor, calibrated) in ranges)
         {
             var range = TensorQuantOverrides.Range(overrides, tensor, calibrated);
+            if (settings.MinimumRealRange is double minimum && range.Max - range.Min < minimum)
+                range = (range.Min, (float)(range.Min + minimum)); // as ONNX Runtime widens it: rmax = rmin + MinimumRealRange
             bool fused = draft.Fused.TryGetValue(tensor, out var bounds);
             var clipped = fused ? (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max)) : range;
             var scheme = choices.ActivationScheme(tensor);

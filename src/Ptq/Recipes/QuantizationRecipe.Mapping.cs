@@ -46,6 +46,7 @@ public sealed partial record QuantizationRecipe
             PerChannelWeights = Granularity != Granularity.PerTensor,
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
+            MinimumRealRange = MinRealRange,
             QuantizedParameters = !QuantizeWeights ? QuantizedParameters.None : QuantizeBias ? QuantizedParameters.WeightsAndBiases : QuantizedParameters.WeightsOnly,
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
@@ -119,6 +120,8 @@ public sealed partial record QuantizationRecipe
         {
             Method = Method,
             Estimator = new RangeEstimatorOptions { Percentile = Percentile, NStd = NStd },
+            HistogramBins = HistogramBins ?? new CalibrationSettings().HistogramBins,
+            EmaMomentum = EmaConstant is double c ? 1 - c : new CalibrationSettings().EmaMomentum,
         };
     }
 

@@ -95,6 +95,7 @@ public sealed partial record QuantizationRecipe
         CheckPatterns(Key.Only, Only);
         if (TensorOverrides is { } tensorOverrides && string.IsNullOrWhiteSpace(tensorOverrides))
             throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides}: the file name is empty.");
+        ValidateCalibrationExtras();
         if (!QuantizeBias && Mode != QuantizationMode.Full)
             throw new RecipeException(Key.QuantizeBias, $"{Key.QuantizeBias} false with {Key.Mode} {mode}: biases are int32 only in {Key.Mode} full (other modes keep them float anyway); drop it.");
         if (!QuantizeWeights && Mode != QuantizationMode.Full)
@@ -249,6 +250,34 @@ public sealed partial record QuantizationRecipe
     {
         if (bits < min || bits > 16)
             throw Invalid(name, $"{name} {bits}: {bits} bits are not supported; use {min} to 16.");
+    }
+
+    // ONNX Runtime's calibration extras: each must change something in this recipe, else it is refused (never ignored).
+    private void ValidateCalibrationExtras()
+    {
+        var methods = Overrides.Select(o => o.Method).OfType<Calibration.CalibrationMethod>().Append(Method).ToList();
+        string why = Stats is null ? "" : $"; with {Key.Stats} the statistics are already collected";
+        if (HistogramBins is { } bins)
+        {
+            if (bins < 8 || bins % 2 != 0 || bins > 1 << 24)
+                throw new RecipeException(Key.HistogramBins, $"{Key.HistogramBins} {bins}: must be even and in [8, 16777216], e.g. 2048.");
+            if (Stats is not null || Mode != QuantizationMode.Full || !methods.Any(m => m is Calibration.CalibrationMethod.Kl or Calibration.CalibrationMethod.Percentile or Calibration.CalibrationMethod.Mse))
+                throw new RecipeException(Key.HistogramBins, $"{Key.HistogramBins} {bins}: only {Key.Method} kl, percentile and mse read histograms, in {Key.Mode} full from {Key.Data}{why}; drop it.");
+        }
+        if (EmaConstant is { } c)
+        {
+            if (!(c > 0 && c <= 1))
+                throw new RecipeException(Key.EmaConstant, $"{Key.EmaConstant} {c}: must be in (0, 1], e.g. 0.01.");
+            if (Stats is not null || Mode != QuantizationMode.Full || !methods.Contains(Calibration.CalibrationMethod.Ema))
+                throw new RecipeException(Key.EmaConstant, $"{Key.EmaConstant} {c}: it sets {Key.Method} ema's moving average, in {Key.Mode} full from {Key.Data}{why}; add {Key.Method} ema or drop it.");
+        }
+        if (MinRealRange is { } r)
+        {
+            if (!(r > 0 && double.IsFinite(r)))
+                throw new RecipeException(Key.MinRealRange, $"{Key.MinRealRange} {r}: must be a positive finite width, e.g. 0.0001.");
+            if (Mode != QuantizationMode.Full)
+                throw new RecipeException(Key.MinRealRange, $"{Key.MinRealRange} with {Key.Mode} {Codecs.Modes.Name(Mode)}: it widens activation ranges, which only {Key.Mode} full has; drop it.");
+        }
     }
 
     private static void CheckEnum<T>(object name, T value) where T : struct, Enum

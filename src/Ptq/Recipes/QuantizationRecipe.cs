@@ -149,6 +149,15 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--clip-table FILE.json</c> (Bolt -s): per-tensor clip values, read by <see cref="BoltClipTableReader"/>. Default none.</summary>
     public string? ClipTable { get; init; }
 
+    /// <summary><c>--histogram-bins N</c> (ONNX Runtime's num_bins): bins of the activation histograms kl, percentile and mse read; even, 8 to 2^24. Null: 8192.</summary>
+    public int? HistogramBins { get; init; }
+
+    /// <summary><c>--ema-constant C</c> (ONNX Runtime's CalibMovingAverageConstant) for <c>--method ema</c>, in (0, 1]: each batch moves the range by C of the way. Null: 0.1.</summary>
+    public double? EmaConstant { get; init; }
+
+    /// <summary><c>--min-real-range R</c> (ONNX Runtime's MinimumRealRange): activation ranges narrower than R are widened to R. Null: none.</summary>
+    public double? MinRealRange { get; init; }
+
     /// <summary><c>--quantize-bias true|false</c> (ONNX Runtime's QuantizeBias): false keeps Conv/Gemm biases float. Default true.</summary>
     public bool QuantizeBias { get; init; } = true;
 
@@ -282,7 +291,7 @@ public sealed partial record QuantizationRecipe
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
-        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp) && TensorOverrides == other.TensorOverrides && QuantizeBias == other.QuantizeBias && QuantizeWeights == other.QuantizeWeights
+        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp) && TensorOverrides == other.TensorOverrides && QuantizeBias == other.QuantizeBias && HistogramBins == other.HistogramBins && EmaConstant.Equals(other.EmaConstant) && MinRealRange.Equals(other.MinRealRange) && QuantizeWeights == other.QuantizeWeights
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)

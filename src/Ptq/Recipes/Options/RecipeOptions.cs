@@ -388,6 +388,21 @@ public static partial class RecipeOptions
             Spellings = [new(Tool.Distiller, "overrides (YAML config)")],
         });
 
+    /// <summary><c>histogram-bins</c> (<see cref="QuantizationRecipe.HistogramBins"/>).</summary>
+    public static RecipeOption HistogramBins { get; } = Setting("histogram-bins", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.HistogramBins, (r, v) => r with { HistogramBins = v },
+        "Bins of the activation histograms --method kl, percentile and mse choose ranges from (power-of-two bin edges around zero), even.",
+        new() { Placeholder = "N", UnsetMeans = () => "8192", Spellings = [new(Tool.OnnxRuntime, "extra_options CalibNumBins / num_bins")] });
+
+    /// <summary><c>ema-constant</c> (<see cref="QuantizationRecipe.EmaConstant"/>).</summary>
+    public static RecipeOption EmaConstant { get; } = Setting("ema-constant", OptionGroup.Quantization, Codecs.Double.OrNull(), r => r.EmaConstant, (r, v) => r with { EmaConstant = v },
+        "--method ema: how far each batch moves the moving average of per-batch ranges, in (0, 1].",
+        new() { Placeholder = "C", UnsetMeans = () => "0.1", Spellings = [new(Tool.OnnxRuntime, "extra_options CalibMovingAverageConstant", "with CalibMovingAverage=True (→ --method ema)")] });
+
+    /// <summary><c>min-real-range</c> (<see cref="QuantizationRecipe.MinRealRange"/>).</summary>
+    public static RecipeOption MinRealRange { get; } = Setting("min-real-range", OptionGroup.Quantization, Codecs.Double.OrNull(), r => r.MinRealRange, (r, v) => r with { MinRealRange = v },
+        "Widen activation ranges narrower than R to R (max = min + R), so that no scale is tinier than R over the code range.",
+        new() { Placeholder = "R", UnsetMeans = () => "none", Spellings = [new(Tool.OnnxRuntime, "extra_options MinimumRealRange")] });
+
     /// <summary><c>quantize-bias</c> (<see cref="QuantizationRecipe.QuantizeBias"/>).</summary>
     public static RecipeOption QuantizeBias { get; } = Setting("quantize-bias", OptionGroup.Quantization, Codecs.Bool, r => r.QuantizeBias, (r, v) => r with { QuantizeBias = v },
         "Store Conv/Gemm biases as int32 (scale = input scale × weight scale); false keeps them float, and ONNX Runtime then runs those layers in float between the Q/DQ pairs.",
