@@ -391,7 +391,7 @@ public static partial class RecipeOptions
     /// <summary><c>histogram-bins</c> (<see cref="QuantizationRecipe.HistogramBins"/>).</summary>
     public static RecipeOption HistogramBins { get; } = Setting("histogram-bins", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.HistogramBins, (r, v) => r with { HistogramBins = v },
         "Bins of the activation histograms --method kl, percentile and mse choose ranges from (power-of-two bin edges around zero), even.",
-        new() { Placeholder = "N", UnsetMeans = () => "8192", Spellings = [new(Tool.OnnxRuntime, "extra_options CalibNumBins / num_bins")] });
+        new() { Placeholder = "N", UnsetMeans = () => "8192", Spellings = [new(Tool.OnnxRuntime, "num_bins", "create_calibrator / HistogramCalibrater option; num_quantized_bins has no counterpart (the grid is the scheme's)")] });
 
     /// <summary><c>ema-constant</c> (<see cref="QuantizationRecipe.EmaConstant"/>).</summary>
     public static RecipeOption EmaConstant { get; } = Setting("ema-constant", OptionGroup.Quantization, Codecs.Double.OrNull(), r => r.EmaConstant, (r, v) => r with { EmaConstant = v },
