@@ -42,6 +42,12 @@ internal sealed record StaticQuantizationSettings
     /// <summary>Smallest width of an activation range (ONNX Runtime's MinimumRealRange): narrower ranges are widened upwards to it. Null: no minimum.</summary>
     public double? MinimumRealRange { get; init; }
 
+    /// <summary>ONNX Runtime's AddQDQPairToWeight: weights stored as float (their rounded values) behind QuantizeLinear → DequantizeLinear.</summary>
+    public bool FloatWeightsWithQdq { get; init; }
+
+    /// <summary>ONNX Runtime's DedicatedQDQPair: one QuantizeLinear → DequantizeLinear pair per reader of an activation.</summary>
+    public bool DedicatedQdqPairs { get; init; }
+
     /// <summary>Which parameters are stored as integers (default weights and biases).</summary>
     public QuantizedParameters QuantizedParameters { get; init; } = QuantizedParameters.WeightsAndBiases;
 

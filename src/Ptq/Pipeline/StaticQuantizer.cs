@@ -158,7 +158,7 @@ internal static class StaticQuantizer
                 ?? QuantParams.FromRange(clipped.Item1, clipped.Item2, scheme);
         }
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
-            new QdqRewriteSettings(settings.Weights, settings.Activations, draft.OutputOpset), model.External);
+            new QdqRewriteSettings(settings.Weights, settings.Activations, draft.OutputOpset, settings.FloatWeightsWithQdq, settings.DedicatedQdqPairs), model.External);
         var quantized = WithGraph(model, graph, draft.OutputOpset);
         ReconstructedWeights? reconstruction = null;
         if (settings.ReconstructsWeights)

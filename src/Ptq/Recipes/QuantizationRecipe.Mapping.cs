@@ -47,6 +47,8 @@ public sealed partial record QuantizationRecipe
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
             MinimumRealRange = MinRealRange,
+            FloatWeightsWithQdq = WeightQdqPair,
+            DedicatedQdqPairs = DedicatedQdqPair,
             QuantizedParameters = !QuantizeWeights ? QuantizedParameters.None : QuantizeBias ? QuantizedParameters.WeightsAndBiases : QuantizedParameters.WeightsOnly,
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,

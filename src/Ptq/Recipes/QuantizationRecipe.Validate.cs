@@ -96,6 +96,10 @@ public sealed partial record QuantizationRecipe
         if (TensorOverrides is { } tensorOverrides && string.IsNullOrWhiteSpace(tensorOverrides))
             throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides}: the file name is empty.");
         ValidateCalibrationExtras();
+        if ((WeightQdqPair || DedicatedQdqPair) && Mode != QuantizationMode.Full)
+            throw new RecipeException(WeightQdqPair ? Key.WeightQdqPair : Key.DedicatedQdqPair, $"{(WeightQdqPair ? Key.WeightQdqPair : Key.DedicatedQdqPair)} with {Key.Mode} {mode}: it shapes the QDQ graph of {Key.Mode} full; drop it.");
+        if (WeightQdqPair && WeightMethodFor(hasData: true) is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound)
+            throw new RecipeException(Key.WeightQdqPair, $"{Key.WeightQdqPair} with {Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethodFor(hasData: true))}: reconstruction writes its codes into integer weights after the rewrite; drop one of them.");
         if (!QuantizeBias && Mode != QuantizationMode.Full)
             throw new RecipeException(Key.QuantizeBias, $"{Key.QuantizeBias} false with {Key.Mode} {mode}: biases are int32 only in {Key.Mode} full (other modes keep them float anyway); drop it.");
         if (!QuantizeWeights && Mode != QuantizationMode.Full)

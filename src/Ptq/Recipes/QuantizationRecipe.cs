@@ -158,6 +158,12 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--min-real-range R</c> (ONNX Runtime's MinimumRealRange): activation ranges narrower than R are widened to R. Null: none.</summary>
     public double? MinRealRange { get; init; }
 
+    /// <summary><c>--weight-qdq-pair</c> (ONNX Runtime's AddQDQPairToWeight): weights stay float (rounded values) behind QuantizeLinear → DequantizeLinear. Default false.</summary>
+    public bool WeightQdqPair { get; init; }
+
+    /// <summary><c>--dedicated-qdq-pair</c> (ONNX Runtime's DedicatedQDQPair): one QuantizeLinear → DequantizeLinear pair per reader of an activation. Default false.</summary>
+    public bool DedicatedQdqPair { get; init; }
+
     /// <summary><c>--quantize-bias true|false</c> (ONNX Runtime's QuantizeBias): false keeps Conv/Gemm biases float. Default true.</summary>
     public bool QuantizeBias { get; init; } = true;
 
@@ -291,7 +297,7 @@ public sealed partial record QuantizationRecipe
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
-        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp) && TensorOverrides == other.TensorOverrides && QuantizeBias == other.QuantizeBias && HistogramBins == other.HistogramBins && EmaConstant.Equals(other.EmaConstant) && MinRealRange.Equals(other.MinRealRange) && QuantizeWeights == other.QuantizeWeights
+        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp) && TensorOverrides == other.TensorOverrides && QuantizeBias == other.QuantizeBias && WeightQdqPair == other.WeightQdqPair && DedicatedQdqPair == other.DedicatedQdqPair && HistogramBins == other.HistogramBins && EmaConstant.Equals(other.EmaConstant) && MinRealRange.Equals(other.MinRealRange) && QuantizeWeights == other.QuantizeWeights
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)

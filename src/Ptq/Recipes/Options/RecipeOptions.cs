@@ -403,6 +403,16 @@ public static partial class RecipeOptions
         "Widen activation ranges narrower than R to R (max = min + R), so that no scale is tinier than R over the code range.",
         new() { Placeholder = "R", UnsetMeans = () => "none", Spellings = [new(Tool.OnnxRuntime, "extra_options MinimumRealRange")] });
 
+    /// <summary><c>weight-qdq-pair</c> (<see cref="QuantizationRecipe.WeightQdqPair"/>).</summary>
+    public static RecipeOption WeightQdqPair { get; } = Setting("weight-qdq-pair", OptionGroup.Quantization, Codecs.Bool, r => r.WeightQdqPair, (r, v) => r with { WeightQdqPair = v },
+        "Store weights as float (their rounded values) behind a QuantizeLinear → DequantizeLinear pair instead of as integers: the same codes, a float-sized file.",
+        new() { Spellings = [new(Tool.OnnxRuntime, "extra_options AddQDQPairToWeight")] });
+
+    /// <summary><c>dedicated-qdq-pair</c> (<see cref="QuantizationRecipe.DedicatedQdqPair"/>).</summary>
+    public static RecipeOption DedicatedQdqPair { get; } = Setting("dedicated-qdq-pair", OptionGroup.Quantization, Codecs.Bool, r => r.DedicatedQdqPair, (r, v) => r with { DedicatedQdqPair = v },
+        "Give each reader of an activation its own QuantizeLinear → DequantizeLinear pair instead of one shared pair.",
+        new() { Spellings = [new(Tool.OnnxRuntime, "extra_options DedicatedQDQPair")] });
+
     /// <summary><c>quantize-bias</c> (<see cref="QuantizationRecipe.QuantizeBias"/>).</summary>
     public static RecipeOption QuantizeBias { get; } = Setting("quantize-bias", OptionGroup.Quantization, Codecs.Bool, r => r.QuantizeBias, (r, v) => r with { QuantizeBias = v },
         "Store Conv/Gemm biases as int32 (scale = input scale × weight scale); false keeps them float, and ONNX Runtime then runs those layers in float between the Q/DQ pairs.",
