@@ -79,7 +79,7 @@ internal static class QOperatorConverter
         {
             case "Conv" when ActivationAt(0) && Weight(inputs, 1, axis: 0) is { } w && Bias(inputs, node, 2, inputs[0]!, w, alpha: 1) is { } bias:
                 return Replace(graph, node, q, "QLinearConv", "", [.. inputs[0]!.Triple, .. w.Triple, q.Scale, q.ZeroPoint, .. bias], node.Attributes);
-            case "MatMul" when AllActivations(2) || (node.Inputs.Count == 2 && ActivationAt(0) && Weight(inputs, 1, axis: 1) is not null):
+            case "MatMul" when AllActivations(2) || (node.Inputs.Count == 2 && ActivationAt(0) && MatMulWeight(graph, inputs) is not null):
                 return Replace(graph, node, q, "QLinearMatMul", "", [.. inputs[0]!.Triple, .. inputs[1]!.Triple, q.Scale, q.ZeroPoint], null);
             case "Gemm" when ActivationAt(0) && GemmAttributesFit(node)
                               && Weight(inputs, 1, axis: node.GetInt("transB", 0) == 1 ? 0 : 1) is { } w
@@ -112,7 +112,7 @@ internal static class QOperatorConverter
             return null;
         string opType;
         List<string> operands;
-        if (node.OpType == "MatMul" && node.Inputs.Count == 2 && Weight(inputs, 1, axis: 1) is { } b)
+        if (node.OpType == "MatMul" && node.Inputs.Count == 2 && MatMulWeight(graph, inputs) is { } b)
             (opType, operands) = ("MatMulIntegerToFloat", [a.Codes, b.Codes, a.Scale, b.Scale, a.ZeroPoint, b.ZeroPoint]);
         else if (node.OpType == "Gemm" && GemmAttributesFit(node) && Weight(inputs, 1, axis: node.GetInt("transB", 0) == 1 ? 0 : 1) is { } w
                  && Bias(inputs, node, 2, a, w, node.GetFloat("alpha", 1)) is { } bias)
@@ -143,6 +143,13 @@ internal static class QOperatorConverter
     /// <summary>A constant 8-bit weight behind a DequantizeLinear, per tensor or per channel along <paramref name="axis"/>.</summary>
     private static Dequantized? Weight(List<Dequantized?> inputs, int index, int axis) =>
         index < inputs.Count && inputs[index] is { Is8Bit: true, IsConstant: true } w && (w.PerTensor || w.Axis == axis) ? w : null;
+
+    /// <summary>
+    /// A MatMul's constant B: per tensor, or per column of a 2-D B (ONNX Runtime takes a 1-D scale of N values only
+    /// for 2-D weights; higher ranks would need the scale shaped like B with a 1 in the second-to-last dimension).
+    /// </summary>
+    private static Dequantized? MatMulWeight(OnnxGraph graph, List<Dequantized?> inputs) =>
+        Weight(inputs, 1, axis: 1) is { } b && (b.PerTensor || graph.Initializer(b.Codes)!.Dims.Count == 2) ? b : null;
 
     /// <summary>
     /// The bias inputs of the integer operator: none when the node has no bias, the int32 codes when their scale is
