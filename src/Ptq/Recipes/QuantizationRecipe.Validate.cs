@@ -50,9 +50,6 @@ public sealed partial record QuantizationRecipe
         CheckEnum(Key.WeightMode, WeightMode);
         CheckEnum(Key.Granularity, Granularity);
         CheckEnum(Key.Method, Method);
-        CheckEnum(Key.Format, Format);
-        if (Format == OutputFormat.QOperator && Mode != QuantizationMode.Full)
-            throw new RecipeException(Key.Format, $"{Key.Format} qoperator with {Key.Mode} {mode}: integer operators need quantized activations, which only {Key.Mode} full has ({Key.Mode} dynamic already writes ONNX Runtime's DynamicQuantizeMatMul operators); drop {Key.Format} or use {Key.Mode} full.");
         if (WeightMethod is { } weightMethod)
             CheckEnum(Key.WeightMethod, weightMethod);
         ValidateReconstruction(mode);
@@ -92,22 +89,7 @@ public sealed partial record QuantizationRecipe
         CheckPatterns(Key.Skip, Skip);
         if (SkipOp.Any(string.IsNullOrWhiteSpace))
             throw new RecipeException(Key.SkipOp, $"{Key.SkipOp}: an op type is empty.");
-        CheckPatterns(Key.Only, Only);
-        if (TensorOverrides is { } tensorOverrides && string.IsNullOrWhiteSpace(tensorOverrides))
-            throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides}: the file name is empty.");
-        ValidateCalibrationExtras();
-        if ((WeightQdqPair || DedicatedQdqPair) && Mode != QuantizationMode.Full)
-            throw new RecipeException(WeightQdqPair ? Key.WeightQdqPair : Key.DedicatedQdqPair, $"{(WeightQdqPair ? Key.WeightQdqPair : Key.DedicatedQdqPair)} with {Key.Mode} {mode}: it shapes the QDQ graph of {Key.Mode} full; drop it.");
-        if (WeightQdqPair && WeightMethodFor(hasData: true) is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound)
-            throw new RecipeException(Key.WeightQdqPair, $"{Key.WeightQdqPair} with {Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethodFor(hasData: true))}: reconstruction writes its codes into integer weights after the rewrite; drop one of them.");
-        if (!QuantizeBias && Mode != QuantizationMode.Full)
-            throw new RecipeException(Key.QuantizeBias, $"{Key.QuantizeBias} false with {Key.Mode} {mode}: biases are int32 only in {Key.Mode} full (other modes keep them float anyway); drop it.");
-        if (!QuantizeWeights && Mode != QuantizationMode.Full)
-            throw new RecipeException(Key.QuantizeWeights, $"{Key.QuantizeWeights} false with {Key.Mode} {mode}: this mode quantizes only weights, so nothing would be quantized; drop it or use {Key.Mode} full.");
-        if (TensorOverrides is not null && Mode != QuantizationMode.Full)
-            throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides} with {Key.Mode} {mode}: it fixes activation parameters, which only {Key.Mode} full has; drop it or use {Key.Mode} full.");
-        if (OnlyOp.Any(string.IsNullOrWhiteSpace))
-            throw new RecipeException(Key.OnlyOp, $"{Key.OnlyOp}: an op type is empty.");
+        ValidateOnnxRuntimeOptions(mode);
         if (Data.Any(string.IsNullOrWhiteSpace))
             throw new RecipeException(Key.Data, $"{Key.Data}: a SPEC is empty.");
 
@@ -256,7 +238,35 @@ public sealed partial record QuantizationRecipe
             throw Invalid(name, $"{name} {bits}: {bits} bits are not supported; use {min} to 16.");
     }
 
-    // ONNX Runtime's calibration extras: each must change something in this recipe, else it is refused (never ignored).
+    // The options taken from ONNX Runtime's quantizer (issue #13). Each must change something in this recipe, else it
+    // is refused (never ignored); most shape the activations or the QDQ graph, which only full mode has.
+    private void ValidateOnnxRuntimeOptions(string mode)
+    {
+        CheckEnum(Key.Format, Format);
+        CheckPatterns(Key.Only, Only);
+        if (OnlyOp.Any(string.IsNullOrWhiteSpace))
+            throw new RecipeException(Key.OnlyOp, $"{Key.OnlyOp}: an op type is empty.");
+        if (TensorOverrides is { } tensorOverrides && string.IsNullOrWhiteSpace(tensorOverrides))
+            throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides}: the file name is empty.");
+        if (WeightQdqPair && WeightMethodFor(hasData: true) is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound)
+            throw new RecipeException(Key.WeightQdqPair, $"{Key.WeightQdqPair} with {Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethodFor(hasData: true))}: reconstruction writes its codes into integer weights after the rewrite; drop one of them.");
+        if (Mode != QuantizationMode.Full)
+        {
+            (RecipeOption Option, string Why)? fullOnly =
+                Format == OutputFormat.QOperator ? (Key.Format, $"integer operators need quantized activations ({Key.Mode} dynamic already writes ONNX Runtime's DynamicQuantizeMatMul operators)")
+                : TensorOverrides is not null ? (Key.TensorOverrides, "it fixes activation parameters")
+                : WeightQdqPair ? (Key.WeightQdqPair, "it shapes the QDQ graph")
+                : DedicatedQdqPair ? (Key.DedicatedQdqPair, "it shapes the QDQ graph")
+                : !QuantizeBias ? (Key.QuantizeBias, "biases are int32 only there (other modes keep them float anyway)")
+                : !QuantizeWeights ? (Key.QuantizeWeights, "without weights, this mode would quantize nothing")
+                : MinRealRange is not null ? (Key.MinRealRange, "it widens activation ranges")
+                : null;
+            if (fullOnly is var (option, why))
+                throw new RecipeException(option, $"{option} {option.Format(this)} with {Key.Mode} {mode}: {why}, which only {Key.Mode} full has; drop it or use {Key.Mode} full.");
+        }
+        ValidateCalibrationExtras();
+    }
+
     private void ValidateCalibrationExtras()
     {
         var methods = Overrides.Select(o => o.Method).OfType<Calibration.CalibrationMethod>().Append(Method).ToList();
@@ -279,8 +289,6 @@ public sealed partial record QuantizationRecipe
         {
             if (!(r > 0 && double.IsFinite(r)))
                 throw new RecipeException(Key.MinRealRange, $"{Key.MinRealRange} {r}: must be a positive finite width, e.g. 0.0001.");
-            if (Mode != QuantizationMode.Full)
-                throw new RecipeException(Key.MinRealRange, $"{Key.MinRealRange} with {Key.Mode} {Codecs.Modes.Name(Mode)}: it widens activation ranges, which only {Key.Mode} full has; drop it.");
         }
     }
 
