@@ -111,7 +111,7 @@ internal static class StaticQuantizer
     /// Without samples a reconstructing weight method writes back <see cref="StaticQuantizationSettings.ReusedReconstruction"/>.
     /// </summary>
     internal static StaticQuantizationResult Finish(QuantizationDraft draft, StatsFile stats, CalibrationInput.FromSamples? samples,
-        IProgress<string>? log = null)
+        IProgress<string>? log = null, RangeMemo? memo = null)
     {
         var (settings, graph, choices, model) = (draft.Settings, draft.Graph, draft.Choices, draft.Model);
         var plan = draft.Plan;
@@ -132,7 +132,7 @@ internal static class StaticQuantizer
             var estimator = RangeEstimators.Create(group.Key.Method, draft.Calibration.Estimator);
             var scheme = group.Key.Scheme;
             var target = new QuantTarget(scheme.EffectiveBits, scheme.IsSigned, scheme.Mode == QuantMode.Symmetric);
-            foreach (var (tensor, range) in StatisticsCollector.Ranges(stats, group, estimator, target))
+            foreach (var (tensor, range) in (memo ?? new RangeMemo()).Ranges(stats, [.. group], group.Key.Method, estimator, target))
                 ranges[tensor] = range;
         }
         foreach (string tensor in plan.CalibratedTensors)

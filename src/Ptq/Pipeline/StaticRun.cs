@@ -13,9 +13,11 @@ namespace Ptq.Pipeline;
 internal sealed class StaticRun
 {
     private readonly CalibrationSettings _calibration;
+    private readonly RangeMemo _ranges;
 
-    private StaticRun(PreparedQuantization prepared, CalibrationSettings calibration, StatsFile stats, StaticQuantizationResult plain)
+    private StaticRun(PreparedQuantization prepared, CalibrationSettings calibration, StatsFile stats, RangeMemo ranges, StaticQuantizationResult plain)
     {
+        _ranges = ranges;
         Prepared = prepared;
         _calibration = calibration;
         Stats = stats;
@@ -47,7 +49,8 @@ internal sealed class StaticRun
         var samples = calibration as CalibrationInput.FromSamples;
         var stats = calibration is CalibrationInput.FromStats fromStats ? fromStats.Stats
             : StaticQuantizer.Collect(draft.Model, forVariants ? Widen(draft) : draft.Request, samples!);
-        return new StaticRun(prepared, calibration.Settings, stats, StaticQuantizer.Finish(draft, stats, samples, log));
+        var ranges = new RangeMemo();
+        return new StaticRun(prepared, calibration.Settings, stats, ranges, StaticQuantizer.Finish(draft, stats, samples, log, ranges));
     }
 
     /// <summary>
@@ -59,7 +62,7 @@ internal sealed class StaticRun
     {
         if (settings.ReconstructsWeights && settings.ReusedReconstruction is null)
             settings = settings with { ReusedReconstruction = Plain.Reconstruction };
-        return StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, samples: null);
+        return StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, samples: null, memo: _ranges);
     }
 
     /// <summary>The draft's request widened to every float tensor of the model, for variants' plans.</summary>

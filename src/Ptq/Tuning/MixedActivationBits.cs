@@ -19,7 +19,7 @@ namespace Ptq.Tuning;
 /// </summary>
 internal static class MixedActivationBits
 {
-    /// <summary>Check samples the sensitivity ranking runs on (one run per activation and sample).</summary>
+    /// <summary>Check samples the sensitivity ranking runs on (all activations on the first, the worse half on each further one).</summary>
     public const int DefaultRankingSamples = 4;
 
     /// <summary>The reason the summary gives for the nodes of a float island.</summary>
