@@ -8,6 +8,7 @@ namespace Ptq.Bench;
 /// <summary>
 /// Issue #4's latency table: SqueezeNet fp32 vs int8 (default recipe, 100 calibration images) at batch 1 with 1 and 2
 /// intra-op threads, and cifar10-cnn at batch 1 and 32, runs interleaved fp32/int8 so machine drift cancels; plus sizes.
+/// Int8 is timed in both output formats, QDQ and QOperator (<c>--format qoperator</c>, issue #13).
 /// Run: <c>dotnet run -c Release --project bench/Ptq.Bench -- latency</c>.
 /// </summary>
 internal static class LatencyRun
@@ -20,8 +21,8 @@ internal static class LatencyRun
         var calibration = SqueezeNetData.Stream(squeezenet, 100).ToList();
         var quantized = StaticQuantizer.Quantize(squeezenet, new StaticQuantizationSettings(),
             new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings())).Model;
-        Console.WriteLine("| model | batch | threads | fp32 median ms | int8 median ms | speed-up |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine("| model | batch | threads | fp32 median ms | QDQ median ms | QOperator median ms | QDQ speed-up | QOperator speed-up |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (int threads in new[] { 1, 2 })
             Row("squeezenet1.1", squeezenet, quantized, calibration[0], 1, threads);
 
@@ -44,19 +45,31 @@ internal static class LatencyRun
     private static void Row(string name, OnnxModel fp32, OnnxModel int8, IReadOnlyDictionary<string, TensorValue> feed, int batch, int threads)
     {
         var options = new RunnerOptions { IntraOpThreads = threads };
-        using var a = new OrtRunner(fp32, options);
-        using var b = new OrtRunner(int8, options);
-        for (int i = 0; i < 20; i++) { a.Run(feed); b.Run(feed); }
-        var ta = new List<double>(Runs);
-        var tb = new List<double>(Runs);
-        for (int i = 0; i < Runs; i++)
+        using var qoperator = Passes.QOperatorConverter.Convert(int8).Model;
+        OrtRunner[] runners = [new(fp32, options), new(int8, options), new(qoperator, options)];
+        try
         {
-            // Alternate which model goes first so neither always runs on a warmer cache.
-            if (i % 2 == 0) { ta.Add(Time(a, feed)); tb.Add(Time(b, feed)); }
-            else { tb.Add(Time(b, feed)); ta.Add(Time(a, feed)); }
+            foreach (var runner in runners)
+                for (int i = 0; i < 20; i++)
+                    runner.Run(feed);
+            var times = runners.Select(_ => new List<double>(Runs)).ToArray();
+            for (int i = 0; i < Runs; i++)
+            {
+                // Rotate which model goes first so none always runs on a warmer cache.
+                for (int k = 0; k < runners.Length; k++)
+                {
+                    int m = (i + k) % runners.Length;
+                    times[m].Add(Time(runners[m], feed));
+                }
+            }
+            double ma = Median(times[0]), mb = Median(times[1]), mc = Median(times[2]);
+            Console.WriteLine($"| {name} | {batch} | {threads} | {ma:F3} | {mb:F3} | {mc:F3} | {ma / mb:F2}x | {ma / mc:F2}x |");
         }
-        double ma = Median(ta), mb = Median(tb);
-        Console.WriteLine($"| {name} | {batch} | {threads} | {ma:F3} | {mb:F3} | {ma / mb:F2}x |");
+        finally
+        {
+            foreach (var runner in runners)
+                runner.Dispose();
+        }
     }
 
     private static double Time(OrtRunner runner, IReadOnlyDictionary<string, TensorValue> feed)

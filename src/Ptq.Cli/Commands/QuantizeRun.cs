@@ -31,6 +31,8 @@ internal static class QuantizeRun
             debug(decision);
         string csvPath = result.Save(outputPath); // the model and its CSV appear together or not at all
         WriteSummary(console.Out, result.Summary, outputPath, csvPath);
+        if (result.FormatSummary is { } operators)
+            console.Out.WriteLine($"integer operators (--format qoperator): {operators}");
         foreach (string file in alsoWrite?.Invoke(csvPath) ?? [])
             console.Out.WriteLine($"wrote {file}");
         if (result.Guard is { } guard)

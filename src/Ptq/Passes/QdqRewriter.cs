@@ -18,7 +18,11 @@ internal sealed record QuantizedTensorRecord(string NodeName, string NodeType, s
 /// <param name="Weights">Scheme for weights.</param>
 /// <param name="Activations">Scheme for constant activation operands.</param>
 /// <param name="Opset">Default-domain opset of the output model (decides whether weights of up to 4 bits are stored as INT4/UINT4).</param>
-internal sealed record QdqRewriteSettings(QuantScheme Weights, QuantScheme Activations, long Opset);
+/// <param name="FloatWeightsWithQdq">ONNX Runtime's AddQDQPairToWeight: weights stay float initializers (their
+/// dequantized values, so the codes are exactly those chosen) behind a QuantizeLinear → DequantizeLinear pair.</param>
+/// <param name="DedicatedPairs">ONNX Runtime's DedicatedQDQPair: an activation read by several nodes gets one
+/// QuantizeLinear → DequantizeLinear pair per reader instead of one shared pair.</param>
+internal sealed record QdqRewriteSettings(QuantScheme Weights, QuantScheme Activations, long Opset, bool FloatWeightsWithQdq = false, bool DedicatedPairs = false);
 
 /// <summary>
 /// Rewrites a float graph into QDQ form following a <see cref="QuantizationPlan"/>: each quantized activation gets one
@@ -86,9 +90,17 @@ internal static class QdqRewriter
         foreach (var weight in plan.Weights)
         {
             var (quantized, dims) = weightParams[weight];
-            string name = graph.UniqueName(weight.Initializer + "_quantized");
+            string name = graph.UniqueName(weight.Initializer + (settings.FloatWeightsWithQdq ? "_rounded" : "_quantized"));
             var storage = quantized.Parameters.Scheme.StorageType(settings.Opset);
-            graph.AddInitializer(QuantizedTensors.Create(name, storage, dims, quantized.Codes));
+            if (settings.FloatWeightsWithQdq)
+            {
+                graph.AddInitializer(TensorData.FromFloats(name, dims, quantized.Dequantize(dims)));
+                name = AddQuantize(graph, name, quantized.Parameters, storage, weight.Initializer);
+            }
+            else
+            {
+                graph.AddInitializer(QuantizedTensors.Create(name, storage, dims, quantized.Codes));
+            }
             string dq = AddDequantize(graph, name, quantized.Parameters, storage, weight.Initializer);
             graph.ReplaceInput(weight.Node, weight.InputIndex, dq);
             records.Add(new QuantizedTensorRecord(weight.Node.DisplayName, weight.Node.OpType, weight.Initializer, "Weight", dims, quantized.Parameters));
@@ -119,13 +131,18 @@ internal static class QdqRewriter
             string zeroPoint = graph.UniqueName(tensor + "_zero_point");
             graph.AddInitializer(QuantizedTensors.Scales(scale, parameters));
             graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, parameters.Scheme.ActivationStorageType));
-            string quantized = graph.UniqueName(tensor + "_quantized");
-            string dequantized = graph.UniqueName(tensor + "_dequantized");
-            graph.AddNode("QuantizeLinear", [tensor, scale, zeroPoint], [quantized], name: graph.UniqueName(tensor + "_QuantizeLinear"));
-            string codes = CodeClamp.Insert(graph, quantized, parameters.Scheme, tensor);
-            graph.AddNode("DequantizeLinear", [codes, scale, zeroPoint], [dequantized], name: graph.UniqueName(tensor + "_DequantizeLinear"));
-            foreach (var (node, index) in consumers)
-                graph.ReplaceInput(node, index, dequantized);
+            // One shared pair, or (DedicatedPairs) one per reader, so each reader's group can be fused on its own.
+            var readers = settings.DedicatedPairs && consumers.Count > 1 ? consumers.Select(c => new[] { c }).ToList() : [[.. consumers]];
+            foreach (var group in readers)
+            {
+                string quantized = graph.UniqueName(tensor + "_quantized");
+                string dequantized = graph.UniqueName(tensor + "_dequantized");
+                graph.AddNode("QuantizeLinear", [tensor, scale, zeroPoint], [quantized], name: graph.UniqueName(tensor + "_QuantizeLinear"));
+                string codes = CodeClamp.Insert(graph, quantized, parameters.Scheme, tensor);
+                graph.AddNode("DequantizeLinear", [codes, scale, zeroPoint], [dequantized], name: graph.UniqueName(tensor + "_DequantizeLinear"));
+                foreach (var (node, index) in group)
+                    graph.ReplaceInput(node, index, dequantized);
+            }
             var producer = graph.Producer(tensor);
             records.Add(new QuantizedTensorRecord(producer?.DisplayName ?? "(graph input)", producer?.OpType ?? "", tensor, "Activation", [], parameters));
         }
@@ -151,6 +168,18 @@ internal static class QdqRewriter
             };
         }
         return result;
+    }
+
+    private static string AddQuantize(OnnxGraph graph, string value, QuantParams parameters, TensorProto.Types.DataType storage, string hint)
+    {
+        string scale = graph.UniqueName(hint + "_q_scale");
+        string zeroPoint = graph.UniqueName(hint + "_q_zero_point");
+        graph.AddInitializer(QuantizedTensors.Scales(scale, parameters));
+        graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, storage));
+        string output = graph.UniqueName(hint + "_quantized");
+        var attributes = parameters.Axis is int axis ? new[] { Node.IntAttribute("axis", axis) } : null;
+        graph.AddNode("QuantizeLinear", [value, scale, zeroPoint], [output], name: graph.UniqueName(hint + "_QuantizeLinear"), attributes: attributes);
+        return output;
     }
 
     private static string AddDequantize(OnnxGraph graph, string quantized, QuantParams parameters, TensorProto.Types.DataType storage, string hint)

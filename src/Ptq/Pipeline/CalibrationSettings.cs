@@ -23,6 +23,9 @@ internal sealed record CalibrationSettings
     /// </summary>
     public int HistogramBins { get; init; } = 8192;
 
+    /// <summary>Momentum of the moving average of per-batch ranges (<see cref="CalibrationMethod.Ema"/>), in [0, 1): 1 − ONNX Runtime's CalibMovingAverageConstant.</summary>
+    public double EmaMomentum { get; init; } = EmaMinMaxObserver.DefaultMomentum;
+
     /// <summary>ONNX Runtime settings for the calibration session.</summary>
     public RunnerOptions Runner { get; init; } = RunnerOptions.Default;
 
@@ -31,5 +34,6 @@ internal sealed record CalibrationSettings
     {
         Kinds = allKinds ? StatisticKinds.All : RangeEstimators.Create(Method, Estimator).RequiredStatistics,
         HistogramBins = HistogramBins,
+        EmaMomentum = EmaMomentum,
     };
 }

@@ -15,6 +15,7 @@ internal sealed class QuantizationChoices
     private readonly List<Func<Node, bool>> _skipPatterns = [];
     private readonly List<Func<Node, bool>>? _onlyPatterns;
     private readonly HashSet<string> _skipOpTypes;
+    private readonly HashSet<string>? _onlyOpTypes;
     private readonly List<(Func<Node, bool> Matches, NodeOverride Override)> _overrides = [];
     private readonly OnnxGraph _graph;
     private readonly Dictionary<string, double>? _clips;
@@ -28,6 +29,8 @@ internal sealed class QuantizationChoices
             _skipPatterns.Add(NodeMatcher.Compile(pattern, graph, "--skip"));
         _skipOpTypes = settings.SkipOpTypes.ToHashSet(StringComparer.Ordinal);
         _onlyPatterns = settings.OnlyNodes?.Select(p => NodeMatcher.Compile(p, graph, "--only")).ToList();
+        if (settings.OnlyOpTypes is { } onlyOps)
+            _onlyOpTypes = CheckOpTypesExist(onlyOps, graph);
         foreach (var o in settings.Overrides)
             _overrides.Add((NodeMatcher.Compile(o.Pattern, graph, "override"), o));
         if (settings.TensorClips is { } clips)
@@ -59,6 +62,7 @@ internal sealed class QuantizationChoices
     public string? SkipReason(Node node) =>
         _skipPatterns.Any(p => p(node)) ? "skipped by name (--skip)"
         : _skipOpTypes.Contains(node.OpType) ? "skipped by op type (--skip-op)"
+        : _onlyOpTypes is { } onlyOps && !onlyOps.Contains(node.OpType) ? "not in the allow-list (--only-op)"
         : _onlyPatterns is { } only && !only.Any(p => p(node)) ? "not in the allow-list (--only)"
         : Matching(node).FirstOrDefault(o => o.Skip is not null) is { Skip: true } o ? o.SkipReason ?? $"skipped by override '{o.Pattern}'"
         : UnclippedTensor(node) is { } missing ? $"'{missing}' is not in the clip table"
@@ -107,6 +111,16 @@ internal sealed class QuantizationChoices
     // activation whose output is listed (a symmetric table entry keeps the Relu, and the producer's output is calibrated).
     private bool ListedAfterActivation(string tensor, IReadOnlyDictionary<string, double> clips) =>
         _graph.Consumers(tensor) is [var only] && only.Node.OpType is "Relu" or "Clip" && clips.ContainsKey(only.Node.Outputs[0]);
+
+    // A list that names no op type of the model would leave every node float: almost surely a misspelling.
+    private static HashSet<string> CheckOpTypesExist(IReadOnlyList<string> opTypes, OnnxGraph graph)
+    {
+        var present = graph.Nodes.Concat(graph.Subgraphs().SelectMany(g => g.Nodes)).Select(n => n.OpType).ToHashSet(StringComparer.Ordinal);
+        if (!opTypes.Any(present.Contains))
+            throw new SettingException(SettingName.OnlyOp,
+                $"{SettingName.OnlyOp} {string.Join(" ", opTypes)}: the model has no node of these types, so nothing would be quantized; its op types: {string.Join(", ", present.Order(StringComparer.Ordinal))}");
+        return opTypes.ToHashSet(StringComparer.Ordinal);
+    }
 
     private static void CheckClipTensorsExist(IEnumerable<string> tensors, OnnxGraph graph)
     {

@@ -46,6 +46,18 @@ internal sealed record StaticQuantizationSettings
     /// </summary>
     public double? SmoothQuantAlpha { get; init; }
 
+    /// <summary>Smallest width of an activation range (ONNX Runtime's MinimumRealRange): narrower ranges are widened upwards to it. Null: no minimum.</summary>
+    public double? MinimumRealRange { get; init; }
+
+    /// <summary>ONNX Runtime's AddQDQPairToWeight: weights stored as float (their rounded values) behind QuantizeLinear → DequantizeLinear.</summary>
+    public bool FloatWeightsWithQdq { get; init; }
+
+    /// <summary>ONNX Runtime's DedicatedQDQPair: one QuantizeLinear → DequantizeLinear pair per reader of an activation.</summary>
+    public bool DedicatedQdqPairs { get; init; }
+
+    /// <summary>Which parameters are stored as integers (default weights and biases).</summary>
+    public QuantizedParameters QuantizedParameters { get; init; } = QuantizedParameters.WeightsAndBiases;
+
     /// <summary>Fold BatchNormalization into the preceding Conv/Gemm (default on).</summary>
     public bool FoldBatchNorm { get; init; } = true;
 
@@ -91,6 +103,9 @@ internal sealed record StaticQuantizationSettings
     /// <summary>Per-layer settings; the first override whose pattern matches a node applies to it.</summary>
     public IReadOnlyList<NodeOverride> Overrides { get; init; } = [];
 
+    /// <summary>Activations whose scale and zero point, or range, the user fixed (ONNX Runtime's TensorQuantOverrides), by tensor name.</summary>
+    public IReadOnlyDictionary<string, TensorOverride> TensorOverrides { get; init; } = new Dictionary<string, TensorOverride>();
+
     /// <summary>Node names or regular expressions of nodes to leave float.</summary>
     public IReadOnlyList<string> SkipNodes { get; init; } = [];
 
@@ -102,6 +117,12 @@ internal sealed record StaticQuantizationSettings
     /// patterns are quantized, every other node stays float. Null (default): every node may be quantized.
     /// </summary>
     public IReadOnlyList<string>? OnlyNodes { get; init; }
+
+    /// <summary>
+    /// Allow-list by op type (ONNX Runtime's op_types_to_quantize): when set, only nodes of these types are quantized,
+    /// every other node stays float. Null (default): every type may be quantized.
+    /// </summary>
+    public IReadOnlyList<string>? OnlyOpTypes { get; init; }
 
     /// <summary>Throws <see cref="PtqException"/> naming the setting at fault.</summary>
     public StaticQuantizationSettings Validate()

@@ -77,7 +77,7 @@ internal static class StaticQuantizer
         var choices = new QuantizationChoices(settings, calibration.Method, graph);
         Func<Node, string?> skip = choices.SkipReason;
         QuantizationPlan Plan() => QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, prepared.IsFloat, prepared.ShapeOf,
-            settings.MinActivationElements, settings.ConcatSharedScale);
+            settings.MinActivationElements, settings.ConcatSharedScale, settings.QuantizedParameters);
         var plan = Plan();
         IReadOnlyDictionary<string, (float Min, float Max)> fused = new Dictionary<string, (float, float)>();
         if (settings.FuseActivations && settings.Activations.Mode != QuantMode.Symmetric)
@@ -161,16 +161,21 @@ internal static class StaticQuantizer
             ranges = RangeClipping.Apply(ranges, plan, (float)clip);
         if (settings.NetAwareClipping)
             ranges = RangeClipping.ApplyNetAware(ranges, plan);
+        var overrides = TensorQuantOverrides.Resolve(settings.TensorOverrides, plan);
         var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
-        foreach (var (tensor, range) in ranges)
+        foreach (var (tensor, calibrated) in ranges)
         {
-            var clipped = draft.Fused.TryGetValue(tensor, out var bounds)
-                ? (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max))
-                : range;
-            parameters[tensor] = QuantParams.FromRange(clipped.Item1, clipped.Item2, choices.ActivationScheme(tensor));
+            var range = TensorQuantOverrides.Range(overrides, tensor, calibrated);
+            if (settings.MinimumRealRange is double minimum && range.Max - range.Min < minimum)
+                range = (range.Min, (float)(range.Min + minimum)); // as ONNX Runtime widens it: rmax = rmin + MinimumRealRange
+            bool fused = draft.Fused.TryGetValue(tensor, out var bounds);
+            var clipped = fused ? (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max)) : range;
+            var scheme = choices.ActivationScheme(tensor);
+            parameters[tensor] = TensorQuantOverrides.Explicit(overrides, tensor, scheme, fused ? bounds : null)
+                ?? QuantParams.FromRange(clipped.Item1, clipped.Item2, scheme);
         }
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
-            new QdqRewriteSettings(settings.Weights, settings.Activations, draft.OutputOpset), model.External);
+            new QdqRewriteSettings(settings.Weights, settings.Activations, draft.OutputOpset, settings.FloatWeightsWithQdq, settings.DedicatedQdqPairs), model.External);
         var quantized = WithGraph(model, graph, draft.OutputOpset);
         ReconstructedWeights? reconstruction = null;
         if (settings.ReconstructsWeights)

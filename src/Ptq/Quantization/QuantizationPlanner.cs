@@ -25,8 +25,9 @@ internal static class QuantizationPlanner
     /// <param name="minElements">Smallest feature vector (values per sample) worth quantizing.</param>
     /// <param name="concatSharesScale">Concat inputs that feed nothing else reuse the Concat output's parameters: one
     /// rounding instead of two (no requantization), and ORT can concatenate the integers directly.</param>
+    /// <param name="parameters">Which parameter classes are quantized (ONNX Runtime's QuantizeBias, Distiller's weight bits 0); the others stay float initializers.</param>
     public static QuantizationPlan Plan(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped = null, Func<string, bool>? isFloat = null,
-        Func<string, long[]?>? shapeOf = null, long minElements = 0, bool concatSharesScale = true)
+        Func<string, long[]?>? shapeOf = null, long minElements = 0, bool concatSharesScale = true, QuantizedParameters parameters = QuantizedParameters.WeightsAndBiases)
     {
         var order = graph.TopologicalOrder();
         var floatNodes = new List<FloatNode>();
@@ -129,7 +130,9 @@ internal static class QuantizationPlanner
                 }
             }
         }
-        return new QuantizationPlan(calibrated, follows, constants, weights, biases, floatNodes, int8);
+        // An int32 bias needs the weight's scale, so float weights keep their biases float too.
+        return new QuantizationPlan(calibrated, follows, constants, parameters == QuantizedParameters.None ? [] : weights,
+            parameters == QuantizedParameters.WeightsAndBiases ? biases : [], floatNodes, int8);
     }
 
     internal const string IsolatedConv = "it reads a model input and no int8 op reads it: ONNX Runtime's QLinearConv would need its input and output quantized just for it";
@@ -246,4 +249,15 @@ internal static class QuantizationPlanner
         }
         return true;
     }
+}
+
+/// <summary>Which parameters of the quantized layers are stored as integers.</summary>
+internal enum QuantizedParameters
+{
+    /// <summary>Weights and biases (int32 with scale input × weight): what ONNX Runtime's integer kernels read.</summary>
+    WeightsAndBiases,
+    /// <summary>Weights only; biases stay float (ONNX Runtime's QuantizeBias=False).</summary>
+    WeightsOnly,
+    /// <summary>Neither: weights and biases stay float, only activations are quantized (Distiller's --qe-bits-wts 0).</summary>
+    None,
 }

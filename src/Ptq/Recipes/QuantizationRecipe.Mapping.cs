@@ -46,6 +46,10 @@ public sealed partial record QuantizationRecipe
             PerChannelWeights = Granularity != Granularity.PerTensor,
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,
+            MinimumRealRange = MinRealRange,
+            FloatWeightsWithQdq = WeightQdqPair,
+            DedicatedQdqPairs = DedicatedQdqPair,
+            QuantizedParameters = !QuantizeWeights ? QuantizedParameters.None : QuantizeBias ? QuantizedParameters.WeightsAndBiases : QuantizedParameters.WeightsOnly,
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
@@ -72,6 +76,9 @@ public sealed partial record QuantizationRecipe
             Overrides = [.. Overrides.Select(ToNodeOverride), .. NoClip.Select(pattern => new NodeOverride { Pattern = pattern, Method = CalibrationMethod.MinMax })],
             SkipNodes = Skip,
             SkipOpTypes = SkipOp,
+            TensorOverrides = TensorOverrides is { } overrides ? TensorOverridesReader.Load(overrides) : new Dictionary<string, TensorOverride>(),
+            OnlyNodes = Only.Count > 0 ? Only : null,
+            OnlyOpTypes = OnlyOp.Count > 0 ? OnlyOp : null,
         };
     }
 
@@ -122,6 +129,8 @@ public sealed partial record QuantizationRecipe
         {
             Method = Method,
             Estimator = new RangeEstimatorOptions { Percentile = Percentile, NStd = NStd },
+            HistogramBins = HistogramBins ?? new CalibrationSettings().HistogramBins,
+            EmaMomentum = EmaConstant is double c ? 1 - c : new CalibrationSettings().EmaMomentum,
         };
     }
 

@@ -91,6 +91,7 @@ public sealed partial record QuantizationRecipe
         CheckPatterns(Key.Skip, Skip);
         if (SkipOp.Any(string.IsNullOrWhiteSpace))
             throw new RecipeException(Key.SkipOp, $"{Key.SkipOp}: an op type is empty.");
+        ValidateOnnxRuntimeOptions(mode);
         if (Data.Any(string.IsNullOrWhiteSpace))
             throw new RecipeException(Key.Data, $"{Key.Data}: a SPEC is empty.");
 
@@ -251,6 +252,60 @@ public sealed partial record QuantizationRecipe
     {
         if (bits < min || bits > 16)
             throw Invalid(name, $"{name} {bits}: {bits} bits are not supported; use {min} to 16.");
+    }
+
+    // The options taken from ONNX Runtime's quantizer (issue #13). Each must change something in this recipe, else it
+    // is refused (never ignored); most shape the activations or the QDQ graph, which only full mode has.
+    private void ValidateOnnxRuntimeOptions(string mode)
+    {
+        CheckEnum(Key.Format, Format);
+        CheckPatterns(Key.Only, Only);
+        if (OnlyOp.Any(string.IsNullOrWhiteSpace))
+            throw new RecipeException(Key.OnlyOp, $"{Key.OnlyOp}: an op type is empty.");
+        if (TensorOverrides is { } tensorOverrides && string.IsNullOrWhiteSpace(tensorOverrides))
+            throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides}: the file name is empty.");
+        if (WeightQdqPair && WeightMethodFor(hasData: true) is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound)
+            throw new RecipeException(Key.WeightQdqPair, $"{Key.WeightQdqPair} with {Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethodFor(hasData: true))}: reconstruction writes its codes into integer weights after the rewrite; drop one of them.");
+        if (Mode != QuantizationMode.Full)
+        {
+            (RecipeOption Option, string Why)? fullOnly =
+                Format == OutputFormat.QOperator ? (Key.Format, $"integer operators need quantized activations ({Key.Mode} dynamic already writes ONNX Runtime's DynamicQuantizeMatMul operators)")
+                : TensorOverrides is not null ? (Key.TensorOverrides, "it fixes activation parameters")
+                : WeightQdqPair ? (Key.WeightQdqPair, "it shapes the QDQ graph")
+                : DedicatedQdqPair ? (Key.DedicatedQdqPair, "it shapes the QDQ graph")
+                : !QuantizeBias ? (Key.QuantizeBias, "biases are int32 only there (other modes keep them float anyway)")
+                : !QuantizeWeights ? (Key.QuantizeWeights, "without weights, this mode would quantize nothing")
+                : MinRealRange is not null ? (Key.MinRealRange, "it widens activation ranges")
+                : null;
+            if (fullOnly is var (option, why))
+                throw new RecipeException(option, $"{option} {option.Format(this)} with {Key.Mode} {mode}: {why}, which only {Key.Mode} full has; drop it or use {Key.Mode} full.");
+        }
+        ValidateCalibrationExtras();
+    }
+
+    private void ValidateCalibrationExtras()
+    {
+        var methods = Overrides.Select(o => o.Method).OfType<Calibration.CalibrationMethod>().Append(Method).ToList();
+        string why = Stats is null ? "" : $"; with {Key.Stats} the statistics are already collected";
+        if (HistogramBins is { } bins)
+        {
+            if (bins < 8 || bins % 2 != 0 || bins > 1 << 24)
+                throw new RecipeException(Key.HistogramBins, $"{Key.HistogramBins} {bins}: must be even and in [8, 16777216], e.g. 2048.");
+            if (Stats is not null || Mode != QuantizationMode.Full || !methods.Any(m => m is Calibration.CalibrationMethod.Kl or Calibration.CalibrationMethod.Percentile or Calibration.CalibrationMethod.Mse))
+                throw new RecipeException(Key.HistogramBins, $"{Key.HistogramBins} {bins}: only {Key.Method} kl, percentile and mse read histograms, in {Key.Mode} full from {Key.Data}{why}; drop it.");
+        }
+        if (EmaConstant is { } c)
+        {
+            if (!(c > 0 && c <= 1))
+                throw new RecipeException(Key.EmaConstant, $"{Key.EmaConstant} {c}: must be in (0, 1], e.g. 0.01.");
+            if (Stats is not null || Mode != QuantizationMode.Full || !methods.Contains(Calibration.CalibrationMethod.Ema))
+                throw new RecipeException(Key.EmaConstant, $"{Key.EmaConstant} {c}: it sets {Key.Method} ema's moving average, in {Key.Mode} full from {Key.Data}{why}; add {Key.Method} ema or drop it.");
+        }
+        if (MinRealRange is { } r)
+        {
+            if (!(r > 0 && double.IsFinite(r)))
+                throw new RecipeException(Key.MinRealRange, $"{Key.MinRealRange} {r}: must be a positive finite width, e.g. 0.0001.");
+        }
     }
 
     private static void CheckEnum<T>(object name, T value) where T : struct, Enum

@@ -55,6 +55,12 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--granularity per-channel|per-tensor|mix</c>. Default per-channel.</summary>
     public Granularity Granularity { get; init; } = Granularity.PerChannel;
 
+    /// <summary>
+    /// <c>--format qdq|qoperator</c>: how the model is written. Default qdq; qoperator (full mode only) converts the
+    /// verified QDQ model into integer operators.
+    /// </summary>
+    public OutputFormat Format { get; init; } = OutputFormat.Qdq;
+
     /// <summary><c>--method</c>: activation range estimator. Default mse.</summary>
     public CalibrationMethod Method { get; init; } = CalibrationMethod.Mse;
 
@@ -152,11 +158,41 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--clip-table FILE.json</c> (Bolt -s): per-tensor clip values, read by <see cref="BoltClipTableReader"/>. Default none.</summary>
     public string? ClipTable { get; init; }
 
+    /// <summary><c>--histogram-bins N</c> (ONNX Runtime's num_bins): bins of the activation histograms kl, percentile and mse read; even, 8 to 2^24. Null: 8192.</summary>
+    public int? HistogramBins { get; init; }
+
+    /// <summary><c>--ema-constant C</c> (ONNX Runtime's CalibMovingAverageConstant) for <c>--method ema</c>, in (0, 1]: each batch moves the range by C of the way. Null: 0.1.</summary>
+    public double? EmaConstant { get; init; }
+
+    /// <summary><c>--min-real-range R</c> (ONNX Runtime's MinimumRealRange): activation ranges narrower than R are widened to R. Null: none.</summary>
+    public double? MinRealRange { get; init; }
+
+    /// <summary><c>--weight-qdq-pair</c> (ONNX Runtime's AddQDQPairToWeight): weights stay float (rounded values) behind QuantizeLinear → DequantizeLinear. Default false.</summary>
+    public bool WeightQdqPair { get; init; }
+
+    /// <summary><c>--dedicated-qdq-pair</c> (ONNX Runtime's DedicatedQDQPair): one QuantizeLinear → DequantizeLinear pair per reader of an activation. Default false.</summary>
+    public bool DedicatedQdqPair { get; init; }
+
+    /// <summary><c>--quantize-bias true|false</c> (ONNX Runtime's QuantizeBias): false keeps Conv/Gemm biases float. Default true.</summary>
+    public bool QuantizeBias { get; init; } = true;
+
+    /// <summary><c>--quantize-weights true|false</c> (Distiller's --qe-bits-wts 0): false keeps weights and biases float, quantizing activations only. Default true.</summary>
+    public bool QuantizeWeights { get; init; } = true;
+
+    /// <summary><c>--tensor-overrides FILE.json</c>: ONNX Runtime's TensorQuantOverrides (scale + zero_point, or rmin + rmax, per activation). Default none.</summary>
+    public string? TensorOverrides { get; init; }
+
     /// <summary><c>--skip NAME_OR_REGEX...</c>: nodes left float, by exact name or anchored regular expression. Default none.</summary>
     public IReadOnlyList<string> Skip { get; init; } = [];
 
     /// <summary><c>--skip-op TYPE...</c>: op types left float. Default none.</summary>
     public IReadOnlyList<string> SkipOp { get; init; } = [];
+
+    /// <summary><c>--only NAME_OR_REGEX...</c> (ONNX Runtime's nodes_to_quantize): when given, only these nodes are quantized. Default none (no allow-list).</summary>
+    public IReadOnlyList<string> Only { get; init; } = [];
+
+    /// <summary><c>--only-op TYPE...</c> (ONNX Runtime's op_types_to_quantize): when given, only nodes of these types are quantized. Default none (no allow-list).</summary>
+    public IReadOnlyList<string> OnlyOp { get; init; } = [];
 
     /// <summary>
     /// <c>--target-cosine C</c> in (0, 1]: output cosine the search or fallback must keep. Default none (the mixed-bit
@@ -270,13 +306,13 @@ public sealed partial record QuantizationRecipe
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
-        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp)
+        && Skip.SequenceEqual(other.Skip) && SkipOp.SequenceEqual(other.SkipOp) && Only.SequenceEqual(other.Only) && OnlyOp.SequenceEqual(other.OnlyOp) && TensorOverrides == other.TensorOverrides && QuantizeBias == other.QuantizeBias && WeightQdqPair == other.WeightQdqPair && DedicatedQdqPair == other.DedicatedQdqPair && HistogramBins == other.HistogramBins && EmaConstant.Equals(other.EmaConstant) && MinRealRange.Equals(other.MinRealRange) && QuantizeWeights == other.QuantizeWeights
         && TargetCosine.Equals(other.TargetCosine) && AccuracyGuard.Equals(other.AccuracyGuard) && MaxDrop.Equals(other.MaxDrop) && CalibSize == other.CalibSize
         && ReduceRange == other.ReduceRange && Overrides.SequenceEqual(other.Overrides)
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits && SmoothQuant.Equals(other.SmoothQuant)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
-        && MixedInitScale.Equals(other.MixedInitScale) && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
 

@@ -61,6 +61,14 @@ public sealed class QuantizationResult
     /// <summary>Counts for people: what was quantized, what stayed float and why, sizes.</summary>
     public QuantizationSummary Summary { get; }
 
+    /// <summary>
+    /// With <c>--format qoperator</c>: the integer operators written and the quantized nodes kept in QDQ form, by op
+    /// type (e.g. "26 QLinearConv, 8 QLinearConcat, 3 MaxPool; kept in QDQ form: none"); null for QDQ output.
+    /// </summary>
+    public string? FormatSummary => Run.QOperator is { } c
+        ? $"{Passes.QOperatorConversion.Describe(c.Operators)}; kept in QDQ form (no integer kernel for these parameters): {Passes.QOperatorConversion.Describe(c.KeptQdq)}"
+        : null;
+
     /// <summary>How ONNX Runtime ran the model before it was returned.</summary>
     public ModelVerification Verification => Run.Verification;
 

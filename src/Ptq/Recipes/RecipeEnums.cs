@@ -42,3 +42,12 @@ public enum WeightMethod
     /// <summary><c>awq</c>: activation-aware per-channel weight scaling searched on calibration data, folded into the preceding layer (block-wise weights).</summary>
     Awq,
 }
+
+/// <summary>How the quantized model is written (<c>--format</c>).</summary>
+public enum OutputFormat
+{
+    /// <summary><c>qdq</c>: float operators between QuantizeLinear/DequantizeLinear pairs; ONNX Runtime fuses them into integer kernels.</summary>
+    Qdq,
+    /// <summary><c>qoperator</c>: integer operators (QLinearConv, QLinearMatMul, QGemm, …) as ONNX Runtime's quantizer writes with QuantFormat.QOperator.</summary>
+    QOperator,
+}

@@ -2,6 +2,7 @@ using System.Globalization;
 using Ptq.Calibration;
 using Ptq.Data;
 using Ptq.Onnx;
+using Ptq.Passes;
 using Ptq.Pipeline;
 using Ptq.Quantization.Blockwise;
 using Ptq.Runtime;
@@ -29,6 +30,9 @@ internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result,
 
     /// <summary>Why the output was not compared although samples were given (a model with integer outputs only), or null.</summary>
     public string? CheckNotRun { get; init; }
+
+    /// <summary>What <c>--format qoperator</c> converted, or null for QDQ output.</summary>
+    public QOperatorConversion? QOperator { get; init; }
 
     /// <summary>Things the user should know that do not stop the run (too few samples…), one sentence each.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
@@ -99,13 +103,24 @@ internal static class RecipeQuantizer
             warnings.Add($"the accuracy guard kept {search.Reverted.Count} of {search.Candidates} {search.Unit}s float to reach {kept.Guard}: " +
                          "most of the model runs in float, so it gains little speed; 'ptq debug' shows which layers lose the most");
 
-        var verification = ModelVerifier.Verify(outcome.Check?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
+        // QOperator is written from the QDQ model the searches and the guard chose; its own outputs are then verified and measured.
+        QOperatorConversion? conversion = null;
+        var measured = outcome.Check;
+        if (recipe.Format == OutputFormat.QOperator)
+        {
+            (var converted, conversion) = QOperatorConverter.Convert(result.Model);
+            result = result with { Model = converted };
+            measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
+        }
+        var verification = ModelVerifier.Verify(measured?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
             result.Model, check?.Feeds ?? [], cancellationToken);
-        double? cosine = outcome.Guard is { Ran: true } guard ? guard.Cosine
+        double? cosine = conversion is not null ? measured?.Cosine(result)
+            : outcome.Guard is { Ran: true } guard ? guard.Cosine
             : outcome.Fallback is { } fallback ? fallback.Cosine
             : outcome.Check?.Cosine(result);
         return new RecipeQuantizationResult(result, outcome.Fallback, outcome.Target, source?.SkippedFiles ?? 0, outcome.Guard)
         {
+            QOperator = conversion,
             Verification = verification,
             CheckCosine = cosine,
             CheckSamples = cosine is null ? 0 : check!.Feeds.Count,
@@ -200,6 +215,9 @@ internal static class RecipeQuantizer
             return string.Create(CultureInfo.InvariantCulture,
                 $"target cosine {target} not met: reached {search.Cosine:F5} {how}, {target - search.Cosine:F5} short; the model is written anyway");
         }
+        if (recipe.Format == OutputFormat.QOperator && outcome.Target is double wanted && cosine < wanted)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"target cosine {wanted} met in QDQ form, but the QOperator model reaches {cosine:F5} on {samples} samples; use --format qdq");
         if (outcome.Guard is { Ran: true } guard && cosine < guard.Guard)
             return string.Create(CultureInfo.InvariantCulture,
                 $"output cosine {cosine:F5} against float on {samples} calibration samples is below the accuracy guard {guard.Guard}") + GuardAdvice(recipe, guard);

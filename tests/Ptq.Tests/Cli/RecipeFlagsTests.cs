@@ -20,6 +20,9 @@ public sealed class RecipeFlagsTests
         ["adaround-iterations"] = ["200"], ["act-order"] = ["true"], ["block-size"] = ["64"], ["accuracy-level"] = ["0"], ["embedding-bits"] = ["4"], ["smooth-quant"] = ["0.5"], ["bias-correction"] = ["false"],
         ["cle"] = ["true"], ["fold-bn"] = ["false"], ["clip"] = ["6.5"], ["clip-table"] = ["clip.json"], ["skip"] = ["conv1", "fc.*"],
         ["skip-op"] = ["Add"], ["reduce-range"] = ["true"], ["target-cosine"] = ["0.98"], ["accuracy-guard"] = ["off"], ["max-drop"] = ["0.5"],
+        ["only"] = ["conv.*"], ["only-op"] = ["Conv", "MatMul"], ["histogram-bins"] = ["2048"], ["ema-constant"] = ["0.01"], ["min-real-range"] = ["0.001"],
+        ["weight-qdq-pair"] = ["true"], ["dedicated-qdq-pair"] = ["true"], ["quantize-bias"] = ["false"], ["quantize-weights"] = ["false"],
+        ["tensor-overrides"] = ["overrides.json"], ["format"] = ["qoperator"],
     };
 
     public static TheoryData<string> Flagged => [.. RecipeOptions.All.Where(o => o.HasFlag).Select(o => o.Key)];

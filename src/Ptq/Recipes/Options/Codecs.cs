@@ -43,6 +43,8 @@ internal static class Codecs
         ("percentile", CalibrationMethod.Percentile, true), ("kl", CalibrationMethod.Kl, true), ("mse", CalibrationMethod.Mse, true),
         ("aciq-gauss", CalibrationMethod.AciqGauss, true), ("aciq-laplace", CalibrationMethod.AciqLaplace, true), ("nstd", CalibrationMethod.NStd, true));
 
+    public static readonly EnumCodec<OutputFormat> Formats = new(("qdq", OutputFormat.Qdq, true), ("qoperator", OutputFormat.QOperator, true));
+
     public static readonly EnumCodec<WeightMethod> WeightMethods = new(
         ("minmax", WeightMethod.MinMax, true), ("mse", WeightMethod.Mse, true), ("admm", WeightMethod.Admm, true), ("gptq", WeightMethod.Gptq, true),
         ("adaround", WeightMethod.AdaRound, true), ("hqq", WeightMethod.Hqq, true), ("awq", WeightMethod.Awq, true));

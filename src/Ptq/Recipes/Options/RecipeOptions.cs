@@ -351,7 +351,19 @@ public static partial class RecipeOptions
     /// <summary><c>skip-op</c> (<see cref="QuantizationRecipe.SkipOp"/>).</summary>
     public static RecipeOption SkipOp { get; } = Setting("skip-op", OptionGroup.Quantization, Codecs.Texts, r => r.SkipOp, (r, v) => r with { SkipOp = v },
         "Op types to leave float, e.g. Softmax.",
-        new() { Placeholder = "TYPE", Spellings = [new(Tool.OnnxRuntime, "op_types_to_quantize", "the complement: list the types to leave float")] });
+        new() { Placeholder = "TYPE" });
+
+    // ---- ONNX Runtime allow-lists (issue #13) ----
+
+    /// <summary><c>only</c> (<see cref="QuantizationRecipe.Only"/>).</summary>
+    public static RecipeOption Only { get; } = Setting("only", OptionGroup.Quantization, Codecs.Texts, r => r.Only, (r, v) => r with { Only = v },
+        "Allow-list: quantize only these nodes (exact name or anchored regular expression); every other node stays float.",
+        new() { Placeholder = "NAME_OR_REGEX", Spellings = [new(Tool.OnnxRuntime, "nodes_to_quantize")] });
+
+    /// <summary><c>only-op</c> (<see cref="QuantizationRecipe.OnlyOp"/>).</summary>
+    public static RecipeOption OnlyOp { get; } = Setting("only-op", OptionGroup.Quantization, Codecs.Texts, r => r.OnlyOp, (r, v) => r with { OnlyOp = v },
+        "Allow-list: quantize only nodes of these op types, e.g. Conv MatMul; every other node stays float.",
+        new() { Placeholder = "TYPE", Spellings = [new(Tool.OnnxRuntime, "op_types_to_quantize")] });
 
     /// <summary><c>reduce-range</c> (<see cref="QuantizationRecipe.ReduceRange"/>).</summary>
     public static RecipeOption ReduceRange { get; } = Setting("reduce-range", OptionGroup.Quantization, Codecs.Bool, r => r.ReduceRange, (r, v) => r with { ReduceRange = v },
@@ -382,8 +394,49 @@ public static partial class RecipeOptions
         new()
         {
             Placeholder = "MAPPING",
-            Spellings = [new(Tool.Distiller, "overrides (YAML config)"), new(Tool.OnnxRuntime, "extra_options TensorQuantOverrides")],
+            Spellings = [new(Tool.Distiller, "overrides (YAML config)")],
         });
+
+    /// <summary><c>histogram-bins</c> (<see cref="QuantizationRecipe.HistogramBins"/>).</summary>
+    public static RecipeOption HistogramBins { get; } = Setting("histogram-bins", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.HistogramBins, (r, v) => r with { HistogramBins = v },
+        "Bins of the activation histograms --method kl, percentile and mse choose ranges from (power-of-two bin edges around zero), even.",
+        new() { Placeholder = "N", UnsetMeans = () => "8192", Spellings = [new(Tool.OnnxRuntime, "num_bins", "create_calibrator / HistogramCalibrater option; num_quantized_bins has no counterpart (the grid is the scheme's)")] });
+
+    /// <summary><c>ema-constant</c> (<see cref="QuantizationRecipe.EmaConstant"/>).</summary>
+    public static RecipeOption EmaConstant { get; } = Setting("ema-constant", OptionGroup.Quantization, Codecs.Double.OrNull(), r => r.EmaConstant, (r, v) => r with { EmaConstant = v },
+        "--method ema: how far each batch moves the moving average of per-batch ranges, in (0, 1].",
+        new() { Placeholder = "C", UnsetMeans = () => "0.1", Spellings = [new(Tool.OnnxRuntime, "extra_options CalibMovingAverageConstant", "with CalibMovingAverage=True (→ --method ema)")] });
+
+    /// <summary><c>min-real-range</c> (<see cref="QuantizationRecipe.MinRealRange"/>).</summary>
+    public static RecipeOption MinRealRange { get; } = Setting("min-real-range", OptionGroup.Quantization, Codecs.Double.OrNull(), r => r.MinRealRange, (r, v) => r with { MinRealRange = v },
+        "Widen activation ranges narrower than R to R (max = min + R), so that no scale is tinier than R over the code range.",
+        new() { Placeholder = "R", UnsetMeans = () => "none", Spellings = [new(Tool.OnnxRuntime, "extra_options MinimumRealRange")] });
+
+    /// <summary><c>weight-qdq-pair</c> (<see cref="QuantizationRecipe.WeightQdqPair"/>).</summary>
+    public static RecipeOption WeightQdqPair { get; } = Setting("weight-qdq-pair", OptionGroup.Quantization, Codecs.Bool, r => r.WeightQdqPair, (r, v) => r with { WeightQdqPair = v },
+        "Store weights as float (their rounded values) behind a QuantizeLinear → DequantizeLinear pair instead of as integers: the same codes, a float-sized file.",
+        new() { Spellings = [new(Tool.OnnxRuntime, "extra_options AddQDQPairToWeight")] });
+
+    /// <summary><c>dedicated-qdq-pair</c> (<see cref="QuantizationRecipe.DedicatedQdqPair"/>).</summary>
+    public static RecipeOption DedicatedQdqPair { get; } = Setting("dedicated-qdq-pair", OptionGroup.Quantization, Codecs.Bool, r => r.DedicatedQdqPair, (r, v) => r with { DedicatedQdqPair = v },
+        "Give each reader of an activation its own QuantizeLinear → DequantizeLinear pair instead of one shared pair.",
+        new() { Spellings = [new(Tool.OnnxRuntime, "extra_options DedicatedQDQPair")] });
+
+    /// <summary><c>quantize-bias</c> (<see cref="QuantizationRecipe.QuantizeBias"/>).</summary>
+    public static RecipeOption QuantizeBias { get; } = Setting("quantize-bias", OptionGroup.Quantization, Codecs.Bool, r => r.QuantizeBias, (r, v) => r with { QuantizeBias = v },
+        "Store Conv/Gemm biases as int32 (scale = input scale × weight scale); false keeps them float, and ONNX Runtime then runs those layers in float between the Q/DQ pairs.",
+        new() { Placeholder = "true|false", Spellings = [new(Tool.OnnxRuntime, "extra_options QuantizeBias")] });
+
+    /// <summary><c>quantize-weights</c> (<see cref="QuantizationRecipe.QuantizeWeights"/>).</summary>
+    public static RecipeOption QuantizeWeights { get; } = Setting("quantize-weights", OptionGroup.Quantization, Codecs.Bool, r => r.QuantizeWeights, (r, v) => r with { QuantizeWeights = v },
+        "Store weights as integers; false keeps weights and biases float and quantizes activations only (simulation: ONNX Runtime has no integer kernel for float weights).",
+        new() { Placeholder = "true|false", Spellings = [new(Tool.Distiller, "--qe-bits-wts 0", "weights (and biases) not quantized → false")] });
+
+    /// <summary><c>tensor-overrides</c> (<see cref="QuantizationRecipe.TensorOverrides"/>).</summary>
+    public static RecipeOption TensorOverrides { get; } = Setting("tensor-overrides", OptionGroup.Quantization, Codecs.Text, r => r.TensorOverrides,
+        (r, v) => r with { TensorOverrides = v },
+        "JSON file fixing activations by tensor name, as ONNX Runtime's TensorQuantOverrides: {\"t\": [{\"scale\": S, \"zero_point\": Z}]} or {\"t\": [{\"rmin\": A, \"rmax\": B}]} instead of the calibrated range.",
+        new() { Placeholder = "FILE.json", Spellings = [new(Tool.OnnxRuntime, "extra_options TensorQuantOverrides", "per-tensor scale/zero_point or rmin/rmax; per node: overrides")] });
 
     // ---- Search and accuracy ----
 
@@ -416,6 +469,13 @@ public static partial class RecipeOptions
             Placeholder = "S", HasFlag = false, Implemented = false,
             Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] init_scale")],
         });
+
+    // ---- Output (issue #13: ONNX Runtime's quant_format) ----
+
+    /// <summary><c>format</c> (<see cref="QuantizationRecipe.Format"/>).</summary>
+    public static RecipeOption Format { get; } = Setting("format", OptionGroup.Output, Codecs.Formats, r => r.Format, (r, v) => r with { Format = v },
+        "How the model is written: QuantizeLinear/DequantizeLinear around float operators (qdq; ONNX Runtime fuses them), or integer operators (qoperator: QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearConcat …, converted from the verified QDQ model; ops without an integer kernel stay in QDQ form). --mode full only.",
+        new() { Spellings = [new(Tool.OnnxRuntime, "quant_format", "QuantFormat.QDQ → qdq, QuantFormat.QOperator → qoperator")] });
 
     /// <summary>Every option, in declaration order: the order help lists them and recipes are written (grouped by <see cref="RecipeOption.Group"/>).</summary>
     public static IReadOnlyList<RecipeOption> All { get; } = Declared.AsReadOnly();

@@ -30,7 +30,7 @@ internal static class DistillerTranslator
         Value("--qe-mode-acts", Modes, "Scheme of activations; overrides --qe-mode.", "--qema"),
         Value("--qe-mode-wts", Modes, "Scheme of weights; overrides --qe-mode.", "--qemw"),
         Value("--qe-bits-acts", "N", "Activation bits; 0: activations stay float (weight-only). [default: 8]", "--qeba"),
-        Value("--qe-bits-wts", "N", "Weight bits. [default: 8]", "--qebw"),
+        Value("--qe-bits-wts", "N", "Weight bits; 0: weights stay float (activations only). [default: 8]", "--qebw"),
         Value("--qe-bits-accum", "N", "Accumulator bits: ONNX Runtime accumulates in int32, so 32. [default: 32]") with
         {
             Counterpart = "none needed: ONNX Runtime accumulates in int32 (32 accepted, other values refused)",
@@ -102,11 +102,11 @@ internal static class DistillerTranslator
         if (a.Value("--qe-mode-wts") is { } weightMode) ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-mode-wts", weightMode);
 
         int actBits = Int(a, "--qe-bits-acts", 8), weightBits = Int(a, "--qe-bits-wts", 8);
+        if (weightBits == 0 && actBits == 0)
+            throw new ToolFlagException(Command, "--qe-bits-wts 0", "with --qe-bits-acts 0 too nothing would be quantized; give bits to one of them.");
         if (weightBits == 0)
-            throw new ToolFlagException(Command, "--qe-bits-wts 0", actBits == 0
-                ? "with --qe-bits-acts 0 too nothing would be quantized; give bits to one of them."
-                : "float weights with quantized activations give ONNX Runtime no integer kernel to run, only extra rounding; the closest is --qe-bits-wts 8 (or --qe-bits-acts 0 for weight-only).");
-        if (a.Has("--qe-bits-wts"))
+            ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-bits-wts 0", "false"); // weights stay float, activations are quantized
+        else if (a.Has("--qe-bits-wts"))
             ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-bits-wts", weightBits.ToString(CultureInfo.InvariantCulture));
         if (a.Value("--qe-bits-accum") is { } accum && accum != "32")
             throw new ToolFlagException(Command, $"--qe-bits-accum {accum}", "ONNX Runtime's integer kernels accumulate in int32; only 32 can be honoured.");
