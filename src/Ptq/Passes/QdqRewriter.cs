@@ -170,27 +170,23 @@ internal static class QdqRewriter
         return result;
     }
 
-    private static string AddQuantize(OnnxGraph graph, string value, QuantParams parameters, TensorProto.Types.DataType storage, string hint)
-    {
-        string scale = graph.UniqueName(hint + "_q_scale");
-        string zeroPoint = graph.UniqueName(hint + "_q_zero_point");
-        graph.AddInitializer(QuantizedTensors.Scales(scale, parameters));
-        graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, storage));
-        string output = graph.UniqueName(hint + "_quantized");
-        var attributes = parameters.Axis is int axis ? new[] { Node.IntAttribute("axis", axis) } : null;
-        graph.AddNode("QuantizeLinear", [value, scale, zeroPoint], [output], name: graph.UniqueName(hint + "_QuantizeLinear"), attributes: attributes);
-        return output;
-    }
+    private static string AddQuantize(OnnxGraph graph, string value, QuantParams parameters, TensorProto.Types.DataType storage, string hint) =>
+        AddLinear(graph, "QuantizeLinear", value, parameters, storage, hint + "_q", hint + "_quantized", hint + "_QuantizeLinear");
 
-    private static string AddDequantize(OnnxGraph graph, string quantized, QuantParams parameters, TensorProto.Types.DataType storage, string hint)
+    private static string AddDequantize(OnnxGraph graph, string quantized, QuantParams parameters, TensorProto.Types.DataType storage, string hint) =>
+        AddLinear(graph, "DequantizeLinear", quantized, parameters, storage, hint, hint + "_dequantized", hint + "_DequantizeLinear");
+
+    // QuantizeLinear or DequantizeLinear with its own scale and zero point initializers (named from parameterHint).
+    private static string AddLinear(OnnxGraph graph, string opType, string input, QuantParams parameters, TensorProto.Types.DataType storage,
+        string parameterHint, string outputHint, string nodeHint)
     {
-        string scale = graph.UniqueName(hint + "_scale");
-        string zeroPoint = graph.UniqueName(hint + "_zero_point");
+        string scale = graph.UniqueName(parameterHint + "_scale");
+        string zeroPoint = graph.UniqueName(parameterHint + "_zero_point");
         graph.AddInitializer(QuantizedTensors.Scales(scale, parameters));
         graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, storage));
-        string output = graph.UniqueName(hint + "_dequantized");
+        string output = graph.UniqueName(outputHint);
         var attributes = parameters.Axis is int axis ? new[] { Node.IntAttribute("axis", axis) } : null;
-        graph.AddNode("DequantizeLinear", [quantized, scale, zeroPoint], [output], name: graph.UniqueName(hint + "_DequantizeLinear"), attributes: attributes);
+        graph.AddNode(opType, [input, scale, zeroPoint], [output], name: graph.UniqueName(nodeHint), attributes: attributes);
         return output;
     }
 }

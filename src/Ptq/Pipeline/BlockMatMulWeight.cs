@@ -46,7 +46,8 @@ internal sealed record BlockMatMulWeight(string Name, float[] Rows, int K, int N
             ? TensorData.FromFloats(Name, [N, K], rows)
             : TensorData.FromFloats(Name, [K, N], Transpose(rows, N, K));
 
-    private static float[] Transpose(float[] values, long rows, long cols)
+    /// <summary>The <paramref name="cols"/> × <paramref name="rows"/> transpose of a row-major matrix.</summary>
+    internal static float[] Transpose(float[] values, long rows, long cols)
     {
         var t = new float[values.Length];
         for (long r = 0; r < rows; r++)

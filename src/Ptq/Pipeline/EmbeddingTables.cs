@@ -40,20 +40,11 @@ internal static class EmbeddingTables
             if (!tables.TryGetValue(key, out var hashes))
                 continue;
             float[] values = TensorData.ToFloats(weight, external);
-            if (hashes.Contains(Hash(stored ? values : Transposed(values, weight.Dims[0], weight.Dims[1]))))
+            if (hashes.Contains(Hash(stored ? values : BlockMatMulWeight.Transpose(values, weight.Dims[0], weight.Dims[1]))))
                 tied.Add(node.Name);
         }
         return (gathers, tied);
     }
 
     private static string Hash(float[] values) => Convert.ToHexString(SHA256.HashData(MemoryMarshal.AsBytes(values.AsSpan())));
-
-    private static float[] Transposed(float[] values, long rows, long cols)
-    {
-        var t = new float[values.Length];
-        for (long r = 0; r < rows; r++)
-            for (long c = 0; c < cols; c++)
-                t[c * rows + r] = values[r * cols + c];
-        return t;
-    }
 }
