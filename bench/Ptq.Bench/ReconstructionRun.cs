@@ -84,11 +84,11 @@ internal static class ReconstructionRun
         bool Bool(string key, bool fallback) => o.TryGetValue(key, out var v) ? v is "1" or "true" : fallback;
         var method = o.GetValueOrDefault("method", "minmax") switch
         {
-            "mse" => WeightRangeMethod.Mse,
-            "admm" => WeightRangeMethod.Admm,
-            "gptq" => WeightRangeMethod.Gptq,
-            "adaround" => WeightRangeMethod.AdaRound,
-            _ => WeightRangeMethod.MinMax,
+            "mse" => WeightMethod.Mse,
+            "admm" => WeightMethod.Admm,
+            "gptq" => WeightMethod.Gptq,
+            "adaround" => WeightMethod.AdaRound,
+            _ => WeightMethod.MinMax,
         };
         var defaults = new WeightReconstructionSettings();
         return new StaticQuantizationSettings
@@ -112,7 +112,7 @@ internal static class ReconstructionRun
                 LearningRate = o.TryGetValue("lr", out var lr) ? float.Parse(lr, CultureInfo.InvariantCulture) : defaults.LearningRate,
                 Regularization = o.TryGetValue("lambda", out var l) ? float.Parse(l, CultureInfo.InvariantCulture) : defaults.Regularization,
                 Damping = o.TryGetValue("damp", out var damp) ? double.Parse(damp, CultureInfo.InvariantCulture) : defaults.Damping,
-                Grid = o.GetValueOrDefault("grid") == "mse" ? WeightRangeMethod.Mse : WeightRangeMethod.MinMax,
+                Grid = o.GetValueOrDefault("grid") == "mse" ? WeightMethod.Mse : WeightMethod.MinMax,
             },
         };
     }

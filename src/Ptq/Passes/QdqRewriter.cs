@@ -153,7 +153,7 @@ internal static class QdqRewriter
 
     /// <summary>Round-to-nearest quantization of every planned weight with min-max or MSE ranges (the starting point tuning methods refine).</summary>
     public static Dictionary<WeightPlan, QuantizedWeight> QuantizeWeights(OnnxGraph graph, QuantizationPlan plan, Func<Node, QuantScheme> schemeOf,
-        ExternalDataReader? external = null, WeightRangeMethod method = WeightRangeMethod.MinMax)
+        ExternalDataReader? external = null, WeightMethod method = WeightMethod.MinMax)
     {
         var result = new Dictionary<WeightPlan, QuantizedWeight>();
         foreach (var weight in plan.Weights)
@@ -162,8 +162,8 @@ internal static class QdqRewriter
             var values = TensorData.ToFloats(tensor, external);
             result[weight] = method switch
             {
-                WeightRangeMethod.Mse => MseWeightQuantizer.Quantize(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis),
-                WeightRangeMethod.Admm => AdmmWeightQuantizer.Quantize(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis),
+                WeightMethod.Mse => MseWeightQuantizer.Quantize(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis),
+                WeightMethod.Admm => AdmmWeightQuantizer.Quantize(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis),
                 _ => WeightQuantizer.MinMax(weight.Initializer, values, [.. tensor.Dims], schemeOf(weight.Node), weight.Axis),
             };
         }

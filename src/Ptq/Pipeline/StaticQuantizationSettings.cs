@@ -14,9 +14,9 @@ internal sealed record StaticQuantizationSettings
 
     /// <summary>
     /// How weight ranges are chosen: min-max (default) or MSE-optimal clipping per channel; or codes reconstructed from
-    /// calibration data on min-max ranges (<see cref="WeightRangeMethod.Gptq"/>, <see cref="WeightRangeMethod.AdaRound"/>).
+    /// calibration data on min-max ranges (<see cref="WeightMethod.Gptq"/>, <see cref="WeightMethod.AdaRound"/>).
     /// </summary>
-    public WeightRangeMethod WeightMethod { get; init; } = WeightRangeMethod.MinMax;
+    public WeightMethod WeightMethod { get; init; } = WeightMethod.MinMax;
 
     /// <summary>How GPTQ and AdaRound use the calibration data (samples, iterations, act-order).</summary>
     public WeightReconstructionSettings Reconstruction { get; init; } = new();
@@ -28,10 +28,10 @@ internal sealed record StaticQuantizationSettings
     internal ReconstructedWeights? ReusedReconstruction { get; init; }
 
     /// <summary>True when the weight method reconstructs codes from calibration samples.</summary>
-    public bool ReconstructsWeights => WeightMethod is WeightRangeMethod.Gptq or WeightRangeMethod.AdaRound;
+    public bool ReconstructsWeights => WeightMethod is WeightMethod.Gptq or WeightMethod.AdaRound;
 
     /// <summary>How the weight ranges (the grid codes live on) are chosen: the weight method's, or the one reconstruction starts from.</summary>
-    internal WeightRangeMethod RangeMethod => ReconstructsWeights ? Reconstruction.Grid : WeightMethod;
+    internal WeightMethod RangeMethod => ReconstructsWeights ? Reconstruction.Grid : WeightMethod;
 
     /// <summary>One scale per output channel for weights (default) instead of one per tensor.</summary>
     public bool PerChannelWeights { get; init; } = true;

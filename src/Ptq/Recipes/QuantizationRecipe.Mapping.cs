@@ -54,15 +54,8 @@ public sealed partial record QuantizationRecipe
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
             SmoothQuantAlpha = SmoothQuant,
-            // Block-wise methods (hqq) reach the quantizer through ToBlockOptions.
-            WeightMethod = WeightMethodFor(hasData ?? Data.Count > 0) switch
-            {
-                Recipes.WeightMethod.Mse => WeightRangeMethod.Mse,
-                Recipes.WeightMethod.Admm => WeightRangeMethod.Admm,
-                Recipes.WeightMethod.Gptq => WeightRangeMethod.Gptq,
-                Recipes.WeightMethod.AdaRound => WeightRangeMethod.AdaRound,
-                _ => WeightRangeMethod.MinMax,
-            },
+            // Block-wise-only methods (hqq, awq) reach the quantizer through ToBlockOptions; per channel they round to nearest.
+            WeightMethod = WeightMethodFor(hasData ?? Data.Count > 0) is var method && method is Quantization.WeightMethod.Hqq or Quantization.WeightMethod.Awq ? Quantization.WeightMethod.MinMax : method,
             Reconstruction = new WeightReconstructionSettings
             {
                 Samples = ReconSamples ?? WeightReconstructionSettings.DefaultSamples,
@@ -110,9 +103,9 @@ public sealed partial record QuantizationRecipe
             BlockSize = block,
             Method = WeightMethod switch
             {
-                Recipes.WeightMethod.Hqq => Quantization.Blockwise.BlockMethod.Hqq,
-                Recipes.WeightMethod.Gptq => Quantization.Blockwise.BlockMethod.Gptq,
-                Recipes.WeightMethod.Awq => Quantization.Blockwise.BlockMethod.Awq,
+                Quantization.WeightMethod.Hqq => Quantization.Blockwise.BlockMethod.Hqq,
+                Quantization.WeightMethod.Gptq => Quantization.Blockwise.BlockMethod.Gptq,
+                Quantization.WeightMethod.Awq => Quantization.Blockwise.BlockMethod.Awq,
                 _ => Quantization.Blockwise.BlockMethod.Rtn,
             },
             AccuracyLevel = AccuracyLevel ?? BlockQuantizationOptions.DefaultAccuracyLevel,

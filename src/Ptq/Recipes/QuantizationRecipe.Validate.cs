@@ -79,7 +79,7 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException(Key.CalibSize, $"{Key.CalibSize} {n} with {Key.Stats}: the statistics are already collected; drop {Key.CalibSize}, or give {Key.Data} instead of {Key.Stats}.");
         }
 
-        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod is Recipes.WeightMethod.Hqq or Recipes.WeightMethod.Awq)
+        if (BlockSize is not null || AccuracyLevel is not null || EmbeddingBits is not null || WeightMethod is Quantization.WeightMethod.Hqq or Quantization.WeightMethod.Awq)
             ValidateBlocks(mode);
         if (EmpiricalBiasCorrection)
             ValidateEmpiricalBiasCorrection(mode);
@@ -117,7 +117,7 @@ public sealed partial record QuantizationRecipe
     {
         var withData = WeightMethodFor(hasData: true);
         string method = Codecs.WeightMethods.Name(withData);
-        bool reconstructs = withData is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound;
+        bool reconstructs = withData is Quantization.WeightMethod.Gptq or Quantization.WeightMethod.AdaRound;
         if (reconstructs && Mode is QuantizationMode.Dynamic or QuantizationMode.Fp16)
             throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {method} with {Key.Mode} {mode}: reconstruction chooses the codes of weights behind DequantizeLinear; use {Key.Mode} full or weight-only, or another {Key.WeightMethod}.");
         if (reconstructs && Stats is not null && Mode == QuantizationMode.Full)
@@ -128,9 +128,9 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.ReconSamples, $"{Key.ReconSamples} with {Key.WeightMethod} {method}: only gptq and adaround reconstruct from samples; drop it or choose one of them.");
         if (AdaroundIterations is { } iterations && iterations < 1)
             throw new RecipeException(Key.AdaroundIterations, $"{Key.AdaroundIterations} {iterations}: must be a positive number of steps.");
-        if (AdaroundIterations is not null && withData != Recipes.WeightMethod.AdaRound)
+        if (AdaroundIterations is not null && withData != Quantization.WeightMethod.AdaRound)
             throw new RecipeException(Key.AdaroundIterations, $"{Key.AdaroundIterations} with {Key.WeightMethod} {method}: it steers adaround only; drop it or use {Key.WeightMethod} adaround.");
-        if (ActOrder is not null && withData != Recipes.WeightMethod.Gptq)
+        if (ActOrder is not null && withData != Quantization.WeightMethod.Gptq)
             throw new RecipeException(Key.ActOrder, $"{Key.ActOrder} with {Key.WeightMethod} {method}: it steers gptq only; drop it or use {Key.WeightMethod} gptq.");
     }
 
@@ -155,9 +155,9 @@ public sealed partial record QuantizationRecipe
                 throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {level} without {Key.BlockSize}: it sets the compute type of block-wise weights (MatMulNBits); add {Key.BlockSize} 32 or drop it.");
             if (EmbeddingBits is { } bits)
                 throw new RecipeException(Key.EmbeddingBits, $"{Key.EmbeddingBits} {bits} without {Key.BlockSize}: it sets the bits of block-wise embedding tables; add {Key.BlockSize} 32 or drop it.");
-            if (WeightMethod == Recipes.WeightMethod.Awq)
+            if (WeightMethod == Quantization.WeightMethod.Awq)
                 throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} awq scales the input channels of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
-            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} fits the zero point of each block of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Quantization.WeightMethod.MinMax)} fits the zero point of each block of block-wise weights; add {Key.BlockSize} 32 (with {Key.Mode} weight-only).");
         }
         if (Mode != QuantizationMode.WeightOnly)
             throw new RecipeException(Key.BlockSize, $"{Key.BlockSize} {block} with {Key.Mode} {mode}: block-wise weights are weight-only (ONNX Runtime's MatMulNBits); use {Key.Mode} weight-only.");
@@ -171,9 +171,9 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.Granularity, $"{Key.Granularity} {Codecs.Granularities.Name(Granularity)} with {Key.BlockSize}: blocks are finer than channels; drop one of them.");
         if (ReduceRange)
             throw new RecipeException(Key.ReduceRange, $"{Key.ReduceRange} with {Key.BlockSize}: block-wise weights use every code of their bits; drop {Key.ReduceRange}.");
-        if (WeightMethod is not (null or Recipes.WeightMethod.MinMax or Recipes.WeightMethod.Hqq or Recipes.WeightMethod.Gptq or Recipes.WeightMethod.Awq))
-            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Recipes.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest), hqq, gptq or awq.");
-        if (WeightMethod == Recipes.WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
+        if (WeightMethod is not (null or Quantization.WeightMethod.MinMax or Quantization.WeightMethod.Hqq or Quantization.WeightMethod.Gptq or Quantization.WeightMethod.Awq))
+            throw new RecipeException(Key.WeightMethod, $"{Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethod ?? Quantization.WeightMethod.MinMax)} with {Key.BlockSize}: block-wise weights take minmax (round to nearest), hqq, gptq or awq.");
+        if (WeightMethod == Quantization.WeightMethod.Hqq && WeightMode == QuantMode.Symmetric)
             throw new RecipeException(Key.WeightMode, $"{Key.WeightMethod} hqq fits a zero point per block, which symmetric weights do not have: add {Key.WeightMode} asym_u.");
         if (AccuracyLevel is { } accuracy && accuracy is < 0 or > 4)
             throw new RecipeException(Key.AccuracyLevel, $"{Key.AccuracyLevel} {accuracy}: MatMulNBits takes 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8).");
@@ -185,7 +185,7 @@ public sealed partial record QuantizationRecipe
         {
             if (o.WeightBits is { } bits && bits is not (2 or 4 or 8))
                 throw new RecipeException(Key.Overrides, $"{Key.Overrides}['{o.Pattern}'].weight-bits {bits} with {Key.BlockSize}: MatMulNBits stores 2-, 4- or 8-bit weights.");
-            if (WeightMethod == Recipes.WeightMethod.Hqq && o.WeightMode == QuantMode.Symmetric)
+            if (WeightMethod == Quantization.WeightMethod.Hqq && o.WeightMode == QuantMode.Symmetric)
                 throw new RecipeException(Key.Overrides, $"{Key.Overrides}['{o.Pattern}'].weight-mode sym with {Key.WeightMethod} hqq: HQQ fits a zero point per block; use asym_u.");
         }
     }
@@ -264,7 +264,7 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.OnlyOp, $"{Key.OnlyOp}: an op type is empty.");
         if (TensorOverrides is { } tensorOverrides && string.IsNullOrWhiteSpace(tensorOverrides))
             throw new RecipeException(Key.TensorOverrides, $"{Key.TensorOverrides}: the file name is empty.");
-        if (WeightQdqPair && WeightMethodFor(hasData: true) is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound)
+        if (WeightQdqPair && WeightMethodFor(hasData: true) is Quantization.WeightMethod.Gptq or Quantization.WeightMethod.AdaRound)
             throw new RecipeException(Key.WeightQdqPair, $"{Key.WeightQdqPair} with {Key.WeightMethod} {Codecs.WeightMethods.Name(WeightMethodFor(hasData: true))}: reconstruction writes its codes into integer weights after the rewrite; drop one of them.");
         if (Mode != QuantizationMode.Full)
         {

@@ -95,10 +95,10 @@ public sealed partial record QuantizationRecipe
     /// bench/README.md), else minmax.
     /// </summary>
     public WeightMethod WeightMethodFor(bool hasData) => WeightMethod
-        ?? (Mode == QuantizationMode.WeightOnly && BlockSize is null && hasData && !IsMixedWeightBits && WeightBits < DefaultBits ? Recipes.WeightMethod.Gptq : Recipes.WeightMethod.MinMax);
+        ?? (Mode == QuantizationMode.WeightOnly && BlockSize is null && hasData && !IsMixedWeightBits && WeightBits < DefaultBits ? Quantization.WeightMethod.Gptq : Quantization.WeightMethod.MinMax);
 
     /// <summary>True when <see cref="EffectiveWeightMethod"/> reconstructs codes from calibration samples (GPTQ, AdaRound).</summary>
-    public bool ReconstructsWeights => EffectiveWeightMethod is Recipes.WeightMethod.Gptq or Recipes.WeightMethod.AdaRound;
+    public bool ReconstructsWeights => EffectiveWeightMethod is Quantization.WeightMethod.Gptq or Quantization.WeightMethod.AdaRound;
 
     /// <summary>
     /// <c>--block-size 32|64|128</c> (weight-only): quantize MatMul/Gemm weights and Gather tables in blocks of this many

@@ -24,25 +24,6 @@ public enum Granularity
     Mix,
 }
 
-/// <summary>How weight ranges and roundings are chosen (<c>--weight-method</c>).</summary>
-public enum WeightMethod
-{
-    /// <summary><c>minmax</c>: the observed range, round to nearest.</summary>
-    MinMax,
-    /// <summary><c>mse</c>: the clip minimizing the mean squared quantization error.</summary>
-    Mse,
-    /// <summary><c>admm</c>: TNN's alternating-direction method of multipliers.</summary>
-    Admm,
-    /// <summary><c>adaround</c>: learned rounding (AdaRound) on calibration data.</summary>
-    AdaRound,
-    /// <summary><c>gptq</c>: GPTQ's column-by-column rounding with second-order error compensation on calibration data.</summary>
-    Gptq,
-    /// <summary><c>hqq</c>: half-quadratic fit of each block's zero point (block-wise weights, asymmetric; no data).</summary>
-    Hqq,
-    /// <summary><c>awq</c>: activation-aware per-channel weight scaling searched on calibration data, folded into the preceding layer (block-wise weights).</summary>
-    Awq,
-}
-
 /// <summary>How the quantized model is written (<c>--format</c>).</summary>
 public enum OutputFormat
 {

@@ -132,7 +132,7 @@ internal static class RecipeQuantizer
 
     /// <summary>The option that asks for GPTQ or AdaRound (explicitly, or through one of their knobs), or null.</summary>
     private static RecipeOption? ReconstructionWithoutData(QuantizationRecipe recipe) =>
-        recipe.WeightMethod is WeightMethod.Gptq or WeightMethod.AdaRound or WeightMethod.Awq ? RecipeOptions.WeightMethod
+        recipe.WeightMethod is Quantization.WeightMethod.Gptq or Quantization.WeightMethod.AdaRound or Quantization.WeightMethod.Awq ? RecipeOptions.WeightMethod
         : recipe.ReconSamples is not null ? RecipeOptions.ReconSamples
         : recipe.AdaroundIterations is not null ? RecipeOptions.AdaroundIterations
         : recipe.ActOrder is not null ? RecipeOptions.ActOrder
@@ -145,7 +145,7 @@ internal static class RecipeQuantizer
         CheckSet? checkSet, IProgress<string>? log)
     {
         // Weight-only reconstruction (and AWQ's search) reads samples spread over --data, apart from the check set (Reconstruction below).
-        var samples = (settings.ReconstructsWeights || recipe.WeightMethod == WeightMethod.Awq) && source is not null
+        var samples = (settings.ReconstructsWeights || recipe.WeightMethod == Quantization.WeightMethod.Awq) && source is not null
             ? Feeds(Reconstruction(source, settings.Reconstruction.Samples)).ToList() : null;
         var blockCodes = new Dictionary<string, BlockQuantizedRows>(StringComparer.Ordinal);
         // SmoothQuant's per-channel maxima: one pass, shared by the guard's search steps.

@@ -1,5 +1,6 @@
 using Ptq.Calibration;
 using Ptq.Data;
+using Ptq.Quantization;
 using Ptq.Recipes;
 
 namespace Ptq.Tests.Cli;

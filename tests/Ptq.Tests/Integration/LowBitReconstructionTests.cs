@@ -1,6 +1,7 @@
 using Ptq.Data;
 using Ptq.Evaluation;
 using Ptq.Onnx;
+using Ptq.Quantization;
 using Ptq.Recipes;
 using Xunit.Abstractions;
 

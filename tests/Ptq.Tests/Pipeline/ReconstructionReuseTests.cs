@@ -19,10 +19,10 @@ public class ReconstructionReuseTests
         using var model = ModelIO.Load(Assets.Model("mnist-cnn.onnx"));
         var samples = CalibrationSources.Create(ModelInputs.Of(model), [Assets.Get("mnist", "t10k-images-idx3-ubyte.gz")], new DataSourceOptions { Limit = 64 })
             .Select(s => (IReadOnlyDictionary<string, TensorValue>)s.ToFeeds()).ToList();
-        var settings = new StaticQuantizationSettings { Weights = QuantScheme.WeightDefault with { Bits = 4 }, WeightMethod = WeightRangeMethod.Gptq };
+        var settings = new StaticQuantizationSettings { Weights = QuantScheme.WeightDefault with { Bits = 4 }, WeightMethod = WeightMethod.Gptq };
         var run = StaticRun.Create(model, settings, new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings()), forVariants: true);
         var plain = Weights(run.Plain.Model);
-        var nearest = Weights(run.Quantize(settings with { WeightMethod = WeightRangeMethod.MinMax }).Model);
+        var nearest = Weights(run.Quantize(settings with { WeightMethod = WeightMethod.MinMax }).Model);
 
         var same = Weights(run.Quantize(settings).Model);
         string first = run.Plain.Plan.Weights[0].Node.Name;

@@ -17,7 +17,7 @@ public class WeightOnlyQuantizerTests
         var result = WeightOnlyQuantizer.Quantize(model, new StaticQuantizationSettings
         {
             Weights = new QuantScheme(bits, QuantMode.Symmetric, NarrowRange: true),
-            WeightMethod = WeightRangeMethod.Mse,
+            WeightMethod = WeightMethod.Mse,
         });
         Assert.Equal(opset, result.Model.DefaultOpset);
         Assert.Equal(0, result.Tensors.Count(t => t.Kind != "Weight"));

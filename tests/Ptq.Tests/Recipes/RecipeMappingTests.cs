@@ -1,4 +1,5 @@
 using Ptq.Calibration;
+using Ptq.Quantization;
 using Ptq.Recipes;
 
 namespace Ptq.Tests.Recipes;

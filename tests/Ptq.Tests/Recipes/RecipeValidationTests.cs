@@ -259,7 +259,7 @@ public sealed class RecipeValidationTests
     {
         var weightOnly = new QuantizationRecipe { Mode = QuantizationMode.WeightOnly, WeightBits = 4, Data = ["images"] };
         Assert.Equal(WeightMethod.Gptq, weightOnly.EffectiveWeightMethod);
-        Assert.Equal(Ptq.Quantization.WeightRangeMethod.Gptq, weightOnly.ToStaticSettings().WeightMethod);
+        Assert.Equal(WeightMethod.Gptq, weightOnly.ToStaticSettings().WeightMethod);
         Assert.Equal(WeightMethod.MinMax, (weightOnly with { Data = [] }).EffectiveWeightMethod);
         Assert.Equal(WeightMethod.MinMax, (weightOnly with { WeightBits = 8 }).EffectiveWeightMethod);
         Assert.Equal(WeightMethod.MinMax, (weightOnly with { WeightMethod = WeightMethod.MinMax }).EffectiveWeightMethod);

@@ -34,7 +34,7 @@ internal static class WeightReconstruction
     /// <see cref="PtqException"/> when neither samples nor earlier results are given.
     /// </summary>
     public static ReconstructionOutcome Apply(OnnxModel quantized, OnnxModel reference,
-        IReadOnlyList<QuantizedTensorRecord> records, WeightRangeMethod method, WeightReconstructionSettings settings,
+        IReadOnlyList<QuantizedTensorRecord> records, WeightMethod method, WeightReconstructionSettings settings,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>>? samples, ReconstructedWeights? reuse = null,
         IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
@@ -78,10 +78,10 @@ internal static class WeightReconstruction
         return new ReconstructionOutcome(WithGraph(quantized, graph), updated, new ReconstructedWeights(done, skipped));
     }
 
-    private static Func<float[], double[], GptqFactor, RowGrid, int[]> Rounding(WeightRangeMethod method, WeightReconstructionSettings settings, int columns) => method switch
+    private static Func<float[], double[], GptqFactor, RowGrid, int[]> Rounding(WeightMethod method, WeightReconstructionSettings settings, int columns) => method switch
     {
-        WeightRangeMethod.Gptq => (target, _, factor, grid) => GptqKernel.Quantize(target, factor, grid),
-        WeightRangeMethod.AdaRound => (target, gram, _, grid) => AdaRoundKernel.Quantize(target, columns, gram, grid,
+        WeightMethod.Gptq => (target, _, factor, grid) => GptqKernel.Quantize(target, factor, grid),
+        WeightMethod.AdaRound => (target, gram, _, grid) => AdaRoundKernel.Quantize(target, columns, gram, grid,
             new AdaRoundOptions(settings.Iterations, settings.LearningRate, settings.Regularization)),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a reconstruction method"),
     };
@@ -166,5 +166,5 @@ internal static class WeightReconstruction
     private static string Ratio(SolvedLayer solved) =>
         solved.NearestError > 0 ? (solved.Error / solved.NearestError).ToString("P0", CultureInfo.InvariantCulture) : "n/a";
 
-    private static string Name(WeightRangeMethod method) => method == WeightRangeMethod.AdaRound ? "adaround" : "gptq";
+    private static string Name(WeightMethod method) => method == WeightMethod.AdaRound ? "adaround" : "gptq";
 }

@@ -4,7 +4,7 @@ using Ptq.Quantization.Reconstruction;
 namespace Ptq.Pipeline.Reconstruction;
 
 /// <summary>
-/// How GPTQ and AdaRound weight reconstruction (<see cref="WeightRangeMethod.Gptq"/>, <see cref="WeightRangeMethod.AdaRound"/>)
+/// How GPTQ and AdaRound weight reconstruction (<see cref="WeightMethod.Gptq"/>, <see cref="WeightMethod.AdaRound"/>)
 /// use the calibration data. The grid (scales and zero points) is the one the weight method's range gives; reconstruction
 /// only chooses each weight's code on it.
 /// </summary>
@@ -38,7 +38,7 @@ internal sealed record WeightReconstructionSettings
     internal float Regularization { get; init; } = 0.01f;
 
     /// <summary>The ranges the codes are reconstructed on: min-max or MSE-optimal clips per channel.</summary>
-    internal WeightRangeMethod Grid { get; init; } = WeightRangeMethod.MinMax;
+    internal WeightMethod Grid { get; init; } = WeightMethod.MinMax;
 
     /// <summary>Search each output channel's clip for the smallest output error (<see cref="ClipSearch"/>; per-channel weights).</summary>
     internal bool SearchClip { get; init; } = true;
