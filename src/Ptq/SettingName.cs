@@ -35,11 +35,12 @@ internal sealed class SettingName : ISetting
     public static SettingName AdaroundIterations { get; } = new("adaround-iterations");
     public static SettingName SmoothQuant { get; } = new("smooth-quant");
     public static SettingName OnlyOp { get; } = new("only-op");
+    public static SettingName Format { get; } = new("format");
 
     /// <summary>Every name above, for the test that matches them against the option table and the commands.</summary>
     internal static IReadOnlyList<SettingName> All { get; } =
         [Data, Labels, Shard, Clip, Mode, ActBits, TargetCosine, FoldBn, Resize, ResizeShort, ResizeMethod, Color, Layout, Crop, Mean, Std, Scale, Multiply, CalibSize, MaxImagePixels,
-         WeightMethod, ReconSamples, AdaroundIterations, SmoothQuant, OnlyOp];
+         WeightMethod, ReconSamples, AdaroundIterations, SmoothQuant, OnlyOp, Format];
 
     /// <inheritdoc/>
     public string Key { get; }

@@ -36,6 +36,9 @@ public static class Debugger
         ArgumentNullException.ThrowIfNull(samples);
         options ??= DebugOptions.Default;
         var notes = new List<string>();
+        // Integer operators hide the rounding inside their kernels: the per-tensor comparison needs the Q/DQ form.
+        if (quantized.Proto.Graph.Node.FirstOrDefault(n => n.OpType.StartsWith("QLinear", StringComparison.Ordinal) || n.OpType is "QGemm" or "MatMulIntegerToFloat") is { } integer)
+            throw new PtqException((FormattableString)$"'{quantized.DisplayName}' holds ONNX Runtime integer operators ({integer.OpType} '{integer.Name}', the QOperator format): debug the QDQ model instead (quantize with {SettingName.Format} qdq, the default)");
         var links = QdqGraphMap.Analyse(quantized);
         if (links.Count == 0)
             throw new PtqException($"'{quantized.DisplayName}' has no DequantizeLinear with constant parameters: it is not a QDQ model Ptq can debug.");
