@@ -109,6 +109,7 @@ internal static class ActivationSensitivity
         RemoveUnused(graph, rounding);
         foreach (var (source, gate) in gates)
             GateWeights(graph, floatGraph, graph.Producer(source)!, gate, weightLinks, result.PreparedFloatModel);
+        graph.RemoveUnusedInitializers(); // the rounded weights now live in the branches
         graph.SortTopologically();
         graph.Inputs.Add(new Onnx.Proto.ValueInfoProto
         {
@@ -233,7 +234,6 @@ internal static class ActivationSensitivity
             new Onnx.Proto.AttributeProto { Name = "then_branch", Type = Onnx.Proto.AttributeProto.Types.AttributeType.Graph, G = rounded },
             new Onnx.Proto.AttributeProto { Name = "else_branch", Type = Onnx.Proto.AttributeProto.Types.AttributeType.Graph, G = original },
         ]);
-        graph.RemoveUnusedInitializers();
     }
 
     // A Relu/Clip fused into its producer: the float model writes x with it, the quantized one without it.

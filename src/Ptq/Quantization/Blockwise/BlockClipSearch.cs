@@ -16,9 +16,7 @@ internal static class BlockClipSearch
         scheme.Validate();
         if ((long)rows * length != values.Length || hessian.Length != (long)length * length)
             throw new ArgumentException($"clip search of {rows}×{length} block-wise weights: {values.Length} values, a Gram matrix of {hessian.Length}");
-        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
-        if (bad >= 0)
-            throw new PtqException($"weight '{tensor}' holds {values[bad]} at element {bad}: only finite weights can be quantized");
+        BlockQuantizer.RequireFinite(values, tensor);
         int blocks = scheme.BlockCount(length), padded = blocks * scheme.BlockSize;
         var codes = new byte[(long)rows * padded];
         var scales = new float[rows * blocks];

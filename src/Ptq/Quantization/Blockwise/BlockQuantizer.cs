@@ -12,9 +12,7 @@ internal static class BlockQuantizer
         scheme.Validate();
         if ((long)rows * length != values.Length)
             throw new ArgumentException($"{values.Length} values are not {rows}×{length}", nameof(values));
-        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
-        if (bad >= 0)
-            throw new PtqException($"weight '{tensor}' holds {values[bad]} at element {bad}: only finite weights can be quantized");
+        RequireFinite(values, tensor);
         int blocks = scheme.BlockCount(length), padded = blocks * scheme.BlockSize;
         var codes = new byte[(long)rows * padded];
         var scales = new float[rows * blocks];
@@ -33,5 +31,13 @@ internal static class BlockQuantizer
             }
         });
         return new BlockQuantizedRows(scheme, rows, length, codes, scales, zeros);
+    }
+
+    /// <summary>Throws <see cref="PtqException"/> naming <paramref name="tensor"/> and the first non-finite value.</summary>
+    internal static void RequireFinite(float[] values, string tensor)
+    {
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw new PtqException($"weight '{tensor}' holds {values[bad]} at element {bad}: only finite weights can be quantized");
     }
 }
