@@ -9,7 +9,7 @@ namespace Ptq.Recipes;
 /// all generated from these entries. In a message, an entry writes itself as its key, or as its flag under
 /// <see cref="OptionSpelling.Flags"/>.
 /// </summary>
-public sealed partial class RecipeOption : ISetting
+internal sealed partial class RecipeOption : ISetting
 {
     private readonly Action<RecipeBuilder, IReadOnlyList<string>?, RecipeOption>? _apply;
     private readonly Func<QuantizationRecipe, string?> _format;

@@ -2,7 +2,7 @@ using Ptq.Data;
 
 namespace Ptq.Recipes;
 
-public static partial class RecipeOptions
+internal static partial class RecipeOptions
 {
     /// <summary>Adds <paramref name="option"/> to <see cref="All"/>, in declaration order.</summary>
     private static RecipeOption Declare(RecipeOption option)

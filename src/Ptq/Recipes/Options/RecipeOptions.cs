@@ -13,7 +13,7 @@ namespace Ptq.Recipes;
 /// and combination is checked once, by <see cref="QuantizationRecipe.Validate"/>. Descriptions carry no defaults: help
 /// renders them from <see cref="QuantizationRecipe.Default"/> (<see cref="RecipeOption.DefaultText"/>).
 /// </summary>
-public static partial class RecipeOptions
+internal static partial class RecipeOptions
 {
     // Each entry below adds itself here as it is created; static initializers run in textual order, so this list must
     // come first and All keeps the declaration order without a second list to maintain.
