@@ -26,12 +26,12 @@ internal static class RangeFinalizer
         {
             double a = target.Signed ? Math.Max(-lo, hi) : hi;
             a = Math.Max(a, target.Signed ? MinimumWidth / 2 : MinimumWidth);
-            return target.Signed ? new FloatRange(-a, a) : new FloatRange(0, a);
+            return new FloatRange(target.Signed ? (float)-a : 0f, (float)a);
         }
         if (hi - lo < MinimumWidth)
         {
             hi = lo + MinimumWidth;
         }
-        return new FloatRange(lo, hi);
+        return new FloatRange((float)lo, (float)hi);
     }
 }

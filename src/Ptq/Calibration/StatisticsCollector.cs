@@ -48,15 +48,14 @@ internal static class StatisticsCollector
     /// Ranges for <paramref name="tensors"/> from <paramref name="stats"/> by <paramref name="estimator"/> for
     /// <paramref name="target"/>. Throws <see cref="PtqException"/> naming a tensor the stats do not cover.
     /// </summary>
-    public static Dictionary<string, (float Min, float Max)> Ranges(StatsFile stats, IEnumerable<string> tensors, IRangeEstimator estimator, QuantTarget target)
+    public static Dictionary<string, FloatRange> Ranges(StatsFile stats, IEnumerable<string> tensors, IRangeEstimator estimator, QuantTarget target)
     {
-        var ranges = new Dictionary<string, (float, float)>(StringComparer.Ordinal);
+        var ranges = new Dictionary<string, FloatRange>(StringComparer.Ordinal);
         foreach (string tensor in tensors)
         {
             if (!stats.Tensors.TryGetValue(tensor, out var tensorStats))
                 throw new PtqException((FormattableString)$"the statistics have no entry for tensor '{tensor}'; were they collected from this model with the same preparation ({SettingName.FoldBn})?");
-            var range = estimator.Estimate(tensorStats, target);
-            ranges[tensor] = ((float)range.Min, (float)range.Max);
+            ranges[tensor] = estimator.Estimate(tensorStats, target);
         }
         return ranges;
     }

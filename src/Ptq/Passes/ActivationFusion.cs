@@ -19,9 +19,9 @@ internal static class ActivationFusion
     /// <paramref name="canFuse"/> is true are fused: the caller must know that both run in int8, since dropping a Relu in
     /// front of a float consumer would lose its clamping.
     /// </summary>
-    public static IReadOnlyDictionary<string, (float Min, float Max)> Apply(OnnxGraph graph, Func<Node, Node, bool> canFuse, ExternalDataReader? external = null)
+    public static IReadOnlyDictionary<string, FloatRange> Apply(OnnxGraph graph, Func<Node, Node, bool> canFuse, ExternalDataReader? external = null)
     {
-        var fused = new Dictionary<string, (float, float)>(StringComparer.Ordinal);
+        var fused = new Dictionary<string, FloatRange>(StringComparer.Ordinal);
         foreach (var activation in graph.Nodes.Where(n => n.IsStandard && n.OpType is "Relu" or "Clip").ToList())
         {
             if (ActivationBounds(graph, activation, external) is not { } bounds || bounds.Min != 0)
@@ -42,16 +42,16 @@ internal static class ActivationFusion
     }
 
     /// <summary>The value range a Relu or Clip node guarantees, or null when its bounds are not constants.</summary>
-    internal static (float Min, float Max)? ActivationBounds(OnnxGraph graph, Node node, ExternalDataReader? external)
+    internal static FloatRange? ActivationBounds(OnnxGraph graph, Node node, ExternalDataReader? external)
     {
         if (node.OpType == "Relu")
-            return (0f, float.PositiveInfinity);
+            return new FloatRange(0f, float.PositiveInfinity);
         // Clip-11+: min and max are optional inputs; earlier opsets use attributes.
         float? min = node.Inputs.Count > 1 ? Scalar(graph, node.Inputs[1], external) : node.GetFloat("min", float.NegativeInfinity);
         float? max = node.Inputs.Count > 2 ? Scalar(graph, node.Inputs[2], external) : node.GetFloat("max", float.PositiveInfinity);
         if (node.Inputs.Count > 1 && node.Inputs[1].Length == 0) min = float.NegativeInfinity;
         if (node.Inputs.Count > 2 && node.Inputs[2].Length == 0) max = float.PositiveInfinity;
-        return min is float lo && max is float hi ? (lo, hi) : null;
+        return min is float lo && max is float hi ? new FloatRange(lo, hi) : null;
     }
 
     private static float? Scalar(OnnxGraph graph, string name, ExternalDataReader? external)

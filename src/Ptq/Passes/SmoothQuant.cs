@@ -123,7 +123,7 @@ internal static class SmoothQuant
     }
 
     /// <summary>The per-tensor range of an activation after division by <paramref name="scales"/>, from its per-channel extents.</summary>
-    public static (float Min, float Max) SmoothedRange(PerChannelRange extents, float[] scales)
+    public static FloatRange SmoothedRange(PerChannelRange extents, float[] scales)
     {
         double min = 0, max = 0;
         for (int j = 0; j < scales.Length; j++)
@@ -131,7 +131,7 @@ internal static class SmoothQuant
             min = Math.Min(min, extents.Min[j] / scales[j]);
             max = Math.Max(max, extents.Max[j] / scales[j]);
         }
-        return ((float)min, (float)max);
+        return new FloatRange((float)min, (float)max);
     }
 
     /// <summary>Why <paramref name="activation"/> cannot be smoothed, or null (then <paramref name="consumers"/> are its readers).</summary>

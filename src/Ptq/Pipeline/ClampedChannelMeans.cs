@@ -4,7 +4,7 @@ namespace Ptq.Pipeline;
 /// Streams per-channel (axis 1) means of a tensor clamped to optional bounds, and per channel the fraction of values
 /// strictly inside the bounds (where the clamped value moves with a bias). Sums in double.
 /// </summary>
-internal sealed class ClampedChannelMeans(string tensorName, (float Min, float Max)? bounds)
+internal sealed class ClampedChannelMeans(string tensorName, FloatRange? bounds)
 {
     private double[] _sums = [];
     private long[] _inside = [];

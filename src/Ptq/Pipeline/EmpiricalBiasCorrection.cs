@@ -31,7 +31,7 @@ internal static class EmpiricalBiasCorrection
     // Output: the quantized layer's float output (before a fused Relu/Clip, whose Bounds are then given); the float model
     // has a tensor of the same name. Codes: the int32 bias initializer of the working copy, edited in place.
     // FloatBias: the float model's bias (null when it has none), for the records' total shift.
-    private sealed record Layer(Node Node, string Output, (float Min, float Max)? Bounds, Onnx.Proto.TensorProto Codes,
+    private sealed record Layer(Node Node, string Output, FloatRange? Bounds, Onnx.Proto.TensorProto Codes,
         float[] Scales, double Beta, float[]? FloatBias);
 
     /// <summary>
@@ -107,7 +107,7 @@ internal static class EmpiricalBiasCorrection
     /// <summary>The float model's unclamped channel means of every layer output (it applies the fused activations itself).</summary>
     private static Dictionary<string, ClampedChannelMeans> FloatMeans(OnnxModel floatModel, List<Layer> layers,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, RunnerOptions? runner, CancellationToken cancellationToken) =>
-        Measure(floatModel, layers.DistinctBy(l => l.Output).Select(l => (l.Output, ((float, float)?)null)).ToList(), samples, runner, cancellationToken);
+        Measure(floatModel, layers.DistinctBy(l => l.Output).Select(l => (l.Output, (FloatRange?)null)).ToList(), samples, runner, cancellationToken);
 
     /// <summary>
     /// Splits <paramref name="layers"/> (node order) into steps: a layer opens a new step when it reads, directly or
@@ -164,7 +164,7 @@ internal static class EmpiricalBiasCorrection
                 continue;
             string output = node.Outputs[0];
             Node? floatNode;
-            (float Min, float Max)? bounds = null;
+            FloatRange? bounds = null;
             switch (floatGraph.Producer(output))
             {
                 case { } p when p.OpType == node.OpType:
@@ -193,7 +193,7 @@ internal static class EmpiricalBiasCorrection
     /// Per-channel (axis 1) means of <paramref name="tensors"/> over <paramref name="samples"/>, each clamped to its bounds
     /// when given, with the fraction of values strictly inside them (1 without bounds).
     /// </summary>
-    private static Dictionary<string, ClampedChannelMeans> Measure(OnnxModel model, List<(string Tensor, (float Min, float Max)? Bounds)> tensors,
+    private static Dictionary<string, ClampedChannelMeans> Measure(OnnxModel model, List<(string Tensor, FloatRange? Bounds)> tensors,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, RunnerOptions? runner, CancellationToken cancellationToken)
     {
         var names = tensors.Select(t => t.Tensor).ToList();

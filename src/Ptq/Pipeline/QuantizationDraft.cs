@@ -12,7 +12,7 @@ namespace Ptq.Pipeline;
 /// </summary>
 internal sealed class QuantizationDraft(PreparedQuantization prepared, StaticQuantizationSettings settings, CalibrationSettings calibration,
     OnnxModel model, long outputOpset, OnnxGraph graph, QuantizationChoices choices, Func<QuantizationPlan> replan, QuantizationPlan plan,
-    IReadOnlyDictionary<string, (float Min, float Max)> fused, IReadOnlyDictionary<string, StatisticKinds> request)
+    IReadOnlyDictionary<string, FloatRange> fused, IReadOnlyDictionary<string, StatisticKinds> request)
 {
     public PreparedQuantization Prepared { get; } = prepared;
 
@@ -33,7 +33,7 @@ internal sealed class QuantizationDraft(PreparedQuantization prepared, StaticQua
     public QuantizationPlan Plan { get; } = plan;
 
     /// <summary>Relu/Clip fused into their producers' quantized output: tensor → the activation's bounds.</summary>
-    public IReadOnlyDictionary<string, (float Min, float Max)> Fused { get; } = fused;
+    public IReadOnlyDictionary<string, FloatRange> Fused { get; } = fused;
 
     /// <summary>What calibration must observe for this quantization: tensor → statistic kinds.</summary>
     public IReadOnlyDictionary<string, StatisticKinds> Request { get; } = request;

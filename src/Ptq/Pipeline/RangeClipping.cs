@@ -14,16 +14,16 @@ internal static class RangeClipping
     /// Returns <paramref name="ranges"/> with the input of every int8 Tanh cut to [−4, 4] and of every int8 Sigmoid to
     /// [−6, 6] (the tensor whose parameters the input uses is cut, and with it everything sharing them).
     /// </summary>
-    public static Dictionary<string, (float Min, float Max)> ApplyNetAware(IReadOnlyDictionary<string, (float Min, float Max)> ranges, QuantizationPlan plan)
+    public static Dictionary<string, FloatRange> ApplyNetAware(IReadOnlyDictionary<string, FloatRange> ranges, QuantizationPlan plan)
     {
-        var result = new Dictionary<string, (float Min, float Max)>(ranges, StringComparer.Ordinal);
+        var result = new Dictionary<string, FloatRange>(ranges, StringComparer.Ordinal);
         foreach (var node in plan.Int8Nodes)
         {
             if (!SaturatingInputs.TryGetValue(node.OpType, out float limit))
                 continue;
             string source = plan.ParameterSource(node.Inputs[0]);
             if (result.TryGetValue(source, out var range))
-                result[source] = (Math.Max(range.Min, -limit), Math.Min(range.Max, limit));
+                result[source] = new FloatRange(Math.Max(range.Min, -limit), Math.Min(range.Max, limit));
         }
         return result;
     }
@@ -35,9 +35,9 @@ internal static class RangeClipping
     /// intersected with [−<paramref name="clip"/>, <paramref name="clip"/>] (the tensor a follower reuses is clipped,
     /// so the follower is too).
     /// </summary>
-    public static Dictionary<string, (float Min, float Max)> Apply(IReadOnlyDictionary<string, (float Min, float Max)> ranges, QuantizationPlan plan, float clip)
+    public static Dictionary<string, FloatRange> Apply(IReadOnlyDictionary<string, FloatRange> ranges, QuantizationPlan plan, float clip)
     {
-        var result = new Dictionary<string, (float Min, float Max)>(ranges, StringComparer.Ordinal);
+        var result = new Dictionary<string, FloatRange>(ranges, StringComparer.Ordinal);
         foreach (var node in plan.Int8Nodes.Where(n => GemmOps.Contains(n.OpType)))
         {
             var inputs = node.OpType == "MatMul" ? node.Inputs.Take(2) : node.Inputs.Take(1);
@@ -45,7 +45,7 @@ internal static class RangeClipping
             {
                 string source = plan.ParameterSource(input);
                 if (result.TryGetValue(source, out var range))
-                    result[source] = (Math.Max(range.Min, -clip), Math.Min(range.Max, clip));
+                    result[source] = new FloatRange(Math.Max(range.Min, -clip), Math.Min(range.Max, clip));
             }
         }
         return result;

@@ -10,10 +10,10 @@ namespace Ptq.Pipeline;
 /// </summary>
 internal sealed class RangeMemo
 {
-    private readonly Dictionary<(string Tensor, CalibrationMethod Method, QuantTarget Target), (float Min, float Max)> _ranges = [];
+    private readonly Dictionary<(string Tensor, CalibrationMethod Method, QuantTarget Target), FloatRange> _ranges = [];
 
     /// <summary>The range of each of <paramref name="tensors"/>, estimated by <paramref name="estimator"/> only where not known yet.</summary>
-    public IEnumerable<(string Tensor, (float Min, float Max) Range)> Ranges(StatsFile stats, IReadOnlyCollection<string> tensors, CalibrationMethod method,
+    public IEnumerable<(string Tensor, FloatRange Range)> Ranges(StatsFile stats, IReadOnlyCollection<string> tensors, CalibrationMethod method,
         IRangeEstimator estimator, QuantTarget target)
     {
         var missing = tensors.Where(t => !_ranges.ContainsKey((t, method, target))).ToList();

@@ -79,7 +79,7 @@ internal static class StaticQuantizer
         QuantizationPlan Plan() => QuantizationPlanner.Plan(graph, settings.PerChannelWeights, skip, prepared.IsFloat, prepared.ShapeOf,
             settings.MinActivationElements, settings.ConcatSharedScale, settings.QuantizedParameters);
         var plan = Plan();
-        IReadOnlyDictionary<string, (float Min, float Max)> fused = new Dictionary<string, (float, float)>();
+        IReadOnlyDictionary<string, FloatRange> fused = new Dictionary<string, FloatRange>();
         if (settings.FuseActivations && settings.Activations.Mode != QuantMode.Symmetric)
         {
             var int8 = plan.Int8Nodes;
@@ -137,7 +137,7 @@ internal static class StaticQuantizer
             plan = draft.Replan();
         }
 
-        var ranges = new Dictionary<string, (float Min, float Max)>(StringComparer.Ordinal);
+        var ranges = new Dictionary<string, FloatRange>(StringComparer.Ordinal);
         foreach (var group in plan.CalibratedTensors.GroupBy(t => (Method: choices.Method(t), Scheme: choices.ActivationScheme(t))))
         {
             var estimator = RangeEstimators.Create(group.Key.Method, draft.Calibration.Estimator);
@@ -155,7 +155,7 @@ internal static class StaticQuantizer
         foreach (string tensor in plan.CalibratedTensors)
         {
             if (choices.ClipOf(tensor) is double tableClip)
-                ranges[tensor] = (-(float)tableClip, (float)tableClip);
+                ranges[tensor] = new FloatRange(-(float)tableClip, (float)tableClip);
         }
         if (settings.GemmInputClip is { } clip)
             ranges = RangeClipping.Apply(ranges, plan, (float)clip);
@@ -167,12 +167,12 @@ internal static class StaticQuantizer
         {
             var range = TensorQuantOverrides.Range(overrides, tensor, calibrated);
             if (settings.MinimumRealRange is double minimum && range.Max - range.Min < minimum)
-                range = (range.Min, (float)(range.Min + minimum)); // as ONNX Runtime widens it: rmax = rmin + MinimumRealRange
+                range = range with { Max = (float)(range.Min + minimum) }; // as ONNX Runtime widens it: rmax = rmin + MinimumRealRange
             bool fused = draft.Fused.TryGetValue(tensor, out var bounds);
-            var clipped = fused ? (Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max)) : range;
+            var clipped = fused ? new FloatRange(Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max)) : range;
             var scheme = choices.ActivationScheme(tensor);
             parameters[tensor] = TensorQuantOverrides.Explicit(overrides, tensor, scheme, fused ? bounds : null)
-                ?? QuantParams.FromRange(clipped.Item1, clipped.Item2, scheme);
+                ?? QuantParams.FromRange(clipped.Min, clipped.Max, scheme);
         }
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
             new QdqRewriteSettings(settings.Weights, settings.Activations, draft.OutputOpset, settings.FloatWeightsWithQdq, settings.DedicatedQdqPairs), model.External);

@@ -36,15 +36,15 @@ internal static class TensorQuantOverrides
     }
 
     /// <summary>The range of <paramref name="tensor"/> after its override: [RMin, RMax] when given, else the calibrated one.</summary>
-    public static (float Min, float Max) Range(IReadOnlyDictionary<string, TensorOverride> overrides, string tensor, (float Min, float Max) calibrated) =>
-        overrides.TryGetValue(tensor, out var o) && o.RMin is float min && o.RMax is float max ? (min, max) : calibrated;
+    public static FloatRange Range(IReadOnlyDictionary<string, TensorOverride> overrides, string tensor, FloatRange calibrated) =>
+        overrides.TryGetValue(tensor, out var o) && o.RMin is float min && o.RMax is float max ? new FloatRange(min, max) : calibrated;
 
     /// <summary>
     /// The explicit scale and zero point of <paramref name="tensor"/>, or null. <paramref name="fused"/> is the range a
     /// Relu or Clip folded into the quantization guarantees: an explicit zero point must keep values below it out, or
     /// the removed activation would no longer cut them.
     /// </summary>
-    public static QuantParams? Explicit(IReadOnlyDictionary<string, TensorOverride> overrides, string tensor, QuantScheme scheme, (float Min, float Max)? fused)
+    public static QuantParams? Explicit(IReadOnlyDictionary<string, TensorOverride> overrides, string tensor, QuantScheme scheme, FloatRange? fused)
     {
         if (!overrides.TryGetValue(tensor, out var o) || o.Scale is not float scale || o.ZeroPoint is not int zeroPoint)
             return null;

@@ -44,7 +44,7 @@ internal sealed class ActivationTrack(int order, QdqLink link, string nodeName, 
     }
 
     /// <summary>Smallest lower and largest upper bound over the link's channels.</summary>
-    public static (float Min, float Max) Extent(QdqLink link)
+    public static FloatRange Extent(QdqLink link)
     {
         float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
         for (int c = 0; c < link.Channels; c++)
@@ -53,6 +53,6 @@ internal sealed class ActivationTrack(int order, QdqLink link, string nodeName, 
             lo = Math.Min(lo, a);
             hi = Math.Max(hi, b);
         }
-        return (lo, hi);
+        return new FloatRange(lo, hi);
     }
 }

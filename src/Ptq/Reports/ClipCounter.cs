@@ -48,11 +48,11 @@ internal static class ClipCounter
     }
 
     /// <summary>The float bounds of channel <paramref name="channel"/>, computed in float arithmetic.</summary>
-    public static (float Min, float Max) Bounds(QdqLink link, int channel)
+    public static FloatRange Bounds(QdqLink link, int channel)
     {
         ArgumentNullException.ThrowIfNull(link);
         float scale = link.Scales[channel];
-        return ((link.QMin - link.ZeroPoints[channel]) * scale, (link.QMax - link.ZeroPoints[channel]) * scale);
+        return new FloatRange((link.QMin - link.ZeroPoints[channel]) * scale, (link.QMax - link.ZeroPoints[channel]) * scale);
     }
 
     private static long CountOutside(ReadOnlySpan<float> values, QdqLink link, int channel)

@@ -56,5 +56,5 @@ internal sealed record QdqLink(
     /// <c>[scale · (qmin − zero_point), scale · (qmax − zero_point)]</c>, computed in float as the runtime does. Values
     /// outside it are clipped by QuantizeLinear.
     /// </summary>
-    public (float Min, float Max) RangeOf(int channel) => ClipCounter.Bounds(this, channel);
+    public FloatRange RangeOf(int channel) => ClipCounter.Bounds(this, channel);
 }

@@ -237,12 +237,12 @@ internal static class ActivationSensitivity
     }
 
     // A Relu/Clip fused into its producer: the float model writes x with it, the quantized one without it.
-    private static (float Min, float Max)? FusedBounds(OnnxGraph floatGraph, OnnxGraph graph, string x, OnnxModel floatModel) =>
+    private static FloatRange? FusedBounds(OnnxGraph floatGraph, OnnxGraph graph, string x, OnnxModel floatModel) =>
         floatGraph.Producer(x) is { OpType: "Relu" or "Clip" } activation && graph.Producer(x)?.OpType != activation.OpType
             ? Passes.ActivationFusion.ActivationBounds(floatGraph, activation, floatModel.External)
             : null;
 
-    private static string Clamp(OnnxGraph graph, string x, (float Min, float Max) bounds)
+    private static string Clamp(OnnxGraph graph, string x, FloatRange bounds)
     {
         string lo = graph.UniqueName($"{x}_lo"), hi = graph.UniqueName($"{x}_hi");
         graph.AddInitializer(TensorData.FromFloats(lo, [], [bounds.Min]));

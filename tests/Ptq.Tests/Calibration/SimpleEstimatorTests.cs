@@ -25,19 +25,19 @@ public class SimpleEstimatorTests
     [Fact]
     public void Average_And_Ema()
     {
-        Assert.Equal(new FloatRange(-0.5, 2.5), new AverageEstimator().Estimate(Known, QuantTarget.UInt8Asymmetric));
-        Assert.Equal(new FloatRange(-2.5, 2.5), new AverageEstimator().Estimate(Known, QuantTarget.Int8Symmetric));
-        Assert.Equal(new FloatRange(-0.25, 2.0), new EmaEstimator().Estimate(Known, QuantTarget.UInt8Asymmetric));
+        Assert.Equal(new FloatRange(-0.5f, 2.5f), new AverageEstimator().Estimate(Known, QuantTarget.UInt8Asymmetric));
+        Assert.Equal(new FloatRange(-2.5f, 2.5f), new AverageEstimator().Estimate(Known, QuantTarget.Int8Symmetric));
+        Assert.Equal(new FloatRange(-0.25f, 2.0f), new EmaEstimator().Estimate(Known, QuantTarget.UInt8Asymmetric));
     }
 
     [Fact]
     public void NStd_IsMeanPlusMinusNStd_ClippedToObserved()
     {
         // σ = √(4000/1000) = 2 → 0.5 ± 6 = [−5.5, 6.5], clipped to [−1, 3]
-        Assert.Equal(new FloatRange(-1, 3), new NStdEstimator(3).Estimate(Known, QuantTarget.UInt8Asymmetric));
+        Assert.Equal(new FloatRange(-1f, 3f), new NStdEstimator(3).Estimate(Known, QuantTarget.UInt8Asymmetric));
         var wide = Known with { Min = -100, Max = 100 };
-        Assert.Equal(new FloatRange(-5.5, 6.5), new NStdEstimator(3).Estimate(wide, QuantTarget.UInt8Asymmetric));
-        Assert.Equal(new FloatRange(-2.5, 2.5), new NStdEstimator(1).Estimate(wide, QuantTarget.Int8Symmetric)); // |0.5| + 2
+        Assert.Equal(new FloatRange(-5.5f, 6.5f), new NStdEstimator(3).Estimate(wide, QuantTarget.UInt8Asymmetric));
+        Assert.Equal(new FloatRange(-2.5f, 2.5f), new NStdEstimator(1).Estimate(wide, QuantTarget.Int8Symmetric)); // |0.5| + 2
     }
 
     [Fact]

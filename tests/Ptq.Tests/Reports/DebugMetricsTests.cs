@@ -70,7 +70,7 @@ public sealed class DebugMetricsTests
         float[] values = [-1, 0, 10, 25.5f, 25.54f, 25.56f, 30, float.NaN];
 
         Assert.Equal(4, ClipCounter.Count(values, [8], link));
-        Assert.Equal((0f, 25.5f), link.RangeOf(0));
+        Assert.Equal(new FloatRange(0f, 25.5f), link.RangeOf(0));
     }
 
     [Fact]

@@ -11,12 +11,12 @@ internal static class FiniteGuard
     /// max and a finiteness sum together; calibration is bandwidth-bound). Throws <see cref="NonFiniteTensorException"/>
     /// naming the tensor and the first bad element.
     /// </summary>
-    public static (float Min, float Max) FiniteRange(ReadOnlySpan<float> values, string tensorName)
+    public static FloatRange FiniteRange(ReadOnlySpan<float> values, string tensorName)
     {
         var (min, max, finite) = MinMax(values);
         if (!finite)
             Throw(values, tensorName);
-        return (min, max);
+        return new FloatRange(min, max);
     }
 
     /// <summary>
