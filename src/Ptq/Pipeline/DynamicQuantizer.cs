@@ -14,7 +14,9 @@ namespace Ptq.Pipeline;
 /// DynamicQuantizeLinear (the activation's uint8 range is measured per inference) → MatMulInteger with 8-bit weights
 /// (int8 symmetric by default, the u8×s8 product VNNI computes in one instruction; uint8 with zero points for asym_u) →
 /// Cast → scaled by activation scale × weight scale (per output column) → + bias. No calibration data is needed;
-/// ONNX Runtime fuses the pattern into one DynamicQuantizeMatMul per layer. Other ops stay float.
+/// ONNX Runtime fuses the pattern into one DynamicQuantizeMatMul per layer. Conv becomes DynamicQuantizeLinear → ConvInteger
+/// → Cast → scale (<see cref="DynamicConv"/>), as ONNX Runtime's quantize_dynamic writes it. Layers inside If branches and
+/// Loop/Scan bodies are rewritten in place. Other ops stay float.
 /// </summary>
 internal static class DynamicQuantizer
 {
@@ -55,26 +57,39 @@ internal static class DynamicQuantizer
         var records = new List<QuantizedTensorRecord>();
         var floatNodes = new List<FloatNode>();
 
-        foreach (var node in graph.TopologicalOrder())
+        // Layers in If branches and Loop/Scan bodies too, each rewritten inside its own graph.
+        foreach (var node in graph.AllGraphs().SelectMany(g => g.TopologicalOrder()).ToList())
         {
-            if (!node.IsStandard || node.OpType is not ("MatMul" or "Gemm"))
+            if (!node.IsStandard || node.OpType is not ("MatMul" or "Gemm" or "Conv"))
                 continue;
             if (choices.SkipReason(node) is { } reason)
             {
                 floatNodes.Add(new FloatNode(node, reason));
                 continue;
             }
-            if (DynamicMatMul.WeightOf(graph, node, prepared.External) is not { } weight)
+            if (node.OpType == "Conv")
+            {
+                var convScheme = choices.WeightScheme(node);
+                if (DynamicConv.WeightOf(node, prepared.External) is not { } conv)
+                    floatNodes.Add(new FloatNode(node, "no constant float weight, or a bias that is not a constant per output channel"));
+                else
+                    records.Add(DynamicConv.Rewrite(node, conv.Weight, conv.Bias, convScheme with { NarrowRange = convScheme.Mode == QuantMode.Symmetric },
+                        settings.PerChannelWeights, prepared.External));
+                continue;
+            }
+            var scope = node.Graph;
+            if (DynamicMatMul.WeightOf(scope, node, prepared.External) is not { } weight)
             {
                 floatNodes.Add(new FloatNode(node, "no constant 2-D float weight, or Gemm with transA/alpha/beta"));
                 continue;
             }
             var scheme = choices.WeightScheme(node);
-            var bias = weight.Bias is null ? DynamicMatMul.FollowingBias(graph, node, weight.N, prepared.External) : null;
-            records.Add(DynamicMatMul.Rewrite(graph, node, bias is { } b ? weight with { Bias = b.Bias } : weight,
+            var bias = weight.Bias is null ? DynamicMatMul.FollowingBias(scope, node, weight.N, prepared.External) : null;
+            records.Add(DynamicMatMul.Rewrite(scope, node, bias is { } b ? weight with { Bias = b.Bias } : weight,
                 scheme with { NarrowRange = scheme.Mode == QuantMode.Symmetric }, settings.PerChannelWeights, bias?.Add));
         }
-        graph.RemoveUnusedInitializers();
+        foreach (var g in graph.AllGraphs().ToList())
+            g.RemoveUnusedInitializers();
         var proto = prepared.Proto.Clone();
         proto.Graph = graph.ToProto();
         var result = prepared.Derive(proto);
