@@ -1,3 +1,4 @@
+using Ptq.Calibration;
 using Ptq.Onnx;
 using Ptq.Pipeline;
 using Ptq.Runtime;
@@ -45,20 +46,22 @@ public class SileroVadQuantizationTests(ITestOutputHelper output)
         output.WriteLine($"test stream: {reference.Length} chunks, fp32 says speech in {speech}");
         Assert.InRange(speech, reference.Length / 5, reference.Length * 4 / 5); // both kinds of chunk are there
 
-        // Calibration samples: chunks of other sentences with the state fp32 carries into them.
+        // Calibration samples: chunks of other sentences with the state fp32 carries into them. The percentile estimator:
+        // MSE and min-max ranges of the STFT output (squared into a power spectrum next) give 97.8–97.9 % agreement.
         Probabilities(model, calibration, out var feeds);
         var samples = feeds.Where((_, i) => i % 2 == 0).ToList();
 
         var quantized = new Dictionary<string, StaticQuantizationResult>
         {
             ["static"] = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(),
-                new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings())),
+                new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings { Method = CalibrationMethod.Percentile })),
             ["dynamic"] = DynamicQuantizer.Quantize(model, new StaticQuantizationSettings()),
         };
         foreach (var (mode, result) in quantized)
         {
-            // The 16 kHz branch's six Convs have their weights stored as int8 inside the branch.
-            var branch = result.Model.Proto.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "else_branch").G;
+            // The 16 kHz branch (then_branch) keeps its Conv weights as int8 inside the branch: all six in dynamic mode; in static
+            // mode the four before the time axis shrinks to one frame (the last two read vectors, which stay float by design).
+            var branch = result.Model.Proto.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "then_branch").G;
             var int8 = branch.Initializer.Where(t => t.DataType == (int)Ptq.Onnx.Proto.TensorProto.Types.DataType.Int8 && t.Dims.Count >= 3).ToList();
             var probabilities = Probabilities(result.Model, test, out _);
             int agree = reference.Zip(probabilities).Count(p => p.First > 0.5f == p.Second > 0.5f);
@@ -66,7 +69,7 @@ public class SileroVadQuantizationTests(ITestOutputHelper output)
             double maxDiff = reference.Zip(probabilities).Max(p => Math.Abs(p.First - p.Second));
             output.WriteLine($"{mode}: {result.Tensors.Count(t => t.Kind == "Weight")} weights, {result.Tensors.Count(t => t.Kind == "Activation")} activations quantized; " +
                 $"int8 Conv weights in the 16 kHz branch: {int8.Count}; decisions agree on {agree}/{reference.Length} chunks ({agreement:F2} %); max |Δp| {maxDiff:F4}");
-            Assert.True(int8.Count >= 5, $"{mode}: {int8.Count} int8 conv weights in the 16 kHz branch");
+            Assert.True(int8.Count >= (mode == "static" ? 4 : 6), $"{mode}: {int8.Count} int8 conv weights in the 16 kHz branch");
             Assert.True(agreement >= 99.0, $"{mode}: decisions agree on {agreement:F2} % of chunks");
         }
         Assert.True(quantized["static"].Tensors.Count(t => t.Kind == "Activation") >= 5, "static mode quantizes activations inside the branch");
