@@ -30,14 +30,15 @@ internal static class TensorTypeProbe
         return result;
     }
 
-    // Float values computed in bodies, each defined by one body only (a name reused by sibling branches is ambiguous).
+    // Float values of bodies, each defined by one body only (a name reused by sibling branches is ambiguous).
     private static IEnumerable<string> FloatBodyValues(OnnxGraph graph)
     {
         var bodies = graph.Subgraphs().ToList();
         if (bodies.Count == 0)
             return [];
         var types = ElementTypes.Infer(graph);
-        var outputs = bodies.SelectMany(b => b.Nodes.SelectMany(n => n.Outputs)).Where(o => o.Length > 0).ToList();
+        // Node outputs, and the inputs of Loop/Scan bodies (the carried values and scanned slices layers read).
+        var outputs = bodies.SelectMany(b => b.Inputs.Select(i => i.Name).Concat(b.Nodes.SelectMany(n => n.Outputs))).Where(o => o.Length > 0).ToList();
         var once = outputs.GroupBy(o => o, StringComparer.Ordinal).Where(g => g.Count() == 1).Select(g => g.Key);
         return once.Where(o => types.TryGetValue(o, out int t) && t == (int)Onnx.Proto.TensorProto.Types.DataType.Float && !graph.IsVisible(o));
     }
