@@ -14,9 +14,9 @@ namespace Ptq.Pipeline;
 /// DynamicQuantizeLinear (the activation's uint8 range is measured per inference) → MatMulInteger with 8-bit weights
 /// (int8 symmetric by default, the u8×s8 product VNNI computes in one instruction; uint8 with zero points for asym_u) →
 /// Cast → scaled by activation scale × weight scale (per output column) → + bias. No calibration data is needed;
-/// ONNX Runtime fuses the pattern into one DynamicQuantizeMatMul per layer. Conv becomes DynamicQuantizeLinear → ConvInteger
-/// → Cast → scale (<see cref="DynamicConv"/>), as ONNX Runtime's quantize_dynamic writes it. Layers inside If branches and
-/// Loop/Scan bodies are rewritten in place. Other ops stay float.
+/// ONNX Runtime fuses the pattern into one DynamicQuantizeMatMul per layer. LSTM becomes ONNX Runtime's DynamicQuantizeLSTM
+/// (<see cref="DynamicLstm"/>), as its quantize_dynamic writes it. Layers inside If branches and Loop/Scan bodies are
+/// rewritten in place. Other ops stay float.
 /// </summary>
 internal static class DynamicQuantizer
 {
@@ -60,21 +60,22 @@ internal static class DynamicQuantizer
         // Layers in If branches and Loop/Scan bodies too, each rewritten inside its own graph.
         foreach (var node in graph.AllGraphs().SelectMany(g => g.TopologicalOrder()).ToList())
         {
-            if (!node.IsStandard || node.OpType is not ("MatMul" or "Gemm" or "Conv"))
+            if (!node.IsStandard || node.OpType is not ("MatMul" or "Gemm" or "LSTM"))
                 continue;
             if (choices.SkipReason(node) is { } reason)
             {
                 floatNodes.Add(new FloatNode(node, reason));
                 continue;
             }
-            if (node.OpType == "Conv")
+            if (node.OpType == "LSTM")
             {
-                var convScheme = choices.WeightScheme(node);
-                if (DynamicConv.WeightOf(node, prepared.External) is not { } conv)
-                    floatNodes.Add(new FloatNode(node, "no constant float weight, or a bias that is not a constant per output channel"));
+                var lstmScheme = choices.WeightScheme(node);
+                if (DynamicLstm.WeightsOf(node) is not { } lstm)
+                    floatNodes.Add(new FloatNode(node, "no constant 3-D float W and R, or a batch-first layout"));
+                else if (lstmScheme.Mode != QuantMode.Symmetric || lstmScheme.Bits != 8)
+                    floatNodes.Add(new FloatNode(node, $"DynamicQuantizeLSTM reads 8-bit symmetric weights; the weight scheme is {lstmScheme}"));
                 else
-                    records.Add(DynamicConv.Rewrite(node, conv.Weight, conv.Bias, convScheme with { NarrowRange = convScheme.Mode == QuantMode.Symmetric },
-                        settings.PerChannelWeights, prepared.External));
+                    records.AddRange(DynamicLstm.Rewrite(node, lstm.W, lstm.R, lstmScheme with { NarrowRange = true }, settings.PerChannelWeights, prepared.External));
                 continue;
             }
             var scope = node.Graph;
@@ -92,6 +93,8 @@ internal static class DynamicQuantizer
             g.RemoveUnusedInitializers();
         var proto = prepared.Proto.Clone();
         proto.Graph = graph.ToProto();
+        if (graph.AllGraphs().Any(g => g.Nodes.Any(n => n.Domain == DynamicLstm.Domain)) && !proto.OpsetImport.Any(o => o.Domain == DynamicLstm.Domain))
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = DynamicLstm.Domain, Version = 1 });
         var result = prepared.Derive(proto);
         var quantizationPlan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
         return new StaticQuantizationResult(result, prepared, quantizationPlan, records, preparedModel.FoldedBatchNorms, 0, [], smoothing ?? new StatsFile(0, []));
