@@ -15,11 +15,11 @@ namespace Ptq.Tests.Pipeline;
 /// </summary>
 public class SubgraphQuantizationTests
 {
-    private const int Channels = 4, Filters = 6, Side = 6, Rows = 4, Hidden = 16, Steps = 3;
+    private const int Channels = 4, Filters = 4, Side = 6, Rows = 4, Hidden = 16, Steps = 3;
 
     /// <summary>
-    /// X[1,4,6,6], flag (bool), H0[1,4,16] → If(flag): then Conv(X, Wt, Bt) (branch initializers), else Conv(X, Wo) (Wo
-    /// is a main-graph initializer) → Y; Loop(3 steps, h = H0): h ← (h · Wl) · Wg with Wl the body's initializer and Wg
+    /// X[1,4,6,6], flag (bool), H0[1,4,16] → If(flag): then Conv(X, Wt, Bt) (branch initializers), else MatMul(X, Wo)
+    /// over the last axis (Wo[6,6] is a main-graph initializer) → Y[1,4,6,6]; Loop(3 steps, h = H0): h ← (h · Wl) · Wg with Wl the body's initializer and Wg
     /// the main graph's → H.
     /// </summary>
     private static ModelProto Build(int seed)
@@ -32,7 +32,7 @@ public class SubgraphQuantizationTests
         then.Node.Add(TestModels.Node("Conv", "conv_then", ["X", "Wt", "Bt"], ["Yt"], pads));
         then.Output.Add(TestModels.FloatInfo("Yt", 1, Filters, Side, Side));
         var otherwise = new GraphProto { Name = "else" };
-        otherwise.Node.Add(TestModels.Node("Conv", "conv_else", ["X", "Wo"], ["Ye"], pads));
+        otherwise.Node.Add(TestModels.Node("MatMul", "matmul_else", ["X", "Wo"], ["Ye"]));
         otherwise.Output.Add(TestModels.FloatInfo("Ye", 1, Filters, Side, Side));
 
         var body = new GraphProto { Name = "body" };
@@ -50,7 +50,7 @@ public class SubgraphQuantizationTests
         graph.Input.Add(TestModels.FloatInfo("X", 1, Channels, Side, Side));
         graph.Input.Add(Info("flag", DT.Bool));
         graph.Input.Add(TestModels.FloatInfo("H0", 1, Rows, Hidden));
-        graph.Initializer.Add(TestModels.RandomFloats("Wo", random, Filters, Channels, 3, 3));
+        graph.Initializer.Add(TestModels.RandomFloats("Wo", random, Side, Side));
         graph.Initializer.Add(Scaled(TestModels.RandomFloats("Wg", random, Hidden, Hidden), 0.125f));
         graph.Initializer.Add(TensorData.FromInt64s("trip", [], [Steps]));
         graph.Initializer.Add(new TensorProto { Name = "always", DataType = (int)DT.Bool, Dims = { }, Int32Data = { 1 } });
@@ -87,17 +87,18 @@ public class SubgraphQuantizationTests
         var thenBranch = ifNode.Attribute.Single(a => a.Name == "then_branch").G;
         var elseBranch = ifNode.Attribute.Single(a => a.Name == "else_branch").G;
         Assert.Equal(2, loopBody.Initializer.Count(t => t.DataType == (int)DT.Int8 && t.Dims.SequenceEqual([Hidden, Hidden])));
-        Assert.Single(thenBranch.Initializer, t => t.DataType == (int)DT.Int8 && t.Dims.SequenceEqual([Filters, Channels, 3, 3]));
-        // Static mode calibrates the branches the probe sample (flag true) runs: the else branch has nothing to calibrate on.
-        bool elseQuantized = mode != "static";
-        Assert.Equal(elseQuantized ? 1 : 0, elseBranch.Initializer.Count(t => t.DataType == (int)DT.Int8 && t.Dims.SequenceEqual([Filters, Channels, 3, 3])));
+        // Dynamic mode covers MatMul, Gemm and LSTM (the Conv branch stays float); static mode calibrates the branches the
+        // probe sample (flag true) runs, so the MatMul branch has nothing to calibrate on.
+        bool thenQuantized = mode != "dynamic", elseQuantized = mode != "static";
+        Assert.Equal(thenQuantized ? 1 : 0, thenBranch.Initializer.Count(t => t.DataType == (int)DT.Int8 && t.Dims.SequenceEqual([Filters, Channels, 3, 3])));
+        Assert.Equal(elseQuantized ? 1 : 0, elseBranch.Initializer.Count(t => t.DataType == (int)DT.Int8 && t.Dims.SequenceEqual([Side, Side])));
         var floatNames = ModelTensors.Initializers(result.Model.Proto).Where(t => t.DataType == (int)DT.Float).Select(t => t.Name).ToHashSet();
-        Assert.DoesNotContain("Wt", floatNames);
+        Assert.Equal(!thenQuantized, floatNames.Contains("Wt"));
+        Assert.Equal(!elseQuantized, floatNames.Contains("Wo"));
         Assert.DoesNotContain("Wl", floatNames);
         Assert.DoesNotContain("Wg", floatNames);
-        Assert.Equal(!elseQuantized, floatNames.Contains("Wo"));
         if (!elseQuantized)
-            Assert.Contains(result.Plan.FloatNodes, f => f.Node.Name == "conv_else" && f.Reason == QuantizationPlanner.BranchNotRun);
+            Assert.Contains(result.Plan.FloatNodes, f => f.Node.Name == "matmul_else" && f.Reason == QuantizationPlanner.BranchNotRun);
 
         var weightSteps = result.Tensors.Where(t => t.Kind == "Weight").ToDictionary(t => t.TensorName, t => (double)t.Parameters.Scales.Max());
         double activationStep = result.Tensors.Where(t => t.Kind == "Activation").Select(t => (double)t.Parameters.Scales.Max()).DefaultIfEmpty(0).Max();
@@ -106,7 +107,7 @@ public class SubgraphQuantizationTests
         var weights = ModelTensors.Initializers(model.Proto).ToDictionary(t => t.Name, t => TensorData.ToFloats(t, null));
         foreach (bool flag in new[] { true, false })
         {
-            if (flag == false && !elseQuantized)
+            if (flag ? !thenQuantized : !elseQuantized)
                 continue;
             for (int seed = 0; seed < 4; seed++)
             {
@@ -114,14 +115,15 @@ public class SubgraphQuantizationTests
                 var expected = reference.Run(feeds);
                 var actual = quantized.Run(feeds);
                 var x = feeds["X"].ToFloats();
-                string convWeight = flag ? "Wt" : "Wo";
-                // Conv: each output sums 36 products; error ≤ 36·(max|W|+δW)·δX + Σ|patch of X|·δW + δY, with δ half a step.
+                string layer = flag ? "Wt" : "Wo";
+                int terms = flag ? Channels * 9 : Side; // products summed per output: the 3×3×4 patch, or a row of 6
+                // error ≤ terms·(max|W|+δW)·δX + terms·max|X|·δW + δY, each δ half a quantization step. Static mode's bias
+                // correction moves the Conv's bias by the expected weight error: at most terms·max|X|·δW once more.
                 double dx = mode switch { "static" => activationStep / 2, "dynamic" => DynamicStep(x) / 2, _ => 0 };
                 double dy = mode == "static" ? activationStep / 2 : 0;
-                double dw = weightSteps[convWeight] / 2;
-                // Static mode's bias correction moves the bias by the expected weight error, at most the same 36·max|X|·δW again.
-                double convBound = 36 * (weights[convWeight].Max(Math.Abs) + dw) * dx + 36 * x.Max(Math.Abs) * dw * (mode == "static" ? 2 : 1) + dy;
-                AssertWithin(expected["Y"].ToFloats(), actual["Y"].ToFloats(), convBound, $"{mode} Y (flag {flag}, seed {seed})");
+                double dw = weightSteps[layer] / 2;
+                double bound = terms * (weights[layer].Max(Math.Abs) + dw) * dx + terms * x.Max(Math.Abs) * dw * (mode == "static" ? 2 : 1) + dy;
+                AssertWithin(expected["Y"].ToFloats(), actual["Y"].ToFloats(), bound, $"{mode} Y (flag {flag}, seed {seed})");
 
                 // Loop: propagate the bound through the steps (each row on its own), with the float values computed here.
                 var h0 = feeds["H0"].ToFloats();
