@@ -56,12 +56,13 @@ public class SileroVadQuantizationTests(ITestOutputHelper output)
             ["static"] = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(),
                 new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings { Method = CalibrationMethod.Percentile })),
             ["dynamic"] = DynamicQuantizer.Quantize(model, new StaticQuantizationSettings()),
+            ["weight-only"] = WeightOnlyQuantizer.Quantize(model, new StaticQuantizationSettings()),
         };
         foreach (var (mode, result) in quantized)
         {
             // The 16 kHz branch (then_branch) and the bodies nested in it keep their weights as int8 where they are: in static
             // mode the four Convs before the time axis shrinks to one frame (the last two read vectors, which stay float by
-            // design); in dynamic mode the LSTM's W and R (in both branches of the decoder's nested If).
+            // design); in dynamic mode the LSTM's W and R (in both branches of the decoder's nested If); weight-only, all six Convs.
             var branch = result.Model.Proto.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "then_branch").G;
             var int8 = Subtree(branch).SelectMany(g => g.Initializer).Where(t => t.DataType == (int)Ptq.Onnx.Proto.TensorProto.Types.DataType.Int8 && t.Dims.Count >= 3).ToList();
             var probabilities = Probabilities(result.Model, test, out _);
