@@ -22,14 +22,16 @@ public class SubgraphQuantizationTests
     /// over the last axis (Wo[6,6] is a main-graph initializer) → Y[1,4,6,6]; Loop(3 steps, h = H0): h ← (h · Wl) · Wg with Wl the body's initializer and Wg
     /// the main graph's → H.
     /// </summary>
-    private static ModelProto Build(int seed)
+    private static ModelProto Build(int seed, bool reluAfterConv = false)
     {
         var random = new Random(seed);
         var pads = Ptq.Graph.Node.IntsAttribute("pads", [1, 1, 1, 1]);
         var then = new GraphProto { Name = "then" };
         then.Initializer.Add(TestModels.RandomFloats("Wt", random, Filters, Channels, 3, 3));
         then.Initializer.Add(TestModels.RandomFloats("Bt", random, Filters));
-        then.Node.Add(TestModels.Node("Conv", "conv_then", ["X", "Wt", "Bt"], ["Yt"], pads));
+        then.Node.Add(TestModels.Node("Conv", "conv_then", ["X", "Wt", "Bt"], [reluAfterConv ? "Ct" : "Yt"], pads));
+        if (reluAfterConv) // the Conv's output is then not the branch's output, which ONNX Runtime's QDQ fusion requires
+            then.Node.Add(TestModels.Node("Relu", "relu_then", ["Ct"], ["Yt"]));
         then.Output.Add(TestModels.FloatInfo("Yt", 1, Filters, Side, Side));
         var otherwise = new GraphProto { Name = "else" };
         otherwise.Node.Add(TestModels.Node("MatMul", "matmul_else", ["X", "Wo"], ["Ye"]));
@@ -150,6 +152,22 @@ public class SubgraphQuantizationTests
                 AssertWithin(expected["H"].ToFloats(), actual["H"].ToFloats(), error, $"{mode} H (seed {seed})");
             }
         }
+    }
+
+    /// <summary>Q/DQ placed inside the bodies is what ONNX Runtime's optimizer fuses there: an integer Conv in the branch.</summary>
+    [Fact]
+    public void OnnxRuntimeFusesTheQdqInsideABranch()
+    {
+        var model = new OnnxModel(Build(seed: 5, reluAfterConv: true));
+        var samples = Enumerable.Range(0, 4).Select(i => (IReadOnlyDictionary<string, TensorValue>)Feeds(seed: i, flag: true)).ToList();
+        var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings()));
+        using var temp = new TempDirectory();
+        string path = temp.File("optimized.onnx");
+        using (new OrtRunner(result.Model, new RunnerOptions { IntraOpThreads = 1, OptimizedModelPath = path })) { }
+        using var optimized = ModelIO.Load(path, validate: false);
+        var then = optimized.Proto.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "then_branch").G;
+        Assert.Contains(then.Node, n => n.OpType == "QLinearConv");
+        Assert.DoesNotContain(then.Node, n => n.OpType == "Conv");
     }
 
     [Fact]
