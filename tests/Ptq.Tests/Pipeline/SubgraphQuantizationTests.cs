@@ -170,6 +170,31 @@ public class SubgraphQuantizationTests
         Assert.DoesNotContain(then.Node, n => n.OpType == "Conv");
     }
 
+    /// <summary>
+    /// Statistics saved by calibration (ptq calibrate) cover the body values, and quantizing from them gives the model
+    /// calibrating in the same run gives.
+    /// </summary>
+    [Fact]
+    public void SavedStatisticsQuantizeTheBodiesLikeSamplesDo()
+    {
+        var model = new OnnxModel(Build(seed: 9));
+        var samples = Enumerable.Range(0, 6).Select(i => (IReadOnlyDictionary<string, TensorValue>)Feeds(seed: 20 + i, flag: true)).ToList();
+        var settings = new CalibrationSettings { Method = CalibrationMethod.MinMax };
+        var stats = CalibrationJob.Run(model, samples, samples.Count, settings);
+        Assert.Contains("a", stats.Tensors.Keys); // Loop body value
+        Assert.Contains("X", stats.Tensors.Keys);
+        Assert.DoesNotContain("Ye", stats.Tensors.Keys); // the else branch never ran
+        var fromStats = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromStats(stats, settings));
+        var fromSamples = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(samples, samples.Count, settings));
+        var feeds = Feeds(seed: 3, flag: true);
+        using var a = new OrtRunner(fromStats.Model);
+        using var b = new OrtRunner(fromSamples.Model);
+        var (ya, yb) = (a.Run(feeds), b.Run(feeds));
+        Assert.Equal(fromSamples.Tensors.Count(t => t.Kind == "Activation"), fromStats.Tensors.Count(t => t.Kind == "Activation"));
+        Assert.Equal(yb["Y"].ToFloats(), ya["Y"].ToFloats());
+        Assert.Equal(yb["H"].ToFloats(), ya["H"].ToFloats());
+    }
+
     [Fact]
     public void CalibrationSeesTheValuesInsideBodies()
     {
