@@ -154,10 +154,20 @@ internal static class ModelVerifier
     private static bool BatchIsDynamic(IReadOnlyList<ModelInputInfo> inputs) =>
         inputs.Count > 0 && inputs.All(i => i.Rank > 0 && i.IsDynamic(0));
 
-    /// <summary>Seeded values in [−1, 1) for float inputs, zeros (valid indices) for integer and boolean ones; dynamic non-batch dims 32.</summary>
-    private static Dictionary<string, TensorValue> MadeUp(IReadOnlyList<ModelInputInfo> inputs, long batch)
+    /// <summary>
+    /// <paramref name="count"/> made-up samples of batch 1 for <paramref name="model"/>'s inputs, each seeded apart (what
+    /// a data-free search such as MindSpore's auto_tune compares outputs on when no data is given).
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> MadeUpSamples(OnnxModel model, int count)
     {
-        var random = new Random(SyntheticSeed);
+        var inputs = ModelInputs.Of(model);
+        return [.. Enumerable.Range(0, count).Select(i => (IReadOnlyDictionary<string, TensorValue>)MadeUp(inputs, batch: 1, SyntheticSeed + i))];
+    }
+
+    /// <summary>Seeded values in [−1, 1) for float inputs, zeros (valid indices) for integer and boolean ones; dynamic non-batch dims 32.</summary>
+    private static Dictionary<string, TensorValue> MadeUp(IReadOnlyList<ModelInputInfo> inputs, long batch, int seed = SyntheticSeed)
+    {
+        var random = new Random(seed);
         var feeds = new Dictionary<string, TensorValue>(StringComparer.Ordinal);
         foreach (var input in inputs)
         {

@@ -104,7 +104,9 @@ public sealed partial record QuantizationRecipe
             if (!(scale > 0 && scale < 1))
                 throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} {scale}: must be in (0, 1), e.g. 0.02.");
             if (!IsMixedWeightBits)
-                throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} with {Key.WeightBits} {WeightBits}: it only steers the mixed-bit search; use {Key.WeightBits} {Codecs.Mixed} or drop it.");
+                throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} with {Key.WeightBits} {WeightBits}: it only steers the mixed-bit allocation; use {Key.WeightBits} {Codecs.Mixed} or drop it.");
+            if (Mode != QuantizationMode.WeightOnly)
+                throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} with {Key.Mode} {mode}: it is the relative weight error of the weight-only mixed-bit allocation (MindSpore's WEIGHT_QUANT bit_num=0); {Key.Mode} full's mixed search starts at 4 bits and raises layers to 8 until {Key.TargetCosine} holds; use {Key.Mode} weight-only or drop it.");
         }
         foreach (var entry in Overrides)
             ValidateOverride(entry);

@@ -87,6 +87,18 @@ public sealed class QuantizationResult
     /// <summary>The target search (--target-cosine, mixed bits), when one ran.</summary>
     public AccuracySearch? TargetSearch { get; }
 
+    /// <summary>
+    /// With <c>--mode weight-only --weight-bits mixed</c> (MindSpore's bit_num=0): the init_scale used, what auto-tune
+    /// tried when it searched, and how many layers got each bit width, e.g. "mixed-bit weights (init_scale 0.02): 2
+    /// layers at 6 bits, 1 at 7 bits; 6.3 bits per weight"; else null.
+    /// </summary>
+    public string? MixedWeightsSummary => Run.MixedWeights is { } m
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"mixed-bit weights (init_scale {m.InitScale:G4}{(m.TargetCosine is double t ? $", auto_tune: {m.Steps.Count} init_scales tried on {(m.MadeUpInputs ? "made-up inputs" : "the check samples")}, output cosine {m.Cosine:F5} {(m.TargetMet ? ">=" : "<")} {t}" : "")}): ")
+          + string.Join(", ", m.Layers.GroupBy(l => l.Bits).OrderBy(g => g.Key).Select(g => $"{g.Count()} layer{(g.Count() == 1 ? "" : "s")} at {g.Key} bits"))
+          + string.Create(CultureInfo.InvariantCulture, $"; {m.MeanBits:F2} bits per weight")
+        : null;
+
     /// <summary>Unreadable calibration files skipped (<see cref="Data.DataSourceOptions.SkipCorrupt"/>).</summary>
     public int SkippedFiles => Run.SkippedFiles;
 

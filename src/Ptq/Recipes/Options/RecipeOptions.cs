@@ -151,10 +151,10 @@ internal static partial class RecipeOptions
 
     /// <summary><c>weight-bits</c> (<see cref="QuantizationRecipe.WeightBits"/>).</summary>
     public static RecipeOption WeightBits { get; } = Setting("weight-bits", OptionGroup.Quantization, Codecs.WeightBits, r => r.WeightBits, (r, v) => r with { WeightBits = v },
-        "Weight bits, 2-16; mixed: 4 bits, raising the most sensitive layers to 8 until --target-cosine holds.",
+        "Weight bits, 2-16; mixed: with --mode full 4 bits, raising the most sensitive layers to 8 until --target-cosine holds; with --mode weight-only each layer gets the fewest bits within the relative error mixed-init-scale (a recipe key, default "
+        + Codecs.Number(QuantizationRecipe.DefaultMixedInitScale) + "), which --target-cosine searches.",
         new()
         {
-            NotYet = r => r.IsMixedWeightBits && r.Mode != QuantizationMode.Full,
             Spellings =
             [
                 new(Tool.MindSporeLite, "[common_quant_param] bit_num", "0 → mixed"),
@@ -446,8 +446,8 @@ internal static partial class RecipeOptions
         + Codecs.Number(QuantizationRecipe.DefaultMixedTargetCosine) + " unless told).",
         new()
         {
-            Placeholder = "C", NotYet = r => r.TargetCosine is not null && r.Mode != QuantizationMode.Full,
-            Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] auto_tune", "true → " + Codecs.Number(QuantizationRecipe.DefaultMixedTargetCosine))],
+            Placeholder = "C", NotYet = r => r.TargetCosine is not null && r.Mode != QuantizationMode.Full && !(r.Mode == QuantizationMode.WeightOnly && r.IsMixedWeightBits),
+            Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] auto_tune", "true (WEIGHT_QUANT, bit_num=0) → " + Codecs.Number(QuantizationRecipe.DefaultMixedTargetCosine) + ": searches init_scale")],
         });
 
     /// <summary><c>accuracy-guard</c> (<see cref="QuantizationRecipe.AccuracyGuard"/>).</summary>
@@ -460,13 +460,13 @@ internal static partial class RecipeOptions
     public static RecipeOption MaxDrop { get; } = Setting("max-drop", OptionGroup.Search, Codecs.Double.OrNull(), r => r.MaxDrop, (r, v) => r with { MaxDrop = v },
         "Accuracy points the result may lose against float.", new() { Placeholder = "POINTS", Implemented = false });
 
-    /// <summary><c>mixed-init-scale</c> (<see cref="QuantizationRecipe.MixedInitScale"/>), recipe only: not implemented yet.</summary>
+    /// <summary><c>mixed-init-scale</c> (<see cref="QuantizationRecipe.MixedInitScale"/>), recipe only.</summary>
     public static RecipeOption MixedInitScale { get; } = Setting("mixed-init-scale", OptionGroup.Search, Codecs.Double.OrNull(),
         r => r.MixedInitScale, (r, v) => r with { MixedInitScale = v },
-        "Starting scale of the mixed-bit weight search, in (0, 1).",
+        "With --mode weight-only and --weight-bits mixed: the relative error, in (0, 1), each layer's weights may have; each layer gets the fewest bits within it.",
         new()
         {
-            Placeholder = "S", HasFlag = false, Implemented = false,
+            Placeholder = "S", HasFlag = false, UnsetMeans = () => Codecs.Number(QuantizationRecipe.DefaultMixedInitScale),
             Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] init_scale")],
         });
 
@@ -476,6 +476,11 @@ internal static partial class RecipeOptions
     public static RecipeOption Format { get; } = Setting("format", OptionGroup.Output, Codecs.Formats, r => r.Format, (r, v) => r with { Format = v },
         "How the model is written: QuantizeLinear/DequantizeLinear around float operators (qdq; ONNX Runtime fuses them), or integer operators (qoperator: QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearConcat …, converted from the verified QDQ model; ops without an integer kernel stay in QDQ form). --mode full only.",
         new() { Spellings = [new(Tool.OnnxRuntime, "quant_format", "QuantFormat.QDQ → qdq, QuantFormat.QOperator → qoperator")] });
+
+    /// <summary><c>debug-dir</c> (<see cref="QuantizationRecipe.DebugDir"/>).</summary>
+    public static RecipeOption DebugDir { get; } = Setting("debug-dir", OptionGroup.Output, Codecs.Text, r => r.DebugDir, (r, v) => r with { DebugDir = v },
+        "After saving, write MindSpore's debug files into DIR: debug_stats.csv (float and dequantized statistics per tensor, on the first samples of --data; weights only without it) and quant_param.csv in MindSpore's columns.",
+        new() { Placeholder = "DIR", Spellings = [new(Tool.MindSporeLite, "[common_quant_param] debug_info_save_path")] });
 
     /// <summary>Every option, in declaration order: the order help lists them and recipes are written (grouped by <see cref="RecipeOption.Group"/>).</summary>
     public static IReadOnlyList<RecipeOption> All { get; } = Declared.AsReadOnly();
