@@ -151,8 +151,7 @@ internal static partial class RecipeOptions
 
     /// <summary><c>weight-bits</c> (<see cref="QuantizationRecipe.WeightBits"/>).</summary>
     public static RecipeOption WeightBits { get; } = Setting("weight-bits", OptionGroup.Quantization, Codecs.WeightBits, r => r.WeightBits, (r, v) => r with { WeightBits = v },
-        "Weight bits, 2-16; mixed: with --mode full 4 bits, raising the most sensitive layers to 8 until --target-cosine holds; with --mode weight-only each layer gets the fewest bits within the relative error mixed-init-scale (a recipe key, default "
-        + Codecs.Number(QuantizationRecipe.DefaultMixedInitScale) + "), which --target-cosine searches.",
+        "Weight bits, 2-16; mixed: with --mode full 4 bits, raising the most sensitive layers to 8 until --target-cosine holds; with --mode weight-only each layer gets the fewest bits within the relative weight error of the recipe key mixed-init-scale, which --target-cosine searches (MindSpore's bit_num=0).",
         new()
         {
             Spellings =
