@@ -32,6 +32,8 @@ internal static class QuantizeRun
         WriteSummary(console.Out, result.Summary, outputPath, csvPath);
         if (result.FormatSummary is { } operators)
             console.Out.WriteLine($"integer operators (--format qoperator): {operators}");
+        if (result.PerChannelActivationsSummary is { } perChannel)
+            console.Out.WriteLine(perChannel);
         if (result.MixedWeightsSummary is { } mixed)
             console.Out.WriteLine(mixed);
         if (recipe.DebugDir is { } folder)

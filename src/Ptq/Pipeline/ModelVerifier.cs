@@ -32,9 +32,10 @@ internal static class ModelVerifier
     /// from <paramref name="samples"/>, or on made-up inputs when there are none. Throws
     /// <see cref="OutputVerificationException"/> when the quantized model fails to load or run where the float one runs,
     /// or its outputs differ in name, type or shape, or hold NaN/infinity where the float outputs are finite.
+    /// <paramref name="quantizedOptions"/> are the ONNX Runtime settings the quantized model is meant to run with.
     /// </summary>
     public static ModelVerification Verify(OnnxModel reference, OnnxModel quantized,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, CancellationToken cancellationToken = default)
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, RunnerOptions? quantizedOptions = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(quantized);
@@ -49,7 +50,7 @@ internal static class ModelVerifier
         OrtRunner quantizedRunner;
         try
         {
-            quantizedRunner = new OrtRunner(quantized);
+            quantizedRunner = new OrtRunner(quantized, quantizedOptions);
         }
         catch (PtqException ex)
         {

@@ -108,6 +108,13 @@ public sealed partial record QuantizationRecipe
             if (Mode != QuantizationMode.WeightOnly)
                 throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} with {Key.Mode} {mode}: it is the relative weight error of the weight-only mixed-bit allocation (MindSpore's WEIGHT_QUANT bit_num=0); {Key.Mode} full's mixed search starts at 4 bits and raises layers to 8 until {Key.TargetCosine} holds; use {Key.Mode} weight-only or drop it.");
         }
+        if (PerChannelActs)
+        {
+            if (Mode != QuantizationMode.Full)
+                throw new RecipeException(Key.PerChannelActs, $"{Key.PerChannelActs} with {Key.Mode} {mode}: activations are quantized ahead of time only with {Key.Mode} full; drop it or use {Key.Mode} full.");
+            if (Format == OutputFormat.QOperator)
+                throw new RecipeException(Key.PerChannelActs, $"{Key.PerChannelActs} with {Key.Format} qoperator: ONNX Runtime's integer operators take one scale per input; use {Key.Format} qdq.");
+        }
         foreach (var entry in Overrides)
             ValidateOverride(entry);
         return this;

@@ -59,6 +59,14 @@ public sealed partial record QuantizationRecipe
     public Granularity Granularity { get; init; } = Granularity.PerChannel;
 
     /// <summary>
+    /// <c>--per-channel-acts</c> (TNN's <c>-t 0</c>): with <see cref="QuantizationMode.Full"/>, every activation is
+    /// quantized with one scale per channel (axis 1) instead of one per tensor
+    /// (<see cref="Pipeline.PerChannelActivations"/>). ONNX Runtime runs the operators reading them in float (its integer
+    /// kernels take a scalar input scale). Default off.
+    /// </summary>
+    public bool PerChannelActs { get; init; }
+
+    /// <summary>
     /// <c>--format qdq|qoperator</c>: how the model is written. Default qdq; qoperator (full mode only) converts the
     /// verified QDQ model into integer operators.
     /// </summary>
@@ -328,7 +336,7 @@ public sealed partial record QuantizationRecipe
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits && SmoothQuant.Equals(other.SmoothQuant)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
-        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && DebugDir == other.DebugDir && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && PerChannelActs == other.PerChannelActs && DebugDir == other.DebugDir && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
 

@@ -99,6 +99,16 @@ public sealed class QuantizationResult
           + string.Create(CultureInfo.InvariantCulture, $"; {m.MeanBits:F2} bits per weight")
         : null;
 
+    /// <summary>
+    /// With <c>--per-channel-acts</c>: how many activations got per-channel scales and which runtimes run them in integer
+    /// kernels; else null.
+    /// </summary>
+    public string? PerChannelActivationsSummary => Run.PerChannelActivations is { } p
+        ? $"per-channel activations: {p.Converted.Count} activations with one scale per channel (axis 1), {p.Kept.Count} kept per tensor; " +
+          "TNN's int8 kernels run them; ONNX Runtime has no integer kernel for them and its QDQ fusion fails on them (QLinearConv needs one scale), " +
+          "so run this model in ONNX Runtime with graph optimization level basic (ORT_ENABLE_BASIC, as Ptq verified it): every layer then computes in float on dequantized values"
+        : null;
+
     /// <summary>Unreadable calibration files skipped (<see cref="Data.DataSourceOptions.SkipCorrupt"/>).</summary>
     public int SkippedFiles => Run.SkippedFiles;
 

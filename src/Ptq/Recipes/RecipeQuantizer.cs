@@ -37,6 +37,9 @@ internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result,
     /// <summary>Things the user should know that do not stop the run (too few samples…), one sentence each.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>What <c>--per-channel-acts</c> converted, or null.</summary>
+    public PerChannelActivationResult? PerChannelActivations { get; init; }
+
     /// <summary>The weight-only mixed-bit allocation (<c>--weight-bits mixed --mode weight-only</c>, MindSpore's bit_num=0), or null.</summary>
     public MixedWeightAllocation? MixedWeights { get; init; }
 
@@ -108,16 +111,29 @@ internal static class RecipeQuantizer
 
         // QOperator is written from the QDQ model the searches and the guard chose; its own outputs are then verified and measured.
         QOperatorConversion? conversion = null;
+        PerChannelActivationResult? perChannel = null;
         var measured = outcome.Check;
+        if (recipe.PerChannelActs)
+        {
+            // Per-channel ranges need samples run through the float model; statistics from a file hold per-tensor ones only.
+            if (source is null)
+                throw new RecipeException(RecipeOptions.PerChannelActs, $"{RecipeOptions.PerChannelActs} measures every activation per channel on calibration samples; add {RecipeOptions.Data}");
+            perChannel = PerChannelActivations.Apply(result, Feeds(source), source.Count, calibration.Runner, cancellationToken);
+            result = perChannel.Result;
+            log?.Report($"per-channel activations: {perChannel.Converted.Count} converted" +
+                        string.Concat(perChannel.Kept.Select(k => $"; '{k.Tensor}' kept per tensor: {k.Reason}")));
+            measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
+        }
         if (recipe.Format == OutputFormat.QOperator)
         {
             (var converted, conversion) = QOperatorConverter.Convert(result.Model);
             result = result with { Model = converted };
             measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
         }
+        var runAt = perChannel is null ? null : PerChannelActivations.OrtLevel;
         var verification = ModelVerifier.Verify(measured?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
-            result.Model, check?.Feeds ?? [], cancellationToken);
-        double? cosine = conversion is not null ? measured?.Cosine(result)
+            result.Model, check?.Feeds ?? [], runAt, cancellationToken);
+        double? cosine = conversion is not null || perChannel is not null ? measured?.Cosine(result.Model, runAt)
             : outcome.Guard is { Ran: true } guard ? guard.Cosine
             : outcome.Fallback is { } fallback ? fallback.Cosine
             : outcome.Check?.Cosine(result);
@@ -131,6 +147,7 @@ internal static class RecipeQuantizer
             Warnings = warnings,
             Shortfall = Shortfall(recipe, result, outcome, cosine, check?.Feeds.Count ?? 0),
             MixedWeights = outcome.Mixed,
+            PerChannelActivations = perChannel,
         };
     }
 

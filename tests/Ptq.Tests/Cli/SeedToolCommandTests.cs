@@ -117,6 +117,32 @@ public sealed partial class SeedToolCommandTests
         Assert.True(Cosine(result) >= 0.999, result.Out);
     }
 
+    [Fact]
+    public void Tnn_per_channel_merge_type_quantizes_activations_per_channel()
+    {
+        // TNN's default -t 0: one scale per channel for activations as well as weights, each channel within the min-max range.
+        using var temp = new TempDirectory();
+        string model = CopyMnist(temp);
+        string inputs = TxtFolder(temp, 20);
+        var perTensor = Run($"ptq tnn -p {Quote(model)} -i {Quote(inputs)} -t 1 -o {Quote(temp.File("mix"))}");
+        var tensorRows = Rows(temp);
+        var result = Run($"ptq tnn -p {Quote(model)} -i {Quote(inputs)} -t 0 -o {Quote(temp.File("model_quantized"))}");
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.Contains("--per-channel-acts", result.Out, StringComparison.Ordinal);
+        Assert.Contains("graph optimization level basic", result.Out, StringComparison.Ordinal);
+        var rows = Rows(temp);
+        // ReLU32's output (8 channels, read by the max pool and the second convolution): 8 scales, none wider than the per-tensor one.
+        var relu = rows.Single(r => r.Tensor == "ReLU32_Output_0");
+        double[] scales = [.. relu.Scale.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+        Assert.Equal(8, scales.Length);
+        double tensorScale = double.Parse(tensorRows.Single(r => r.Tensor == "ReLU32_Output_0").Scale, CultureInfo.InvariantCulture);
+        Assert.All(scales, s => Assert.InRange(s, 0, tensorScale * (1 + 1e-6)));
+        Assert.True(scales.Min() < tensorScale * 0.9, $"no channel is narrower than the tensor: {relu.Scale} vs {tensorScale}");
+        // Per-channel ranges lose no accuracy against per-tensor ones on the check samples.
+        Assert.True(Cosine(result) >= 0.999, result.Out);
+        Assert.True(Cosine(result) >= Cosine(perTensor) - 1e-4, $"{Cosine(result)} vs per-tensor {Cosine(perTensor)}");
+    }
+
     // ---- Distiller ----
 
     [Theory]

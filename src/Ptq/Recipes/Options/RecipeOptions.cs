@@ -202,6 +202,11 @@ internal static partial class RecipeOptions
             ],
         });
 
+    /// <summary><c>per-channel-acts</c> (<see cref="QuantizationRecipe.PerChannelActs"/>).</summary>
+    public static RecipeOption PerChannelActs { get; } = Setting("per-channel-acts", OptionGroup.Quantization, Codecs.Bool, r => r.PerChannelActs, (r, v) => r with { PerChannelActs = v },
+        "With --mode full, quantize every activation with one scale per channel (axis 1), within the range --method chose; ONNX Runtime then runs the layers reading them in float (its integer kernels take one input scale), TNN in int8.",
+        new() { Spellings = [Mapped(Tool.Tnn, "-t", ("0", "true"), ("1", "false"), ("2", "false"))] });
+
     /// <summary><c>method</c> (<see cref="QuantizationRecipe.Method"/>).</summary>
     public static RecipeOption Method { get; } = Setting("method", OptionGroup.Quantization, Codecs.Methods, r => r.Method, (r, v) => r with { Method = v },
         "How activation ranges are chosen from the statistics.",
