@@ -32,6 +32,8 @@ internal static class QuantizeRun
         WriteSummary(console.Out, result.Summary, outputPath, csvPath);
         if (result.FormatSummary is { } operators)
             console.Out.WriteLine($"integer operators (--format qoperator): {operators}");
+        if (result.Fp16FloatOpsSummary is { } fp16)
+            console.Out.WriteLine(fp16);
         if (result.PerChannelActivationsSummary is { } perChannel)
             console.Out.WriteLine(perChannel);
         if (result.MixedWeightsSummary is { } mixed)

@@ -108,6 +108,8 @@ public sealed partial record QuantizationRecipe
             if (Mode != QuantizationMode.WeightOnly)
                 throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} with {Key.Mode} {mode}: it is the relative weight error of the weight-only mixed-bit allocation (MindSpore's WEIGHT_QUANT bit_num=0); {Key.Mode} full's mixed search starts at 4 bits and raises layers to 8 until {Key.TargetCosine} holds; use {Key.Mode} weight-only or drop it.");
         }
+        if (FloatOpsFp16 && Mode != QuantizationMode.Full)
+            throw new RecipeException(Key.FloatOpsFp16, $"{Key.FloatOpsFp16} with {Key.Mode} {mode}: it changes the operators a full quantization leaves float (a dynamic model's float operators are fused with its run-time quantization); use {Key.Mode} full, or {Key.Mode} fp16 to store every weight as float16.");
         if (PerChannelActs)
         {
             if (Mode != QuantizationMode.Full)

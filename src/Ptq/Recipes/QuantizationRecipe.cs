@@ -67,6 +67,13 @@ public sealed partial record QuantizationRecipe
     public bool PerChannelActs { get; init; }
 
     /// <summary>
+    /// <c>--float-ops-fp16</c> (Bolt's <c>-i INT8_FP16</c>): with <see cref="QuantizationMode.Full"/>, the operators
+    /// left float compute in float16, with Casts in and out
+    /// (<see cref="Pipeline.Fp16FloatOps"/>). Default off (they compute in float32, Bolt's INT8_FP32).
+    /// </summary>
+    public bool FloatOpsFp16 { get; init; }
+
+    /// <summary>
     /// <c>--format qdq|qoperator</c>: how the model is written. Default qdq; qoperator (full mode only) converts the
     /// verified QDQ model into integer operators.
     /// </summary>
@@ -336,7 +343,7 @@ public sealed partial record QuantizationRecipe
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits && SmoothQuant.Equals(other.SmoothQuant)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
-        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && PerChannelActs == other.PerChannelActs && DebugDir == other.DebugDir && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && PerChannelActs == other.PerChannelActs && FloatOpsFp16 == other.FloatOpsFp16 && DebugDir == other.DebugDir && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
 

@@ -99,6 +99,13 @@ public sealed class QuantizationResult
           + string.Create(CultureInfo.InvariantCulture, $"; {m.MeanBits:F2} bits per weight")
         : null;
 
+    /// <summary>With <c>--float-ops-fp16</c>: which float operators compute in float16 and which stayed float32; else null.</summary>
+    public string? Fp16FloatOpsSummary => Run.Fp16FloatOps is { } f
+        ? $"float16 float operators: {f.Converted.Count} compute in float16 with Casts in and out"
+          + (f.Kept.Count == 0 ? "" : $"; kept float32: {string.Join(", ", f.Kept.Select(k => $"{k.Node} ({k.Reason})"))}")
+          + (CheckCosine is double c ? string.Create(CultureInfo.InvariantCulture, $"; output cosine {c:F5} against float after the conversion") : "")
+        : null;
+
     /// <summary>
     /// With <c>--per-channel-acts</c>: how many activations got per-channel scales and which runtimes run them in integer
     /// kernels; else null.
@@ -107,6 +114,7 @@ public sealed class QuantizationResult
         ? $"per-channel activations: {p.Converted.Count} activations with one scale per channel (axis 1), {p.Kept.Count} kept per tensor; " +
           "TNN's int8 kernels run them; ONNX Runtime has no integer kernel for them and its QDQ fusion fails on them (QLinearConv needs one scale), " +
           "so run this model in ONNX Runtime with graph optimization level basic (ORT_ENABLE_BASIC, as Ptq verified it): every layer then computes in float on dequantized values"
+          + (CheckCosine is double c ? string.Create(CultureInfo.InvariantCulture, $"; output cosine {c:F5} against float after the conversion") : "")
         : null;
 
     /// <summary>Unreadable calibration files skipped (<see cref="Data.DataSourceOptions.SkipCorrupt"/>).</summary>

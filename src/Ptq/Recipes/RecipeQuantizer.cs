@@ -37,6 +37,9 @@ internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result,
     /// <summary>Things the user should know that do not stop the run (too few samples…), one sentence each.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>What <c>--float-ops-fp16</c> converted, or null.</summary>
+    public Fp16FloatOpsResult? Fp16FloatOps { get; init; }
+
     /// <summary>What <c>--per-channel-acts</c> converted, or null.</summary>
     public PerChannelActivationResult? PerChannelActivations { get; init; }
 
@@ -130,10 +133,19 @@ internal static class RecipeQuantizer
             result = result with { Model = converted };
             measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
         }
+        Fp16FloatOpsResult? fp16 = null;
+        if (recipe.FloatOpsFp16)
+        {
+            var sample = check is { Feeds.Count: > 0 } ? check.Feeds[0] : ModelVerifier.MadeUpSamples(model, 1)[0];
+            fp16 = Fp16FloatOps.Apply(result, sample);
+            result = fp16.Result;
+            log?.Report($"float16 float operators: {fp16.Converted.Count} converted" + string.Concat(fp16.Kept.Select(k => $"; '{k.Node}' kept float32: {k.Reason}")));
+            measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
+        }
         var runAt = perChannel is null ? null : PerChannelActivations.OrtLevel;
         var verification = ModelVerifier.Verify(measured?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
             result.Model, check?.Feeds ?? [], runAt, cancellationToken);
-        double? cosine = conversion is not null || perChannel is not null ? measured?.Cosine(result.Model, runAt)
+        double? cosine = conversion is not null || perChannel is not null || fp16 is not null ? measured?.Cosine(result.Model, runAt)
             : outcome.Guard is { Ran: true } guard ? guard.Cosine
             : outcome.Fallback is { } fallback ? fallback.Cosine
             : outcome.Check?.Cosine(result);
@@ -148,6 +160,7 @@ internal static class RecipeQuantizer
             Shortfall = Shortfall(recipe, result, outcome, cosine, check?.Feeds.Count ?? 0),
             MixedWeights = outcome.Mixed,
             PerChannelActivations = perChannel,
+            Fp16FloatOps = fp16,
         };
     }
 

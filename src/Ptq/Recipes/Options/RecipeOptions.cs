@@ -207,6 +207,11 @@ internal static partial class RecipeOptions
         "With --mode full, quantize every activation with one scale per channel (axis 1), within the range --method chose; ONNX Runtime then runs the layers reading them in float (its integer kernels take one input scale), TNN in int8.",
         new() { Spellings = [Mapped(Tool.Tnn, "-t", ("0", "true"), ("1", "false"), ("2", "false"))] });
 
+    /// <summary><c>float-ops-fp16</c> (<see cref="QuantizationRecipe.FloatOpsFp16"/>).</summary>
+    public static RecipeOption FloatOpsFp16 { get; } = Setting("float-ops-fp16", OptionGroup.Quantization, Codecs.Bool, r => r.FloatOpsFp16, (r, v) => r with { FloatOpsFp16 = v },
+        "With --mode full, the operators left float compute in float16, with Casts in and out (those without a float16 kernel in ONNX Runtime stay float32).",
+        new() { Spellings = [Mapped(Tool.Bolt, "-i", ("INT8_FP16", "true"), ("INT8_FP32", "false"), ("INT8", "false")) with { Values = "with -o true or -s (static int8): INT8_FP16 → true, INT8_FP32/INT8 → false" }] });
+
     /// <summary><c>method</c> (<see cref="QuantizationRecipe.Method"/>).</summary>
     public static RecipeOption Method { get; } = Setting("method", OptionGroup.Quantization, Codecs.Methods, r => r.Method, (r, v) => r with { Method = v },
         "How activation ranges are chosen from the statistics.",
