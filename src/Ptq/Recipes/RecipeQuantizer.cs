@@ -144,7 +144,7 @@ internal static class RecipeQuantizer
         }
         var runAt = perChannel is null ? null : PerChannelActivations.OrtLevel;
         var verification = ModelVerifier.Verify(measured?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
-            result.Model, check?.Feeds ?? [], runAt, cancellationToken);
+            result.Model, check?.Feeds ?? [], runAt, cancellationToken: cancellationToken);
         double? cosine = conversion is not null || perChannel is not null || fp16 is not null ? measured?.Cosine(result.Model, runAt)
             : outcome.Guard is { Ran: true } guard ? guard.Cosine
             : outcome.Fallback is { } fallback ? fallback.Cosine
