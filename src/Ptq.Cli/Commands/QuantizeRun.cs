@@ -13,12 +13,11 @@ namespace Ptq.Cli.Commands;
 internal static class QuantizeRun
 {
     /// <summary>
-    /// Quantizes <paramref name="model"/> as <paramref name="recipe"/> says and writes <paramref name="outputPath"/>;
-    /// <paramref name="alsoWrite"/>, given the path of quant_param.csv, writes further files after the model is saved
-    /// (MindSpore's debug files) and returns them.
+    /// Quantizes <paramref name="model"/> as <paramref name="recipe"/> says and writes <paramref name="outputPath"/>, and
+    /// with <see cref="QuantizationRecipe.DebugDir"/> MindSpore's debug files after the model is saved.
     /// </summary>
     public static int Execute(CliConsole console, OnnxModel model, QuantizationRecipe recipe, string outputPath,
-        Action<string> info, Action<string> debug, CancellationToken cancellationToken, Func<string, IEnumerable<string>>? alsoWrite = null)
+        Action<string> info, Action<string> debug, CancellationToken cancellationToken)
     {
         var result = CalibrationProgressView.Run(console, "calibrating", null, progress =>
             Quantizer.Quantize(model, recipe, data: null, progress, new SynchronousProgress<string>(info), cancellationToken));
@@ -33,8 +32,15 @@ internal static class QuantizeRun
         WriteSummary(console.Out, result.Summary, outputPath, csvPath);
         if (result.FormatSummary is { } operators)
             console.Out.WriteLine($"integer operators (--format qoperator): {operators}");
-        foreach (string file in alsoWrite?.Invoke(csvPath) ?? [])
-            console.Out.WriteLine($"wrote {file}");
+        if (result.Fp16FloatOpsSummary is { } fp16)
+            console.Out.WriteLine(fp16);
+        if (result.PerChannelActivationsSummary is { } perChannel)
+            console.Out.WriteLine(perChannel);
+        if (result.MixedWeightsSummary is { } mixed)
+            console.Out.WriteLine(mixed);
+        if (recipe.DebugDir is { } folder)
+            foreach (string file in MindSporeDebugInfo.Write(model, result, recipe, folder, cancellationToken))
+                console.Out.WriteLine($"wrote {file}");
         if (result.Guard is { } guard)
             Output.AccuracyGuardView.Write(console.Out, guard, result.CheckSamples);
         if (result.TargetSearch is { } search)

@@ -61,10 +61,7 @@ internal static class SeedToolCommand
             using var model = ModelIO.Load(translation.Model);
             Action<string> info = message => console.Error.WriteLine($"ptq: {message}");
             Action<string> debug = translation.Verbose ? info : _ => { };
-            Func<string, IEnumerable<string>>? debugFiles = translation.DebugDirectory is { } folder
-                ? csv => MindSporeDebugInfo.Write(model, translation.Output, csv, translation.Recipe, folder, cancellationToken)
-                : null;
-            return Task.FromResult(QuantizeRun.Execute(console, model, translation.Recipe, translation.Output, info, debug, cancellationToken, debugFiles));
+            return Task.FromResult(QuantizeRun.Execute(console, model, translation.Recipe, translation.Output, info, debug, cancellationToken));
         });
         return command.WithExamples(Examples[frontEnd.Command]);
     }

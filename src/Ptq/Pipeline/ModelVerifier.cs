@@ -39,9 +39,10 @@ internal static class ModelVerifier
     /// from <paramref name="samples"/>, or on made-up inputs when there are none. Throws
     /// <see cref="OutputVerificationException"/> when the quantized model fails to load or run where the float one runs,
     /// or its outputs differ in name, type or shape, or hold NaN/infinity where the float outputs are finite.
+    /// <paramref name="quantizedOptions"/> are the ONNX Runtime settings the quantized model is meant to run with.
     /// </summary>
     public static ModelVerification Verify(OnnxModel reference, OnnxModel quantized,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, long referenceLimitBytes = ReferenceLimitBytes,
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, RunnerOptions? quantizedOptions = null, long referenceLimitBytes = ReferenceLimitBytes,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
@@ -51,12 +52,12 @@ internal static class ModelVerifier
         bool synthetic = samples.Count == 0;
         var trials = synthetic ? SyntheticTrials(inputs) : SampleTrials(inputs, samples);
         if (ModelIO.EstimateInlineBytes(reference.Proto) is var floatBytes && floatBytes >= referenceLimitBytes)
-            return VerifyAgainstDeclaredOutputs(reference, quantized, trials, synthetic, floatBytes, cancellationToken);
+            return VerifyAgainstDeclaredOutputs(reference, quantized, trials, synthetic, floatBytes, quantizedOptions, cancellationToken);
 
         using var floatRunner = TryRunner(reference);
         if (floatRunner is null)
             return new ModelVerification([], synthetic, ["the float model does not load in ONNX Runtime"]);
-        using (var quantizedRunner = Load(quantized))
+        using (var quantizedRunner = Load(quantized, quantizedOptions))
         {
             var ran = new List<long>();
             var skipped = new List<string>();
@@ -97,10 +98,11 @@ internal static class ModelVerifier
 
     /// <summary>Runs the quantized model alone and checks its outputs against the float model's declared graph outputs.</summary>
     private static ModelVerification VerifyAgainstDeclaredOutputs(OnnxModel reference, OnnxModel quantized,
-        List<(long Batch, IReadOnlyDictionary<string, TensorValue> Feeds)> trials, bool synthetic, long floatBytes, CancellationToken cancellationToken)
+        List<(long Batch, IReadOnlyDictionary<string, TensorValue> Feeds)> trials, bool synthetic, long floatBytes, RunnerOptions? quantizedOptions,
+        CancellationToken cancellationToken)
     {
         var declared = reference.Proto.Graph.Output;
-        using var runner = Load(quantized, RunnerOptions.Default with { Prepacking = false, LoadFromFile = true });
+        using var runner = Load(quantized, (quantizedOptions ?? RunnerOptions.Default) with { Prepacking = false, LoadFromFile = true });
         var ran = new List<long>();
         foreach (var (batch, feeds) in trials)
         {
@@ -212,10 +214,20 @@ internal static class ModelVerifier
     private static bool BatchIsDynamic(IReadOnlyList<ModelInputInfo> inputs) =>
         inputs.Count > 0 && inputs.All(i => i.Rank > 0 && i.IsDynamic(0));
 
-    /// <summary>Seeded values in [−1, 1) for float inputs, zeros (valid indices) for integer and boolean ones; dynamic non-batch dims 32.</summary>
-    private static Dictionary<string, TensorValue> MadeUp(IReadOnlyList<ModelInputInfo> inputs, long batch)
+    /// <summary>
+    /// <paramref name="count"/> made-up samples of batch 1 for <paramref name="model"/>'s inputs, each seeded apart (what
+    /// a data-free search such as MindSpore's auto_tune compares outputs on when no data is given).
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> MadeUpSamples(OnnxModel model, int count)
     {
-        var random = new Random(SyntheticSeed);
+        var inputs = ModelInputs.Of(model);
+        return [.. Enumerable.Range(0, count).Select(i => (IReadOnlyDictionary<string, TensorValue>)MadeUp(inputs, batch: 1, SyntheticSeed + i))];
+    }
+
+    /// <summary>Seeded values in [−1, 1) for float inputs, zeros (valid indices) for integer and boolean ones; dynamic non-batch dims 32.</summary>
+    private static Dictionary<string, TensorValue> MadeUp(IReadOnlyList<ModelInputInfo> inputs, long batch, int seed = SyntheticSeed)
+    {
+        var random = new Random(seed);
         var feeds = new Dictionary<string, TensorValue>(StringComparer.Ordinal);
         foreach (var input in inputs)
         {

@@ -18,9 +18,9 @@ internal static class WeightOnlyQuantizer
 {
     /// <summary>
     /// Quantizes the weights of <paramref name="model"/> (not modified) with <paramref name="settings"/>' weight scheme,
-    /// granularity, weight method, skip lists and overrides. Weights with fewer than <paramref name="minWeightElements"/>
-    /// elements or fewer than <paramref name="minWeightChannels"/> output channels stay float (MindSpore's
-    /// min_quant_weight_size / min_quant_weight_channel). With a reconstructing weight method (GPTQ, AdaRound) the codes
+    /// granularity, weight method, skip lists and overrides. Weights with at most <paramref name="minWeightElements"/>
+    /// elements or at most <paramref name="minWeightChannels"/> output channels stay float (MindSpore's
+    /// min_quant_weight_size / min_quant_weight_channel: a weight is quantized when it has more; 0 turns a threshold off). With a reconstructing weight method (GPTQ, AdaRound) the codes
     /// are chosen on <paramref name="samples"/> (<see cref="WeightReconstructionSettings.Samples"/> of them, spread over the list), each layer
     /// reading the outputs of the layers before it with their weights already quantized.
     /// </summary>
@@ -55,8 +55,8 @@ internal static class WeightOnlyQuantizer
             int channelAxis = node.OpType == "MatMul" ? weight.Dims.Count - 1 : OpRules.WeightChannelAxis(node);
             long channels = channelAxis >= 0 && channelAxis < weight.Dims.Count ? weight.Dims[channelAxis] : 1;
             string? reason = choices.SkipReason(node)
-                ?? (TensorData.ElementCount(weight) < minWeightElements ? $"weight has fewer than {minWeightElements} elements" : null)
-                ?? (channels < minWeightChannels ? $"weight has {channels} channels, fewer than {minWeightChannels}" : null);
+                ?? (minWeightElements > 0 && TensorData.ElementCount(weight) <= minWeightElements ? $"weight has {TensorData.ElementCount(weight)} elements, not more than {minWeightElements}" : null)
+                ?? (minWeightChannels > 0 && channels <= minWeightChannels ? $"weight has {channels} channels, not more than {minWeightChannels}" : null);
             if (reason is not null)
                 floatNodes.Add(new FloatNode(node, reason));
             else

@@ -14,17 +14,23 @@ namespace Ptq.Recipes;
 /// <item><c>[full_quant_param]</c> and <c>[weight_quant_param]</c>: <c>activation_quant_method</c> MAX_MIN → minmax, KL → kl,
 /// REMOVAL_OUTLIER → percentile (at the recipe's percentile, 99.99 by default); <c>bias_correction</c>; <c>per_channel</c> →
 /// granularity per-channel/per-tensor.</item>
-/// <item><c>[mixed_bit_weight_quant_param]</c> <c>init_scale</c> → mixed-init-scale; <c>auto_tune=true</c> → target-cosine 0.995
-/// (MindSpore documents auto-tune as searching for an output cosine of about 0.995).</item>
+/// <item><c>[mixed_bit_weight_quant_param]</c> (WEIGHT_QUANT with bit_num=0): <c>init_scale</c> → mixed-init-scale (the
+/// relative weight error each layer's bits are chosen for); <c>auto_tune=true</c> → target-cosine 0.995 (MindSpore's
+/// auto_tune searches init_scale for an output cosine of about 0.995).</item>
 /// <item><c>[data_preprocess_param]</c> <c>calibrate_path</c> (name:dir,...) → data; <c>calibrate_size</c> → calib-size;
 /// <c>input_type</c> IMAGE|BIN is checked only (Ptq picks readers by file extension); <c>image_to_format</c> → color;
 /// <c>normalize_mean</c>/<c>normalize_std</c> → mean/std; <c>resize_width</c>+<c>resize_height</c> → resize;
-/// <c>resize_method</c>; <c>center_crop_width</c>+<c>center_crop_height</c> → crop.</item>
+/// <c>resize_method</c>; <c>center_crop_width</c>+<c>center_crop_height</c> → crop. Under WEIGHT_QUANT the data only
+/// checks the output (and feeds auto_tune).</item>
+/// <item><c>debug_info_save_path</c> → debug-dir: MindSpore's debug files are written there after the run.</item>
 /// </list>
-/// Policy for other keys: keys MindSpore documents but that have no meaning in Ptq (<c>debug_info_save_path</c>,
-/// <c>enable_encode</c>, <c>target_device</c>, <c>use_cv_data</c>, <c>max_iterations</c>, <c>dequant_strategy</c>,
-/// <c>update_mindir</c>, <c>max_segments</c>, <c>quant_strategy</c>) are reported as warnings and not applied; any other
-/// key or section is an error naming the file, line and key, since a typo would otherwise change nothing silently.
+/// Keys that MindSpore applies only under another quant_type (min_quant_weight_size/channel and the mixed-bit keys
+/// outside WEIGHT_QUANT, skip_quant_node and activation_quant_method/bias_correction outside FULL_QUANT, the mixed-bit
+/// keys with bit_num other than 0) are reported with their name and line and not applied, as MindSpore ignores them.
+/// Keys MindSpore documents that have no meaning for ONNX (<c>enable_encode</c>, <c>target_device</c>,
+/// <c>use_cv_data</c>, <c>max_iterations</c>, <c>dequant_strategy</c>, <c>update_mindir</c>, <c>max_segments</c>,
+/// <c>quant_strategy</c>) are reported as warnings and not applied; any other key or section is an error naming the
+/// file, line and key, since a typo would otherwise change nothing silently.
 /// </summary>
 internal static class MindSporeConfigReader
 {
@@ -41,7 +47,6 @@ internal static class MindSporeConfigReader
 
     private static readonly Dictionary<string, string> IgnoredKeys = new(StringComparer.Ordinal)
     {
-        ["debug_info_save_path"] = "Ptq writes debug reports with 'ptq debug'",
         ["enable_encode"] = "Ptq writes standard ONNX tensors",
         ["target_device"] = "Ptq writes standard ONNX QDQ for any ONNX Runtime backend",
         ["use_cv_data"] = "Ptq's mixed-bit search uses the calibration data given",
@@ -52,23 +57,6 @@ internal static class MindSporeConfigReader
         ["quant_strategy"] = "Ptq's dynamic mode follows ONNX Runtime",
     };
 
-    /// <summary>
-    /// The value of <c>[common_quant_param] debug_info_save_path</c> in .cfg <paramref name="text"/>, or null. <c>ptq
-    /// mindspore</c> writes MindSpore's debug files there; <see cref="Parse"/> reports the key as not applied.
-    /// </summary>
-    internal static string? DebugInfoSavePath(string text)
-    {
-        string? section = null;
-        foreach (string raw in text.Split('\n'))
-        {
-            string line = raw.Trim();
-            if (line.StartsWith('[') && line.EndsWith(']')) section = line[1..^1].Trim();
-            else if (section == "common_quant_param" && line.IndexOf('=') is > 0 and int eq && line[..eq].Trim() == "debug_info_save_path")
-                return line[(eq + 1)..].Trim() is { Length: > 0 } path ? path : null;
-        }
-        return null;
-    }
-
     /// <summary>Cosine MindSpore's <c>auto_tune</c> searches for.</summary>
     public const double AutoTuneCosine = 0.995;
 
@@ -77,7 +65,7 @@ internal static class MindSporeConfigReader
     public static QuantizationRecipe Parse(string text, string sourceName = "<cfg>", ICollection<string>? warnings = null)
     {
         var entries = ReadIni(text, sourceName, warnings);
-        var map = new Mapper(entries, sourceName);
+        var map = new Mapper(entries, sourceName, warnings);
         return map.Recipe();
     }
 
@@ -124,8 +112,46 @@ internal static class MindSporeConfigReader
         return entries;
     }
 
-    private sealed class Mapper(Dictionary<string, Entry> entries, string source)
+    private sealed class Mapper(Dictionary<string, Entry> entries, string source, ICollection<string>? warnings)
     {
+        /// <summary>
+        /// Drops (with a warning naming the key) the keys MindSpore applies only under another quant_type or bit_num,
+        /// so that what is mapped below is exactly what MindSpore would use.
+        /// </summary>
+        private void DropInapplicable(QuantizationMode mode, int? bits)
+        {
+            string type = mode switch { QuantizationMode.Full => "FULL_QUANT", QuantizationMode.WeightOnly => "WEIGHT_QUANT", _ => "DYNAMIC_QUANT" };
+            var inapplicable = new List<(string Id, string Why)>();
+            if (mode != QuantizationMode.WeightOnly)
+            {
+                inapplicable.Add(("min_quant_weight_size", "MindSpore applies it to WEIGHT_QUANT only"));
+                inapplicable.Add(("min_quant_weight_channel", "MindSpore applies it to WEIGHT_QUANT only"));
+            }
+            if (mode != QuantizationMode.WeightOnly || bits != QuantizationRecipe.MixedBits)
+            {
+                string why = mode == QuantizationMode.WeightOnly
+                    ? $"mixed-bit weight quantization runs with bit_num=0, and bit_num is {bits ?? QuantizationRecipe.DefaultBits}"
+                    : "mixed-bit weight quantization is part of WEIGHT_QUANT (with bit_num=0)";
+                inapplicable.Add(("init_scale", why));
+                inapplicable.Add(("auto_tune", why));
+            }
+            if (mode != QuantizationMode.Full)
+            {
+                inapplicable.Add(("quant_param/activation_quant_method", "activations are quantized only under FULL_QUANT"));
+                inapplicable.Add(("quant_param/bias_correction", "MindSpore corrects biases under FULL_QUANT only"));
+            }
+            if (mode == QuantizationMode.WeightOnly)
+                inapplicable.Add(("skip_quant_node", "MindSpore applies it to FULL_QUANT only (weights to skip under WEIGHT_QUANT: min_quant_weight_size/min_quant_weight_channel, or overrides in a Ptq recipe)"));
+            var dropped = new List<(Entry Entry, string Why)>();
+            foreach (var (id, why) in inapplicable)
+            {
+                if (entries.Remove(id, out var e))
+                    dropped.Add((e, why));
+            }
+            foreach (var (e, why) in dropped.OrderBy(d => d.Entry.Line))
+                warnings?.Add($"{source}: line {e.Line}: [{e.Section}] {e.Key} not applied under quant_type={type}: {why}.");
+        }
+
         public QuantizationRecipe Recipe()
         {
             if (!entries.TryGetValue("quant_type", out var quantType))
@@ -138,6 +164,7 @@ internal static class MindSporeConfigReader
                 _ => throw Fail(quantType, "expected FULL_QUANT, WEIGHT_QUANT or DYNAMIC_QUANT"),
             };
             var recipe = QuantizationRecipe.Default with { Mode = mode };
+            DropInapplicable(mode, Int("bit_num"));
             if (Int("bit_num") is { } bits)
             {
                 // bit_num=0 is MindSpore's mixed weight bits; in full mode it would also read as --act-bits mixed.
@@ -147,12 +174,13 @@ internal static class MindSporeConfigReader
             }
             recipe = recipe with
             {
-                MinWeightSize = WeightOnlyInt("min_quant_weight_size", mode),
-                MinWeightChannels = WeightOnlyInt("min_quant_weight_channel", mode),
+                MinWeightSize = Int("min_quant_weight_size"),
+                MinWeightChannels = Int("min_quant_weight_channel"),
                 Skip = List("skip_quant_node"),
                 MixedInitScale = Double("init_scale"),
                 TargetCosine = Bool("auto_tune") == true ? AutoTuneCosine : null,
                 Data = List("calibrate_path"),
+                DebugDir = Get("debug_info_save_path") is { Value.Length: > 0 } debug ? debug.Value : null,
                 CalibSize = Int("calibrate_size"),
             };
             if (Get("quant_param/activation_quant_method") is { } method)
@@ -200,8 +228,6 @@ internal static class MindSporeConfigReader
             }
             return new ImageSize(width.Value, height.Value);
         }
-
-        private int? WeightOnlyInt(string key, QuantizationMode mode) => mode == QuantizationMode.WeightOnly ? Int(key) : null;
 
         private Entry? Get(string id) => entries.GetValueOrDefault(id);
 

@@ -104,7 +104,18 @@ public sealed partial record QuantizationRecipe
             if (!(scale > 0 && scale < 1))
                 throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} {scale}: must be in (0, 1), e.g. 0.02.");
             if (!IsMixedWeightBits)
-                throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} with {Key.WeightBits} {WeightBits}: it only steers the mixed-bit search; use {Key.WeightBits} {Codecs.Mixed} or drop it.");
+                throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} with {Key.WeightBits} {WeightBits}: it only steers the mixed-bit allocation; use {Key.WeightBits} {Codecs.Mixed} or drop it.");
+            if (Mode != QuantizationMode.WeightOnly)
+                throw new RecipeException(Key.MixedInitScale, $"{Key.MixedInitScale} with {Key.Mode} {mode}: it is the relative weight error of the weight-only mixed-bit allocation (MindSpore's WEIGHT_QUANT bit_num=0); {Key.Mode} full's mixed search starts at 4 bits and raises layers to 8 until {Key.TargetCosine} holds; use {Key.Mode} weight-only or drop it.");
+        }
+        if (FloatOpsFp16 && Mode != QuantizationMode.Full)
+            throw new RecipeException(Key.FloatOpsFp16, $"{Key.FloatOpsFp16} with {Key.Mode} {mode}: it changes the operators a full quantization leaves float (a dynamic model's float operators are fused with its run-time quantization); use {Key.Mode} full, or {Key.Mode} fp16 to store every weight as float16.");
+        if (PerChannelActs)
+        {
+            if (Mode != QuantizationMode.Full)
+                throw new RecipeException(Key.PerChannelActs, $"{Key.PerChannelActs} with {Key.Mode} {mode}: activations are quantized ahead of time only with {Key.Mode} full; drop it or use {Key.Mode} full.");
+            if (Format == OutputFormat.QOperator)
+                throw new RecipeException(Key.PerChannelActs, $"{Key.PerChannelActs} with {Key.Format} qoperator: ONNX Runtime's integer operators take one scale per input; use {Key.Format} qdq.");
         }
         foreach (var entry in Overrides)
             ValidateOverride(entry);

@@ -27,6 +27,9 @@ public sealed partial record QuantizationRecipe
     /// <summary>The output cosine the mixed-bit searches aim at when <see cref="TargetCosine"/> is not given (MindSpore's auto_tune).</summary>
     public const double DefaultMixedTargetCosine = MindSporeConfigReader.AutoTuneCosine;
 
+    /// <summary>MindSpore's default <c>init_scale</c>: the relative weight error of the weight-only mixed-bit allocation.</summary>
+    public const double DefaultMixedInitScale = 0.02;
+
     /// <summary>The <see cref="AccuracyGuard"/> value meaning <c>off</c>.</summary>
     public const double AccuracyGuardOff = 0;
 
@@ -56,10 +59,32 @@ public sealed partial record QuantizationRecipe
     public Granularity Granularity { get; init; } = Granularity.PerChannel;
 
     /// <summary>
+    /// <c>--per-channel-acts</c> (TNN's <c>-t 0</c>): with <see cref="QuantizationMode.Full"/>, every activation is
+    /// quantized with one scale per channel (axis 1) instead of one per tensor
+    /// (<see cref="Pipeline.PerChannelActivations"/>). ONNX Runtime runs the operators reading them in float (its integer
+    /// kernels take a scalar input scale). Default off.
+    /// </summary>
+    public bool PerChannelActs { get; init; }
+
+    /// <summary>
+    /// <c>--float-ops-fp16</c> (Bolt's <c>-i INT8_FP16</c>): with <see cref="QuantizationMode.Full"/>, the operators
+    /// left float compute in float16, with Casts in and out
+    /// (<see cref="Pipeline.Fp16FloatOps"/>). Default off (they compute in float32, Bolt's INT8_FP32).
+    /// </summary>
+    public bool FloatOpsFp16 { get; init; }
+
+    /// <summary>
     /// <c>--format qdq|qoperator</c>: how the model is written. Default qdq; qoperator (full mode only) converts the
     /// verified QDQ model into integer operators.
     /// </summary>
     public OutputFormat Format { get; init; } = OutputFormat.Qdq;
+
+    /// <summary>
+    /// <c>--debug-dir DIR</c> (MindSpore <c>debug_info_save_path</c>): after the model is saved, write MindSpore's debug
+    /// files into DIR: per-tensor statistics of the float and the quantized model (<c>debug_stats.csv</c>, MindSpore's
+    /// columns) and the quantization parameters (<c>quant_param.csv</c>, MindSpore's columns). Default none.
+    /// </summary>
+    public string? DebugDir { get; init; }
 
     /// <summary><c>--method</c>: activation range estimator. Default mse.</summary>
     public CalibrationMethod Method { get; init; } = CalibrationMethod.Mse;
@@ -227,7 +252,12 @@ public sealed partial record QuantizationRecipe
     /// <summary>Recipe key <c>min-weight-channels</c> (MindSpore <c>min_quant_weight_channel</c>, weight-only): quantize only weights with more channels. Default none.</summary>
     public int? MinWeightChannels { get; init; }
 
-    /// <summary>Recipe key <c>mixed-init-scale</c> (MindSpore <c>init_scale</c>) in (0, 1): starting scale of the mixed-bit search. Default none.</summary>
+    /// <summary>
+    /// Recipe key <c>mixed-init-scale</c> (MindSpore <c>init_scale</c>) in (0, 1), with <c>--mode weight-only</c> and
+    /// <c>--weight-bits mixed</c>: the relative error each layer's weights may have; every layer gets the fewest bits that
+    /// keep it (<see cref="Pipeline.WeightBitAllocation"/>), and <see cref="TargetCosine"/> (MindSpore's auto_tune) searches
+    /// it. Default none (<see cref="DefaultMixedInitScale"/>).
+    /// </summary>
     public double? MixedInitScale { get; init; }
 
     /// <summary>
@@ -271,9 +301,10 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>
     /// The output cosine a search aims at: <see cref="TargetCosine"/>, else <see cref="DefaultMixedTargetCosine"/> for
-    /// <c>--weight-bits mixed</c> or <c>--act-bits mixed</c>, else null (no search).
+    /// <c>--weight-bits mixed</c> with <c>--mode full</c> or <c>--act-bits mixed</c>, else null (no search; weight-only mixed
+    /// bits follow <see cref="MixedInitScale"/> unless a target is given, as MindSpore's auto_tune=false).
     /// </summary>
-    public double? EffectiveTargetCosine => TargetCosine ?? (IsMixedWeightBits || IsMixedActBits ? DefaultMixedTargetCosine : null);
+    public double? EffectiveTargetCosine => TargetCosine ?? ((IsMixedWeightBits && Mode == QuantizationMode.Full) || IsMixedActBits ? DefaultMixedTargetCosine : null);
 
     /// <summary>
     /// The output cosine the accuracy guard holds the written model to, or null when it does not run: off, a target
@@ -312,7 +343,7 @@ public sealed partial record QuantizationRecipe
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits && SmoothQuant.Equals(other.SmoothQuant)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
-        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && PerChannelActs == other.PerChannelActs && FloatOpsFp16 == other.FloatOpsFp16 && DebugDir == other.DebugDir && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
 

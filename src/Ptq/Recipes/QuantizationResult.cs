@@ -87,6 +87,36 @@ public sealed class QuantizationResult
     /// <summary>The target search (--target-cosine, mixed bits), when one ran.</summary>
     public AccuracySearch? TargetSearch { get; }
 
+    /// <summary>
+    /// With <c>--mode weight-only --weight-bits mixed</c> (MindSpore's bit_num=0): the init_scale used, what auto-tune
+    /// tried when it searched, and how many layers got each bit width, e.g. "mixed-bit weights (init_scale 0.02): 2
+    /// layers at 6 bits, 1 at 7 bits; 6.3 bits per weight"; else null.
+    /// </summary>
+    public string? MixedWeightsSummary => Run.MixedWeights is { } m
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"mixed-bit weights (init_scale {m.InitScale:G4}{(m.TargetCosine is double t ? $", auto_tune: {m.Steps.Count} init_scales tried on {(m.MadeUpInputs ? "made-up inputs" : "the check samples")}, output cosine {m.Cosine:F5} {(m.TargetMet ? ">=" : "<")} {t}" : "")}): ")
+          + string.Join(", ", m.Layers.GroupBy(l => l.Bits).OrderBy(g => g.Key).Select(g => $"{g.Count()} layer{(g.Count() == 1 ? "" : "s")} at {g.Key} bits"))
+          + string.Create(CultureInfo.InvariantCulture, $"; {m.MeanBits:F2} bits per weight")
+        : null;
+
+    /// <summary>With <c>--float-ops-fp16</c>: which float operators compute in float16 and which stayed float32; else null.</summary>
+    public string? Fp16FloatOpsSummary => Run.Fp16FloatOps is { } f
+        ? $"float16 float operators: {f.Converted.Count} compute in float16 with Casts in and out"
+          + (f.Kept.Count == 0 ? "" : $"; kept float32: {string.Join(", ", f.Kept.Select(k => $"{k.Node} ({k.Reason})"))}")
+          + (CheckCosine is double c ? string.Create(CultureInfo.InvariantCulture, $"; output cosine {c:F5} against float after the conversion") : "")
+        : null;
+
+    /// <summary>
+    /// With <c>--per-channel-acts</c>: how many activations got per-channel scales and which runtimes run them in integer
+    /// kernels; else null.
+    /// </summary>
+    public string? PerChannelActivationsSummary => Run.PerChannelActivations is { } p
+        ? $"per-channel activations: {p.Converted.Count} activations with one scale per channel (axis 1), {p.Kept.Count} kept per tensor; " +
+          "TNN's int8 kernels run them; ONNX Runtime has no integer kernel for them and its QDQ fusion fails on them (QLinearConv needs one scale), " +
+          "so run this model in ONNX Runtime with graph optimization level basic (ORT_ENABLE_BASIC, as Ptq verified it): every layer then computes in float on dequantized values"
+          + (CheckCosine is double c ? string.Create(CultureInfo.InvariantCulture, $"; output cosine {c:F5} against float after the conversion") : "")
+        : null;
+
     /// <summary>Unreadable calibration files skipped (<see cref="Data.DataSourceOptions.SkipCorrupt"/>).</summary>
     public int SkippedFiles => Run.SkippedFiles;
 

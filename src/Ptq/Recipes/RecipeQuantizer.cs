@@ -37,6 +37,15 @@ internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result,
     /// <summary>Things the user should know that do not stop the run (too few samples…), one sentence each.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>What <c>--float-ops-fp16</c> converted, or null.</summary>
+    public Fp16FloatOpsResult? Fp16FloatOps { get; init; }
+
+    /// <summary>What <c>--per-channel-acts</c> converted, or null.</summary>
+    public PerChannelActivationResult? PerChannelActivations { get; init; }
+
+    /// <summary>The weight-only mixed-bit allocation (<c>--weight-bits mixed --mode weight-only</c>, MindSpore's bit_num=0), or null.</summary>
+    public MixedWeightAllocation? MixedWeights { get; init; }
+
     /// <summary>
     /// Why the model written falls short of what was asked — below the accuracy guard, a missed target, nothing
     /// quantized — or null. The model is still returned so it can be inspected; the CLI exits with 1.
@@ -105,16 +114,38 @@ internal static class RecipeQuantizer
 
         // QOperator is written from the QDQ model the searches and the guard chose; its own outputs are then verified and measured.
         QOperatorConversion? conversion = null;
+        PerChannelActivationResult? perChannel = null;
         var measured = outcome.Check;
+        if (recipe.PerChannelActs)
+        {
+            // Per-channel ranges need samples run through the float model; statistics from a file hold per-tensor ones only.
+            if (source is null)
+                throw new RecipeException(RecipeOptions.PerChannelActs, $"{RecipeOptions.PerChannelActs} measures every activation per channel on calibration samples; add {RecipeOptions.Data}");
+            perChannel = PerChannelActivations.Apply(result, Feeds(source), source.Count, calibration.Runner, cancellationToken);
+            result = perChannel.Result;
+            log?.Report($"per-channel activations: {perChannel.Converted.Count} converted" +
+                        string.Concat(perChannel.Kept.Select(k => $"; '{k.Tensor}' kept per tensor: {k.Reason}")));
+            measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
+        }
         if (recipe.Format == OutputFormat.QOperator)
         {
             (var converted, conversion) = QOperatorConverter.Convert(result.Model);
             result = result with { Model = converted };
             measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
         }
+        Fp16FloatOpsResult? fp16 = null;
+        if (recipe.FloatOpsFp16)
+        {
+            var sample = check is { Feeds.Count: > 0 } ? check.Feeds[0] : ModelVerifier.MadeUpSamples(model, 1)[0];
+            fp16 = Fp16FloatOps.Apply(result, sample);
+            result = fp16.Result;
+            log?.Report($"float16 float operators: {fp16.Converted.Count} converted" + string.Concat(fp16.Kept.Select(k => $"; '{k.Node}' kept float32: {k.Reason}")));
+            measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
+        }
+        var runAt = perChannel is null ? null : PerChannelActivations.OrtLevel;
         var verification = ModelVerifier.Verify(measured?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
-            result.Model, check?.Feeds ?? [], cancellationToken: cancellationToken);
-        double? cosine = conversion is not null ? measured?.Cosine(result)
+            result.Model, check?.Feeds ?? [], runAt, cancellationToken: cancellationToken);
+        double? cosine = conversion is not null || perChannel is not null || fp16 is not null ? measured?.Cosine(result.Model, runAt)
             : outcome.Guard is { Ran: true } guard ? guard.Cosine
             : outcome.Fallback is { } fallback ? fallback.Cosine
             : outcome.Check?.Cosine(result);
@@ -127,6 +158,9 @@ internal static class RecipeQuantizer
             CheckNotRun = check is not null && cosine is null ? "the model has no float output to compare (integer outputs hold indices, not signal)" : null,
             Warnings = warnings,
             Shortfall = Shortfall(recipe, result, outcome, cosine, check?.Feeds.Count ?? 0),
+            MixedWeights = outcome.Mixed,
+            PerChannelActivations = perChannel,
+            Fp16FloatOps = fp16,
         };
     }
 
@@ -139,7 +173,11 @@ internal static class RecipeQuantizer
         : null;
 
     /// <summary>What the mode-specific part produced: a plain result, or a guard or target search over one.</summary>
-    private sealed record Outcome(StaticQuantizationResult? Plain, GuardResult? Guard, FallbackResult? Fallback, double? Target, OutputCheck? Check);
+    private sealed record Outcome(StaticQuantizationResult? Plain, GuardResult? Guard, FallbackResult? Fallback, double? Target, OutputCheck? Check)
+    {
+        /// <summary>The weight-only mixed-bit allocation (MindSpore's bit_num=0), when it ran.</summary>
+        public MixedWeightAllocation? Mixed { get; init; }
+    }
 
     private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, ICalibrationSource? source,
         CheckSet? checkSet, IProgress<string>? log)
@@ -163,13 +201,37 @@ internal static class RecipeQuantizer
             _ when recipe.ToBlockOptions() is { } blocks => s => BlockWeightQuantizer.Quantize(model, s, blocks, samples, log, blockCodes),
             _ => s => WeightOnlyQuantizer.Quantize(model, s, recipe.MinWeightSize ?? 0, recipe.MinWeightChannels ?? 0, samples, log),
         };
-        var plain = quantize(settings);
+        MixedWeightAllocation? mixed = null;
+        if (recipe.Mode == QuantizationMode.WeightOnly && recipe.IsMixedWeightBits && recipe.BlockSize is null)
+        {
+            (mixed, quantize) = MixedWeights(model, recipe, settings, quantize, checkSet, log);
+        }
+        var plain = mixed?.Result ?? quantize(settings);
         // The guard's search quantizes again with layers kept float: it writes back the codes reconstructed here.
         settings = settings with { ReusedReconstruction = plain.Reconstruction };
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
         if (check is null || recipe.AccuracyGuardFor(hasCheckSamples: true) is not double guard)
-            return new Outcome(plain, null, null, null, check);
-        return new Outcome(plain, AccuracyGuard.DataFree(quantize, settings, plain, check, guard, log), null, null, check);
+            return new Outcome(plain, null, null, null, check) { Mixed = mixed };
+        return new Outcome(plain, AccuracyGuard.DataFree(quantize, settings, plain, check, guard, log), null, null, check) { Mixed = mixed };
+    }
+
+    /// <summary>
+    /// MindSpore's weight-only mixed bits (<c>--weight-bits mixed</c> with <c>--mode weight-only</c>): the bit widths
+    /// <see cref="QuantizationRecipe.MixedInitScale"/> gives, or with <see cref="QuantizationRecipe.TargetCosine"/>
+    /// (auto_tune) those of the init_scale searched on the check samples (made-up inputs without data, as MindSpore).
+    /// Returns the allocation and a quantizer that keeps it (for the accuracy guard's steps).
+    /// </summary>
+    private static (MixedWeightAllocation, Func<StaticQuantizationSettings, StaticQuantizationResult>) MixedWeights(OnnxModel model, QuantizationRecipe recipe,
+        StaticQuantizationSettings settings, Func<StaticQuantizationSettings, StaticQuantizationResult> quantize, CheckSet? checkSet, IProgress<string>? log)
+    {
+        bool madeUp = recipe.TargetCosine is not null && checkSet is null;
+        var feeds = recipe.TargetCosine is null ? null : checkSet?.Feeds ?? ModelVerifier.MadeUpSamples(model, CheckSamples);
+        Func<StaticQuantizationResult, OutputCheck>? checkFor = feeds is null ? null
+            : r => AccuracyGuard.CheckFor(model, r, feeds, madeUp ? null : checkSet!.Names, log)
+                   ?? throw new RecipeException(RecipeOptions.TargetCosine, $"{RecipeOptions.TargetCosine} compares the output with float, and the model has no float output; drop it");
+        var mixed = InitScaleSearch.Quantize(quantize, settings, recipe.MixedInitScale ?? QuantizationRecipe.DefaultMixedInitScale, recipe.TargetCosine, checkFor, madeUp, log);
+        var allocated = WeightBitAllocation.Overrides(mixed.Layers, settings.Weights);
+        return (mixed, s => quantize(s with { Overrides = [.. s.Overrides, .. allocated] }));
     }
 
     private static Outcome Static(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, CalibrationSettings calibration,
@@ -207,6 +269,9 @@ internal static class RecipeQuantizer
             return outcome.Fallback is { Reverted.Count: > 0 } reverted
                 ? string.Create(CultureInfo.InvariantCulture, $"the target search reached output cosine {reverted.Cosine:F5} only by putting every quantized node back to float: nothing is quantized; try a lower --target-cosine or more bits")
                 : nothing;
+        if (outcome.Mixed is { TargetMet: false, TargetCosine: double autoTune } mixed)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"target cosine {autoTune} not met: no init_scale the search tried reaches it ({mixed.Steps.Max(s => s.Cosine):F5} at best{(mixed.MadeUpInputs ? " on made-up inputs; give --data" : "")}); written with init_scale {mixed.InitScale} (output cosine {mixed.Cosine:F5})");
         if (outcome.Fallback is { TargetMet: false } search && outcome.Target is double target)
         {
             string how = recipe.IsMixedActBits ? $"with {search.Reverted.Count} activations kept float"

@@ -116,6 +116,23 @@ public static class Debugger
         return tracks;
     }
 
+    /// <summary>
+    /// The weights and biases of <paramref name="quantized"/> compared with <paramref name="fp32"/>'s, from the initializers
+    /// alone (no samples: what a data-free weight-only run can report, as MindSpore's single weight report).
+    /// </summary>
+    /// <exception cref="PtqException">When <paramref name="quantized"/> has no DequantizeLinear with constant parameters.</exception>
+    internal static IReadOnlyList<TensorDebugRecord> CompareWeightsOnly(OnnxModel fp32, OnnxModel quantized)
+    {
+        ArgumentNullException.ThrowIfNull(fp32);
+        ArgumentNullException.ThrowIfNull(quantized);
+        var links = QdqGraphMap.Analyse(quantized);
+        if (links.Count == 0)
+            throw new PtqException($"'{quantized.DisplayName}' has no DequantizeLinear with constant parameters: it is not a QDQ model Ptq can debug.");
+        var quantGraph = OnnxGraph.FromModel(quantized, promoteConstants: true);
+        var (_, _, _, constants) = CompareWeights(fp32, quantized, quantGraph, links, equalize: false, []);
+        return [.. constants.OrderBy(c => c.Item1).Select(c => c.Item2)];
+    }
+
     /// <summary>Below this median weight SQNR the debugger also tries the equalized fp32 model (int8 weights give about 40 dB).</summary>
     private const double EqualizationCheckDb = 20;
 

@@ -92,10 +92,13 @@ internal sealed class OutputCheck
     /// <summary>Mean over the check samples of the cosine between <paramref name="result"/>'s outputs and float's.</summary>
     public double Cosine(StaticQuantizationResult result) => Cosine(result.Model);
 
-    /// <summary>Mean over the check samples of the cosine between <paramref name="model"/>'s outputs and float's.</summary>
-    public double Cosine(OnnxModel model)
+    /// <summary>
+    /// Mean over the check samples of the cosine between <paramref name="model"/>'s outputs and float's;
+    /// <paramref name="options"/> are the ONNX Runtime settings <paramref name="model"/> runs with (default: all optimizations).
+    /// </summary>
+    public double Cosine(OnnxModel model, RunnerOptions? options = null)
     {
-        using var quantized = new OrtRunner(model);
+        using var quantized = new OrtRunner(model, options);
         using var reference = _reference is null ? new OrtRunner(_prepared) : null;
         double sum = 0;
         for (int i = 0; i < _samples.Count; i++)

@@ -93,13 +93,14 @@ public sealed class RecipeShowTests
     {
         using var temp = new TempDirectory();
         string cfg = temp.File("m.cfg");
-        File.WriteAllText(cfg, "[common_quant_param]\nquant_type=FULL_QUANT\ndebug_info_save_path=/tmp\n");
+        File.WriteAllText(cfg, "[common_quant_param]\nquant_type=FULL_QUANT\nmin_quant_weight_size=10\ndebug_info_save_path=/tmp/d\n");
 
         var result = CliRun.Run($"ptq recipe show --recipe {CliRun.Quote(cfg)}");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("ptq: warning: ", result.Error);
-        Assert.Contains("debug_info_save_path ignored", result.Error);
+        Assert.Contains("min_quant_weight_size not applied under quant_type=FULL_QUANT", result.Error);
+        Assert.Contains("debug-dir: \"/tmp/d\"", result.Out); // applied, not warned about
     }
 
     [Theory]

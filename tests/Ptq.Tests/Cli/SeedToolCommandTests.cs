@@ -67,8 +67,9 @@ public sealed partial class SeedToolCommandTests
         string images = ImageFolder(temp, 6);
         var result = Run($"ptq bolt -p {Quote(model)} -i INT8_FP16 -o true -d {Quote(images)} -f BGR -m 0.017");
         Assert.True(result.ExitCode == 0, result.Out + result.Error);
-        Assert.Contains("--resize 224,224 --color BGR --multiply 0.017 --method kl", result.Out, StringComparison.Ordinal);
-        Assert.Contains("bolt -i INT8_FP16: ONNX Runtime computes the layers left float in fp32", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--resize 224,224 --color BGR --multiply 0.017 --float-ops-fp16 --method kl", result.Out, StringComparison.Ordinal);
+        // INT8_FP16: SqueezeNet's float tail (Relu, GlobalAveragePool, Softmax) computes in fp16.
+        Assert.Matches(@"float16 float operators: [1-9]\d* compute in float16", result.Out);
         var rows = Rows(temp);
         Assert.Equal(26, rows.Count(r => r.Kind == "Weight" && r.Bits == "8"));
         Assert.True(Cosine(result) >= 0.99, result.Out);
@@ -115,6 +116,32 @@ public sealed partial class SeedToolCommandTests
         var conv = Rows(temp).Single(r => r.Tensor == "Parameter5");
         Assert.Equal(convScales, conv.Scale.Split(' ').Length);
         Assert.True(Cosine(result) >= 0.999, result.Out);
+    }
+
+    [Fact]
+    public void Tnn_per_channel_merge_type_quantizes_activations_per_channel()
+    {
+        // TNN's default -t 0: one scale per channel for activations as well as weights, each channel within the min-max range.
+        using var temp = new TempDirectory();
+        string model = CopyMnist(temp);
+        string inputs = TxtFolder(temp, 20);
+        var perTensor = Run($"ptq tnn -p {Quote(model)} -i {Quote(inputs)} -t 1 -o {Quote(temp.File("mix"))}");
+        var tensorRows = Rows(temp);
+        var result = Run($"ptq tnn -p {Quote(model)} -i {Quote(inputs)} -t 0 -o {Quote(temp.File("model_quantized"))}");
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.Contains("--per-channel-acts", result.Out, StringComparison.Ordinal);
+        Assert.Contains("graph optimization level basic", result.Out, StringComparison.Ordinal);
+        var rows = Rows(temp);
+        // ReLU32's output (8 channels, read by the max pool and the second convolution): 8 scales, none wider than the per-tensor one.
+        var relu = rows.Single(r => r.Tensor == "ReLU32_Output_0");
+        double[] scales = [.. relu.Scale.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+        Assert.Equal(8, scales.Length);
+        double tensorScale = double.Parse(tensorRows.Single(r => r.Tensor == "ReLU32_Output_0").Scale, CultureInfo.InvariantCulture);
+        Assert.All(scales, s => Assert.InRange(s, 0, tensorScale * (1 + 1e-6)));
+        Assert.True(scales.Min() < tensorScale * 0.9, $"no channel is narrower than the tensor: {relu.Scale} vs {tensorScale}");
+        // Per-channel ranges lose no accuracy against per-tensor ones on the check samples.
+        Assert.True(Cosine(result) >= 0.999, result.Out);
+        Assert.True(Cosine(result) >= Cosine(perTensor) - 1e-4, $"{Cosine(result)} vs per-tensor {Cosine(perTensor)}");
     }
 
     // ---- Distiller ----
@@ -230,9 +257,101 @@ public sealed partial class SeedToolCommandTests
         var dequant = stats.Skip(1).Select(l => l.Split(',')).Where(f => f[4] == "Dequant" && f[5] == "Activation").ToList();
         Assert.NotEmpty(dequant);
         Assert.All(dequant, f => Assert.True(double.Parse(f[^1], CultureInfo.InvariantCulture) >= 0.999, string.Join(",", f)));
-        Assert.Equal(File.ReadAllText(temp.File("quant_param.csv")), File.ReadAllText(Path.Combine(debug, "quant_param.csv")));
+        AssertMindSporeQuantParams(debug, Rows(temp));
         Assert.True(File.Exists(Path.Combine(debug, "layer_errors.csv")));
         Assert.Equal("8", Rows(temp).Single(r => r.Tensor == "Input3").Bits);
+    }
+
+    [Theory]
+    [InlineData("mindspore", "FULL_QUANT", 8)]
+    [InlineData("quantize", "FULL_QUANT", 8)]
+    [InlineData("mindspore", "WEIGHT_QUANT", 8)]
+    [InlineData("quantize", "WEIGHT_QUANT", 0)]
+    [InlineData("mindspore", "WEIGHT_QUANT", 0)]
+    public void MindSpore_config_with_every_key_runs_and_writes_its_debug_files(string command, string quantType, int bits)
+    {
+        // Every key of the four sections: those MindSpore ignores under this quant_type warn by name; the rest are applied.
+        using var temp = new TempDirectory();
+        string debug = temp.File("debug_info");
+        string cfg = temp.File("every_key.cfg");
+        File.WriteAllText(cfg, Recipes.MindSporeConfigReaderTests.EveryKey(quantType, bits, $"Input3:{Images}", debug));
+        string model = Quote(Assets.Model("mnist-cnn.onnx"));
+        var result = command == "mindspore"
+            ? Run($"ptq mindspore --modelFile={model} --outputFile={Quote(temp.File("out"))} --configFile={Quote(cfg)}")
+            : Run($"ptq quantize {model} --recipe {Quote(cfg)} -o {Quote(temp.File("out.onnx"))}");
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.True(File.Exists(temp.File("out.onnx")));
+        string[] notApplied = quantType == "FULL_QUANT"
+            ? ["min_quant_weight_size", "min_quant_weight_channel", "init_scale", "auto_tune"]
+            : bits == 0 ? ["skip_quant_node", "activation_quant_method", "bias_correction"]
+            : ["skip_quant_node", "init_scale", "auto_tune", "activation_quant_method", "bias_correction"];
+        foreach (string key in notApplied)
+            Assert.Contains($"] {key} not applied under quant_type={quantType}", result.Error, StringComparison.Ordinal);
+        Assert.Equal(notApplied.Length, Regex.Count(result.Error, "not applied under quant_type"));
+
+        var rows = Rows(temp);
+        var weights = rows.Where(r => r.Kind == "Weight").ToList();
+        if (quantType == "FULL_QUANT")
+        {
+            // skip_quant_node keeps Convolution28 float; activations are 8-bit; KL ranges; the output stays close to float.
+            Assert.DoesNotContain(weights, r => r.Node == "Convolution28");
+            Assert.Equal("8", rows.Single(r => r.Tensor == "Parameter87").Bits);
+            Assert.Contains(rows, r => r.Kind == "Activation" && r.Bits == "8");
+            // KL clips MNIST's activations: 0.9955 measured, within the accuracy guard's 0.995 with nothing kept float.
+            Assert.True(Cosine(result) >= 0.995, result.Out);
+            Assert.Contains("passed, nothing kept float", result.Out, StringComparison.Ordinal);
+        }
+        else
+        {
+            // min_quant_weight_size=100 and min_quant_weight_channel=4: every layer has more, so all three are quantized.
+            Assert.DoesNotContain(rows, r => r.Kind == "Activation");
+            Assert.Equal(["Convolution110", "Convolution28", "Times212"], weights.Select(r => r.Node).Order(StringComparer.Ordinal).ToArray());
+            if (bits == 8)
+                Assert.All(weights, r => Assert.Equal("8", r.Bits));
+            else
+            {
+                // init_scale=0.03: each layer at the fewest bits within 3 % relative error, fewer than 8 on average.
+                Assert.All(weights, r => Assert.InRange(int.Parse(r.Bits, CultureInfo.InvariantCulture), 4, 8));
+                Assert.Contains("mixed-bit weights (init_scale 0.03): ", result.Out, StringComparison.Ordinal);
+            }
+            Assert.True(Cosine(result) >= 0.999, result.Out);
+        }
+        // MindSpore's debug files: the statistics report and quant_param.csv in its columns.
+        var stats = File.ReadAllLines(Path.Combine(debug, "debug_stats.csv"));
+        Assert.Equal("NodeName,NodeType,TensorName,InOutFlag,DataTypeFlag,TensorTypeFlag,Min,Q1,Median,Q3,Max,Mean,Var,Sparsity,Clip,CosineSimilarity", stats[0]);
+        var weightRows = stats.Skip(1).Select(l => l.Split(',')).Where(f => f[4] == "Dequant" && f[5] == "Weight" && f[2] == "Parameter87").ToList();
+        Assert.Single(weightRows);
+        Assert.True(double.Parse(weightRows[0][^1], CultureInfo.InvariantCulture) >= 0.999, string.Join(",", weightRows[0]));
+        AssertMindSporeQuantParams(debug, rows);
+    }
+
+    [Fact]
+    public void MindSpore_weight_quant_without_data_writes_weight_statistics()
+    {
+        using var temp = new TempDirectory();
+        string debug = temp.File("debug_info");
+        File.WriteAllText(temp.File("mixed.cfg"),
+            $"[common_quant_param]\nquant_type=WEIGHT_QUANT\nbit_num=0\nmin_quant_weight_size=0\nmin_quant_weight_channel=0\ndebug_info_save_path={debug}\n\n[mixed_bit_weight_quant_param]\ninit_scale=0.02\n");
+        var result = Run($"ptq mindspore --modelFile={Quote(Assets.Model("mnist-cnn.onnx"))} --outputFile={Quote(temp.File("out"))} --configFile={Quote(temp.File("mixed.cfg"))}");
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        var stats = File.ReadAllLines(Path.Combine(debug, "debug_stats.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        // Weights only (no samples), Origin and Dequant rows for each of the three layers, each dequantized close to float.
+        Assert.All(stats, f => Assert.Equal("Weight", f[5]));
+        var dequant = stats.Where(f => f[4] == "Dequant").ToList();
+        Assert.Equal(["Convolution110", "Convolution28", "Times212"], dequant.Select(f => f[0]).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(dequant, f => Assert.True(double.Parse(f[^1], CultureInfo.InvariantCulture) >= 0.999, string.Join(",", f)));
+        AssertMindSporeQuantParams(debug, Rows(temp));
+        Assert.False(File.Exists(Path.Combine(debug, "layer_errors.csv")));
+    }
+
+    // The debug folder's quant_param.csv: MindSpore's columns, one row per row of Ptq's own file, the same bits and scales.
+    private static void AssertMindSporeQuantParams(string debug, List<Row> rows)
+    {
+        var lines = File.ReadAllLines(Path.Combine(debug, "quant_param.csv"));
+        Assert.Equal("NodeName,NodeType,TensorName,ElementsNum,Dims,Scale,ZeroPoint,Bits,CorrectionVar,CorrectionMean", lines[0]);
+        var fields = lines.Skip(1).Select(Fields).ToList();
+        Assert.Equal(rows.Select(r => (r.Tensor, r.Scale, r.ZeroPoint, r.Bits)), fields.Select(f => (f[2], f[5], f[6], f[7])));
+        Assert.All(fields.Zip(rows), p => Assert.Equal(p.Second.Kind == "Weight" ? ("1", "0") : ("", ""), (p.First[8], p.First[9])));
     }
 
     // ---- helpers ----

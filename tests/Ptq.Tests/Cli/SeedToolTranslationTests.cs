@@ -71,11 +71,11 @@ public sealed partial class SeedToolTranslationTests
         var t = Translate(SeedToolFrontEnd.Bolt, $"-p {Q(Squeezenet)} -i INT8_FP16 -o true -d {Q(Assets.Get("imagenet", "images"))} -f BGR -m 0.017");
         var expected = Default with
         {
-            Mode = QuantizationMode.Full, Method = CalibrationMethod.Kl, Data = [Assets.Get("imagenet", "images")],
+            Mode = QuantizationMode.Full, Method = CalibrationMethod.Kl, Data = [Assets.Get("imagenet", "images")], FloatOpsFp16 = true,
             Preprocessing = new ImagePreprocessing(resize: new ImageSize(224, 224), color: ColorMode.Bgr, multiply: 0.017f),
         };
         AssertRecipe(expected, t.Recipe);
-        Assert.Contains(t.Notes, n => n.Contains("INT8_FP16", StringComparison.Ordinal));
+        Assert.Empty(t.Notes); // INT8_FP16 is honoured: the float operators compute in fp16
     }
 
     [Fact]
@@ -132,8 +132,13 @@ public sealed partial class SeedToolTranslationTests
     public void Tnn_methods_and_merge_type(string flags, CalibrationMethod method, WeightMethod weights, Granularity granularity)
     {
         var t = Translate(SeedToolFrontEnd.Tnn, $"--proto {Q(Mnist)} --input_path {Q(Images)} {flags}");
-        AssertRecipe(Default with { Data = [Images], Method = method, WeightMethod = weights, Granularity = granularity, Preprocessing = new ImagePreprocessing(resize: new ImageSize(28, 28)) }, t.Recipe);
-        Assert.Equal(granularity == Granularity.PerChannel, t.Notes.Any(n => n.StartsWith("tnn -t 0:", StringComparison.Ordinal)));
+        // -t 0 (TNN's default) is per-channel weights and activations; -t 1 (mix) and -t 2 quantize activations per tensor.
+        AssertRecipe(Default with
+        {
+            Data = [Images], Method = method, WeightMethod = weights, Granularity = granularity, PerChannelActs = granularity == Granularity.PerChannel,
+            Preprocessing = new ImagePreprocessing(resize: new ImageSize(28, 28)),
+        }, t.Recipe);
+        Assert.Empty(t.Notes);
     }
 
     [Theory]

@@ -43,13 +43,12 @@ public sealed class MindSporeConfigReaderTests
         Assert.Equal(new QuantizationRecipe
         {
             ActBits = 8, WeightBits = 8, Skip = ["conv1", "fc"], Method = CalibrationMethod.Percentile, BiasCorrection = false,
-            Granularity = Granularity.PerTensor, Data = ["input:/data/calib"], CalibSize = 100,
+            Granularity = Granularity.PerTensor, Data = ["input:/data/calib"], CalibSize = 100, DebugDir = "/tmp/debug",
             Preprocessing = new ImagePreprocessing(resize: new ImageSize(256, 240), resizeMethod: ResizeMethod.Cubic,
                 crop: new ImageSize(224, 220), color: ColorMode.Bgr, mean: [127.5f, 127.5f, 127.5f], std: [127.5f, 127.5f, 127.5f]),
         }, recipe);
         Assert.Equal(
-            ["m.cfg: line 6: [common_quant_param] debug_info_save_path ignored: Ptq writes debug reports with 'ptq debug'.",
-             "m.cfg: line 12: [full_quant_param] target_device ignored: Ptq writes standard ONNX QDQ for any ONNX Runtime backend."],
+            ["m.cfg: line 12: [full_quant_param] target_device ignored: Ptq writes standard ONNX QDQ for any ONNX Runtime backend."],
             warnings);
     }
 
@@ -117,7 +116,100 @@ public sealed class MindSporeConfigReaderTests
     [Fact]
     public void Full_quant_ignores_weight_only_thresholds_like_MindSpore()
     {
-        var recipe = MindSporeConfigReader.Parse("[common_quant_param]\nquant_type=FULL_QUANT\nmin_quant_weight_size=10\n").Validate();
+        var warnings = new List<string>();
+        var recipe = MindSporeConfigReader.Parse("[common_quant_param]\nquant_type=FULL_QUANT\nmin_quant_weight_size=10\n", "m.cfg", warnings).Validate();
         Assert.Null(recipe.MinWeightSize);
+        Assert.Equal(["m.cfg: line 3: [common_quant_param] min_quant_weight_size not applied under quant_type=FULL_QUANT: MindSpore applies it to WEIGHT_QUANT only."], warnings);
+    }
+
+    /// <summary>A config with every key of the four documented sections, for quant_type and bit_num in <paramref name="common"/>.</summary>
+    internal static string EveryKey(string quantType, int bits, string calibratePath = "Input3:/data/mnist", string debug = "/tmp/debug") => $"""
+        [common_quant_param]
+        quant_type={quantType}
+        bit_num={bits}
+        min_quant_weight_size=100
+        min_quant_weight_channel=4
+        skip_quant_node=Convolution28
+        debug_info_save_path={debug}
+
+        [mixed_bit_weight_quant_param]
+        init_scale=0.03
+        auto_tune=false
+
+        [full_quant_param]
+        activation_quant_method=KL
+        bias_correction=true
+
+        [data_preprocess_param]
+        calibrate_path={calibratePath}
+        calibrate_size=100
+        input_type=BIN
+        image_to_format=GRAY
+        normalize_mean=[0]
+        normalize_std=[1]
+        resize_width=28
+        resize_height=28
+        resize_method=NEAREST
+        center_crop_width=28
+        center_crop_height=28
+        """;
+
+    private static readonly ImagePreprocessing EveryKeyPreprocessing = new(resize: new ImageSize(28, 28), resizeMethod: ResizeMethod.Nearest,
+        crop: new ImageSize(28, 28), color: ColorMode.Gray, mean: [0f], std: [1f]);
+
+    [Fact]
+    public void Every_key_under_full_quant_maps_or_warns_by_name()
+    {
+        var warnings = new List<string>();
+        var recipe = MindSporeConfigReader.Parse(EveryKey("FULL_QUANT", 8), "m.cfg", warnings).Validate().EnsureSupported();
+
+        Assert.Equal(QuantizationRecipe.Default with
+        {
+            ActBits = 8, WeightBits = 8, Skip = ["Convolution28"], DebugDir = "/tmp/debug", Method = CalibrationMethod.Kl, BiasCorrection = true,
+            Data = ["Input3:/data/mnist"], CalibSize = 100, Preprocessing = EveryKeyPreprocessing,
+        }, recipe);
+        Assert.Equal(
+            ["m.cfg: line 4: [common_quant_param] min_quant_weight_size not applied under quant_type=FULL_QUANT: MindSpore applies it to WEIGHT_QUANT only.",
+             "m.cfg: line 5: [common_quant_param] min_quant_weight_channel not applied under quant_type=FULL_QUANT: MindSpore applies it to WEIGHT_QUANT only.",
+             "m.cfg: line 10: [mixed_bit_weight_quant_param] init_scale not applied under quant_type=FULL_QUANT: mixed-bit weight quantization is part of WEIGHT_QUANT (with bit_num=0).",
+             "m.cfg: line 11: [mixed_bit_weight_quant_param] auto_tune not applied under quant_type=FULL_QUANT: mixed-bit weight quantization is part of WEIGHT_QUANT (with bit_num=0)."],
+            warnings);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(8)]
+    public void Every_key_under_weight_quant_maps_or_warns_by_name(int bits)
+    {
+        var warnings = new List<string>();
+        var recipe = MindSporeConfigReader.Parse(EveryKey("WEIGHT_QUANT", bits), "m.cfg", warnings).Validate().EnsureSupported();
+
+        Assert.Equal(QuantizationRecipe.Default with
+        {
+            Mode = QuantizationMode.WeightOnly, WeightBits = bits, MinWeightSize = 100, MinWeightChannels = 4, DebugDir = "/tmp/debug",
+            MixedInitScale = bits == 0 ? 0.03 : null, Data = ["Input3:/data/mnist"], CalibSize = 100, Preprocessing = EveryKeyPreprocessing,
+        }, recipe);
+        string mixedWhy = "mixed-bit weight quantization runs with bit_num=0, and bit_num is 8.";
+        Assert.Equal(
+            [
+                "m.cfg: line 6: [common_quant_param] skip_quant_node not applied under quant_type=WEIGHT_QUANT: MindSpore applies it to FULL_QUANT only (weights to skip under WEIGHT_QUANT: min_quant_weight_size/min_quant_weight_channel, or overrides in a Ptq recipe).",
+                .. bits == 0 ? Array.Empty<string>() :
+                [
+                    $"m.cfg: line 10: [mixed_bit_weight_quant_param] init_scale not applied under quant_type=WEIGHT_QUANT: {mixedWhy}",
+                    $"m.cfg: line 11: [mixed_bit_weight_quant_param] auto_tune not applied under quant_type=WEIGHT_QUANT: {mixedWhy}",
+                ],
+                "m.cfg: line 14: [full_quant_param] activation_quant_method not applied under quant_type=WEIGHT_QUANT: activations are quantized only under FULL_QUANT.",
+                "m.cfg: line 15: [full_quant_param] bias_correction not applied under quant_type=WEIGHT_QUANT: MindSpore corrects biases under FULL_QUANT only.",
+            ],
+            warnings);
+    }
+
+    [Fact]
+    public void Auto_tune_under_weight_quant_with_mixed_bits_sets_the_search_target()
+    {
+        var recipe = MindSporeConfigReader.Parse(EveryKey("WEIGHT_QUANT", 0).Replace("auto_tune=false", "auto_tune=true", StringComparison.Ordinal)).Validate().EnsureSupported();
+        Assert.Equal(MindSporeConfigReader.AutoTuneCosine, recipe.TargetCosine);
+        Assert.Equal(0.03, recipe.MixedInitScale);
+        Assert.Null(recipe.EffectiveAccuracyGuard); // the search holds the output to its target
     }
 }

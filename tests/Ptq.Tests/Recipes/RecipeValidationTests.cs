@@ -227,8 +227,7 @@ public sealed class RecipeValidationTests
         var features = recipe.UnsupportedFeatures().Select(f => f.ToString()).ToArray();
 
         Assert.Equal(
-            ["weight-bits mixed",
-             "target-cosine 0.995", "max-drop 0.5", "mixed-init-scale 0.02"],
+            ["max-drop 0.5"],
             features);
     }
 

@@ -151,10 +151,9 @@ internal static partial class RecipeOptions
 
     /// <summary><c>weight-bits</c> (<see cref="QuantizationRecipe.WeightBits"/>).</summary>
     public static RecipeOption WeightBits { get; } = Setting("weight-bits", OptionGroup.Quantization, Codecs.WeightBits, r => r.WeightBits, (r, v) => r with { WeightBits = v },
-        "Weight bits, 2-16; mixed: 4 bits, raising the most sensitive layers to 8 until --target-cosine holds.",
+        "Weight bits, 2-16; mixed: with --mode full 4 bits, raising the most sensitive layers to 8 until --target-cosine holds; with --mode weight-only each layer gets the fewest bits within the relative weight error of the recipe key mixed-init-scale, which --target-cosine searches (MindSpore's bit_num=0).",
         new()
         {
-            NotYet = r => r.IsMixedWeightBits && r.Mode != QuantizationMode.Full,
             Spellings =
             [
                 new(Tool.MindSporeLite, "[common_quant_param] bit_num", "0 → mixed"),
@@ -202,6 +201,16 @@ internal static partial class RecipeOptions
                 new(Tool.OnnxRuntime, "per_channel", "True → per-channel, False → per-tensor"),
             ],
         });
+
+    /// <summary><c>per-channel-acts</c> (<see cref="QuantizationRecipe.PerChannelActs"/>).</summary>
+    public static RecipeOption PerChannelActs { get; } = Setting("per-channel-acts", OptionGroup.Quantization, Codecs.Bool, r => r.PerChannelActs, (r, v) => r with { PerChannelActs = v },
+        "With --mode full, quantize every activation with one scale per channel (axis 1), within the range --method chose; ONNX Runtime then runs the layers reading them in float (its integer kernels take one input scale), TNN in int8.",
+        new() { Spellings = [Mapped(Tool.Tnn, "-t", ("0", "true"), ("1", "false"), ("2", "false"))] });
+
+    /// <summary><c>float-ops-fp16</c> (<see cref="QuantizationRecipe.FloatOpsFp16"/>).</summary>
+    public static RecipeOption FloatOpsFp16 { get; } = Setting("float-ops-fp16", OptionGroup.Quantization, Codecs.Bool, r => r.FloatOpsFp16, (r, v) => r with { FloatOpsFp16 = v },
+        "With --mode full, the operators left float compute in float16, with Casts in and out (those without a float16 kernel in ONNX Runtime stay float32).",
+        new() { Spellings = [Mapped(Tool.Bolt, "-i", ("INT8_FP16", "true"), ("INT8_FP32", "false"), ("INT8", "false")) with { Values = "with -o true or -s (static int8): INT8_FP16 → true, INT8_FP32/INT8 → false" }] });
 
     /// <summary><c>method</c> (<see cref="QuantizationRecipe.Method"/>).</summary>
     public static RecipeOption Method { get; } = Setting("method", OptionGroup.Quantization, Codecs.Methods, r => r.Method, (r, v) => r with { Method = v },
@@ -446,8 +455,8 @@ internal static partial class RecipeOptions
         + Codecs.Number(QuantizationRecipe.DefaultMixedTargetCosine) + " unless told).",
         new()
         {
-            Placeholder = "C", NotYet = r => r.TargetCosine is not null && r.Mode != QuantizationMode.Full,
-            Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] auto_tune", "true → " + Codecs.Number(QuantizationRecipe.DefaultMixedTargetCosine))],
+            Placeholder = "C", NotYet = r => r.TargetCosine is not null && r.Mode != QuantizationMode.Full && !(r.Mode == QuantizationMode.WeightOnly && r.IsMixedWeightBits),
+            Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] auto_tune", "true (WEIGHT_QUANT, bit_num=0) → " + Codecs.Number(QuantizationRecipe.DefaultMixedTargetCosine) + ": searches init_scale")],
         });
 
     /// <summary><c>accuracy-guard</c> (<see cref="QuantizationRecipe.AccuracyGuard"/>).</summary>
@@ -460,13 +469,13 @@ internal static partial class RecipeOptions
     public static RecipeOption MaxDrop { get; } = Setting("max-drop", OptionGroup.Search, Codecs.Double.OrNull(), r => r.MaxDrop, (r, v) => r with { MaxDrop = v },
         "Accuracy points the result may lose against float.", new() { Placeholder = "POINTS", Implemented = false });
 
-    /// <summary><c>mixed-init-scale</c> (<see cref="QuantizationRecipe.MixedInitScale"/>), recipe only: not implemented yet.</summary>
+    /// <summary><c>mixed-init-scale</c> (<see cref="QuantizationRecipe.MixedInitScale"/>), recipe only.</summary>
     public static RecipeOption MixedInitScale { get; } = Setting("mixed-init-scale", OptionGroup.Search, Codecs.Double.OrNull(),
         r => r.MixedInitScale, (r, v) => r with { MixedInitScale = v },
-        "Starting scale of the mixed-bit weight search, in (0, 1).",
+        "With --mode weight-only and --weight-bits mixed: the relative error, in (0, 1), each layer's weights may have; each layer gets the fewest bits within it.",
         new()
         {
-            Placeholder = "S", HasFlag = false, Implemented = false,
+            Placeholder = "S", HasFlag = false, UnsetMeans = () => Codecs.Number(QuantizationRecipe.DefaultMixedInitScale),
             Spellings = [new(Tool.MindSporeLite, "[mixed_bit_weight_quant_param] init_scale")],
         });
 
@@ -476,6 +485,11 @@ internal static partial class RecipeOptions
     public static RecipeOption Format { get; } = Setting("format", OptionGroup.Output, Codecs.Formats, r => r.Format, (r, v) => r with { Format = v },
         "How the model is written: QuantizeLinear/DequantizeLinear around float operators (qdq; ONNX Runtime fuses them), or integer operators (qoperator: QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearConcat …, converted from the verified QDQ model; ops without an integer kernel stay in QDQ form). --mode full only.",
         new() { Spellings = [new(Tool.OnnxRuntime, "quant_format", "QuantFormat.QDQ → qdq, QuantFormat.QOperator → qoperator")] });
+
+    /// <summary><c>debug-dir</c> (<see cref="QuantizationRecipe.DebugDir"/>).</summary>
+    public static RecipeOption DebugDir { get; } = Setting("debug-dir", OptionGroup.Output, Codecs.Text, r => r.DebugDir, (r, v) => r with { DebugDir = v },
+        "After saving, write MindSpore's debug files into DIR: debug_stats.csv (float and dequantized statistics per tensor, on the first samples of --data; weights only without it) and quant_param.csv in MindSpore's columns.",
+        new() { Placeholder = "DIR", Spellings = [new(Tool.MindSporeLite, "[common_quant_param] debug_info_save_path")] });
 
     /// <summary>Every option, in declaration order: the order help lists them and recipes are written (grouped by <see cref="RecipeOption.Group"/>).</summary>
     public static IReadOnlyList<RecipeOption> All { get; } = Declared.AsReadOnly();

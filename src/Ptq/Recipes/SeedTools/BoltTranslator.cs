@@ -21,7 +21,7 @@ internal static class BoltTranslator
         {
             Required = true, Counterpart = "the MODEL argument; -o MODEL_int8_q.onnx (MODEL_f16_q.onnx for -q FP16) beside it",
         },
-        Value("-i", "FP32|INT8_FP16|INT8_FP32", "Inference precision: int8 (float ops in fp32 in ONNX Runtime), or FP32 (only storage changes, see -q). [default: INT8_FP16]"),
+        Value("-i", "FP32|INT8_FP16|INT8_FP32", "Inference precision: int8 with the float ops in fp16 (INT8_FP16) or fp32 (INT8_FP32), or FP32 (only storage changes, see -q). [default: INT8_FP16]"),
         Value("-b", "true|false", "Fold BatchNorm into the preceding convolution. [default: true]"),
         Value("-q", "NOQUANT|FP16|INT8|MIX", "Weight storage: FP16, INT8, or MIX (int8, keeping float the layers that cost the output most; needs -d). [default: NOQUANT]"),
         Value("-c", "V", "Clip every GEMM input to [-V, V]; 0: no clipping. [default: 0]"),
@@ -72,11 +72,13 @@ internal static class BoltTranslator
         }
         else
         {
-            if (inference == "INT8_FP16")
-                notes.Add("bolt -i INT8_FP16: ONNX Runtime computes the layers left float in fp32, as -i INT8_FP32 does (fp16 compute of float layers is not available)");
             if (storage == "FP16")
                 throw new ToolFlagException(Command, $"-i {inference} -q FP16", "int8 inference stores the quantized weights in int8 already; use -i FP32 -q FP16 for fp16 storage with float compute.");
             mode = offline || table is not null ? "full" : "dynamic";
+            if (mode == "full")
+                ToolTable.Apply(b, Command, SeedTool.Bolt, "-i", inference);
+            else if (inference == "INT8_FP16")
+                notes.Add("bolt -i INT8_FP16 without calibration (-o true or -s): the dynamic int8 model computes its float operators in fp32, as -i INT8_FP32 (ONNX Runtime fuses them with the dynamic quantization; fp16 float operators come with static int8)");
             if (offline) ToolTable.Apply(b, Command, SeedTool.Bolt, "-o true", "kl");
         }
         ApplyMode(b, mode);

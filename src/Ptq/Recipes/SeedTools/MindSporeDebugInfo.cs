@@ -1,35 +1,91 @@
+using System.Globalization;
+using CsvHelper;
 using Ptq.Data;
+using Ptq.IO;
 using Ptq.Onnx;
 using Ptq.Reports;
 
 namespace Ptq.Recipes;
 
 /// <summary>
-/// MindSpore Lite's <c>debug_info_save_path</c>: after a run, the folder gets the per-tensor statistics of the float and
-/// the quantized model side by side (<c>debug_stats.csv</c>, MindSpore's columns, from <see cref="Debugger"/> on the
-/// first calibration samples), the per-layer errors and HTML report <c>ptq debug</c> writes, and a copy of
-/// <c>quant_param.csv</c> (MindSpore's quantization parameter file).
+/// MindSpore Lite's <c>debug_info_save_path</c> (the recipe's <see cref="QuantizationRecipe.DebugDir"/>): after a run,
+/// the folder gets MindSpore's two debug files —
+/// <list type="bullet">
+/// <item><c>debug_stats.csv</c>, the data distribution report in MindSpore's columns: each tensor's statistics in the
+/// float model (Origin) and dequantized (Dequant). With samples (<see cref="QuantizationRecipe.Data"/>) activations and
+/// weights on the first samples (<see cref="Debugger"/>, which also writes its layer ranking and HTML report there);
+/// without, the weights only (MindSpore's one report for weight quantization).</item>
+/// <item><c>quant_param.csv</c> in MindSpore's columns: NodeName, NodeType, TensorName, ElementsNum, Dims, Scale,
+/// ZeroPoint, Bits, CorrectionVar, CorrectionMean. Ptq applies no variance/mean correction to dequantized weights, so
+/// weights carry 1 and 0; other tensors leave the two empty.</item>
+/// </list>
 /// </summary>
 internal static class MindSporeDebugInfo
 {
-    /// <summary>Writes the debug files for <paramref name="quantizedPath"/> (quantized from <paramref name="floatModel"/> by <paramref name="recipe"/>) into <paramref name="directory"/>.</summary>
+    /// <summary>The columns of the debug folder's quant_param.csv, MindSpore's names and order.</summary>
+    public static IReadOnlyList<string> QuantParamColumns { get; } =
+        ["NodeName", "NodeType", "TensorName", "ElementsNum", "Dims", "Scale", "ZeroPoint", "Bits", "CorrectionVar", "CorrectionMean"];
+
+    /// <summary>Writes the debug files for <paramref name="result"/> (quantized from <paramref name="floatModel"/> by <paramref name="recipe"/>) into <paramref name="directory"/>.</summary>
     /// <returns>The files written.</returns>
-    /// <exception cref="PtqException">The recipe has no samples to run both models on, or the models cannot be compared.</exception>
-    public static IReadOnlyList<string> Write(OnnxModel floatModel, string quantizedPath, string csvPath, QuantizationRecipe recipe, string directory,
+    /// <exception cref="PtqException">The folder cannot be written, or the models cannot be compared.</exception>
+    public static IReadOnlyList<string> Write(OnnxModel floatModel, QuantizationResult result, QuantizationRecipe recipe, string directory,
         CancellationToken cancellationToken = default)
     {
-        if (recipe.Data.Count == 0)
-            throw new PtqException($"debug_info_save_path {directory}: MindSpore's debug statistics compare the float and quantized models on samples; " +
-                                   "give [data_preprocess_param] calibrate_path (or leave debug_info_save_path out)");
-        Directory.CreateDirectory(directory);
-        using var quantized = ModelIO.Load(quantizedPath);
-        var options = DebugOptions.Default;
-        var source = CalibrationSources.Create(floatModel, recipe.Data, recipe.ToSourceOptions() with { Limit = Math.Min(options.Samples, recipe.CalibSize ?? int.MaxValue) });
-        var report = Debugger.Run(floatModel, quantized, source.Select(s => (IReadOnlyDictionary<string, Runtime.TensorValue>)s.ToFeeds()), options, cancellationToken);
-        var files = DebugReportFiles.Write(report, directory, floatModel.DisplayName, quantized.DisplayName).ToList();
-        string csvCopy = Path.Combine(directory, Path.GetFileName(csvPath));
-        File.Copy(csvPath, csvCopy, overwrite: true);
-        files.Add(csvCopy);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(recipe);
+        var files = new List<string>();
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RecipeException(RecipeOptions.DebugDir, $"{RecipeOptions.DebugDir} {directory}: cannot create the folder: {ex.Message}", ex);
+        }
+        if (result.Run.Result.Tensors.Count > 0)
+        {
+            if (recipe.Data.Count > 0)
+            {
+                var options = DebugOptions.Default;
+                var source = CalibrationSources.Create(floatModel, recipe.Data, recipe.ToSourceOptions() with { Limit = Math.Min(options.Samples, recipe.CalibSize ?? int.MaxValue) });
+                var report = Debugger.Run(floatModel, result.Model, source.Select(s => (IReadOnlyDictionary<string, Runtime.TensorValue>)s.ToFeeds()), options, cancellationToken);
+                files.AddRange(DebugReportFiles.Write(report, directory, floatModel.DisplayName, result.Model.DisplayName));
+            }
+            else
+            {
+                string stats = Path.Combine(directory, DebugReportFiles.StatsFile);
+                var weights = Debugger.CompareWeightsOnly(floatModel, result.Model);
+                AtomicFile.WriteText(stats, w => DebugCsv.WriteStats(w, weights));
+                files.Add(stats);
+            }
+        }
+        string csv = Path.Combine(directory, "quant_param.csv");
+        AtomicFile.WriteText(csv, w => WriteQuantParams(w, result.Run.Result.Tensors));
+        files.Add(csv);
         return files;
+    }
+
+    /// <summary>Writes quant_param.csv in MindSpore's columns (<see cref="QuantParamColumns"/>), one row per quantized tensor.</summary>
+    internal static void WriteQuantParams(TextWriter writer, IEnumerable<Passes.QuantizedTensorRecord> tensors)
+    {
+        using var csv = CsvWriter.Create(writer, new CsvWriterOptions { NewLine = "\n", FormatProvider = CultureInfo.InvariantCulture }, true);
+        csv.WriteRecord([.. QuantParamColumns]);
+        foreach (var t in tensors)
+        {
+            long elements = t.Dims.Length == 0 ? 0 : t.Dims.Aggregate(1L, (a, d) => a * d);
+            bool weight = t.Kind == "Weight";
+            csv.WriteField(t.NodeName);
+            csv.WriteField(t.NodeType);
+            csv.WriteField(t.TensorName);
+            csv.WriteField(elements == 0 ? "" : elements.ToString(CultureInfo.InvariantCulture));
+            csv.WriteField(t.Dims.Length == 0 ? "" : "[" + string.Join(",", t.Dims) + "]");
+            csv.WriteField(string.Join(" ", t.Parameters.Scales.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
+            csv.WriteField(string.Join(" ", t.Parameters.ZeroPoints));
+            csv.WriteField(t.Parameters.Scheme.EffectiveBits.ToString(CultureInfo.InvariantCulture));
+            csv.WriteField(weight ? "1" : "");
+            csv.WriteField(weight ? "0" : "");
+            csv.EndRecord();
+        }
     }
 }

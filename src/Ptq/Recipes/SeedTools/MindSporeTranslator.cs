@@ -6,8 +6,8 @@ namespace Ptq.Recipes;
 /// MindSpore Lite's converter flags, the quantization part: <c>--configFile</c> is read by
 /// <see cref="MindSporeConfigReader"/> (every section and key as <c>ptq quantize --recipe FILE.cfg</c> reads it),
 /// <c>--modelFile</c> is the ONNX model, and <c>--outputFile=OUT</c> writes <c>OUT.onnx</c> where the converter writes
-/// <c>OUT.ms</c>. <c>debug_info_save_path</c> is honoured: MindSpore's debug files are written there after the run
-/// (<see cref="MindSporeDebugInfo"/>).
+/// <c>OUT.ms</c>. <c>debug_info_save_path</c> becomes the recipe's debug-dir: MindSpore's debug files are written there
+/// after the run (<see cref="MindSporeDebugInfo"/>), as with <c>ptq quantize --recipe FILE.cfg</c>.
 /// </summary>
 internal static class MindSporeTranslator
 {
@@ -45,13 +45,9 @@ internal static class MindSporeTranslator
         string text = IO.InputFiles.ReadAllText(config, ResourceLimits.MaxConfigFileBytes,
             (problem, e) => new ToolFlagException(Command, $"--configFile={config}", $"cannot be read: {problem}", e));
         var recipe = MindSporeConfigReader.Parse(text, config, notes);
-        // debug_info_save_path is honoured here (the files are written after the run), so not "ignored".
-        string? debug = MindSporeConfigReader.DebugInfoSavePath(text);
-        if (debug is not null)
-            notes.RemoveAll(n => n.Contains("] debug_info_save_path ignored", StringComparison.Ordinal));
         string output = a.Value("--outputFile")!;
         if (!output.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             output += ".onnx";
-        return new ToolTranslation(recipe, model, output, Verbose: false, notes) { DebugDirectory = debug };
+        return new ToolTranslation(recipe, model, output, Verbose: false, notes);
     }
 }

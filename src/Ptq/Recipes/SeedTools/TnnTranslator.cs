@@ -4,7 +4,7 @@ namespace Ptq.Recipes;
 
 /// <summary>
 /// TNN's <c>quantization_cmd</c> flags → a recipe, with TNN's documented defaults (min-max activations and weights,
-/// per-channel, RGB); images are resized to the model's input size, as TNN does. TNN's <c>-p</c>/<c>-m</c> pair
+/// per-channel weights and activations (<c>-t 0</c> → per-channel-acts), RGB); images are resized to the model's input size, as TNN does. TNN's <c>-p</c>/<c>-m</c> pair
 /// (.tnnproto and .tnnmodel) is one ONNX file here; the output is <c>-o NAME</c> + <c>.onnx</c> in the current folder
 /// (<c>model_quantized.onnx</c> by default), as TNN writes its pair.
 /// </summary>
@@ -44,8 +44,6 @@ internal static class TnnTranslator
         ToolTable.Apply(b, Command, SeedTool.Tnn, "-r", a.Value("-r", "0")!);
         string merge = a.Value("-t", "0")!;
         ToolTable.Apply(b, Command, SeedTool.Tnn, "-t", merge);
-        if (merge == "0")
-            notes.Add("tnn -t 0: weights are per-channel, activations per-tensor (as -t 1): per-channel activation quantization is not implemented yet");
         if (a.Value("-n") is { } mean) ToolTable.Apply(b, Command, SeedTool.Tnn, "-n", NoSpaces(mean));
         if (a.Value("-s") is { } scale) ToolTable.Apply(b, Command, SeedTool.Tnn, "-s", NoSpaces(scale));
         string name = a.Value("-o", "model_quantized")!;

@@ -19,10 +19,4 @@ internal sealed record ToolTranslation(QuantizationRecipe Recipe, string Model, 
 
     /// <summary>The recipe file <see cref="QuantizeCommand"/> names (the YAML of <see cref="Recipe"/>), or null when flags say it all.</summary>
     public string? RecipeFile => NativeCommand.NeedsRecipeFile(Recipe) ? NativeCommand.RecipeFileName : null;
-
-    /// <summary>
-    /// Where to write MindSpore's debug files after the run (its <c>debug_info_save_path</c>, see
-    /// <see cref="MindSporeDebugInfo"/>), or null.
-    /// </summary>
-    public string? DebugDirectory { get; init; }
 }
