@@ -15,7 +15,8 @@ internal static class ConstantFolding
     /// <summary>
     /// Folds every eligible node of <paramref name="graph"/> (opset ≥ 13 semantics); returns how many. With
     /// <paramref name="slicesAndConcats"/>, Slice (positive steps) and Concat of constants fold too: exporters build LSTM
-    /// weights that way inside If branches (Silero VAD's gate reordering), and folded they are weights dynamic mode quantizes.
+    /// weights that way inside If branches (Silero VAD's gate reordering), and folded they are weights dynamic mode quantizes
+    /// (the dynamic quantizer folds bodies so).
     /// Reads initializers of enclosing graphs too when <paramref name="graph"/> is a body; folded values stay in it.
     /// </summary>
     public static int Apply(OnnxGraph graph, ExternalDataReader? external = null, bool slicesAndConcats = false)

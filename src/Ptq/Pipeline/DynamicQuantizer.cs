@@ -53,6 +53,12 @@ internal static class DynamicQuantizer
             var plan = SmoothQuant.Find(graph);
             SmoothQuant.Report(plan, SmoothQuant.Apply(graph, plan, t => smoothing.Tensors.GetValueOrDefault(t)?.PerChannel, alpha, prepared.External), alpha, log);
         }
+        // Exporters build LSTM weights inside bodies from constants with Slice/Concat (Silero's gate reordering); folded,
+        // they are weights DynamicQuantizeLSTM can take. Only here: each sibling body gets its own folded copy, which pays
+        // off when the copies are stored as int8, not in modes that leave LSTMs float.
+        if (graph.Subgraphs().ToList().Sum(body => ConstantFolding.Apply(body, prepared.External, slicesAndConcats: true)) > 0)
+            foreach (var g in graph.AllGraphs().ToList())
+                g.RemoveUnusedInitializers();
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
         var records = new List<QuantizedTensorRecord>();
         var floatNodes = new List<FloatNode>();

@@ -48,8 +48,6 @@ internal static class ModelPreparation
         if (!keep)
         {
             ConstantFolding.Apply(graph, upgraded.External);
-            foreach (var body in graph.Subgraphs().ToList())
-                ConstantFolding.Apply(body, upgraded.External, slicesAndConcats: true);
             ConvBiasAddFolding.Apply(graph, upgraded.External);
         }
         int folded = foldBatchNorm ? BatchNormFolding.Apply(graph, upgraded.External) : 0;
