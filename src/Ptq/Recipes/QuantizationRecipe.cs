@@ -70,6 +70,18 @@ public sealed partial record QuantizationRecipe
     /// <summary>Recipe key <c>n-std</c>: standard deviations for <see cref="CalibrationMethod.NStd"/>, positive. Default 3.</summary>
     public double NStd { get; init; } = 3;
 
+    /// <summary><c>--lapq-iterations N</c> (≥ 0): sweeps of Powell's method for <see cref="CalibrationMethod.Lapq"/>. Null: <see cref="Tuning.Lapq.LapqSettings.DefaultIterations"/>.</summary>
+    public int? LapqIterations { get; init; }
+
+    /// <summary><c>--lapq-max-evals N</c> (positive): output losses LAPQ may compute in all. Null: bounded by the sweeps only.</summary>
+    public int? LapqMaxEvals { get; init; }
+
+    /// <summary><c>--lapq-samples N</c> (positive): calibration samples LAPQ measures the output loss on. Null: <see cref="Tuning.Lapq.LapqSettings.DefaultSamples"/>.</summary>
+    public int? LapqSamples { get; init; }
+
+    /// <summary><c>--lapq-init-p P</c> (≥ 1): the p of the L_p clips LAPQ starts from. Null: the best of 2, 2.5, 3, 3.5 and 4 by output loss.</summary>
+    public double? LapqInitP { get; init; }
+
     /// <summary>
     /// <c>--weight-method minmax|mse|admm|gptq|adaround|hqq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
     /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest;
@@ -303,6 +315,7 @@ public sealed partial record QuantizationRecipe
         && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
+        && LapqIterations == other.LapqIterations && LapqMaxEvals == other.LapqMaxEvals && LapqSamples == other.LapqSamples && LapqInitP.Equals(other.LapqInitP)
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable

@@ -31,6 +31,9 @@ internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result,
     /// <summary>Why the output was not compared although samples were given (a model with integer outputs only), or null.</summary>
     public string? CheckNotRun { get; init; }
 
+    /// <summary>LAPQ's search (<c>--method lapq</c>), or null.</summary>
+    public Tuning.Lapq.LapqResult? Lapq { get; init; }
+
     /// <summary>What <c>--format qoperator</c> converted, or null for QDQ output.</summary>
     public QOperatorConversion? QOperator { get; init; }
 
@@ -120,6 +123,7 @@ internal static class RecipeQuantizer
             : outcome.Check?.Cosine(result);
         return new RecipeQuantizationResult(result, outcome.Fallback, outcome.Target, source?.SkippedFiles ?? 0, outcome.Guard)
         {
+            Lapq = outcome.Lapq,
             QOperator = conversion,
             Verification = verification,
             CheckCosine = cosine,
@@ -139,7 +143,15 @@ internal static class RecipeQuantizer
         : null;
 
     /// <summary>What the mode-specific part produced: a plain result, or a guard or target search over one.</summary>
-    private sealed record Outcome(StaticQuantizationResult? Plain, GuardResult? Guard, FallbackResult? Fallback, double? Target, OutputCheck? Check);
+    private sealed record Outcome(StaticQuantizationResult? Plain, GuardResult? Guard, FallbackResult? Fallback, double? Target, OutputCheck? Check)
+    {
+        /// <summary>LAPQ's search, when the recipe's method is lapq.</summary>
+        public Tuning.Lapq.LapqResult? Lapq { get; init; }
+    }
+
+    /// <summary>True when some activation's method is lapq (the recipe's, or an override's).</summary>
+    private static bool UsesLapq(QuantizationRecipe recipe) =>
+        recipe.Method == CalibrationMethod.Lapq || recipe.Overrides.Any(o => o.Method == CalibrationMethod.Lapq);
 
     private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, ICalibrationSource? source,
         CheckSet? checkSet, IProgress<string>? log)
@@ -192,13 +204,25 @@ internal static class RecipeQuantizer
         bool guardSearches = checkSet is not null && recipe.AccuracyGuardFor(hasCheckSamples: true) is not null && recipe.AccuracyGuardSearches;
         var run = StaticRun.Create(model, settings, input, forVariants: guardSearches, log);
         var plain = run.Plain;
+        Tuning.Lapq.LapqResult? lapq = null;
+        if (UsesLapq(recipe))
+        {
+            // LAPQ's samples are spread over the data apart from the check set, so the guard judges clips on other images.
+            if (source is null)
+                throw new RecipeException(RecipeOptions.Method, $"{RecipeOptions.Method} lapq measures the output against float on samples; add {RecipeOptions.Data} (with {RecipeOptions.Stats} it only supplies those samples).");
+            var lapqSettings = recipe.ToLapqSettings();
+            var samples = Feeds(source!.SpreadOutside(lapqSettings.Samples, CheckSamples)).ToList();
+            var reference = OutputCheck.ReferenceModel(model, () => plain.PreparedFloatModel);
+            lapq = Tuning.Lapq.LossAwareClipping.Search(run, settings, reference, samples, lapqSettings, log, cancellationToken);
+            (plain, settings) = (lapq.Result, lapq.Settings);
+        }
         // The check samples are read only after calibration, so they do not add to its peak memory.
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
         if (check is null || recipe.AccuracyGuardFor(hasCheckSamples: true) is not double guard)
-            return new Outcome(plain, null, null, null, check);
+            return new Outcome(plain, null, null, null, check) { Lapq = lapq };
         if (!recipe.AccuracyGuardSearches)
-            return new Outcome(plain, AccuracyGuard.CheckOnly(plain, check, guard, log), null, null, check);
-        return new Outcome(plain, AccuracyGuard.Static(run, settings, check, guard, log), null, null, check);
+            return new Outcome(plain, AccuracyGuard.CheckOnly(plain, check, guard, log), null, null, check) { Lapq = lapq };
+        return new Outcome(plain, AccuracyGuard.Static(run, settings, check, guard, log, plain), null, null, check) { Lapq = lapq };
     }
 
     private static string? Shortfall(QuantizationRecipe recipe, StaticQuantizationResult result, Outcome outcome, double? cosine, int samples)
