@@ -1,4 +1,5 @@
 using Ptq.Calibration;
+using Ptq.Data;
 using Ptq.Evaluation;
 using Ptq.Onnx;
 using Ptq.Pipeline;
