@@ -212,8 +212,7 @@ internal static class RecipeQuantizer
                 throw new RecipeException(RecipeOptions.Method, $"{RecipeOptions.Method} lapq measures the output against float on samples; add {RecipeOptions.Data} (with {RecipeOptions.Stats} it only supplies those samples).");
             var lapqSettings = recipe.ToLapqSettings();
             var samples = Feeds(source!.SpreadOutside(lapqSettings.Samples, CheckSamples)).ToList();
-            var reference = OutputCheck.ReferenceModel(model, () => plain.PreparedFloatModel);
-            lapq = Tuning.Lapq.LossAwareClipping.Search(run, settings, reference, samples, lapqSettings, log, cancellationToken);
+            lapq = Tuning.Lapq.LossAwareClipping.Search(run, settings, samples, lapqSettings, log, cancellationToken);
             (plain, settings) = (lapq.Result, lapq.Settings);
         }
         // The check samples are read only after calibration, so they do not add to its peak memory.

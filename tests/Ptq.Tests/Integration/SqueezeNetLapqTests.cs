@@ -29,7 +29,7 @@ public class SqueezeNetLapqTests(ITestOutputHelper output)
         var mse = StaticQuantizer.Quantize(model, settings, Input(CalibrationMethod.Mse));
         var run = StaticRun.Create(model, settings, Input(CalibrationMethod.Lapq), forVariants: false);
         var searchSamples = Enumerable.Range(0, 8).Select(i => calibration[i * 12 + 6]).ToList();
-        var lapq = LossAwareClipping.Search(run, settings, model, searchSamples, new LapqSettings { Iterations = 1, Samples = 8 },
+        var lapq = LossAwareClipping.Search(run, settings, searchSamples, new LapqSettings { Iterations = 1, Samples = 8 },
             new Progress<string>(output.WriteLine));
         Assert.True(lapq.Loss < 0.8 * lapq.InitLoss, $"search loss {lapq.Loss} vs start {lapq.InitLoss}");
 

@@ -38,6 +38,47 @@ public class LapqTests
         Assert.Equal(F(outcome.Point), outcome.Value, 12);
     }
 
+    /// <summary>KL(softmax(p) ‖ softmax(q)) along a middle axis, against the formula written out row by row.</summary>
+    [Fact]
+    public void Kl_divergence_of_softmax_rows_matches_the_formula()
+    {
+        var random = new Random(5);
+        long[] shape = [2, 3, 4]; // rows along axis 1: 2 × 4 of them, 3 values each
+        float[] p = [.. Enumerable.Range(0, 24).Select(_ => (float)(random.NextDouble() * 4 - 2))];
+        float[] q = [.. p.Select(v => v + (float)(random.NextDouble() - 0.5))];
+        double expected = 0;
+        for (int o = 0; o < 2; o++)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                double[] a = [.. Enumerable.Range(0, 3).Select(k => Math.Exp(p[(o * 3 + k) * 4 + i]))], b = [.. Enumerable.Range(0, 3).Select(k => Math.Exp(q[(o * 3 + k) * 4 + i]))];
+                double sa = a.Sum(), sb = b.Sum();
+                expected += Enumerable.Range(0, 3).Sum(k => a[k] / sa * Math.Log(a[k] / sa / (b[k] / sb)));
+            }
+        }
+        var (sum, rows) = ClipSimulation.Divergence(p, q, shape, axis: 1);
+        Assert.Equal(8, rows);
+        Assert.Equal(expected, sum, 10);
+        Assert.Equal(0, ClipSimulation.Divergence(p, p, shape, axis: -2).Sum, 12);
+        // Before opset 13 a row is everything from the axis on: 2 rows of 12 values.
+        Assert.Equal(2, ClipSimulation.Divergence(p, q, shape, axis: 1, coerced: true).Rows);
+    }
+
+    [Fact]
+    public void Lapq_options_are_refused_where_they_cannot_apply()
+    {
+        var lapq = Ptq.Recipes.QuantizationRecipe.Default with { Method = CalibrationMethod.Lapq };
+        void Refused(Ptq.Recipes.QuantizationRecipe recipe, string message) =>
+            Assert.StartsWith(message, Assert.Throws<Ptq.Recipes.RecipeException>(() => { recipe.Validate(); }).Message, StringComparison.Ordinal);
+        Refused(Ptq.Recipes.QuantizationRecipe.Default with { LapqIterations = 3 }, "lapq-iterations 3: it steers method lapq's search");
+        Refused(lapq with { LapqSamples = 0 }, "lapq-samples 0: give a positive number");
+        Refused(lapq with { LapqInitP = 0.5 }, "lapq-init-p 0.5: the norm's p is a finite number of at least 1");
+        Refused(lapq with { Mode = Ptq.Recipes.QuantizationMode.Dynamic }, "method lapq with mode dynamic:");
+        Refused(lapq with { TargetCosine = 0.99 }, "method lapq with a target search");
+        Assert.Equal(new LapqSettings { Iterations = 3, Samples = 8, MaxEvaluations = 100, InitNorm = 2.5 },
+            (lapq with { LapqIterations = 3, LapqSamples = 8, LapqMaxEvals = 100, LapqInitP = 2.5 }).Validate().ToLapqSettings());
+    }
+
     /// <summary>L_2 is the MSE model: the same clip; a larger p weighs outliers more and keeps a wider range.</summary>
     [Fact]
     public void Lp_clip_at_p2_is_the_mse_clip_and_widens_with_p()
@@ -75,7 +116,7 @@ public class LapqTests
 
         var mse = StaticQuantizer.Quantize(model, settings, new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings { Method = CalibrationMethod.Mse }));
         var run = StaticRun.Create(model, settings, new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings { Method = CalibrationMethod.Lapq }), forVariants: false);
-        var lapq = LossAwareClipping.Search(run, settings, model, calibration.Take(8).ToList(), new LapqSettings { Iterations = 2, Samples = 8 });
+        var lapq = LossAwareClipping.Search(run, settings, calibration.Take(8).ToList(), new LapqSettings { Iterations = 2, Samples = 8 });
 
         Assert.True(lapq.Loss < lapq.InitLoss, $"search loss {lapq.Loss} vs start {lapq.InitLoss}");
         double mseLoss = RelativeError(model, mse.Model, heldOut), lapqLoss = RelativeError(model, lapq.Result.Model, heldOut);

@@ -23,35 +23,50 @@ internal sealed class ClipSimulation : IDisposable
     private readonly OrtRunner _runner;
     private readonly IReadOnlyList<string> _sources;
     private readonly IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> _samples;
-    private readonly IReadOnlyList<string> _outputs;
-    private readonly List<float[]> _expected;
+    private readonly IReadOnlyList<Head> _heads;
+    private readonly List<TensorValue[]> _expected;
     private readonly double _energy;
 
     private ClipSimulation(OrtRunner runner, IReadOnlyList<string> sources, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples,
-        IReadOnlyList<string> outputs, List<float[]> expected)
+        IReadOnlyList<Head> heads, List<TensorValue[]> expected)
     {
         _runner = runner;
         _sources = sources;
         _samples = samples;
-        _outputs = outputs;
+        _heads = heads;
         _expected = expected;
-        _energy = Math.Max(expected.Sum(e => e.Sum(v => (double)v * v)), double.Epsilon);
+        _energy = Math.Max(expected.Sum(e => heads.Select((h, i) => h.Axis is null ? e[i].ToFloats().Sum(v => (double)v * v) : 0).Sum()), double.Epsilon);
     }
+
+    /// <summary>
+    /// One float output as the loss reads it: through the logits of the Softmax that writes it (<paramref name="Axis"/>
+    /// set; the KL divergence of the float distribution to the quantized one), or as it is (relative squared error).
+    /// </summary>
+    /// <param name="Quantized">The tensor read from the simulation.</param>
+    /// <param name="Reference">The tensor read from the float model.</param>
+    /// <param name="Axis">The Softmax axis (non-negative once the rank is known, else as written), or null.</param>
+    /// <param name="Coerced">Softmax before opset 13: the rows are the values flattened from <paramref name="Axis"/> on.</param>
+    private sealed record Head(string Quantized, string Reference, int? Axis, bool Coerced = false);
 
     /// <summary>The searched tensors (parameter sources) in input order.</summary>
     public IReadOnlyList<string> Sources => _sources;
 
     /// <summary>
     /// The simulation of <paramref name="result"/> with the parameters of <paramref name="sources"/> (parameter sources
-    /// of its plan) made run-time inputs, measured on <paramref name="samples"/> against <paramref name="reference"/>'s
-    /// float outputs. Throws <see cref="PtqException"/> when the model has no float output.
+    /// of its plan) made run-time inputs, measured on <paramref name="samples"/> against the outputs of its prepared
+    /// float model. Throws <see cref="PtqException"/> when the model has no float output.
     /// </summary>
-    public static ClipSimulation Create(StaticQuantizationResult result, OnnxModel reference, IReadOnlyList<string> sources,
+    public static ClipSimulation Create(StaticQuantizationResult result, IReadOnlyList<string> sources,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
     {
         var outputs = OutputCheck.FloatOutputs(result.PreparedFloatModel);
         if (outputs.Count == 0)
             throw new PtqException("LAPQ measures the output against float, and the model has no float output");
+        var floatGraph = OnnxGraph.FromModel(result.PreparedFloatModel, promoteConstants: false);
+        var quantizedGraph = OnnxGraph.FromModel(result.Model, promoteConstants: false);
+        bool coerced = result.Model.DefaultOpset < 13;
+        var heads = outputs.Select(o => SoftmaxOf(quantizedGraph, o, coerced) is var (qLogits, axis) && SoftmaxOf(floatGraph, o, coerced) is var (fLogits, fAxis) && axis == fAxis
+            ? new Head(qLogits, fLogits, axis, coerced) : new Head(o, o, null)).ToList();
         var index = sources.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => p.i, StringComparer.Ordinal);
         var graph = OnnxGraph.FromModel(result.Model, promoteConstants: false);
         Pipeline.Reconstruction.ConstantDequantization.Fold(graph, result.Model.External);
@@ -88,12 +103,15 @@ internal sealed class ClipSimulation : IDisposable
         graph.SortTopologically();
         var proto = result.Model.Proto.Clone();
         proto.Graph = graph.ToProto();
-        var runner = new OrtRunner(result.Model.Derive(proto));
+        using var derived = result.Model.Derive(proto);
+        var runner = OrtRunner.WithOutputs(derived, heads.Select(h => h.Quantized));
         try
         {
-            using var floatRunner = new OrtRunner(reference);
-            var expected = samples.Select(s => Concatenated(floatRunner.Run(s, outputs), outputs)).ToList();
-            return new ClipSimulation(runner, sources, samples, outputs, expected);
+            // The prepared float model: the Softmax inputs are found by name in it (the user's model may name them otherwise).
+            using var floatRunner = OrtRunner.WithOutputs(result.PreparedFloatModel, heads.Select(h => h.Reference));
+            var names = heads.Select(h => h.Reference).ToList();
+            var expected = samples.Select(s => { var values = floatRunner.Run(s, names); return names.Select(n => values[n]).ToArray(); }).ToList();
+            return new ClipSimulation(runner, sources, samples, heads, expected);
         }
         catch
         {
@@ -103,8 +121,10 @@ internal sealed class ClipSimulation : IDisposable
     }
 
     /// <summary>
-    /// The output loss with <paramref name="parameters"/> for the searched tensors: the squared error of the outputs over
-    /// all samples divided by the float outputs' energy (0 is float's output; scale-free, so models compare).
+    /// The output loss with <paramref name="parameters"/> for the searched tensors: for outputs written by a Softmax, the
+    /// mean over its rows of KL(float ‖ quantized) computed from the logits (the label-free form of the cross-entropy
+    /// LAPQ minimises); for other outputs the squared error over all samples divided by the float outputs' energy
+    /// (scale-free). 0 is float's output.
     /// </summary>
     public double Loss(IReadOnlyDictionary<string, QuantParams> parameters)
     {
@@ -115,26 +135,85 @@ internal sealed class ClipSimulation : IDisposable
             feeds[ScaleInput + i] = TensorValue.FromFloats([], [p.Scale]);
             feeds[ZeroPointInput + i] = TensorValue.FromFloats([], [p.ZeroPoint]);
         }
-        double error = 0;
+        var names = _heads.Select(h => h.Quantized).ToList();
+        double error = 0, divergence = 0;
+        long rows = 0;
         for (int s = 0; s < _samples.Count; s++)
         {
             foreach (var (name, value) in _samples[s])
                 feeds[name] = value;
-            float[] actual = Concatenated(_runner.Run(feeds, _outputs), _outputs);
-            float[] expected = _expected[s];
-            for (int k = 0; k < expected.Length; k++)
+            var values = _runner.Run(feeds, names);
+            for (int h = 0; h < _heads.Count; h++)
             {
-                double d = actual[k] - (double)expected[k];
-                error += d * d;
+                float[] actual = values[_heads[h].Quantized].ToFloats(), expected = _expected[s][h].ToFloats();
+                if (_heads[h].Axis is int axis)
+                {
+                    var (sum, count) = Divergence(expected, actual, _expected[s][h].Shape, axis, _heads[h].Coerced);
+                    divergence += sum;
+                    rows += count;
+                    continue;
+                }
+                for (int k = 0; k < expected.Length; k++)
+                {
+                    double d = actual[k] - (double)expected[k];
+                    error += d * d;
+                }
             }
         }
-        return error / _energy;
+        return (rows > 0 ? divergence / rows : 0) + error / _energy;
+    }
+
+    /// <summary>
+    /// Σ over the rows along <paramref name="axis"/> of KL(softmax(p) ‖ softmax(q)), and the number of rows; with
+    /// <paramref name="coerced"/> a row is everything from <paramref name="axis"/> on (Softmax before opset 13).
+    /// </summary>
+    internal static (double Sum, long Rows) Divergence(float[] p, float[] q, long[] shape, int axis, bool coerced = false)
+    {
+        if (axis < 0)
+            axis += shape.Length;
+        long n = coerced ? shape.Skip(axis).Aggregate(1L, (a, d) => a * d) : shape[axis];
+        long inner = coerced ? 1 : shape.Skip(axis + 1).Aggregate(1L, (a, d) => a * d), outer = p.Length / Math.Max(1, n * inner);
+        double total = 0;
+        for (long o = 0; o < outer; o++)
+        {
+            for (long i = 0; i < inner; i++)
+            {
+                long at(long k) => (o * n + k) * inner + i;
+                double maxP = double.NegativeInfinity, maxQ = double.NegativeInfinity;
+                for (long k = 0; k < n; k++) { maxP = Math.Max(maxP, p[at(k)]); maxQ = Math.Max(maxQ, q[at(k)]); }
+                double sumP = 0, sumQ = 0;
+                for (long k = 0; k < n; k++) { sumP += Math.Exp(p[at(k)] - maxP); sumQ += Math.Exp(q[at(k)] - maxQ); }
+                double logZp = maxP + Math.Log(sumP), logZq = maxQ + Math.Log(sumQ);
+                double kl = 0;
+                for (long k = 0; k < n; k++)
+                {
+                    double logP = p[at(k)] - logZp, logQ = q[at(k)] - logZq;
+                    kl += Math.Exp(logP) * (logP - logQ);
+                }
+                total += Math.Max(kl, 0);
+            }
+        }
+        return (total, outer * inner);
+    }
+
+    /// <summary>
+    /// The logits and axis of the Softmax that writes <paramref name="output"/>, directly or through ops that only
+    /// reshape (Reshape, Flatten, Squeeze, Unsqueeze, Identity); null for other outputs.
+    /// </summary>
+    private static (string Logits, int Axis)? SoftmaxOf(OnnxGraph graph, string output, bool coerced)
+    {
+        for (var node = graph.Producer(output); node is not null; node = node.Inputs.Count > 0 ? graph.Producer(node.Inputs[0]) : null)
+        {
+            if (node.OpType == "Softmax" && node.IsStandard)
+                return (node.Inputs[0], (int)node.GetInt("axis", coerced ? 1 : -1));
+            if (node.OpType is not ("Reshape" or "Flatten" or "Squeeze" or "Unsqueeze" or "Identity"))
+                return null;
+        }
+        return null;
     }
 
     /// <inheritdoc/>
     public void Dispose() => _runner.Dispose();
-
-    private static float[] Concatenated(Dictionary<string, TensorValue> values, IReadOnlyList<string> outputs) => [.. outputs.SelectMany(o => values[o].ToFloats())];
 
     private static Onnx.Proto.ValueInfoProto ScalarInput(string name) => new()
     {

@@ -28,7 +28,9 @@ internal sealed record LapqResult(StaticQuantizationResult Result, StaticQuantiz
 /// all layers are chosen together, for the loss of the network's output rather than each tensor's own error. Every
 /// layer starts from its L_p-optimal clip, with the p (tried in {2, 2.5, 3, 3.5, 4} unless given) whose clips give the
 /// least output loss; Powell's method then moves the clip values jointly, each as a factor on a log scale, to lower the
-/// output loss (squared error against the float outputs, relative to their energy) on a few calibration samples.
+/// output loss on a few calibration samples: for a Softmax output the KL divergence of float's distribution to the
+/// quantized one (the label-free form of the cross-entropy LAPQ minimises), for other outputs the squared error
+/// relative to the float outputs' energy.
 /// The candidates run in one ONNX Runtime session (<see cref="ClipSimulation"/>) and their parameters come from
 /// <see cref="StaticQuantizer.Parameters"/>, so the clips found are written exactly as measured; the weights keep the
 /// run's quantization. Only tensors whose method is <see cref="CalibrationMethod.Lapq"/> are searched (not those a clip
@@ -38,10 +40,10 @@ internal static class LossAwareClipping
 {
     /// <summary>
     /// Searches the clips of <paramref name="run"/>'s plain quantization (made with <paramref name="settings"/>) on
-    /// <paramref name="samples"/>, measuring against <paramref name="reference"/>, within <paramref name="lapq"/>'s bounds;
+    /// <paramref name="samples"/>, measuring against the prepared float model, within <paramref name="lapq"/>'s bounds;
     /// reports the initialisation and each sweep to <paramref name="log"/>.
     /// </summary>
-    public static LapqResult Search(StaticRun run, StaticQuantizationSettings settings, OnnxModel reference, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples,
+    public static LapqResult Search(StaticRun run, StaticQuantizationSettings settings, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples,
         LapqSettings lapq, IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
         lapq.Validate();
@@ -58,7 +60,7 @@ internal static class LossAwareClipping
             log?.Report("lapq: no activation to search (none calibrated with lapq)");
             return new LapqResult(start, settings, double.NaN, double.NaN, double.NaN, 0, 0, 0, samples.Count, [], clock.Elapsed.TotalSeconds);
         }
-        using var simulation = ClipSimulation.Create(start, reference, searched, samples);
+        using var simulation = ClipSimulation.Create(start, searched, samples);
         int evaluations = 0;
         double Loss(IReadOnlyDictionary<string, FloatRange> ranges)
         {
