@@ -31,6 +31,9 @@ internal static class QuantizeRun
             debug(decision);
         string csvPath = result.Save(outputPath); // the model and its CSV appear together or not at all
         WriteSummary(console.Out, result.Summary, outputPath, csvPath);
+        if (result.Run.Lapq is { Variables: > 0 } lapq)
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"lapq: output loss {lapq.InitLoss:G4} (L{lapq.InitNorm:0.#} clips) -> {lapq.Loss:G4} on {lapq.Samples} samples; {lapq.Variables} clip values, {lapq.Iterations} sweep(s), {lapq.Evaluations} evaluations, {lapq.Seconds:F1} s"));
         if (result.FormatSummary is { } operators)
             console.Out.WriteLine($"integer operators (--format qoperator): {operators}");
         foreach (string file in alsoWrite?.Invoke(csvPath) ?? [])

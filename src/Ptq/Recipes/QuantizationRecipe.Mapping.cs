@@ -120,6 +120,7 @@ public sealed partial record QuantizationRecipe
         MaxEvaluations = LapqMaxEvals,
         Samples = LapqSamples ?? Tuning.Lapq.LapqSettings.DefaultSamples,
         InitNorm = LapqInitP,
+        SoftmaxDivergence = LapqKl,
     };
 
     /// <summary>Activation calibration settings: <see cref="Method"/>, <see cref="Percentile"/>, <see cref="NStd"/>. Validates first.</summary>

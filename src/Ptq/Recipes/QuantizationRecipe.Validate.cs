@@ -199,6 +199,7 @@ public sealed partial record QuantizationRecipe
             : LapqMaxEvals is { } e ? (Key.LapqMaxEvals, e.ToString(System.Globalization.CultureInfo.InvariantCulture))
             : LapqSamples is { } n ? (Key.LapqSamples, n.ToString(System.Globalization.CultureInfo.InvariantCulture))
             : LapqInitP is { } p ? (Key.LapqInitP, p.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : LapqKl ? (Key.LapqKl, "true")
             : null;
         if (knob is var (option, value) && !lapq)
             throw new RecipeException(option, $"{option} {value}: it steers {Key.Method} lapq's search; add {Key.Method} lapq or drop it.");

@@ -83,6 +83,12 @@ public sealed partial record QuantizationRecipe
     public double? LapqInitP { get; init; }
 
     /// <summary>
+    /// <c>--lapq-kl</c>: LAPQ's output loss for Softmax outputs is the KL divergence of float's distribution to the
+    /// quantized one, from the logits (the label-free cross-entropy), instead of the squared error of the outputs. Default off.
+    /// </summary>
+    public bool LapqKl { get; init; }
+
+    /// <summary>
     /// <c>--weight-method minmax|mse|admm|gptq|adaround|hqq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
     /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest;
     /// gptq there must be asked for).
@@ -315,7 +321,7 @@ public sealed partial record QuantizationRecipe
         && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
-        && LapqIterations == other.LapqIterations && LapqMaxEvals == other.LapqMaxEvals && LapqSamples == other.LapqSamples && LapqInitP.Equals(other.LapqInitP)
+        && LapqIterations == other.LapqIterations && LapqMaxEvals == other.LapqMaxEvals && LapqSamples == other.LapqSamples && LapqInitP.Equals(other.LapqInitP) && LapqKl == other.LapqKl
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable

@@ -266,6 +266,11 @@ internal static partial class RecipeOptions
             Spellings = [Mapped(Tool.Distiller, "--lapq-init-mode", ("L1", "1"), ("L2", "2"), ("L3", "3"))],
         });
 
+    /// <summary><c>lapq-kl</c> (<see cref="QuantizationRecipe.LapqKl"/>).</summary>
+    public static RecipeOption LapqKl { get; } = Setting("lapq-kl", OptionGroup.Quantization, Codecs.Bool, r => r.LapqKl, (r, v) => r with { LapqKl = v },
+        "--method lapq: measure Softmax outputs by the KL divergence of their distributions (from the logits) instead of the squared error of the outputs.",
+        new() { Placeholder = "true|false" });
+
     /// <summary><c>weight-method</c> (<see cref="QuantizationRecipe.WeightMethod"/>).</summary>
     public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods.OrNull(), r => r.WeightMethod, (r, v) => r with { WeightMethod = v },
         "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax), a half-quadratic fit of each block's zero point (hqq), gptq on round-to-nearest block grids (with --act-order, grids fixed before rounding) or awq (input channels scaled by their activation size and block ranges clipped, both searched on --data).",

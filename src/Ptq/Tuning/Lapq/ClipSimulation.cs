@@ -54,10 +54,10 @@ internal sealed class ClipSimulation : IDisposable
     /// <summary>
     /// The simulation of <paramref name="result"/> with the parameters of <paramref name="sources"/> (parameter sources
     /// of its plan) made run-time inputs, measured on <paramref name="samples"/> against the outputs of its prepared
-    /// float model. Throws <see cref="PtqException"/> when the model has no float output.
+    /// float model; with <paramref name="softmaxDivergence"/>, Softmax outputs through their logits. Throws <see cref="PtqException"/> when the model has no float output.
     /// </summary>
     public static ClipSimulation Create(StaticQuantizationResult result, IReadOnlyList<string> sources,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, bool softmaxDivergence = false)
     {
         var outputs = OutputCheck.FloatOutputs(result.PreparedFloatModel);
         if (outputs.Count == 0)
@@ -65,7 +65,7 @@ internal sealed class ClipSimulation : IDisposable
         var floatGraph = OnnxGraph.FromModel(result.PreparedFloatModel, promoteConstants: false);
         var quantizedGraph = OnnxGraph.FromModel(result.Model, promoteConstants: false);
         bool coerced = result.Model.DefaultOpset < 13;
-        var heads = outputs.Select(o => SoftmaxOf(quantizedGraph, o, coerced) is var (qLogits, axis) && SoftmaxOf(floatGraph, o, coerced) is var (fLogits, fAxis) && axis == fAxis
+        var heads = outputs.Select(o => softmaxDivergence && SoftmaxOf(quantizedGraph, o, coerced) is var (qLogits, axis) && SoftmaxOf(floatGraph, o, coerced) is var (fLogits, fAxis) && axis == fAxis
             ? new Head(qLogits, fLogits, axis, coerced) : new Head(o, o, null)).ToList();
         var index = sources.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => p.i, StringComparer.Ordinal);
         var graph = OnnxGraph.FromModel(result.Model, promoteConstants: false);

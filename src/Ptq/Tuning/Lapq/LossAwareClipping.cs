@@ -28,9 +28,9 @@ internal sealed record LapqResult(StaticQuantizationResult Result, StaticQuantiz
 /// all layers are chosen together, for the loss of the network's output rather than each tensor's own error. Every
 /// layer starts from its L_p-optimal clip, with the p (tried in {2, 2.5, 3, 3.5, 4} unless given) whose clips give the
 /// least output loss; Powell's method then moves the clip values jointly, each as a factor on a log scale, to lower the
-/// output loss on a few calibration samples: for a Softmax output the KL divergence of float's distribution to the
-/// quantized one (the label-free form of the cross-entropy LAPQ minimises), for other outputs the squared error
-/// relative to the float outputs' energy.
+/// output loss on a few calibration samples: the squared error of the outputs relative to the float outputs' energy, or
+/// (<see cref="LapqSettings.SoftmaxDivergence"/>) for a Softmax output the KL divergence of float's distribution to the
+/// quantized one, the label-free form of the cross-entropy LAPQ minimises.
 /// The candidates run in one ONNX Runtime session (<see cref="ClipSimulation"/>) and their parameters come from
 /// <see cref="StaticQuantizer.Parameters"/>, so the clips found are written exactly as measured; the weights keep the
 /// run's quantization. Only tensors whose method is <see cref="CalibrationMethod.Lapq"/> are searched (not those a clip
@@ -60,7 +60,7 @@ internal static class LossAwareClipping
             log?.Report("lapq: no activation to search (none calibrated with lapq)");
             return new LapqResult(start, settings, double.NaN, double.NaN, double.NaN, 0, 0, 0, samples.Count, [], clock.Elapsed.TotalSeconds);
         }
-        using var simulation = ClipSimulation.Create(start, searched, samples);
+        using var simulation = ClipSimulation.Create(start, searched, samples, lapq.SoftmaxDivergence);
         int evaluations = 0;
         double Loss(IReadOnlyDictionary<string, FloatRange> ranges)
         {
