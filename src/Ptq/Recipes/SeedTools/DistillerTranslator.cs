@@ -60,7 +60,7 @@ internal static class DistillerTranslator
             Refusal = "Ptq writes ONNX for ONNX Runtime, whose CPU provider plays the part of fbgemm/qnnpack; leave it out.",
         },
         Switch("--qe-lapq", "Loss-aware post-training quantization (LAPQ): all activation clips searched together for the output loss (Powell's method from L_p clips)."),
-        Value("--lapq-maxiter", "N", "LAPQ: sweeps of Powell's method. [default: 2]"),
+        Value("--lapq-maxiter", "N", "LAPQ: sweeps of Powell's method. [default: 1]"),
         Value("--lapq-maxfev", "N", "LAPQ: output losses computed in all. [default: no bound beyond --lapq-maxiter]"),
         Value("--lapq-method", "Powell", "LAPQ: the minimisation method; Powell only. [default: Powell]") with
         {

@@ -3,8 +3,11 @@ namespace Ptq.Tuning.Lapq;
 /// <summary>How LAPQ's search is bounded (<c>--method lapq</c>); validated by <see cref="Validate"/>.</summary>
 internal sealed record LapqSettings
 {
-    /// <summary>Default <see cref="Iterations"/>: two sweeps gain most of what more give on SqueezeNet at 4-bit activations.</summary>
-    public const int DefaultIterations = 2;
+    /// <summary>
+    /// Default <see cref="Iterations"/>: one sweep. On SqueezeNet at 4-bit activations a second one lowered the search
+    /// loss from 0.072 to 0.063 (twice the time) but not the held-out error (agreement 56.5 % after one, 55.0 % after two).
+    /// </summary>
+    public const int DefaultIterations = 1;
 
     /// <summary>Default <see cref="Samples"/>: enough images for the output loss to rank candidates, few enough for hundreds of runs.</summary>
     public const int DefaultSamples = 16;

@@ -3,8 +3,8 @@ namespace Ptq.Tuning.Lapq;
 /// <summary>Bounds and tolerances of a <see cref="PowellMinimizer"/> run.</summary>
 internal sealed record PowellOptions
 {
-    /// <summary>Full sweeps over the direction set (each one line search per direction, then the conjugate step). Default 2.</summary>
-    public int MaxIterations { get; init; } = 2;
+    /// <summary>Full sweeps over the direction set (each one line search per direction, then the conjugate step). Default 1.</summary>
+    public int MaxIterations { get; init; } = 1;
 
     /// <summary>Function evaluations in all, the starting point included; null: no bound beyond <see cref="MaxIterations"/>.</summary>
     public int? MaxEvaluations { get; init; }
