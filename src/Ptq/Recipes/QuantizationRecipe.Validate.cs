@@ -59,6 +59,14 @@ public sealed partial record QuantizationRecipe
         if (!(NStd > 0) || !double.IsFinite(NStd))
             throw new RecipeException(Key.NStd, $"{Key.NStd} {NStd}: must be a positive number of standard deviations, e.g. 3.");
         ValidateLapq(mode);
+        if (ScaleApproxBits is { } approx && approx is < 2 or > 31)
+            throw new RecipeException(Key.ScaleApproxBits, $"{Key.ScaleApproxBits} {approx}: give the multiplier's bits, 2 to 31, e.g. 16.");
+        if (ScaleApproxBake && ScaleApproxBits is null)
+            throw new RecipeException(Key.ScaleApproxBake, $"{Key.ScaleApproxBake} writes the approximated scales; add {Key.ScaleApproxBits} N.");
+        if (ScaleApproxBits is { } given && Mode != QuantizationMode.Full)
+            throw new RecipeException(Key.ScaleApproxBits, $"{Key.ScaleApproxBits} {given} with {Key.Mode} {mode}: requantization scales exist where activations are quantized statically; use {Key.Mode} full.");
+        if (ScaleApproxBits is { } qop && Format == OutputFormat.QOperator)
+            throw new RecipeException(Key.ScaleApproxBits, $"{Key.ScaleApproxBits} {qop} with {Key.Format} qoperator: not supported yet, the approximation is reported and baked on the QDQ model; use {Key.Format} qdq.");
         if (Clip is { } clip && !(clip > 0 && double.IsFinite(clip)))
             throw new RecipeException(Key.Clip, $"{Key.Clip} {clip}: must be a positive finite value (inputs are clipped to [-V, V]).");
         if (ClipTable is { } table && string.IsNullOrWhiteSpace(table))

@@ -89,6 +89,15 @@ public sealed partial record QuantizationRecipe
     public bool LapqKl { get; init; }
 
     /// <summary>
+    /// <c>--scale-approx-bits N</c> (2 to 31): report each requantizing layer's scales approximated as an N-bit integer
+    /// multiplier and a right shift, as integer-only runtimes apply them (Distiller's <c>--qe-scale-approx-bits</c>). Null: off.
+    /// </summary>
+    public int? ScaleApproxBits { get; init; }
+
+    /// <summary><c>--scale-approx-bake</c>: write the approximated scales into the model (weight scales and biases), so it computes what the integer-only runtime would. Default off.</summary>
+    public bool ScaleApproxBake { get; init; }
+
+    /// <summary>
     /// <c>--weight-method minmax|mse|admm|gptq|adaround|hqq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
     /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest;
     /// gptq there must be asked for).
@@ -322,6 +331,7 @@ public sealed partial record QuantizationRecipe
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
         && LapqIterations == other.LapqIterations && LapqMaxEvals == other.LapqMaxEvals && LapqSamples == other.LapqSamples && LapqInitP.Equals(other.LapqInitP) && LapqKl == other.LapqKl
+        && ScaleApproxBits == other.ScaleApproxBits && ScaleApproxBake == other.ScaleApproxBake
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable

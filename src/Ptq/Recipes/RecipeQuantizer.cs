@@ -31,6 +31,9 @@ internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result,
     /// <summary>Why the output was not compared although samples were given (a model with integer outputs only), or null.</summary>
     public string? CheckNotRun { get; init; }
 
+    /// <summary>The requantization scales as integer multiplier and shift (<c>--scale-approx-bits</c>), per layer, or null.</summary>
+    public IReadOnlyList<ScaleApproximationRecord>? ScaleApproximation { get; init; }
+
     /// <summary>LAPQ's search (<c>--method lapq</c>), or null.</summary>
     public Tuning.Lapq.LapqResult? Lapq { get; init; }
 
@@ -109,6 +112,20 @@ internal static class RecipeQuantizer
         // QOperator is written from the QDQ model the searches and the guard chose; its own outputs are then verified and measured.
         QOperatorConversion? conversion = null;
         var measured = outcome.Check;
+        IReadOnlyList<ScaleApproximationRecord>? approximation = null;
+        if (recipe.ScaleApproxBits is int approxBits)
+        {
+            if (recipe.ScaleApproxBake)
+            {
+                (var baked, approximation) = ScaleApproximation.Bake(result.Model, approxBits);
+                result = result with { Model = baked };
+                measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
+            }
+            else
+            {
+                approximation = ScaleApproximation.Analyse(result.Model, approxBits);
+            }
+        }
         if (recipe.Format == OutputFormat.QOperator)
         {
             (var converted, conversion) = QOperatorConverter.Convert(result.Model);
@@ -117,13 +134,14 @@ internal static class RecipeQuantizer
         }
         var verification = ModelVerifier.Verify(measured?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
             result.Model, check?.Feeds ?? [], cancellationToken);
-        double? cosine = conversion is not null ? measured?.Cosine(result)
+        double? cosine = conversion is not null || recipe.ScaleApproxBake ? measured?.Cosine(result)
             : outcome.Guard is { Ran: true } guard ? guard.Cosine
             : outcome.Fallback is { } fallback ? fallback.Cosine
             : outcome.Check?.Cosine(result);
         return new RecipeQuantizationResult(result, outcome.Fallback, outcome.Target, source?.SkippedFiles ?? 0, outcome.Guard)
         {
             Lapq = outcome.Lapq,
+            ScaleApproximation = approximation,
             QOperator = conversion,
             Verification = verification,
             CheckCosine = cosine,

@@ -16,7 +16,7 @@ public sealed class RecipeFlagsTests
         ["resize-method"] = ["cubic"], ["crop"] = ["16"], ["color"] = ["bgr"], ["mean"] = ["1,2,3"], ["std"] = ["4,5,6"],
         ["scale"] = ["0.5"], ["multiply"] = ["0.017"], ["layout"] = ["NHWC"], ["mode"] = ["weight-only"], ["act-bits"] = ["mixed"],
         ["weight-bits"] = ["4"], ["act-mode"] = ["sym"], ["weight-mode"] = ["asym_s"], ["granularity"] = ["per-tensor"],
-        ["method"] = ["kl"], ["percentile"] = ["99.5"], ["lapq-iterations"] = ["3"], ["lapq-max-evals"] = ["400"], ["lapq-samples"] = ["8"], ["lapq-init-p"] = ["2.5"], ["lapq-kl"] = ["true"],
+        ["method"] = ["kl"], ["percentile"] = ["99.5"], ["lapq-iterations"] = ["3"], ["lapq-max-evals"] = ["400"], ["lapq-samples"] = ["8"], ["lapq-init-p"] = ["2.5"], ["lapq-kl"] = ["true"], ["scale-approx-bits"] = ["16"], ["scale-approx-bake"] = ["true"],
         ["weight-method"] = ["adaround"], ["recon-samples"] = ["32"],
         ["adaround-iterations"] = ["200"], ["act-order"] = ["true"], ["block-size"] = ["64"], ["accuracy-level"] = ["0"], ["embedding-bits"] = ["4"], ["smooth-quant"] = ["0.5"], ["bias-correction"] = ["false"],
         ["cle"] = ["true"], ["fold-bn"] = ["false"], ["clip"] = ["6.5"], ["clip-table"] = ["clip.json"], ["skip"] = ["conv1", "fc.*"],

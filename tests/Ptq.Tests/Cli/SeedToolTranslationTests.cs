@@ -242,7 +242,7 @@ public sealed partial class SeedToolTranslationTests
     [InlineData("--qe-lapq --lapq-eval-size 2", "distiller --lapq-eval-size 2: expected the fraction of DATA_DIR")]
     [InlineData("--qe-lapq --qe-clip-acts avg", "distiller --qe-clip-acts with --qe-lapq: LAPQ chooses the clips itself")]
     [InlineData("--qe-lapq --qe-dynamic", "distiller --qe-lapq: LAPQ searches the clips of statically quantized activations")]
-    [InlineData("--qe-scale-approx-bits 8", "distiller --qe-scale-approx-bits: not implemented yet")]
+    [InlineData("--qe-scale-approx-bits 40", "distiller --qe-scale-approx-bits 40: expected the integer multiplier's bits, 2 to 31")]
     [InlineData("--qe-config-file q.yaml --qe-mode sym", "distiller --qe-config-file with --qe-mode: the config file replaces the other --qe-* flags")]
     [InlineData("--qept", "distiller --qe-convert-pytorch: Ptq writes ONNX")]
     [InlineData("-a resnet50", "distiller -a: the model is the MODEL.onnx argument")]
@@ -275,6 +275,8 @@ public sealed partial class SeedToolTranslationTests
             LapqIterations = 2, LapqMaxEvals = 300, LapqSamples = 10, LapqInitP = 3,
         }, t.Recipe);
         Assert.DoesNotContain(t.Notes, n => n.Contains("--lapq-eval-size", StringComparison.Ordinal));
+        var approx = Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --quantize-eval --qe-scale-approx-bits 8 --qe-stats-file stats.yaml");
+        AssertRecipe(DistillerBase with { ScaleApproxBits = 8, ScaleApproxBake = true }, approx.Recipe);
         var plain = Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --quantize-eval --qe-lapq --qe-stats-file stats.yaml");
         AssertRecipe(DistillerBase with { Method = CalibrationMethod.Lapq }, plain.Recipe);
         Assert.Contains(plain.Notes, n => n.Contains("no --lapq-eval-size", StringComparison.Ordinal));

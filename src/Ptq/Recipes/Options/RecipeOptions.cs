@@ -271,6 +271,20 @@ internal static partial class RecipeOptions
         "--method lapq: measure Softmax outputs by the KL divergence of their distributions (from the logits) instead of the squared error of the outputs.",
         new() { Placeholder = "true|false" });
 
+    /// <summary><c>scale-approx-bits</c> (<see cref="QuantizationRecipe.ScaleApproxBits"/>).</summary>
+    public static RecipeOption ScaleApproxBits { get; } = Setting("scale-approx-bits", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.ScaleApproxBits, (r, v) => r with { ScaleApproxBits = v },
+        "Report each Conv/Gemm/MatMul's requantization scales as an N-bit integer multiplier and right shift, as integer-only runtimes apply them, with the error per layer.",
+        new()
+        {
+            Placeholder = "N", UnsetMeans = () => "off",
+            Spellings = [new(Tool.Distiller, "--qe-scale-approx-bits", "N → N, with --scale-approx-bake")],
+        });
+
+    /// <summary><c>scale-approx-bake</c> (<see cref="QuantizationRecipe.ScaleApproxBake"/>).</summary>
+    public static RecipeOption ScaleApproxBake { get; } = Setting("scale-approx-bake", OptionGroup.Quantization, Codecs.Bool, r => r.ScaleApproxBake, (r, v) => r with { ScaleApproxBake = v },
+        "Write the --scale-approx-bits scales into the model (weight scales and int32 biases), so it computes what the integer-only runtime would.",
+        new() { Placeholder = "true|false" });
+
     /// <summary><c>weight-method</c> (<see cref="QuantizationRecipe.WeightMethod"/>).</summary>
     public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods.OrNull(), r => r.WeightMethod, (r, v) => r with { WeightMethod = v },
         "How weights are rounded: on the observed range (minmax), the least squared error (mse) or TNN's ADMM (admm); or reconstructed from the layer inputs of --data samples so that each layer's output stays close to float's: gptq (second-order error compensation, seconds) or adaround (learned rounding, a minute or more); with --block-size: round to nearest (minmax), a half-quadratic fit of each block's zero point (hqq), gptq on round-to-nearest block grids (with --act-order, grids fixed before rounding) or awq (input channels scaled by their activation size and block ranges clipped, both searched on --data).",

@@ -40,10 +40,7 @@ internal static class DistillerTranslator
         Values("--qe-no-clip-layers", "NAME", "Nodes (ONNX names or regular expressions) whose activations are not clipped.", "--qencl"),
         Values("--qe-no-quant-layers", "NAME", "Nodes (ONNX names or regular expressions) left float.", "--qenql"),
         Switch("--qe-per-channel", "Per-channel weights (per output channel); absent: per-tensor.", "--qepc"),
-        Value("--qe-scale-approx-bits", "N", "Scale approximation by integer multiply and shift.", "--qesab") with
-        {
-            Refusal = "not implemented yet: Ptq writes float requantization scales, which ONNX Runtime's kernels take as they are; leave it out.",
-        },
+        Value("--qe-scale-approx-bits", "N", "Requantization scales as an N-bit integer multiplier and shift, written into the model as Distiller simulates them.", "--qesab"),
         Value("--qe-stats-file", "STATS.yaml", "Distiller's acts_quantization_stats.yaml (or Ptq's stats JSON) instead of calibrating; layer names are ONNX node names."),
         Value("--qe-calibration", "FRACTION", "Fraction of DATA_DIR, in (0, 1], to calibrate on. [default: 0.05]"),
         Switch("--qe-dynamic", "Quantize activations at run time (ONNX Runtime's dynamic quantization of MatMul and Gemm)."),
@@ -165,6 +162,15 @@ internal static class DistillerTranslator
             ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-clip-n-stds", nStd);
         }
         Lapq(b, a, model, calibrates, notes);
+        if (a.Value("--qe-scale-approx-bits") is { } approx)
+        {
+            if (!calibrates)
+                throw new ToolFlagException(Command, "--qe-scale-approx-bits", "requantization scales exist where activations are quantized statically; drop --qe-dynamic / --qe-bits-acts 0, or drop it.");
+            if (!int.TryParse(approx, NumberStyles.Integer, CultureInfo.InvariantCulture, out int bits) || bits is < 2 or > 31)
+                throw new ToolFlagException(Command, $"--qe-scale-approx-bits {approx}", "expected the integer multiplier's bits, 2 to 31 (e.g. 16).");
+            ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-scale-approx-bits", approx);
+            b.Recipe = b.Recipe with { ScaleApproxBake = true }; // Distiller computes with the approximated scales
+        }
         if (a.Values("--qe-no-clip-layers") is { Count: > 0 } noClip) ApplyList(b, "--qe-no-clip-layers", noClip);
         if (a.Values("--qe-no-quant-layers") is { Count: > 0 } skip) ApplyList(b, "--qe-no-quant-layers", skip);
 
