@@ -25,6 +25,19 @@ public class ScaleApproximationTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.True(Math.Abs(m * Math.Pow(2, -shift) - scale) / scale <= Math.Pow(2, -bits), "relative error at most 2^-bits");
     }
 
+    [Fact]
+    public void Options_are_refused_where_they_cannot_apply()
+    {
+        void Refused(Ptq.Recipes.QuantizationRecipe recipe, string message) =>
+            Assert.StartsWith(message, Assert.Throws<Ptq.Recipes.RecipeException>(() => { recipe.Validate(); }).Message, StringComparison.Ordinal);
+        var d = Ptq.Recipes.QuantizationRecipe.Default;
+        Refused(d with { ScaleApproxBits = 1 }, "scale-approx-bits 1: give the multiplier's bits, 2 to 31");
+        Refused(d with { ScaleApproxBake = true }, "scale-approx-bake writes the approximated scales; add scale-approx-bits N");
+        Refused(d with { ScaleApproxBits = 8, Mode = Ptq.Recipes.QuantizationMode.WeightOnly }, "scale-approx-bits 8 with mode weight-only:");
+        Refused(d with { ScaleApproxBits = 8, Format = Ptq.Recipes.OutputFormat.QOperator }, "scale-approx-bits 8 with format qoperator:");
+        (d with { ScaleApproxBits = 16, ScaleApproxBake = true }).Validate();
+    }
+
     /// <summary>
     /// X → Conv "a" (3→4, 3×3) → Relu → Conv "b" (4→4, 1×1): "a" requantizes into the int8 input of "b". With its 6-bit
     /// scales baked in, ONNX Runtime's output codes of "a" are those of an integer-only kernel (int32 accumulation,
