@@ -14,8 +14,11 @@ internal static class VerdictView
     {
         var v = run.Verification;
         string batches = string.Join(", ", v.BatchSizes);
-        output.WriteLine(v.Ran
-            ? $"verified: ONNX Runtime loads the model and runs it at batch {batches} with the float model's output shapes{(v.SyntheticInputs ? " (made-up inputs)" : "")}"
+        string inputs = v.SyntheticInputs ? " (made-up inputs)" : "";
+        output.WriteLine(v.ReferenceNotRun is { } alone
+            ? $"verified: ONNX Runtime loads the model and runs it at batch {batches}{inputs}; {alone}"
+            : v.Ran
+            ? $"verified: ONNX Runtime loads the model and runs it at batch {batches} with the float model's output shapes{inputs}"
             : $"verified: ONNX Runtime loads the model; not run ({string.Join("; ", v.Skipped.DefaultIfEmpty("no input the float model accepts"))})");
         if (run.Guard is not null || run.TargetSearch is not null)
             return; // their own lines give the cosine

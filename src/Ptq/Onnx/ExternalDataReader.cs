@@ -72,6 +72,19 @@ internal sealed class ExternalDataReader : IDisposable
         return buffer;
     }
 
+    /// <summary>
+    /// Reads the tensor's bytes from <paramref name="start"/> (relative to the tensor's first byte) into
+    /// <paramref name="destination"/>, which the range must fit: large tensors are read straight into their final array,
+    /// or in slices, without a byte copy of the whole tensor.
+    /// </summary>
+    public void ReadBytes(TensorProto tensor, long start, Span<byte> destination)
+    {
+        var (path, offset, length) = Locate(tensor);
+        if (start < 0 || destination.Length > length - start)
+            throw new ArgumentOutOfRangeException(nameof(start), $"tensor '{tensor.Name}': bytes [{start}, {start + destination.Length}) lie outside its {length} bytes");
+        ReadInto(path, offset + start, destination, tensor.Name);
+    }
+
     /// <summary>Copies the tensor's bytes to <paramref name="destination"/> in bounded chunks (no full-size buffer).</summary>
     public void CopyTo(TensorProto tensor, Stream destination)
     {

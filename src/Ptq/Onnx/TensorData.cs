@@ -149,6 +149,54 @@ internal static class TensorData
     }
 
     /// <summary>
+    /// <paramref name="count"/> values of a FLOAT tensor from flat index <paramref name="start"/>, read straight from the
+    /// raw or external bytes into the returned array (no intermediate byte copy).
+    /// </summary>
+    public static float[] ReadFloatRows(TensorProto tensor, long start, int count, ExternalDataReader? external = null)
+    {
+        if (tensor.DataType != (int)DT.Float)
+            throw new TensorDataException($"tensor '{tensor.Name}' is {OnnxDataType.Name(tensor.DataType)}, not FLOAT");
+        var result = new float[count];
+        var bytes = MemoryMarshal.AsBytes(result.AsSpan());
+        if (ExternalDataInfo.IsExternal(tensor))
+        {
+            if (external is null)
+                throw new ExternalDataException($"tensor '{tensor.Name}' stores its data externally but no model folder is known to read it from");
+            external.ReadBytes(tensor, start * sizeof(float), bytes);
+            return result;
+        }
+        Validate(tensor);
+        if (!tensor.RawData.IsEmpty)
+            tensor.RawData.Span.Slice(checked((int)(start * sizeof(float))), bytes.Length).CopyTo(bytes);
+        else
+            for (int i = 0; i < count; i++)
+                result[i] = tensor.FloatData[checked((int)(start + i))];
+        return result;
+    }
+
+    /// <summary>
+    /// The transpose ([C, R]) of a 2-D FLOAT tensor [R, C], read in slices of rows so that only the transposed array is
+    /// held whole: a weight of the size of the largest layer costs its own size, not two or three copies of it.
+    /// </summary>
+    public static float[] ToFloatsTransposed(TensorProto tensor, ExternalDataReader? external = null)
+    {
+        if (tensor.Dims.Count != 2)
+            throw new TensorDataException($"tensor '{tensor.Name}' has dims {FormatDims(tensor)}; a transpose needs two");
+        long rows = tensor.Dims[0], cols = tensor.Dims[1];
+        var transposed = new float[ElementCountForArray(tensor)];
+        long sliceRows = Math.Max(1, (1L << 20) / Math.Max(1, cols));
+        for (long r0 = 0; r0 < rows; r0 += sliceRows)
+        {
+            long n = Math.Min(sliceRows, rows - r0);
+            float[] slice = ReadFloatRows(tensor, r0 * cols, checked((int)(n * cols)), external);
+            for (long r = 0; r < n; r++)
+                for (long c = 0; c < cols; c++)
+                    transposed[c * rows + r0 + r] = slice[r * cols + c];
+        }
+        return transposed;
+    }
+
+    /// <summary>
     /// The tensor's values converted to float32 (from float, double, float16, bfloat16 and the integer types;
     /// 4-bit values sign-extended for INT4). Throws <see cref="UnsupportedDataTypeException"/> for strings, complex and float8.
     /// </summary>
@@ -159,6 +207,8 @@ internal static class TensorData
             Validate(tensor);
             return [.. tensor.FloatData];
         }
+        if (tensor.DataType == (int)DT.Float)
+            return ReadFloatRows(tensor, 0, ElementCountForArray(tensor), external);
         var raw = GetRawBytes(tensor, external);
         int count = ElementCountForArray(tensor);
         var result = new float[count];

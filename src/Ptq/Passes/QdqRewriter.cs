@@ -12,7 +12,14 @@ namespace Ptq.Passes;
 /// <param name="Kind">Activation, Weight, Bias or Constant.</param>
 /// <param name="Dims">Tensor dims when known (weights and biases), else empty.</param>
 /// <param name="Parameters">Scale(s) and zero point(s).</param>
-internal sealed record QuantizedTensorRecord(string NodeName, string NodeType, string TensorName, string Kind, long[] Dims, QuantParams Parameters);
+internal sealed record QuantizedTensorRecord(string NodeName, string NodeType, string TensorName, string Kind, long[] Dims, QuantParams Parameters)
+{
+    /// <summary>
+    /// For an activation: the DequantizeLinear output its readers see in the quantized graph (the first, when pairs are
+    /// dedicated per reader), so searches compare it with the float tensor without reading the graph back.
+    /// </summary>
+    public string? Dequantized { get; init; }
+}
 
 /// <summary>Settings the rewrite needs beyond the plan.</summary>
 /// <param name="Weights">Scheme for weights.</param>
@@ -133,6 +140,7 @@ internal static class QdqRewriter
             graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, parameters.Scheme.ActivationStorageType));
             // One shared pair, or (DedicatedPairs) one per reader, so each reader's group can be fused on its own.
             var readers = settings.DedicatedPairs && consumers.Count > 1 ? consumers.Select(c => new[] { c }).ToList() : [[.. consumers]];
+            string? first = null;
             foreach (var group in readers)
             {
                 string quantized = graph.UniqueName(tensor + "_quantized");
@@ -140,11 +148,12 @@ internal static class QdqRewriter
                 graph.AddNode("QuantizeLinear", [tensor, scale, zeroPoint], [quantized], name: graph.UniqueName(tensor + "_QuantizeLinear"));
                 string codes = CodeClamp.Insert(graph, quantized, parameters.Scheme, tensor);
                 graph.AddNode("DequantizeLinear", [codes, scale, zeroPoint], [dequantized], name: graph.UniqueName(tensor + "_DequantizeLinear"));
+                first ??= dequantized;
                 foreach (var (node, index) in group)
                     graph.ReplaceInput(node, index, dequantized);
             }
             var producer = graph.Producer(tensor);
-            records.Add(new QuantizedTensorRecord(producer?.DisplayName ?? "(graph input)", producer?.OpType ?? "", tensor, "Activation", [], parameters));
+            records.Add(new QuantizedTensorRecord(producer?.DisplayName ?? "(graph input)", producer?.OpType ?? "", tensor, "Activation", [], parameters) { Dequantized = first });
         }
 
         graph.RemoveUnusedInitializers();

@@ -17,9 +17,8 @@ internal sealed record BlockMatMulWeight(string Name, float[] Rows, int K, int N
             || graph.Initializer(node.Inputs[1]) is not { DataType: (int)TensorProto.Types.DataType.Float, Dims.Count: 2 } tensor)
             return null;
         long rows = tensor.Dims[0], cols = tensor.Dims[1];
-        float[] values = TensorData.ToFloats(tensor, external);
         if (node.OpType == "MatMul")
-            return new BlockMatMulWeight(tensor.Name, Transpose(values, rows, cols), checked((int)rows), checked((int)cols), null);
+            return new BlockMatMulWeight(tensor.Name, TensorData.ToFloatsTransposed(tensor, external), checked((int)rows), checked((int)cols), null);
         if (node.GetInt("transA", 0) != 0 || node.GetFloat("alpha", 1f) != 1f || node.GetFloat("beta", 1f) != 1f)
             return null;
         bool transB = node.GetInt("transB", 0) != 0;
@@ -34,7 +33,7 @@ internal sealed record BlockMatMulWeight(string Name, float[] Rows, int K, int N
             if (bias is null)
                 return null;
         }
-        return new BlockMatMulWeight(tensor.Name, transB ? values : Transpose(values, rows, cols), k, n, bias);
+        return new BlockMatMulWeight(tensor.Name, transB ? TensorData.ToFloats(tensor, external) : TensorData.ToFloatsTransposed(tensor, external), k, n, bias);
     }
 
     /// <summary>

@@ -108,9 +108,15 @@ internal static class BlockWeightQuantizer
                 continue;
             }
             var scheme = Scheme(choices.WeightScheme(node), options);
+            long floatBytes = WeightBytes(graph, node);
             string? why = node.OpType == "Gather" ? writer.Gather(node, scheme) : writer.MatMul(node, scheme);
             if (why is not null)
                 floatNodes.Add(new FloatNode(node, why));
+            // The layer's float copy, transposed rows and unpacked codes are garbage now: collect them before the next
+            // layer is read, so peak memory stays one layer's working set (plus the output) instead of however many
+            // large arrays the collector's budget lets pile up.
+            if (floatBytes >= LargeLayerBytes)
+                GC.Collect();
         }
         graph.RemoveUnusedInitializers();
         var proto = prepared.Proto.Clone();
@@ -120,6 +126,13 @@ internal static class BlockWeightQuantizer
         var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
         return new StaticQuantizationResult(prepared.Derive(proto), prepared, plan, writer.Records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
     }
+
+    /// <summary>Float weights from this size (64 MiB) are collected right after their layer is written.</summary>
+    private const long LargeLayerBytes = 64L << 20;
+
+    private static long WeightBytes(OnnxGraph graph, Node node) =>
+        graph.Initializer(node.Inputs[node.OpType == "Gather" ? 0 : Math.Min(1, node.Inputs.Count - 1)]) is { } w
+            ? OnnxDataType.RawByteCount(w.DataType, TensorData.ElementCount(w), w.Name) : 0;
 
     private static BlockScheme Scheme(QuantScheme weights, BlockQuantizationOptions options)
     {

@@ -39,8 +39,7 @@ internal static class EmbeddingTables
             var key = stored ? (weight.Dims[0], weight.Dims[1]) : (weight.Dims[1], weight.Dims[0]);
             if (!tables.TryGetValue(key, out var hashes))
                 continue;
-            float[] values = TensorData.ToFloats(weight, external);
-            if (hashes.Contains(Hash(stored ? values : BlockMatMulWeight.Transpose(values, weight.Dims[0], weight.Dims[1]))))
+            if (hashes.Contains(Hash(stored ? TensorData.ToFloats(weight, external) : TensorData.ToFloatsTransposed(weight, external))))
                 tied.Add(node.Name);
         }
         return (gathers, tied);

@@ -12,6 +12,13 @@ namespace Ptq.Pipeline;
 /// <param name="Skipped">Trials the float model itself could not run (made-up inputs it refuses), with ORT's reason.</param>
 public sealed record ModelVerification(IReadOnlyList<long> BatchSizes, bool SyntheticInputs, IReadOnlyList<string> Skipped)
 {
+    /// <summary>
+    /// Why the float model was not run beside the quantized one (its weights are over 2 GiB: loading them would multiply
+    /// the quantization's peak memory), or null when it was. The quantized outputs were then checked against the float
+    /// model's declared outputs (names, element types, ranks and fixed dimensions) and required to be finite.
+    /// </summary>
+    public string? ReferenceNotRun { get; init; }
+
     /// <summary>True when at least one trial ran both models.</summary>
     public bool Ran => BatchSizes.Count > 0;
 }
@@ -34,7 +41,8 @@ internal static class ModelVerifier
     /// or its outputs differ in name, type or shape, or hold NaN/infinity where the float outputs are finite.
     /// </summary>
     public static ModelVerification Verify(OnnxModel reference, OnnxModel quantized,
-        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, CancellationToken cancellationToken = default)
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, long referenceLimitBytes = ReferenceLimitBytes,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(quantized);
@@ -42,20 +50,13 @@ internal static class ModelVerifier
         var inputs = ModelInputs.Of(reference);
         bool synthetic = samples.Count == 0;
         var trials = synthetic ? SyntheticTrials(inputs) : SampleTrials(inputs, samples);
+        if (ModelIO.EstimateInlineBytes(reference.Proto) is var floatBytes && floatBytes >= referenceLimitBytes)
+            return VerifyAgainstDeclaredOutputs(reference, quantized, trials, synthetic, floatBytes, cancellationToken);
 
         using var floatRunner = TryRunner(reference);
         if (floatRunner is null)
             return new ModelVerification([], synthetic, ["the float model does not load in ONNX Runtime"]);
-        OrtRunner quantizedRunner;
-        try
-        {
-            quantizedRunner = new OrtRunner(quantized);
-        }
-        catch (PtqException ex)
-        {
-            throw new OutputVerificationException($"ONNX Runtime cannot load the quantized model: {ex.Message}", ex);
-        }
-        using (quantizedRunner)
+        using (var quantizedRunner = Load(quantized))
         {
             var ran = new List<long>();
             var skipped = new List<string>();
@@ -85,6 +86,63 @@ internal static class ModelVerifier
                 ran.Add(batch);
             }
             return new ModelVerification(ran, synthetic, skipped);
+        }
+    }
+
+    /// <summary>
+    /// Float models whose tensors reach this many bytes (2 GiB, protobuf's limit) are not loaded in ONNX Runtime to
+    /// verify a quantized model: the quantization itself streams them one layer at a time.
+    /// </summary>
+    public const long ReferenceLimitBytes = ModelIO.ProtobufLimitBytes;
+
+    /// <summary>Runs the quantized model alone and checks its outputs against the float model's declared graph outputs.</summary>
+    private static ModelVerification VerifyAgainstDeclaredOutputs(OnnxModel reference, OnnxModel quantized,
+        List<(long Batch, IReadOnlyDictionary<string, TensorValue> Feeds)> trials, bool synthetic, long floatBytes, CancellationToken cancellationToken)
+    {
+        var declared = reference.Proto.Graph.Output;
+        using var runner = Load(quantized, RunnerOptions.Default with { Prepacking = false, LoadFromFile = true });
+        var ran = new List<long>();
+        foreach (var (batch, feeds) in trials)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Dictionary<string, TensorValue> actual;
+            try
+            {
+                actual = runner.Run(feeds, [.. declared.Select(o => o.Name)]);
+            }
+            catch (PtqException ex)
+            {
+                throw new OutputVerificationException($"the quantized model fails at batch {batch}: {ex.Message}", ex);
+            }
+            foreach (var output in declared)
+            {
+                var a = actual[output.Name];
+                var type = output.Type?.TensorType;
+                if (type is { ElemType: not 0 } && a.DataType != type.ElemType)
+                    throw new OutputVerificationException($"output '{output.Name}' at batch {batch} is {OnnxDataType.Name(a.DataType)}, the float model declares {OnnxDataType.Name(type.ElemType)}");
+                if (type?.Shape is { } shape && (shape.Dim.Count != a.Shape.Length
+                        || shape.Dim.Select((d, i) => d.HasDimValue && d.DimValue != a.Shape[i]).Any(differs => differs)))
+                    throw new OutputVerificationException($"output '{output.Name}' at batch {batch} has shape [{string.Join(",", a.Shape)}], the float model declares [{string.Join(",", shape.Dim.Select(d => d.HasDimValue ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.DimParam))}]");
+                if (a.DataType == (int)DT.Float && HasNonFinite(a.AsFloatSpan()))
+                    throw new OutputVerificationException($"output '{output.Name}' at batch {batch} holds NaN or infinity");
+            }
+            ran.Add(batch);
+        }
+        return new ModelVerification(ran, synthetic, [])
+        {
+            ReferenceNotRun = $"the float model's {floatBytes / (1 << 20)} MiB of tensors are not loaded beside it; outputs checked against its declared names, types and shapes",
+        };
+    }
+
+    private static OrtRunner Load(OnnxModel quantized, RunnerOptions? options = null)
+    {
+        try
+        {
+            return new OrtRunner(quantized, options);
+        }
+        catch (PtqException ex)
+        {
+            throw new OutputVerificationException($"ONNX Runtime cannot load the quantized model: {ex.Message}", ex);
         }
     }
 

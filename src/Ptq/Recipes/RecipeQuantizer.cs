@@ -133,7 +133,7 @@ internal static class RecipeQuantizer
             measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
         }
         var verification = ModelVerifier.Verify(measured?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
-            result.Model, check?.Feeds ?? [], cancellationToken);
+            result.Model, check?.Feeds ?? [], cancellationToken: cancellationToken);
         double? cosine = conversion is not null || recipe.ScaleApproxBake ? measured?.Cosine(result)
             : outcome.Guard is { Ran: true } guard ? guard.Cosine
             : outcome.Fallback is { } fallback ? fallback.Cosine

@@ -23,10 +23,11 @@ internal sealed class OrtRunner : IDisposable
     public OrtRunner(OnnxModel model, RunnerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        using var sessionOptions = (options ?? RunnerOptions.Default).ToSessionOptions();
+        options ??= RunnerOptions.Default;
+        using var sessionOptions = options.ToSessionOptions();
         try
         {
-            byte[]? bytes = TrySerialize(model);
+            byte[]? bytes = options.LoadFromFile ? null : TrySerialize(model);
             if (bytes is not null)
             {
                 _session = new InferenceSession(bytes, sessionOptions);

@@ -20,6 +20,18 @@ internal sealed record RunnerOptions
     /// </summary>
     public bool IntraOpSpinning { get; init; } = true;
 
+    /// <summary>
+    /// Whether kernels may repack constant weights into their own layout at load (ORT's default: true). Off keeps one
+    /// copy of the weights (for a run that checks a large model, not one that measures its speed).
+    /// </summary>
+    public bool Prepacking { get; init; } = true;
+
+    /// <summary>
+    /// Hand ORT the model as files (weights as external data in a temporary folder) even when it would fit in one
+    /// protobuf message: ORT then reads the weights from disk instead of parsing a serialized copy held in memory.
+    /// </summary>
+    public bool LoadFromFile { get; init; }
+
     /// <summary>When set, ORT writes its optimised graph here (to check which fused kernels it chose).</summary>
     public string? OptimizedModelPath { get; init; }
 
@@ -38,6 +50,8 @@ internal sealed record RunnerOptions
         };
         if (!IntraOpSpinning)
             options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        if (!Prepacking)
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
         if (OptimizedModelPath is not null)
             options.OptimizedModelFilePath = OptimizedModelPath;
         return options;

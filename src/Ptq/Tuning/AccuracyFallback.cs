@@ -1,6 +1,5 @@
 using Ptq.Graph;
 using Ptq.Onnx;
-using Ptq.Passes;
 using Ptq.Pipeline;
 using Ptq.Runtime;
 
@@ -66,7 +65,7 @@ internal static class AccuracyFallback
     /// <summary>The int8 node (not yet reverted) whose output SQNR falls furthest below its input's.</summary>
     private static string? WorstNode(StaticQuantizationResult result, IReadOnlyDictionary<string, TensorValue> sample, Func<Node, bool> candidate)
     {
-        var twins = DequantizedTwins(result.Model);
+        var twins = DequantizedTwins(result);
         var tensors = twins.Keys.ToList();
         using var reference = OrtRunner.WithOutputs(result.PreparedFloatModel, tensors);
         using var quantized = OrtRunner.WithOutputs(result.Model, twins.Values);
@@ -88,14 +87,8 @@ internal static class AccuracyFallback
         return worst;
     }
 
-    /// <summary>For each quantized activation, the output of the DequantizeLinear that restores it (found structurally).</summary>
-    private static Dictionary<string, string> DequantizedTwins(OnnxModel quantized)
-    {
-        var graph = OnnxGraph.FromModel(quantized, promoteConstants: false);
-        var twins = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var dq in graph.Nodes.Where(n => n.OpType == "DequantizeLinear"))
-            if (CodeClamp.Source(graph, dq.Inputs[0]) is var (q, _))
-                twins.TryAdd(q.Inputs[0], dq.Outputs[0]);
-        return twins;
-    }
+    /// <summary>For each quantized activation, the output of the DequantizeLinear that restores it, as the rewrite recorded it.</summary>
+    private static Dictionary<string, string> DequantizedTwins(StaticQuantizationResult result) =>
+        result.Tensors.Where(t => t.Dequantized is not null).DistinctBy(t => t.TensorName)
+            .ToDictionary(t => t.TensorName, t => t.Dequantized!, StringComparer.Ordinal);
 }

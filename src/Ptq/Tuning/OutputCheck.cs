@@ -50,6 +50,8 @@ internal sealed class OutputCheck
     /// </summary>
     public static OnnxModel ReferenceModel(OnnxModel original, Func<OnnxModel> prepared)
     {
+        if (ModelIO.EstimateInlineBytes(original.Proto) >= ModelVerifier.ReferenceLimitBytes)
+            return original; // not loaded to verify either: probing it would cost its whole size in memory
         try
         {
             using var probe = new OrtRunner(original);

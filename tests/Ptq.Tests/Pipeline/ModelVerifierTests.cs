@@ -33,6 +33,34 @@ public sealed class ModelVerifierTests
         Assert.True(verification.SyntheticInputs);
     }
 
+    /// <summary>A float model too large to load beside the quantized one: the quantized model runs alone, checked against the declared outputs.</summary>
+    [Fact]
+    public void AboveTheReferenceLimitTheQuantizedModelRunsAloneAgainstTheDeclaredOutputs()
+    {
+        var verification = ModelVerifier.Verify(Float(), Float(), [Feed(batch: 3, seed: 1)], referenceLimitBytes: 1);
+
+        Assert.Equal([1L, 3L, 2L], verification.BatchSizes);
+        Assert.Contains("not loaded beside it", verification.ReferenceNotRun);
+
+        var reshaped = Float(graph =>
+        {
+            graph.Initializer.Add(TensorData.FromInt64s("split", [3], [-1, 2, 2]));
+            graph.Node[0].Output[0] = "Y4";
+            graph.Node.Add(TestModels.Node("Reshape", "reshape", ["Y4", "split"], ["Y"]));
+        });
+        var e = Assert.Throws<OutputVerificationException>(() => ModelVerifier.Verify(Float(), reshaped, [], referenceLimitBytes: 1));
+        Assert.Equal("output 'Y' at batch 1 has shape [1,2,2], the float model declares [N,4]", e.Message);
+
+        var overflowing = Float(graph =>
+        {
+            graph.Initializer.Add(TensorData.FromFloats("huge", [], [float.PositiveInfinity]));
+            graph.Node[0].Output[0] = "Yf";
+            graph.Node.Add(TestModels.Node("Mul", "overflow", ["Yf", "huge"], ["Y"]));
+        });
+        e = Assert.Throws<OutputVerificationException>(() => ModelVerifier.Verify(Float(), overflowing, [], referenceLimitBytes: 1));
+        Assert.Equal("output 'Y' at batch 1 holds NaN or infinity", e.Message);
+    }
+
     /// <summary>The calibration data came in batches of 2; a Reshape that baked that batch in fails at batch 1.</summary>
     [Fact]
     public void ABatchBakedIntoTheGraphFailsAtBatchOne()
