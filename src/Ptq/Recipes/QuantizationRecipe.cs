@@ -95,6 +95,33 @@ public sealed partial record QuantizationRecipe
     /// <summary>Recipe key <c>n-std</c>: standard deviations for <see cref="CalibrationMethod.NStd"/>, positive. Default 3.</summary>
     public double NStd { get; init; } = 3;
 
+    /// <summary><c>--lapq-iterations N</c> (≥ 0): sweeps of Powell's method for <see cref="CalibrationMethod.Lapq"/>. Null: <see cref="Tuning.Lapq.LapqSettings.DefaultIterations"/>.</summary>
+    public int? LapqIterations { get; init; }
+
+    /// <summary><c>--lapq-max-evals N</c> (positive): output losses LAPQ may compute in all. Null: bounded by the sweeps only.</summary>
+    public int? LapqMaxEvals { get; init; }
+
+    /// <summary><c>--lapq-samples N</c> (positive): calibration samples LAPQ measures the output loss on. Null: <see cref="Tuning.Lapq.LapqSettings.DefaultSamples"/>.</summary>
+    public int? LapqSamples { get; init; }
+
+    /// <summary><c>--lapq-init-p P</c> (≥ 1): the p of the L_p clips LAPQ starts from. Null: the best of 2, 2.5, 3, 3.5 and 4 by output loss.</summary>
+    public double? LapqInitP { get; init; }
+
+    /// <summary>
+    /// <c>--lapq-kl</c>: LAPQ's output loss for Softmax outputs is the KL divergence of float's distribution to the
+    /// quantized one, from the logits (the label-free cross-entropy), instead of the squared error of the outputs. Default off.
+    /// </summary>
+    public bool LapqKl { get; init; }
+
+    /// <summary>
+    /// <c>--scale-approx-bits N</c> (2 to 31): report each requantizing layer's scales approximated as an N-bit integer
+    /// multiplier and a right shift, as integer-only runtimes apply them (Distiller's <c>--qe-scale-approx-bits</c>). Null: off.
+    /// </summary>
+    public int? ScaleApproxBits { get; init; }
+
+    /// <summary><c>--scale-approx-bake</c>: write the approximated scales into the model (weight scales and biases), so it computes what the integer-only runtime would. Default off.</summary>
+    public bool ScaleApproxBake { get; init; }
+
     /// <summary>
     /// <c>--weight-method minmax|mse|admm|gptq|adaround|hqq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
     /// GPTQ for per-channel weight-only quantization below 8 bits with --data, else minmax (with <see cref="BlockSize"/>: round to nearest;
@@ -334,6 +361,8 @@ public sealed partial record QuantizationRecipe
         && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
+        && LapqIterations == other.LapqIterations && LapqMaxEvals == other.LapqMaxEvals && LapqSamples == other.LapqSamples && LapqInitP.Equals(other.LapqInitP) && LapqKl == other.LapqKl
+        && ScaleApproxBits == other.ScaleApproxBits && ScaleApproxBake == other.ScaleApproxBake
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
