@@ -45,6 +45,8 @@ internal static class QuantizeRun
             console.Out.WriteLine($"integer operators (--format qoperator): {operators}");
         if (result.Fp16FloatOpsSummary is { } fp16)
             console.Out.WriteLine(fp16);
+        if (result.Fp16FloatWeightsSummary is { } fp16Weights)
+            console.Out.WriteLine(fp16Weights);
         if (result.PerChannelActivationsSummary is { } perChannel)
             console.Out.WriteLine(perChannel);
         if (result.MixedWeightsSummary is { } mixed)

@@ -119,6 +119,8 @@ public sealed partial record QuantizationRecipe
         }
         if (FloatOpsFp16 && Mode != QuantizationMode.Full)
             throw new RecipeException(Key.FloatOpsFp16, $"{Key.FloatOpsFp16} with {Key.Mode} {mode}: it changes the operators a full quantization leaves float (a dynamic model's float operators are fused with its run-time quantization); use {Key.Mode} full, or {Key.Mode} fp16 to store every weight as float16.");
+        if (FloatWeightsFp16 && Mode == QuantizationMode.Fp16)
+            throw new RecipeException(Key.FloatWeightsFp16, $"{Key.FloatWeightsFp16} with {Key.Mode} fp16: every weight is stored as float16 already; drop one of them.");
         if (PerChannelActs)
         {
             if (Mode != QuantizationMode.Full)

@@ -74,6 +74,13 @@ public sealed partial record QuantizationRecipe
     public bool FloatOpsFp16 { get; init; }
 
     /// <summary>
+    /// <c>--float-weights-fp16</c> (Bolt's <c>-q MIX</c>): the weights a quantization leaves float (skipped layers, the
+    /// layers the accuracy guard kept float) are stored as float16 and cast back to float32 where they are read
+    /// (<see cref="Pipeline.Fp16StorageConverter"/>). Default off.
+    /// </summary>
+    public bool FloatWeightsFp16 { get; init; }
+
+    /// <summary>
     /// <c>--format qdq|qoperator</c>: how the model is written. Default qdq; qoperator (full mode only) converts the
     /// verified QDQ model into integer operators.
     /// </summary>
@@ -372,7 +379,7 @@ public sealed partial record QuantizationRecipe
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits && SmoothQuant.Equals(other.SmoothQuant)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
-        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && PerChannelActs == other.PerChannelActs && FloatOpsFp16 == other.FloatOpsFp16 && DebugDir == other.DebugDir && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && PerChannelActs == other.PerChannelActs && FloatOpsFp16 == other.FloatOpsFp16 && FloatWeightsFp16 == other.FloatWeightsFp16 && DebugDir == other.DebugDir && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
 

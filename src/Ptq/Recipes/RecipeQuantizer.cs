@@ -46,6 +46,9 @@ internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result,
     /// <summary>What <c>--float-ops-fp16</c> converted, or null.</summary>
     public Fp16FloatOpsResult? Fp16FloatOps { get; init; }
 
+    /// <summary>With <c>float-weights-fp16</c>: how many float weights were stored as float16; else null.</summary>
+    public int? Fp16FloatWeights { get; init; }
+
     /// <summary>What <c>--per-channel-acts</c> converted, or null.</summary>
     public PerChannelActivationResult? PerChannelActivations { get; init; }
 
@@ -162,10 +165,19 @@ internal static class RecipeQuantizer
             log?.Report($"float16 float operators: {fp16.Converted.Count} converted" + string.Concat(fp16.Kept.Select(k => $"; '{k.Node}' kept float32: {k.Reason}")));
             measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
         }
+        int? fp16Weights = null;
+        if (recipe.FloatWeightsFp16)
+        {
+            (result, int converted) = Fp16StorageConverter.StoreFloatWeights(result);
+            fp16Weights = converted;
+            log?.Report($"float16 weights: {converted} float weight(s) stored as float16");
+            if (converted > 0)
+                measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
+        }
         var runAt = perChannel is null ? null : PerChannelActivations.OrtLevel;
         var verification = ModelVerifier.Verify(measured?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
             result.Model, check?.Feeds ?? [], runAt, cancellationToken: cancellationToken);
-        double? cosine = conversion is not null || perChannel is not null || fp16 is not null || recipe.ScaleApproxBake ? measured?.Cosine(result.Model, runAt)
+        double? cosine = conversion is not null || perChannel is not null || fp16 is not null || recipe.ScaleApproxBake || fp16Weights > 0 ? measured?.Cosine(result.Model, runAt)
             : outcome.Guard is { Ran: true } guard ? guard.Cosine
             : outcome.Fallback is { } fallback ? fallback.Cosine
             : outcome.Check?.Cosine(result);
@@ -183,6 +195,7 @@ internal static class RecipeQuantizer
             MixedWeights = outcome.Mixed,
             PerChannelActivations = perChannel,
             Fp16FloatOps = fp16,
+            Fp16FloatWeights = fp16Weights,
         };
     }
 

@@ -41,6 +41,17 @@ public sealed partial class SeedToolTranslationTests
         AssertRecipe(Default with { Mode = QuantizationMode.WeightOnly }, Translate(SeedToolFrontEnd.Bolt, $"-p {Q(Mnist)} -i FP32 -q INT8").Recipe);
 
     [Fact]
+    public void Bolt_mixed_storage_is_weight_only_with_float16_for_the_layers_kept_float()
+    {
+        var t = Translate(SeedToolFrontEnd.Bolt, $"-p {Q(Mnist)} -i FP32 -q MIX -d {Q(Images)}");
+        AssertRecipe(Default with
+        {
+            Mode = QuantizationMode.WeightOnly, FloatWeightsFp16 = true, Data = [Images], Preprocessing = new ImagePreprocessing(resize: new ImageSize(28, 28)),
+        }, t.Recipe);
+        Assert.Contains("--float-weights-fp16", t.QuantizeCommand, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bolt_fp16_storage_is_fp16_mode()
     {
         var t = Translate(SeedToolFrontEnd.Bolt, $"-p {Q(Mnist)} -i FP32 -q FP16");

@@ -129,7 +129,7 @@ internal static partial class RecipeOptions
             Spellings =
             [
                 new(Tool.MindSporeLite, "[common_quant_param] quant_type", "FULL_QUANT → full, WEIGHT_QUANT → weight-only, DYNAMIC_QUANT → dynamic"),
-                new(Tool.Bolt, "-i / -o / -q", "-i INT8_FP16|INT8_FP32 → dynamic, or full with -o true or -s; -i FP32 with -q INT8|MIX → weight-only (MIX: the accuracy guard keeps the costliest layers float), with -q FP16 → fp16"),
+                new(Tool.Bolt, "-i / -o / -q", "-i INT8_FP16|INT8_FP32 → dynamic, or full with -o true or -s; -i FP32 with -q INT8|MIX → weight-only (MIX: the accuracy guard keeps the costliest layers float, their weights stored as float16), with -q FP16 → fp16"),
                 Mapped(Tool.Distiller, "--qe-dynamic", ("given", "dynamic")),
                 new(Tool.OnnxRuntime, "quantize_static / quantize_dynamic", "quantize_static → full, quantize_dynamic → dynamic"),
             ],
@@ -211,6 +211,11 @@ internal static partial class RecipeOptions
     public static RecipeOption FloatOpsFp16 { get; } = Setting("float-ops-fp16", OptionGroup.Quantization, Codecs.Bool, r => r.FloatOpsFp16, (r, v) => r with { FloatOpsFp16 = v },
         "With --mode full, the operators left float compute in float16, with Casts in and out (those without a float16 kernel in ONNX Runtime stay float32).",
         new() { Spellings = [Mapped(Tool.Bolt, "-i", ("INT8_FP16", "true"), ("INT8_FP32", "false"), ("INT8", "false")) with { Values = "with -o true or -s (static int8): INT8_FP16 → true, INT8_FP32/INT8 → false" }] });
+
+    /// <summary><c>float-weights-fp16</c> (<see cref="QuantizationRecipe.FloatWeightsFp16"/>).</summary>
+    public static RecipeOption FloatWeightsFp16 { get; } = Setting("float-weights-fp16", OptionGroup.Quantization, Codecs.Bool, r => r.FloatWeightsFp16, (r, v) => r with { FloatWeightsFp16 = v },
+        "Store the weights the quantization leaves float (skipped layers, layers the accuracy guard kept float) as float16, cast back to float32 where read.",
+        new() { Spellings = [Mapped(Tool.Bolt, "-q", ("MIX", "true"), ("INT8", "false")) with { Values = "MIX → true (int8 weights, float16 for the layers the guard keeps float), INT8 → false" }] });
 
     /// <summary><c>method</c> (<see cref="QuantizationRecipe.Method"/>).</summary>
     public static RecipeOption Method { get; } = Setting("method", OptionGroup.Quantization, Codecs.Methods, r => r.Method, (r, v) => r with { Method = v },
