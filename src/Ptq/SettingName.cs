@@ -36,11 +36,16 @@ internal sealed class SettingName : ISetting
     public static SettingName SmoothQuant { get; } = new("smooth-quant");
     public static SettingName OnlyOp { get; } = new("only-op");
     public static SettingName Format { get; } = new("format");
+    public static SettingName Method { get; } = new("method");
+    public static SettingName LapqIterations { get; } = new("lapq-iterations");
+    public static SettingName LapqMaxEvals { get; } = new("lapq-max-evals");
+    public static SettingName LapqSamples { get; } = new("lapq-samples");
+    public static SettingName LapqInitP { get; } = new("lapq-init-p");
 
     /// <summary>Every name above, for the test that matches them against the option table and the commands.</summary>
     internal static IReadOnlyList<SettingName> All { get; } =
         [Data, Labels, Shard, Clip, Mode, ActBits, TargetCosine, FoldBn, Resize, ResizeShort, ResizeMethod, Color, Layout, Crop, Mean, Std, Scale, Multiply, CalibSize, MaxImagePixels,
-         WeightMethod, ReconSamples, AdaroundIterations, SmoothQuant, OnlyOp, Format];
+         WeightMethod, ReconSamples, AdaroundIterations, SmoothQuant, OnlyOp, Format, Method, LapqIterations, LapqMaxEvals, LapqSamples, LapqInitP];
 
     /// <inheritdoc/>
     public string Key { get; }

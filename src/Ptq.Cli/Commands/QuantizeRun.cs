@@ -30,10 +30,23 @@ internal static class QuantizeRun
             debug(decision);
         string csvPath = result.Save(outputPath); // the model and its CSV appear together or not at all
         WriteSummary(console.Out, result.Summary, outputPath, csvPath);
+        if (result.Run.Lapq is { Variables: > 0 } lapq)
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"lapq: output loss {lapq.InitLoss:G4} (L{lapq.InitNorm:0.#} clips) -> {lapq.Loss:G4} on {lapq.Samples} samples; {lapq.Variables} clip values, {lapq.Iterations} sweep(s), {lapq.Evaluations} evaluations, {lapq.Seconds:F1} s"));
+        if (result.Run.ScaleApproximation is { } approximation && recipe.ScaleApproxBits is int approxBits)
+        {
+            var worst = approximation.OrderByDescending(r => r.MaxRelativeError).ToList();
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"scale approximation ({approxBits}-bit multiplier and shift, {(recipe.ScaleApproxBake ? "baked into the model" : "reported only; --scale-approx-bake writes it")}): {approximation.Count} layers, relative error of the requantization scale mean {(approximation.Count == 0 ? 0 : approximation.Average(r => r.MeanRelativeError)):G3}, worst {(worst.Count == 0 ? 0 : worst[0].MaxRelativeError):G3}"));
+            foreach (var r in worst.Take(5))
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Node}: {r.Channels} channel(s), worst {r.MaxRelativeError:G3}, mean {r.MeanRelativeError:G3}"));
+        }
         if (result.FormatSummary is { } operators)
             console.Out.WriteLine($"integer operators (--format qoperator): {operators}");
         if (result.Fp16FloatOpsSummary is { } fp16)
             console.Out.WriteLine(fp16);
+        if (result.Fp16FloatWeightsSummary is { } fp16Weights)
+            console.Out.WriteLine(fp16Weights);
         if (result.PerChannelActivationsSummary is { } perChannel)
             console.Out.WriteLine(perChannel);
         if (result.MixedWeightsSummary is { } mixed)

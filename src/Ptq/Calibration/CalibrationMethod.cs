@@ -29,4 +29,11 @@ public enum CalibrationMethod
 
     /// <summary>mean ± n·std clipped to the observed extremes.</summary>
     NStd,
+
+    /// <summary>
+    /// LAPQ (loss-aware post-training quantization, Nahshan et al.): every layer starts from its L_p-optimal clip and
+    /// Powell's method then searches the clips of all layers jointly, minimising the loss of the quantized network's
+    /// output against float's on a few calibration samples. The estimator alone gives the L_p starting point.
+    /// </summary>
+    Lapq,
 }

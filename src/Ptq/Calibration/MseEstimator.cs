@@ -40,7 +40,7 @@ internal sealed class MseEstimator : IRangeEstimator
     }
 
     /// <summary>Minimizes <paramref name="error"/> over t ∈ (0, 1]: coarse grid then a fine grid around the best point.</summary>
-    private static double Search(Func<double, double> error)
+    internal static double Search(Func<double, double> error)
     {
         double best = 1, bestError = double.PositiveInfinity;
         for (int k = 1; k <= Steps; k++)

@@ -8,6 +8,23 @@ internal sealed record RangeEstimatorOptions
 
     /// <summary>Number of standard deviations for <see cref="CalibrationMethod.NStd"/>. Default 3.</summary>
     public double NStd { get; init; } = 3;
+
+    /// <summary>
+    /// The p of the L_p-optimal clip <see cref="CalibrationMethod.Lapq"/> starts from, ≥ 1; null (default): the search
+    /// tries p in <see cref="LapqDefaults.InitNorms"/> and starts from the one whose output loss is least, and the
+    /// estimator alone uses <see cref="LapqDefaults.EstimatorNorm"/>.
+    /// </summary>
+    public double? LpNorm { get; init; }
+}
+
+/// <summary>LAPQ's defaults that the estimator and the search share.</summary>
+internal static class LapqDefaults
+{
+    /// <summary>The p values LAPQ's initialisation tries (Nahshan et al. find the best p for 4-bit activations between 2 and 4).</summary>
+    public static IReadOnlyList<double> InitNorms { get; } = [2, 2.5, 3, 3.5, 4];
+
+    /// <summary>The p of the estimator on its own (statistics, the first plan), the middle of <see cref="InitNorms"/>.</summary>
+    public const double EstimatorNorm = 3;
 }
 
 /// <summary>Creates the estimator for a <see cref="CalibrationMethod"/>.</summary>
@@ -29,6 +46,7 @@ internal static class RangeEstimators
             CalibrationMethod.AciqGauss => new AciqGaussEstimator(),
             CalibrationMethod.AciqLaplace => new AciqLaplaceEstimator(),
             CalibrationMethod.NStd => new NStdEstimator(options.NStd),
+            CalibrationMethod.Lapq => new LpEstimator(options.LpNorm ?? LapqDefaults.EstimatorNorm),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown calibration method."),
         };
     }

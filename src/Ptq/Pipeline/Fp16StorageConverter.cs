@@ -28,17 +28,47 @@ internal static class Fp16StorageConverter
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
         var floatNodes = new List<FloatNode>();
+        StoreAsFp16(graph, prepared.External, choices.SkipReason, floatNodes);
+        graph.RemoveUnusedInitializers();
+        var proto = prepared.Proto.Clone();
+        proto.Graph = graph.ToProto();
+        var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
+        return new StaticQuantizationResult(prepared.Derive(proto), prepared, plan, [],
+            preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
+    }
+
+    /// <summary>
+    /// Stores the float weights a quantization left in <paramref name="result"/> (read by float operators, not by
+    /// QuantizeLinear) as float16 behind a Cast; returns the new result and how many weights were converted.
+    /// </summary>
+    public static (StaticQuantizationResult Result, int Converted) StoreFloatWeights(StaticQuantizationResult result)
+    {
+        var graph = OnnxGraph.FromModel(result.Model, promoteConstants: false);
+        int converted = StoreAsFp16(graph, result.Model.External,
+            n => n.OpType is "QuantizeLinear" or "DequantizeLinear" ? "read as codes" : null, floatNodes: null);
+        if (converted == 0)
+            return (result, 0);
+        graph.RemoveUnusedInitializers();
+        var proto = result.Model.Proto.Clone();
+        proto.Graph = graph.ToProto();
+        return (result with { Model = result.Model.Derive(proto) }, converted);
+    }
+
+    // Float initializers of MinElements or more whose readers all may take float16 (skip says why one may not).
+    private static int StoreAsFp16(OnnxGraph graph, ExternalDataReader? external, Func<Node, string?> skip, List<FloatNode>? floatNodes)
+    {
+        int converted = 0;
         foreach (var tensor in graph.Initializers.ToList())
         {
             if (tensor.DataType != (int)TensorProto.Types.DataType.Float || TensorData.ElementCount(tensor) < MinElements)
                 continue;
             var consumers = graph.Consumers(tensor.Name);
-            if (consumers.Count == 0 || consumers.Any(c => choices.SkipReason(c.Node) is not null))
+            if (consumers.Count == 0 || consumers.Any(c => skip(c.Node) is not null))
             {
-                floatNodes.AddRange(consumers.Where(c => choices.SkipReason(c.Node) is not null).Select(c => new FloatNode(c.Node, choices.SkipReason(c.Node)!)));
+                floatNodes?.AddRange(consumers.Where(c => skip(c.Node) is not null).Select(c => new FloatNode(c.Node, skip(c.Node)!)));
                 continue;
             }
-            var values = TensorData.ToFloats(tensor, prepared.External);
+            var values = TensorData.ToFloats(tensor, external);
             var halves = new Half[values.Length];
             for (int i = 0; i < values.Length; i++)
             {
@@ -53,12 +83,8 @@ internal static class Fp16StorageConverter
                 attributes: [Node.IntAttribute("to", (int)TensorProto.Types.DataType.Float)], position: 0);
             foreach (var (node, index) in consumers.ToList())
                 graph.ReplaceInput(node, index, restored);
+            converted++;
         }
-        graph.RemoveUnusedInitializers();
-        var proto = prepared.Proto.Clone();
-        proto.Graph = graph.ToProto();
-        var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
-        return new StaticQuantizationResult(prepared.Derive(proto), prepared, plan, [],
-            preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
+        return converted;
     }
 }

@@ -106,6 +106,13 @@ internal sealed record StaticQuantizationSettings
     /// <summary>Activations whose scale and zero point, or range, the user fixed (ONNX Runtime's TensorQuantOverrides), by tensor name.</summary>
     public IReadOnlyDictionary<string, TensorOverride> TensorOverrides { get; init; } = new Dictionary<string, TensorOverride>();
 
+    /// <summary>
+    /// Activation ranges chosen by a search over the whole network (LAPQ), by tensor: they replace the estimated range of
+    /// a calibrated tensor of the plan before clipping, overrides and fused bounds apply; entries for tensors the plan
+    /// does not calibrate (a variant keeping their nodes float) are not used. Empty by default.
+    /// </summary>
+    internal IReadOnlyDictionary<string, FloatRange> SearchedRanges { get; init; } = new Dictionary<string, FloatRange>();
+
     /// <summary>Node names or regular expressions of nodes to leave float.</summary>
     public IReadOnlyList<string> SkipNodes { get; init; } = [];
 

@@ -157,23 +157,12 @@ internal static class StaticQuantizer
             if (choices.ClipOf(tensor) is double tableClip)
                 ranges[tensor] = new FloatRange(-(float)tableClip, (float)tableClip);
         }
-        if (settings.GemmInputClip is { } clip)
-            ranges = RangeClipping.Apply(ranges, plan, (float)clip);
-        if (settings.NetAwareClipping)
-            ranges = RangeClipping.ApplyNetAware(ranges, plan);
-        var overrides = TensorQuantOverrides.Resolve(settings.TensorOverrides, plan);
-        var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
-        foreach (var (tensor, calibrated) in ranges)
+        foreach (var (tensor, searched) in settings.SearchedRanges)
         {
-            var range = TensorQuantOverrides.Range(overrides, tensor, calibrated);
-            if (settings.MinimumRealRange is double minimum && range.Max - range.Min < minimum)
-                range = range with { Max = (float)(range.Min + minimum) }; // as ONNX Runtime widens it: rmax = rmin + MinimumRealRange
-            bool fused = draft.Fused.TryGetValue(tensor, out var bounds);
-            var clipped = fused ? new FloatRange(Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max)) : range;
-            var scheme = choices.ActivationScheme(tensor);
-            parameters[tensor] = TensorQuantOverrides.Explicit(overrides, tensor, scheme, fused ? bounds : null)
-                ?? QuantParams.FromRange(clipped.Min, clipped.Max, scheme);
+            if (ranges.ContainsKey(tensor))
+                ranges[tensor] = searched;
         }
+        var parameters = Parameters(draft, plan, ranges);
         var records = QdqRewriter.Apply(graph, plan, parameters, weights,
             new QdqRewriteSettings(settings.Weights, settings.Activations, draft.OutputOpset, settings.FloatWeightsWithQdq, settings.DedicatedQdqPairs), model.External);
         var quantized = WithGraph(model, graph, draft.OutputOpset);
@@ -195,6 +184,36 @@ internal static class StaticQuantizer
         {
             Reconstruction = reconstruction,
         };
+    }
+
+    /// <summary>
+    /// The activation parameters of <paramref name="plan"/> from the estimated (or searched) ranges <paramref name="estimated"/>:
+    /// Bolt's GEMM-input clip, net-aware clipping, the user's tensor overrides, the minimum real range and the bounds of
+    /// a fused Relu/Clip, in that order. LAPQ's search computes its candidates' parameters here too, so what it measures
+    /// is what <see cref="Finish"/> writes.
+    /// </summary>
+    internal static Dictionary<string, QuantParams> Parameters(QuantizationDraft draft, QuantizationPlan plan, IReadOnlyDictionary<string, FloatRange> estimated)
+    {
+        var settings = draft.Settings;
+        var ranges = new Dictionary<string, FloatRange>(estimated, StringComparer.Ordinal);
+        if (settings.GemmInputClip is { } clip)
+            ranges = RangeClipping.Apply(ranges, plan, (float)clip);
+        if (settings.NetAwareClipping)
+            ranges = RangeClipping.ApplyNetAware(ranges, plan);
+        var overrides = TensorQuantOverrides.Resolve(settings.TensorOverrides, plan);
+        var parameters = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
+        foreach (var (tensor, calibrated) in ranges)
+        {
+            var range = TensorQuantOverrides.Range(overrides, tensor, calibrated);
+            if (settings.MinimumRealRange is double minimum && range.Max - range.Min < minimum)
+                range = range with { Max = (float)(range.Min + minimum) }; // as ONNX Runtime widens it: rmax = rmin + MinimumRealRange
+            bool fused = draft.Fused.TryGetValue(tensor, out var bounds);
+            var clipped = fused ? new FloatRange(Math.Max(range.Min, bounds.Min), Math.Min(range.Max, bounds.Max)) : range;
+            var scheme = draft.Choices.ActivationScheme(tensor);
+            parameters[tensor] = TensorQuantOverrides.Explicit(overrides, tensor, scheme, fused ? bounds : null)
+                ?? QuantParams.FromRange(clipped.Min, clipped.Max, scheme);
+        }
+        return parameters;
     }
 
     /// <summary>

@@ -68,6 +68,13 @@ internal sealed class StaticRun
         return StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, samples: null, memo: _ranges);
     }
 
+    /// <summary>The plan of a variant of the run's settings (nothing quantized yet), for searches that compute parameters themselves.</summary>
+    internal QuantizationDraft Draft(StaticQuantizationSettings settings) => StaticQuantizer.Draft(Prepared, settings, _calibration);
+
+    /// <summary>The ranges the run's statistics give <paramref name="tensors"/> for <paramref name="target"/> with <paramref name="estimator"/>.</summary>
+    internal IReadOnlyDictionary<string, FloatRange> Ranges(IReadOnlyCollection<string> tensors, IRangeEstimator estimator, QuantTarget target) =>
+        StatisticsCollector.Ranges(Stats, tensors, estimator, target);
+
     /// <summary>
     /// As <see cref="Quantize"/>, but a reconstructing weight method solves the codes again on the calibration samples,
     /// each layer against the variant's own quantized inputs (codes fitted to the errors of layers the variant changes

@@ -113,6 +113,16 @@ public sealed partial record QuantizationRecipe
         }
         : null;
 
+    /// <summary>LAPQ's bounds (<see cref="CalibrationMethod.Lapq"/>): sweeps, evaluations, samples and starting norm, defaults where unset.</summary>
+    internal Tuning.Lapq.LapqSettings ToLapqSettings() => new()
+    {
+        Iterations = LapqIterations ?? Tuning.Lapq.LapqSettings.DefaultIterations,
+        MaxEvaluations = LapqMaxEvals,
+        Samples = LapqSamples ?? Tuning.Lapq.LapqSettings.DefaultSamples,
+        InitNorm = LapqInitP,
+        SoftmaxDivergence = LapqKl,
+    };
+
     /// <summary>Activation calibration settings: <see cref="Method"/>, <see cref="Percentile"/>, <see cref="NStd"/>. Validates first.</summary>
     /// <exception cref="RecipeException">The recipe is invalid.</exception>
     internal CalibrationSettings ToCalibrationSettings()
@@ -121,7 +131,7 @@ public sealed partial record QuantizationRecipe
         return new CalibrationSettings
         {
             Method = Method,
-            Estimator = new RangeEstimatorOptions { Percentile = Percentile, NStd = NStd },
+            Estimator = new RangeEstimatorOptions { Percentile = Percentile, NStd = NStd, LpNorm = LapqInitP },
             HistogramBins = HistogramBins ?? new CalibrationSettings().HistogramBins,
             EmaMomentum = EmaConstant is double c ? 1 - c : new CalibrationSettings().EmaMomentum,
         };

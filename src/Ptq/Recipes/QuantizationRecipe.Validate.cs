@@ -58,6 +58,15 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.Percentile, $"{Key.Percentile} {Percentile}: must be in (50, 100], e.g. 99.99.");
         if (!(NStd > 0) || !double.IsFinite(NStd))
             throw new RecipeException(Key.NStd, $"{Key.NStd} {NStd}: must be a positive number of standard deviations, e.g. 3.");
+        ValidateLapq(mode);
+        if (ScaleApproxBits is { } approx && approx is < 2 or > 31)
+            throw new RecipeException(Key.ScaleApproxBits, $"{Key.ScaleApproxBits} {approx}: give the multiplier's bits, 2 to 31, e.g. 16.");
+        if (ScaleApproxBake && ScaleApproxBits is null)
+            throw new RecipeException(Key.ScaleApproxBake, $"{Key.ScaleApproxBake} writes the approximated scales; add {Key.ScaleApproxBits} N.");
+        if (ScaleApproxBits is { } given && Mode != QuantizationMode.Full)
+            throw new RecipeException(Key.ScaleApproxBits, $"{Key.ScaleApproxBits} {given} with {Key.Mode} {mode}: requantization scales exist where activations are quantized statically; use {Key.Mode} full.");
+        if (ScaleApproxBits is { } qop && Format == OutputFormat.QOperator)
+            throw new RecipeException(Key.ScaleApproxBits, $"{Key.ScaleApproxBits} {qop} with {Key.Format} qoperator: not supported yet, the approximation is reported and baked on the QDQ model; use {Key.Format} qdq.");
         if (Clip is { } clip && !(clip > 0 && double.IsFinite(clip)))
             throw new RecipeException(Key.Clip, $"{Key.Clip} {clip}: must be a positive finite value (inputs are clipped to [-V, V]).");
         if (ClipTable is { } table && string.IsNullOrWhiteSpace(table))
@@ -110,6 +119,8 @@ public sealed partial record QuantizationRecipe
         }
         if (FloatOpsFp16 && Mode != QuantizationMode.Full)
             throw new RecipeException(Key.FloatOpsFp16, $"{Key.FloatOpsFp16} with {Key.Mode} {mode}: it changes the operators a full quantization leaves float (a dynamic model's float operators are fused with its run-time quantization); use {Key.Mode} full, or {Key.Mode} fp16 to store every weight as float16.");
+        if (FloatWeightsFp16 && Mode == QuantizationMode.Fp16)
+            throw new RecipeException(Key.FloatWeightsFp16, $"{Key.FloatWeightsFp16} with {Key.Mode} fp16: every weight is stored as float16 already; drop one of them.");
         if (PerChannelActs)
         {
             if (Mode != QuantizationMode.Full)
@@ -199,6 +210,36 @@ public sealed partial record QuantizationRecipe
             if (WeightMethod == Quantization.WeightMethod.Hqq && o.WeightMode == QuantMode.Symmetric)
                 throw new RecipeException(Key.Overrides, $"{Key.Overrides}['{o.Pattern}'].weight-mode sym with {Key.WeightMethod} hqq: HQQ fits a zero point per block; use asym_u.");
         }
+    }
+
+    // LAPQ's knobs steer only its search, which needs statically quantized activations and samples to measure on.
+    private void ValidateLapq(string mode)
+    {
+        bool lapq = Method == Calibration.CalibrationMethod.Lapq || Overrides.Any(o => o.Method == Calibration.CalibrationMethod.Lapq);
+        (RecipeOption Option, string Value)? knob = LapqIterations is { } i ? (Key.LapqIterations, i.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : LapqMaxEvals is { } e ? (Key.LapqMaxEvals, e.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : LapqSamples is { } n ? (Key.LapqSamples, n.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : LapqInitP is { } p ? (Key.LapqInitP, p.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : LapqKl ? (Key.LapqKl, "true")
+            : null;
+        if (knob is var (option, value) && !lapq)
+            throw new RecipeException(option, $"{option} {value}: it steers {Key.Method} lapq's search; add {Key.Method} lapq or drop it.");
+        if (LapqIterations is < 0)
+            throw new RecipeException(Key.LapqIterations, $"{Key.LapqIterations} {LapqIterations}: give 0 (the L_p start only) or more sweeps, e.g. 2.");
+        if (LapqMaxEvals is < 1)
+            throw new RecipeException(Key.LapqMaxEvals, $"{Key.LapqMaxEvals} {LapqMaxEvals}: give a positive number of evaluations, e.g. 500.");
+        if (LapqSamples is < 1)
+            throw new RecipeException(Key.LapqSamples, $"{Key.LapqSamples} {LapqSamples}: give a positive number of samples, e.g. 16.");
+        if (LapqInitP is { } norm && !(norm >= 1 && double.IsFinite(norm)))
+            throw new RecipeException(Key.LapqInitP, $"{Key.LapqInitP} {norm}: the norm's p is a finite number of at least 1, e.g. 3.");
+        if (!lapq)
+            return;
+        if (Mode != QuantizationMode.Full)
+            throw new RecipeException(Key.Method, $"{Key.Method} lapq with {Key.Mode} {mode}: it searches activation clips, which only {Key.Mode} full quantizes statically; use {Key.Mode} full.");
+        if (EffectiveTargetCosine is not null)
+            throw new RecipeException(Key.Method, $"{Key.Method} lapq with a target search ({Key.TargetCosine}, {Key.WeightBits} {Codecs.Mixed}, {Key.ActBits} {Codecs.Mixed}): one search at a time; drop one of them (the accuracy guard still checks LAPQ's result).");
+        if (EmpiricalBiasCorrection)
+            throw new RecipeException(Key.Method, $"{Key.Method} lapq with {Key.EmpiricalBiasCorrection}: the search quantizes from collected statistics and would drop the correction; drop one of them.");
     }
 
     // Every case the correction would otherwise skip without a word.
@@ -302,8 +343,8 @@ public sealed partial record QuantizationRecipe
         {
             if (bins < 8 || bins % 2 != 0 || bins > 1 << 24)
                 throw new RecipeException(Key.HistogramBins, $"{Key.HistogramBins} {bins}: must be even and in [8, 16777216], e.g. 2048.");
-            if (Stats is not null || Mode != QuantizationMode.Full || !methods.Any(m => m is Calibration.CalibrationMethod.Kl or Calibration.CalibrationMethod.Percentile or Calibration.CalibrationMethod.Mse))
-                throw new RecipeException(Key.HistogramBins, $"{Key.HistogramBins} {bins}: only {Key.Method} kl, percentile and mse read histograms, in {Key.Mode} full from {Key.Data}{why}; drop it.");
+            if (Stats is not null || Mode != QuantizationMode.Full || !methods.Any(m => m is Calibration.CalibrationMethod.Kl or Calibration.CalibrationMethod.Percentile or Calibration.CalibrationMethod.Mse or Calibration.CalibrationMethod.Lapq))
+                throw new RecipeException(Key.HistogramBins, $"{Key.HistogramBins} {bins}: only {Key.Method} kl, percentile, mse and lapq read histograms, in {Key.Mode} full from {Key.Data}{why}; drop it.");
         }
         if (EmaConstant is { } c)
         {

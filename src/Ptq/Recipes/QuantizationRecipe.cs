@@ -74,6 +74,13 @@ public sealed partial record QuantizationRecipe
     public bool FloatOpsFp16 { get; init; }
 
     /// <summary>
+    /// <c>--float-weights-fp16</c> (Bolt's <c>-q MIX</c>): the weights a quantization leaves float (skipped layers, the
+    /// layers the accuracy guard kept float) are stored as float16 and cast back to float32 where they are read
+    /// (<see cref="Pipeline.Fp16StorageConverter"/>). Default off.
+    /// </summary>
+    public bool FloatWeightsFp16 { get; init; }
+
+    /// <summary>
     /// <c>--format qdq|qoperator</c>: how the model is written. Default qdq; qoperator (full mode only) converts the
     /// verified QDQ model into integer operators.
     /// </summary>
@@ -94,6 +101,33 @@ public sealed partial record QuantizationRecipe
 
     /// <summary>Recipe key <c>n-std</c>: standard deviations for <see cref="CalibrationMethod.NStd"/>, positive. Default 3.</summary>
     public double NStd { get; init; } = 3;
+
+    /// <summary><c>--lapq-iterations N</c> (≥ 0): sweeps of Powell's method for <see cref="CalibrationMethod.Lapq"/>. Null: <see cref="Tuning.Lapq.LapqSettings.DefaultIterations"/>.</summary>
+    public int? LapqIterations { get; init; }
+
+    /// <summary><c>--lapq-max-evals N</c> (positive): output losses LAPQ may compute in all. Null: bounded by the sweeps only.</summary>
+    public int? LapqMaxEvals { get; init; }
+
+    /// <summary><c>--lapq-samples N</c> (positive): calibration samples LAPQ measures the output loss on. Null: <see cref="Tuning.Lapq.LapqSettings.DefaultSamples"/>.</summary>
+    public int? LapqSamples { get; init; }
+
+    /// <summary><c>--lapq-init-p P</c> (≥ 1): the p of the L_p clips LAPQ starts from. Null: the best of 2, 2.5, 3, 3.5 and 4 by output loss.</summary>
+    public double? LapqInitP { get; init; }
+
+    /// <summary>
+    /// <c>--lapq-kl</c>: LAPQ's output loss for Softmax outputs is the KL divergence of float's distribution to the
+    /// quantized one, from the logits (the label-free cross-entropy), instead of the squared error of the outputs. Default off.
+    /// </summary>
+    public bool LapqKl { get; init; }
+
+    /// <summary>
+    /// <c>--scale-approx-bits N</c> (2 to 31): report each requantizing layer's scales approximated as an N-bit integer
+    /// multiplier and a right shift, as integer-only runtimes apply them (Distiller's <c>--qe-scale-approx-bits</c>). Null: off.
+    /// </summary>
+    public int? ScaleApproxBits { get; init; }
+
+    /// <summary><c>--scale-approx-bake</c>: write the approximated scales into the model (weight scales and biases), so it computes what the integer-only runtime would. Default off.</summary>
+    public bool ScaleApproxBake { get; init; }
 
     /// <summary>
     /// <c>--weight-method minmax|mse|admm|gptq|adaround|hqq</c>. Null (default) means <see cref="EffectiveWeightMethod"/>:
@@ -334,6 +368,8 @@ public sealed partial record QuantizationRecipe
         && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
+        && LapqIterations == other.LapqIterations && LapqMaxEvals == other.LapqMaxEvals && LapqSamples == other.LapqSamples && LapqInitP.Equals(other.LapqInitP) && LapqKl == other.LapqKl
+        && ScaleApproxBits == other.ScaleApproxBits && ScaleApproxBake == other.ScaleApproxBake
         && WeightMethod == other.WeightMethod && ReconSamples == other.ReconSamples && AdaroundIterations == other.AdaroundIterations && ActOrder == other.ActOrder
         && BiasCorrection == other.BiasCorrection && EmpiricalBiasCorrection == other.EmpiricalBiasCorrection && Cle == other.Cle
         && FoldBn == other.FoldBn && Clip.Equals(other.Clip) && ClipTable == other.ClipTable
@@ -343,7 +379,7 @@ public sealed partial record QuantizationRecipe
         && NetAwareClip == other.NetAwareClip && ConcatSharedScale == other.ConcatSharedScale && NoClip.SequenceEqual(other.NoClip)
         && BlockSize == other.BlockSize && AccuracyLevel == other.AccuracyLevel && EmbeddingBits == other.EmbeddingBits && SmoothQuant.Equals(other.SmoothQuant)
         && MinWeightSize == other.MinWeightSize && MinWeightChannels == other.MinWeightChannels
-        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && PerChannelActs == other.PerChannelActs && FloatOpsFp16 == other.FloatOpsFp16 && DebugDir == other.DebugDir && Data.SequenceEqual(other.Data) && Stats == other.Stats
+        && MixedInitScale.Equals(other.MixedInitScale) && Format == other.Format && PerChannelActs == other.PerChannelActs && FloatOpsFp16 == other.FloatOpsFp16 && FloatWeightsFp16 == other.FloatWeightsFp16 && DebugDir == other.DebugDir && Data.SequenceEqual(other.Data) && Stats == other.Stats
         && Recursive == other.Recursive && SkipCorrupt == other.SkipCorrupt && MaxImagePixels == other.MaxImagePixels
         && PreprocessingEquality.Equal(Preprocessing, other.Preprocessing);
 

@@ -106,6 +106,12 @@ public sealed class QuantizationResult
           + (CheckCosine is double c ? string.Create(CultureInfo.InvariantCulture, $"; output cosine {c:F5} against float after the conversion") : "")
         : null;
 
+    /// <summary>With <c>--float-weights-fp16</c>: how many float weights are stored as float16; else null.</summary>
+    public string? Fp16FloatWeightsSummary => Run.Fp16FloatWeights is int n
+        ? $"float16 weights: {n} weight(s) the quantization left float are stored as float16"
+          + (n > 0 && CheckCosine is double c ? string.Create(CultureInfo.InvariantCulture, $"; output cosine {c:F5} against float after the conversion") : "")
+        : null;
+
     /// <summary>
     /// With <c>--per-channel-acts</c>: how many activations got per-channel scales and which runtimes run them in integer
     /// kernels; else null.

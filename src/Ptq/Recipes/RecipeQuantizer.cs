@@ -31,6 +31,12 @@ internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result,
     /// <summary>Why the output was not compared although samples were given (a model with integer outputs only), or null.</summary>
     public string? CheckNotRun { get; init; }
 
+    /// <summary>The requantization scales as integer multiplier and shift (<c>--scale-approx-bits</c>), per layer, or null.</summary>
+    public IReadOnlyList<ScaleApproximationRecord>? ScaleApproximation { get; init; }
+
+    /// <summary>LAPQ's search (<c>--method lapq</c>), or null.</summary>
+    public Tuning.Lapq.LapqResult? Lapq { get; init; }
+
     /// <summary>What <c>--format qoperator</c> converted, or null for QDQ output.</summary>
     public QOperatorConversion? QOperator { get; init; }
 
@@ -39,6 +45,9 @@ internal sealed record RecipeQuantizationResult(StaticQuantizationResult Result,
 
     /// <summary>What <c>--float-ops-fp16</c> converted, or null.</summary>
     public Fp16FloatOpsResult? Fp16FloatOps { get; init; }
+
+    /// <summary>With <c>float-weights-fp16</c>: how many float weights were stored as float16; else null.</summary>
+    public int? Fp16FloatWeights { get; init; }
 
     /// <summary>What <c>--per-channel-acts</c> converted, or null.</summary>
     public PerChannelActivationResult? PerChannelActivations { get; init; }
@@ -127,6 +136,20 @@ internal static class RecipeQuantizer
                         string.Concat(perChannel.Kept.Select(k => $"; '{k.Tensor}' kept per tensor: {k.Reason}")));
             measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
         }
+        IReadOnlyList<ScaleApproximationRecord>? approximation = null;
+        if (recipe.ScaleApproxBits is int approxBits)
+        {
+            if (recipe.ScaleApproxBake)
+            {
+                (var baked, approximation) = ScaleApproximation.Bake(result.Model, approxBits);
+                result = result with { Model = baked };
+                measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
+            }
+            else
+            {
+                approximation = ScaleApproximation.Analyse(result.Model, approxBits);
+            }
+        }
         if (recipe.Format == OutputFormat.QOperator)
         {
             (var converted, conversion) = QOperatorConverter.Convert(result.Model);
@@ -142,15 +165,26 @@ internal static class RecipeQuantizer
             log?.Report($"float16 float operators: {fp16.Converted.Count} converted" + string.Concat(fp16.Kept.Select(k => $"; '{k.Node}' kept float32: {k.Reason}")));
             measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
         }
+        int? fp16Weights = null;
+        if (recipe.FloatWeightsFp16)
+        {
+            (result, int converted) = Fp16StorageConverter.StoreFloatWeights(result);
+            fp16Weights = converted;
+            log?.Report($"float16 weights: {converted} float weight(s) stored as float16");
+            if (converted > 0)
+                measured ??= check is null ? null : AccuracyGuard.CheckFor(model, result, check.Feeds, check.Names, log);
+        }
         var runAt = perChannel is null ? null : PerChannelActivations.OrtLevel;
         var verification = ModelVerifier.Verify(measured?.Reference ?? OutputCheck.ReferenceModel(model, () => result.PreparedFloatModel),
             result.Model, check?.Feeds ?? [], runAt, cancellationToken: cancellationToken);
-        double? cosine = conversion is not null || perChannel is not null || fp16 is not null ? measured?.Cosine(result.Model, runAt)
+        double? cosine = conversion is not null || perChannel is not null || fp16 is not null || recipe.ScaleApproxBake || fp16Weights > 0 ? measured?.Cosine(result.Model, runAt)
             : outcome.Guard is { Ran: true } guard ? guard.Cosine
             : outcome.Fallback is { } fallback ? fallback.Cosine
             : outcome.Check?.Cosine(result);
         return new RecipeQuantizationResult(result, outcome.Fallback, outcome.Target, source?.SkippedFiles ?? 0, outcome.Guard)
         {
+            Lapq = outcome.Lapq,
+            ScaleApproximation = approximation,
             QOperator = conversion,
             Verification = verification,
             CheckCosine = cosine,
@@ -161,6 +195,7 @@ internal static class RecipeQuantizer
             MixedWeights = outcome.Mixed,
             PerChannelActivations = perChannel,
             Fp16FloatOps = fp16,
+            Fp16FloatWeights = fp16Weights,
         };
     }
 
@@ -177,7 +212,14 @@ internal static class RecipeQuantizer
     {
         /// <summary>The weight-only mixed-bit allocation (MindSpore's bit_num=0), when it ran.</summary>
         public MixedWeightAllocation? Mixed { get; init; }
+
+        /// <summary>LAPQ's search, when the recipe's method is lapq.</summary>
+        public Tuning.Lapq.LapqResult? Lapq { get; init; }
     }
+
+    /// <summary>True when some activation's method is lapq (the recipe's, or an override's).</summary>
+    private static bool UsesLapq(QuantizationRecipe recipe) =>
+        recipe.Method == CalibrationMethod.Lapq || recipe.Overrides.Any(o => o.Method == CalibrationMethod.Lapq);
 
     private static Outcome DataFree(OnnxModel model, QuantizationRecipe recipe, StaticQuantizationSettings settings, ICalibrationSource? source,
         CheckSet? checkSet, IProgress<string>? log)
@@ -254,13 +296,24 @@ internal static class RecipeQuantizer
         bool guardSearches = checkSet is not null && recipe.AccuracyGuardFor(hasCheckSamples: true) is not null && recipe.AccuracyGuardSearches;
         var run = StaticRun.Create(model, settings, input, forVariants: guardSearches, log);
         var plain = run.Plain;
+        Tuning.Lapq.LapqResult? lapq = null;
+        if (UsesLapq(recipe))
+        {
+            // LAPQ's samples are spread over the data apart from the check set, so the guard judges clips on other images.
+            if (source is null)
+                throw new RecipeException(RecipeOptions.Method, $"{RecipeOptions.Method} lapq measures the output against float on samples; add {RecipeOptions.Data} (with {RecipeOptions.Stats} it only supplies those samples).");
+            var lapqSettings = recipe.ToLapqSettings();
+            var samples = Feeds(source!.SpreadOutside(lapqSettings.Samples, CheckSamples)).ToList();
+            lapq = Tuning.Lapq.LossAwareClipping.Search(run, settings, samples, lapqSettings, log, cancellationToken);
+            (plain, settings) = (lapq.Result, lapq.Settings);
+        }
         // The check samples are read only after calibration, so they do not add to its peak memory.
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
         if (check is null || recipe.AccuracyGuardFor(hasCheckSamples: true) is not double guard)
-            return new Outcome(plain, null, null, null, check);
+            return new Outcome(plain, null, null, null, check) { Lapq = lapq };
         if (!recipe.AccuracyGuardSearches)
-            return new Outcome(plain, AccuracyGuard.CheckOnly(plain, check, guard, log), null, null, check);
-        return new Outcome(plain, AccuracyGuard.Static(run, settings, check, guard, log), null, null, check);
+            return new Outcome(plain, AccuracyGuard.CheckOnly(plain, check, guard, log), null, null, check) { Lapq = lapq };
+        return new Outcome(plain, AccuracyGuard.Static(run, settings, check, guard, log, plain), null, null, check) { Lapq = lapq };
     }
 
     private static string? Shortfall(QuantizationRecipe recipe, StaticQuantizationResult result, Outcome outcome, double? cosine, int samples)

@@ -78,10 +78,14 @@ internal static class AccuracyGuard
     /// <summary>A guard that could not run (no float output).</summary>
     internal static GuardResult NotRun(StaticQuantizationResult result, double guard) => new(result, guard, 0, double.NaN, null);
 
-    /// <summary>The guard over the plain quantization of <paramref name="run"/> (calibrated for variants, so the search re-uses its statistics).</summary>
-    internal static GuardResult Static(StaticRun run, StaticQuantizationSettings settings, OutputCheck check, double guard, IProgress<string>? log)
+    /// <summary>
+    /// The guard over the plain quantization of <paramref name="run"/> (calibrated for variants, so the search re-uses its
+    /// statistics), or over <paramref name="start"/> when a search before it (LAPQ) quantized the run with <paramref name="settings"/>.
+    /// </summary>
+    internal static GuardResult Static(StaticRun run, StaticQuantizationSettings settings, OutputCheck check, double guard, IProgress<string>? log,
+        StaticQuantizationResult? start = null)
     {
-        var plain = run.Plain;
+        var plain = start ?? run.Plain;
         double cosine = check.Cosine(plain);
         Report(log, cosine, check, guard);
         if (cosine >= guard)

@@ -41,6 +41,17 @@ public sealed partial class SeedToolTranslationTests
         AssertRecipe(Default with { Mode = QuantizationMode.WeightOnly }, Translate(SeedToolFrontEnd.Bolt, $"-p {Q(Mnist)} -i FP32 -q INT8").Recipe);
 
     [Fact]
+    public void Bolt_mixed_storage_is_weight_only_with_float16_for_the_layers_kept_float()
+    {
+        var t = Translate(SeedToolFrontEnd.Bolt, $"-p {Q(Mnist)} -i FP32 -q MIX -d {Q(Images)}");
+        AssertRecipe(Default with
+        {
+            Mode = QuantizationMode.WeightOnly, FloatWeightsFp16 = true, Data = [Images], Preprocessing = new ImagePreprocessing(resize: new ImageSize(28, 28)),
+        }, t.Recipe);
+        Assert.Contains("--float-weights-fp16", t.QuantizeCommand, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bolt_fp16_storage_is_fp16_mode()
     {
         var t = Translate(SeedToolFrontEnd.Bolt, $"-p {Q(Mnist)} -i FP32 -q FP16");
@@ -237,8 +248,17 @@ public sealed partial class SeedToolTranslationTests
             Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --quantize-eval --qe-dynamic --qe-mode-acts asym_u").Recipe);
 
     [Theory]
-    [InlineData("--qe-lapq", "distiller --qe-lapq: not implemented yet")]
-    [InlineData("--qe-scale-approx-bits 8", "distiller --qe-scale-approx-bits: not implemented yet")]
+    [InlineData("--lapq-maxiter 2", "distiller --lapq-maxiter: it steers LAPQ's search; add --qe-lapq")]
+    [InlineData("--qe-lapq --lapq-method Nelder-Mead", "distiller --lapq-method Nelder-Mead: only Powell's method is implemented")]
+    [InlineData("--qe-lapq --lapq-init-method L-BFGS-B", "distiller --lapq-init-method L-BFGS-B: each L_p clip is found exactly")]
+    [InlineData("--qe-lapq --lapq-init-mode NONE", "distiller --lapq-init-mode NONE: Ptq's LAPQ starts from L_p-optimal clips only")]
+    [InlineData("--qe-lapq --lapq-init-mode L4", "distiller --lapq-init-mode L4: expected one of L1, L2, L3")]
+    [InlineData("--qe-lapq --lapq-bh", "distiller --lapq-basinhopping: not implemented")]
+    [InlineData("--qe-lapq --lapq-bh-niter 50", "distiller --lapq-basinhopping-niter: basin hopping is not implemented")]
+    [InlineData("--qe-lapq --lapq-eval-size 2", "distiller --lapq-eval-size 2: expected the fraction of DATA_DIR")]
+    [InlineData("--qe-lapq --qe-clip-acts avg", "distiller --qe-clip-acts with --qe-lapq: LAPQ chooses the clips itself")]
+    [InlineData("--qe-lapq --qe-dynamic", "distiller --qe-lapq: LAPQ searches the clips of statically quantized activations")]
+    [InlineData("--qe-scale-approx-bits 40", "distiller --qe-scale-approx-bits 40: expected the integer multiplier's bits, 2 to 31")]
     [InlineData("--qe-config-file q.yaml --qe-mode sym", "distiller --qe-config-file with --qe-mode: the config file replaces the other --qe-* flags")]
     [InlineData("--qept", "distiller --qe-convert-pytorch: Ptq writes ONNX")]
     [InlineData("-a resnet50", "distiller -a: the model is the MODEL.onnx argument")]
@@ -254,6 +274,28 @@ public sealed partial class SeedToolTranslationTests
     {
         var e = Assert.Throws<ToolFlagException>(() => Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --quantize-eval {flags}"));
         Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Distiller's LAPQ example ("--qe-lapq --lapq-maxiter 2 --lapq-eval-size 0.01 --lapq-init-mode L3 --lapq-init-method powell
+    /// --lapq-search-clipping …"): every flag lands in the recipe; the eval fraction becomes a sample count.
+    /// </summary>
+    [Fact]
+    public void Distiller_lapq_example()
+    {
+        var t = Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --quantize-eval --qe-lapq --qe-bits-acts 4 --qe-mode asym_u --lapq-maxiter 2 --lapq-maxfev 300 " +
+            "--lapq-method Powell --lapq-eval-size 0.001 --lapq-eval-memoize-dataloader --lapq-init-mode L3 --lapq-init-method powell --lapq-search-clipping --qe-stats-file stats.yaml");
+        AssertRecipe(DistillerBase with
+        {
+            ActBits = 4, ActMode = QuantMode.AsymmetricUnsigned, WeightMode = QuantMode.AsymmetricUnsigned, Method = CalibrationMethod.Lapq,
+            LapqIterations = 2, LapqMaxEvals = 300, LapqSamples = 10, LapqInitP = 3,
+        }, t.Recipe);
+        Assert.DoesNotContain(t.Notes, n => n.Contains("--lapq-eval-size", StringComparison.Ordinal));
+        var approx = Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --quantize-eval --qe-scale-approx-bits 8 --qe-stats-file stats.yaml");
+        AssertRecipe(DistillerBase with { ScaleApproxBits = 8, ScaleApproxBake = true }, approx.Recipe);
+        var plain = Translate(SeedToolFrontEnd.Distiller, $"{Q(Mnist)} {Q(Images)} --quantize-eval --qe-lapq --qe-stats-file stats.yaml");
+        AssertRecipe(DistillerBase with { Method = CalibrationMethod.Lapq }, plain.Recipe);
+        Assert.Contains(plain.Notes, n => n.Contains("no --lapq-eval-size", StringComparison.Ordinal));
     }
 
     /// <summary>Distiller's resnet18_imagenet_post_train.yaml, adapted to MNIST's layer names.</summary>

@@ -40,4 +40,29 @@ public sealed class Fp16FloatOpsTests
         Assert.True(fp16.CheckCosine >= 0.999, $"{fp16.CheckCosine}");
         Assert.InRange(Math.Abs(fp16.CheckCosine!.Value - fp32.CheckCosine!.Value), 0, 1e-3);
     }
+
+    /// <summary>Bolt's <c>-q MIX</c>: int8 weights, and float16 storage for the layers left float.</summary>
+    [Fact]
+    public void Weights_left_float_are_stored_as_float16_and_the_output_stays_close()
+    {
+        using var model = ModelIO.Load(Assets.Model("mnist-cnn.onnx"));
+        var graph = OnnxGraph.FromModel(model, promoteConstants: false);
+        string skipped = graph.Nodes.Where(n => n.OpType is "Conv" or "Gemm" or "MatMul").Select(n => n.DisplayName).Last();
+        var recipe = Recipe(QuantizationMode.WeightOnly, fp16: false) with { Skip = [skipped] };
+        var fp32 = Quantizer.Quantize(model, recipe);
+        var fp16 = Quantizer.Quantize(model, recipe with { FloatWeightsFp16 = true });
+
+        Assert.True(fp16.Run.Fp16FloatWeights > 0);
+        var quantized = OnnxGraph.FromModel(fp16.Model, promoteConstants: false);
+        var layer = quantized.Nodes.Single(n => n.DisplayName == skipped);
+        var cast = quantized.Producer(layer.Inputs[1]);
+        Assert.Equal("Cast", cast?.OpType);
+        Assert.Equal((int)Ptq.Onnx.Proto.TensorProto.Types.DataType.Float16, quantized.Initializer(cast!.Inputs[0])!.DataType);
+        // float16 storage of one layer's weights (11-bit mantissa) moves the output cosine by far less than a thousandth.
+        Assert.InRange(Math.Abs(fp16.CheckCosine!.Value - fp32.CheckCosine!.Value), 0, 1e-4);
+        using var temp = new TempDirectory();
+        fp16.Save(temp.File("fp16.onnx"));
+        fp32.Save(temp.File("fp32.onnx"));
+        Assert.True(new FileInfo(temp.File("fp16.onnx")).Length < new FileInfo(temp.File("fp32.onnx")).Length);
+    }
 }

@@ -41,7 +41,8 @@ internal static class Codecs
     public static readonly EnumCodec<CalibrationMethod> Methods = new(
         ("minmax", CalibrationMethod.MinMax, true), ("avg", CalibrationMethod.Avg, true), ("ema", CalibrationMethod.Ema, true),
         ("percentile", CalibrationMethod.Percentile, true), ("kl", CalibrationMethod.Kl, true), ("mse", CalibrationMethod.Mse, true),
-        ("aciq-gauss", CalibrationMethod.AciqGauss, true), ("aciq-laplace", CalibrationMethod.AciqLaplace, true), ("nstd", CalibrationMethod.NStd, true));
+        ("aciq-gauss", CalibrationMethod.AciqGauss, true), ("aciq-laplace", CalibrationMethod.AciqLaplace, true), ("nstd", CalibrationMethod.NStd, true),
+        ("lapq", CalibrationMethod.Lapq, true));
 
     public static readonly EnumCodec<OutputFormat> Formats = new(("qdq", OutputFormat.Qdq, true), ("qoperator", OutputFormat.QOperator, true));
 

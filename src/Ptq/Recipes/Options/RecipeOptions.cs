@@ -129,7 +129,7 @@ internal static partial class RecipeOptions
             Spellings =
             [
                 new(Tool.MindSporeLite, "[common_quant_param] quant_type", "FULL_QUANT → full, WEIGHT_QUANT → weight-only, DYNAMIC_QUANT → dynamic"),
-                new(Tool.Bolt, "-i / -o / -q", "-i INT8_FP16|INT8_FP32 → dynamic, or full with -o true or -s; -i FP32 with -q INT8|MIX → weight-only (MIX: the accuracy guard keeps the costliest layers float), with -q FP16 → fp16"),
+                new(Tool.Bolt, "-i / -o / -q", "-i INT8_FP16|INT8_FP32 → dynamic, or full with -o true or -s; -i FP32 with -q INT8|MIX → weight-only (MIX: the accuracy guard keeps the costliest layers float, their weights stored as float16), with -q FP16 → fp16"),
                 Mapped(Tool.Distiller, "--qe-dynamic", ("given", "dynamic")),
                 new(Tool.OnnxRuntime, "quantize_static / quantize_dynamic", "quantize_static → full, quantize_dynamic → dynamic"),
             ],
@@ -212,9 +212,14 @@ internal static partial class RecipeOptions
         "With --mode full, the operators left float compute in float16, with Casts in and out (those without a float16 kernel in ONNX Runtime stay float32).",
         new() { Spellings = [Mapped(Tool.Bolt, "-i", ("INT8_FP16", "true"), ("INT8_FP32", "false"), ("INT8", "false")) with { Values = "with -o true or -s (static int8): INT8_FP16 → true, INT8_FP32/INT8 → false" }] });
 
+    /// <summary><c>float-weights-fp16</c> (<see cref="QuantizationRecipe.FloatWeightsFp16"/>).</summary>
+    public static RecipeOption FloatWeightsFp16 { get; } = Setting("float-weights-fp16", OptionGroup.Quantization, Codecs.Bool, r => r.FloatWeightsFp16, (r, v) => r with { FloatWeightsFp16 = v },
+        "Store the weights the quantization leaves float (skipped layers, layers the accuracy guard kept float) as float16, cast back to float32 where read.",
+        new() { Spellings = [Mapped(Tool.Bolt, "-q", ("MIX", "true"), ("INT8", "false")) with { Values = "MIX → true (int8 weights, float16 for the layers the guard keeps float), INT8 → false" }] });
+
     /// <summary><c>method</c> (<see cref="QuantizationRecipe.Method"/>).</summary>
     public static RecipeOption Method { get; } = Setting("method", OptionGroup.Quantization, Codecs.Methods, r => r.Method, (r, v) => r with { Method = v },
-        "How activation ranges are chosen from the statistics.",
+        "How activation ranges are chosen from the statistics; lapq chooses all of them together for the output loss on --data samples (Powell's method from L_p clips).",
         new()
         {
             Placeholder = "ESTIMATOR",
@@ -224,6 +229,7 @@ internal static partial class RecipeOptions
                 new(Tool.Bolt, "-o true", "offline calibration → kl"),
                 Mapped(Tool.Tnn, "-b", ("0", "minmax"), ("2", "kl")),
                 Mapped(Tool.Distiller, "--qe-clip-acts", ("none", "minmax"), ("avg", "avg"), ("n_std", "nstd"), ("gauss", "aciq-gauss"), ("laplace", "aciq-laplace")),
+                Mapped(Tool.Distiller, "--qe-lapq", ("given", "lapq")),
                 new(Tool.OnnxRuntime, "calibrate_method", "MinMax → minmax, Entropy → kl, Percentile → percentile"),
             ],
         });
@@ -237,6 +243,61 @@ internal static partial class RecipeOptions
     public static RecipeOption NStd { get; } = Setting("n-std", OptionGroup.Quantization, Codecs.Double, r => r.NStd, (r, v) => r with { NStd = v },
         "Standard deviations around the mean --method nstd keeps; positive.",
         new() { Placeholder = "K", HasFlag = false, Spellings = [new(Tool.Distiller, "--qe-clip-n-stds")] });
+
+    /// <summary><c>lapq-iterations</c> (<see cref="QuantizationRecipe.LapqIterations"/>).</summary>
+    public static RecipeOption LapqIterations { get; } = Setting("lapq-iterations", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.LapqIterations, (r, v) => r with { LapqIterations = v },
+        "--method lapq: sweeps of Powell's method over all clip values (0: the L_p start only).",
+        new()
+        {
+            Placeholder = "N", UnsetMeans = () => Tuning.Lapq.LapqSettings.DefaultIterations.ToString(CultureInfo.InvariantCulture),
+            Spellings = [new(Tool.Distiller, "--lapq-maxiter")],
+        });
+
+    /// <summary><c>lapq-max-evals</c> (<see cref="QuantizationRecipe.LapqMaxEvals"/>).</summary>
+    public static RecipeOption LapqMaxEvals { get; } = Setting("lapq-max-evals", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.LapqMaxEvals, (r, v) => r with { LapqMaxEvals = v },
+        "--method lapq: output losses the search may compute in all, the L_p start included.",
+        new()
+        {
+            Placeholder = "N", UnsetMeans = () => "bounded by --lapq-iterations only",
+            Spellings = [new(Tool.Distiller, "--lapq-maxfev")],
+        });
+
+    /// <summary><c>lapq-samples</c> (<see cref="QuantizationRecipe.LapqSamples"/>).</summary>
+    public static RecipeOption LapqSamples { get; } = Setting("lapq-samples", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.LapqSamples, (r, v) => r with { LapqSamples = v },
+        "--method lapq: --data samples (spread over the set, apart from the accuracy guard's) the output loss is measured on.",
+        new()
+        {
+            Placeholder = "N", UnsetMeans = () => Tuning.Lapq.LapqSettings.DefaultSamples.ToString(CultureInfo.InvariantCulture),
+            Spellings = [new(Tool.Distiller, "--lapq-eval-size", "fraction of the data → that many samples")],
+        });
+
+    /// <summary><c>lapq-init-p</c> (<see cref="QuantizationRecipe.LapqInitP"/>).</summary>
+    public static RecipeOption LapqInitP { get; } = Setting("lapq-init-p", OptionGroup.Quantization, Codecs.Double.OrNull(), r => r.LapqInitP, (r, v) => r with { LapqInitP = v },
+        "--method lapq: start from each activation's L_P-optimal clip for this P (at least 1).",
+        new()
+        {
+            Placeholder = "P", UnsetMeans = () => "the best of 2, 2.5, 3, 3.5 and 4 by output loss",
+            Spellings = [Mapped(Tool.Distiller, "--lapq-init-mode", ("L1", "1"), ("L2", "2"), ("L3", "3"))],
+        });
+
+    /// <summary><c>lapq-kl</c> (<see cref="QuantizationRecipe.LapqKl"/>).</summary>
+    public static RecipeOption LapqKl { get; } = Setting("lapq-kl", OptionGroup.Quantization, Codecs.Bool, r => r.LapqKl, (r, v) => r with { LapqKl = v },
+        "--method lapq: measure Softmax outputs by the KL divergence of their distributions (from the logits) instead of the squared error of the outputs.",
+        new() { Placeholder = "true|false" });
+
+    /// <summary><c>scale-approx-bits</c> (<see cref="QuantizationRecipe.ScaleApproxBits"/>).</summary>
+    public static RecipeOption ScaleApproxBits { get; } = Setting("scale-approx-bits", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.ScaleApproxBits, (r, v) => r with { ScaleApproxBits = v },
+        "Report each Conv/Gemm/MatMul's requantization scales as an N-bit integer multiplier and right shift, as integer-only runtimes apply them, with the error per layer.",
+        new()
+        {
+            Placeholder = "N", UnsetMeans = () => "off",
+            Spellings = [new(Tool.Distiller, "--qe-scale-approx-bits", "N → N, with --scale-approx-bake")],
+        });
+
+    /// <summary><c>scale-approx-bake</c> (<see cref="QuantizationRecipe.ScaleApproxBake"/>).</summary>
+    public static RecipeOption ScaleApproxBake { get; } = Setting("scale-approx-bake", OptionGroup.Quantization, Codecs.Bool, r => r.ScaleApproxBake, (r, v) => r with { ScaleApproxBake = v },
+        "Write the --scale-approx-bits scales into the model (weight scales and int32 biases), so it computes what the integer-only runtime would.",
+        new() { Placeholder = "true|false" });
 
     /// <summary><c>weight-method</c> (<see cref="QuantizationRecipe.WeightMethod"/>).</summary>
     public static RecipeOption WeightMethod { get; } = Setting("weight-method", OptionGroup.Quantization, Codecs.WeightMethods.OrNull(), r => r.WeightMethod, (r, v) => r with { WeightMethod = v },

@@ -23,7 +23,7 @@ internal static class BoltTranslator
         },
         Value("-i", "FP32|INT8_FP16|INT8_FP32", "Inference precision: int8 with the float ops in fp16 (INT8_FP16) or fp32 (INT8_FP32), or FP32 (only storage changes, see -q). [default: INT8_FP16]"),
         Value("-b", "true|false", "Fold BatchNorm into the preceding convolution. [default: true]"),
-        Value("-q", "NOQUANT|FP16|INT8|MIX", "Weight storage: FP16, INT8, or MIX (int8, keeping float the layers that cost the output most; needs -d). [default: NOQUANT]"),
+        Value("-q", "NOQUANT|FP16|INT8|MIX", "Weight storage: FP16, INT8, or MIX (int8, with float16 for the layers that cost the output most; needs -d). [default: NOQUANT]"),
         Value("-c", "V", "Clip every GEMM input to [-V, V]; 0: no clipping. [default: 0]"),
         Value("-s", "CLIP_TABLE", "Clip table: a JSON file, a text file of 'tensor clip' lines, or a folder of text tables (scale = clip/127)."),
         Value("-o", "true|false", "Offline calibration (KL divergence) on the -d images; false: activations quantized at run time. [default: false]"),
@@ -86,6 +86,8 @@ internal static class BoltTranslator
             throw new ToolFlagException(Command, offline ? "-o true" : "-s", "static int8 quantization calibrates (and checks the result) on sample images; give them with -d DIR.");
         if (storage == "MIX" && a.Value("-d") is null)
             throw new ToolFlagException(Command, "-q MIX", "MIX finds the accuracy-critical layers by measuring the output on samples; give them with -d DIR.");
+        if (storage == "MIX")
+            ToolTable.Apply(b, Command, SeedTool.Bolt, "-q", storage);
         if (clip > 0) ToolTable.Apply(b, Command, SeedTool.Bolt, "-c", a.Value("-c")!);
         if (table is not null) ToolTable.Apply(b, Command, SeedTool.Bolt, "-s", table);
 

@@ -40,10 +40,7 @@ internal static class DistillerTranslator
         Values("--qe-no-clip-layers", "NAME", "Nodes (ONNX names or regular expressions) whose activations are not clipped.", "--qencl"),
         Values("--qe-no-quant-layers", "NAME", "Nodes (ONNX names or regular expressions) left float.", "--qenql"),
         Switch("--qe-per-channel", "Per-channel weights (per output channel); absent: per-tensor.", "--qepc"),
-        Value("--qe-scale-approx-bits", "N", "Scale approximation by integer multiply and shift.", "--qesab") with
-        {
-            Refusal = "not implemented yet: Ptq writes float requantization scales, which ONNX Runtime's kernels take as they are; leave it out.",
-        },
+        Value("--qe-scale-approx-bits", "N", "Requantization scales as an N-bit integer multiplier and shift, written into the model as Distiller simulates them.", "--qesab"),
         Value("--qe-stats-file", "STATS.yaml", "Distiller's acts_quantization_stats.yaml (or Ptq's stats JSON) instead of calibrating; layer names are ONNX node names."),
         Value("--qe-calibration", "FRACTION", "Fraction of DATA_DIR, in (0, 1], to calibrate on. [default: 0.05]"),
         Switch("--qe-dynamic", "Quantize activations at run time (ONNX Runtime's dynamic quantization of MatMul and Gemm)."),
@@ -59,9 +56,34 @@ internal static class DistillerTranslator
         {
             Refusal = "Ptq writes ONNX for ONNX Runtime, whose CPU provider plays the part of fbgemm/qnnpack; leave it out.",
         },
-        Switch("--qe-lapq", "Loss-aware post-training quantization (LAPQ).") with
+        Switch("--qe-lapq", "Loss-aware post-training quantization (LAPQ): all activation clips searched together for the output loss (Powell's method from L_p clips)."),
+        Value("--lapq-maxiter", "N", "LAPQ: sweeps of Powell's method. [default: 1]"),
+        Value("--lapq-maxfev", "N", "LAPQ: output losses computed in all. [default: no bound beyond --lapq-maxiter]"),
+        Value("--lapq-method", "Powell", "LAPQ: the minimisation method; Powell only. [default: Powell]") with
         {
-            Refusal = "not implemented yet: LAPQ's joint search of clipping values over all layers is missing; the closest is each layer's own least-error range, 'ptq quantize --method mse'.",
+            Counterpart = "Powell's method is what --method lapq runs; other scipy.optimize methods are refused",
+        },
+        Switch("--lapq-basinhopping", "LAPQ: scipy's basin-hopping global search around the minimiser.", "--lapq-bh") with
+        {
+            Refusal = "not implemented: basin hopping restarts Powell's method from random perturbations, hundreds of times the cost; the closest is more sweeps, --lapq-maxiter N.",
+        },
+        Value("--lapq-basinhopping-niter", "N", "LAPQ: basin-hopping iterations.", "--lapq-bh-niter") with
+        {
+            Refusal = "basin hopping is not implemented (see --lapq-basinhopping); the closest is more sweeps, --lapq-maxiter N.",
+        },
+        Value("--lapq-init-mode", "L1|L2|L3", "LAPQ: start from each activation's L_p-optimal clip. [default: the best p of 2, 2.5, 3, 3.5 and 4 by output loss]"),
+        Value("--lapq-init-method", "Powell", "LAPQ: how the L_p clips are found; Ptq scans each histogram for the exact minimiser. [default: Powell]") with
+        {
+            Counterpart = "none needed: each L_p clip is the minimiser of a scan over the histogram, what Powell's method converges to",
+        },
+        Value("--lapq-eval-size", "FRACTION", "LAPQ: fraction of DATA_DIR, in (0, 1], the output loss is measured on. [default: 16 samples]"),
+        Switch("--lapq-eval-memoize-dataloader", "LAPQ: keep the evaluation samples in memory.") with
+        {
+            Counterpart = "always: the samples are decoded once and kept for the whole search",
+        },
+        Switch("--lapq-search-clipping", "LAPQ: search clip values rather than scale and zero point.") with
+        {
+            Counterpart = "always: Ptq's LAPQ searches the clip values, from which scale and zero point follow",
         },
         Switch("--evaluate", "Evaluate: Ptq compares the result with the float model on 32 of the samples anyway.") with
         {
@@ -127,7 +149,10 @@ internal static class DistillerTranslator
         ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-per-channel", a.Has("--qe-per-channel") ? "given" : "absent");
         string clipActs = a.Value("--qe-clip-acts", "none")!;
         if (calibrates)
-            ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-clip-acts", clipActs);
+        {
+            if (!a.Has("--qe-lapq")) // LAPQ chooses the clips (and refuses --qe-clip-acts below)
+                ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-clip-acts", clipActs);
+        }
         else if (a.Has("--qe-clip-acts") || a.Has("--qe-no-clip-layers"))
             throw new ToolFlagException(Command, a.Has("--qe-clip-acts") ? "--qe-clip-acts" : "--qe-no-clip-layers", "activation clipping needs statically quantized activations; drop it, or drop --qe-dynamic / --qe-bits-acts 0.");
         if (a.Value("--qe-clip-n-stds") is { } nStd)
@@ -135,6 +160,16 @@ internal static class DistillerTranslator
             if (clipActs != "n_std")
                 throw new ToolFlagException(Command, $"--qe-clip-n-stds {nStd}", "it only applies with --qe-clip-acts n_std; add that, or drop it.");
             ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-clip-n-stds", nStd);
+        }
+        Lapq(b, a, model, calibrates, notes);
+        if (a.Value("--qe-scale-approx-bits") is { } approx)
+        {
+            if (!calibrates)
+                throw new ToolFlagException(Command, "--qe-scale-approx-bits", "requantization scales exist where activations are quantized statically; drop --qe-dynamic / --qe-bits-acts 0, or drop it.");
+            if (!int.TryParse(approx, NumberStyles.Integer, CultureInfo.InvariantCulture, out int bits) || bits is < 2 or > 31)
+                throw new ToolFlagException(Command, $"--qe-scale-approx-bits {approx}", "expected the integer multiplier's bits, 2 to 31 (e.g. 16).");
+            ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-scale-approx-bits", approx);
+            b.Recipe = b.Recipe with { ScaleApproxBake = true }; // Distiller computes with the approximated scales
         }
         if (a.Values("--qe-no-clip-layers") is { Count: > 0 } noClip) ApplyList(b, "--qe-no-clip-layers", noClip);
         if (a.Values("--qe-no-quant-layers") is { Count: > 0 } skip) ApplyList(b, "--qe-no-quant-layers", skip);
@@ -155,13 +190,14 @@ internal static class DistillerTranslator
     // Distiller: "--qe-config-file ... (ignores all other --qe* arguments)"; Ptq refuses them rather than ignore them.
     private static ToolTranslation FromConfig(ToolArguments a, RecipeBuilder b, string config, string model, string data, List<string> notes)
     {
-        var others = a.Given.Where(n => n.StartsWith("--qe-", StringComparison.Ordinal) && n is not ("--qe-config-file" or "--qe-calibration")).ToList();
+        var others = a.Given.Where(n => n.StartsWith("--qe-", StringComparison.Ordinal) && n is not ("--qe-config-file" or "--qe-calibration" or "--qe-lapq")).ToList();
         if (others.Count > 0)
             throw new ToolFlagException(Command, $"--qe-config-file with {string.Join(", ", others)}",
                 "the config file replaces the other --qe-* flags (Distiller ignores them); set them in the config, or drop the config.");
         foreach (var (flag, value) in new[] { ("--qe-mode", "sym"), ("--qe-per-channel", "absent"), ("--qe-clip-acts", "none") })
             ToolTable.Apply(b, Command, SeedTool.Distiller, flag, value);
         int actBits = DistillerConfigReader.Apply(b, config);
+        Lapq(b, a, model, calibrates: actBits != 0 && b.Recipe.Mode == QuantizationMode.Full, notes); // Distiller's LAPQ example gives --qe-lapq with a config
         if (actBits == 0)
             b.Recipe = b.Recipe with { NetAwareClip = false };
         else if (b.Recipe.Stats is null)
@@ -188,6 +224,57 @@ internal static class DistillerTranslator
         ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-calibration", count.ToString(CultureInfo.InvariantCulture));
         if (!a.Has("--qe-calibration"))
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"distiller: no --qe-stats-file, so calibrating on {DefaultCalibration:P0} of {data} ({count} of {available} samples), as Distiller does by default"));
+    }
+
+    private static readonly string[] LapqFlags =
+        ["--lapq-maxiter", "--lapq-maxfev", "--lapq-method", "--lapq-init-mode", "--lapq-init-method", "--lapq-eval-size", "--lapq-eval-memoize-dataloader", "--lapq-search-clipping"];
+
+    // --qe-lapq and its --lapq-* flags (Distiller's ptq_coordinate_search arguments).
+    private static void Lapq(RecipeBuilder b, ToolArguments a, string model, bool calibrates, List<string> notes)
+    {
+        if (!a.Has("--qe-lapq"))
+        {
+            if (LapqFlags.FirstOrDefault(a.Has) is { } stray)
+                throw new ToolFlagException(Command, stray, "it steers LAPQ's search; add --qe-lapq, or drop it.");
+            return;
+        }
+        if (!calibrates)
+            throw new ToolFlagException(Command, "--qe-lapq", "LAPQ searches the clips of statically quantized activations; drop --qe-dynamic / --qe-bits-acts 0, or drop --qe-lapq.");
+        if (a.Has("--qe-clip-acts"))
+            throw new ToolFlagException(Command, "--qe-clip-acts with --qe-lapq", "LAPQ chooses the clips itself, starting from L_p-optimal ones (--lapq-init-mode); drop --qe-clip-acts.");
+        if (a.Has("--qe-clip-n-stds"))
+            throw new ToolFlagException(Command, "--qe-clip-n-stds with --qe-lapq", "LAPQ chooses the clips itself; drop --qe-clip-n-stds.");
+        ToolTable.Apply(b, Command, SeedTool.Distiller, "--qe-lapq", "given");
+        if (a.Value("--lapq-maxiter") is { } maxIter) ToolTable.Apply(b, Command, SeedTool.Distiller, "--lapq-maxiter", maxIter);
+        if (a.Value("--lapq-maxfev") is { } maxFev) ToolTable.Apply(b, Command, SeedTool.Distiller, "--lapq-maxfev", maxFev);
+        foreach (string flag in new[] { "--lapq-method", "--lapq-init-method" })
+        {
+            if (a.Value(flag) is { } method && !string.Equals(method, "powell", StringComparison.OrdinalIgnoreCase))
+                throw new ToolFlagException(Command, $"{flag} {method}", flag == "--lapq-method"
+                    ? "only Powell's method is implemented (the gradient-free search LAPQ describes); give Powell or leave it out."
+                    : "each L_p clip is found exactly by scanning the histogram, which any method would converge to; give Powell or leave it out.");
+        }
+        if (a.Value("--lapq-init-mode") is { } init)
+        {
+            if (init.ToUpperInvariant() is "NONE" or "AVG" or "N_STD" or "GAUSS" or "LAPLACE")
+                throw new ToolFlagException(Command, $"--lapq-init-mode {init}", "Ptq's LAPQ starts from L_p-optimal clips only; give L1, L2 or L3, or leave it out for the best p of 2 to 4.");
+            ToolTable.Apply(b, Command, SeedTool.Distiller, "--lapq-init-mode", init.ToUpperInvariant());
+        }
+        if (a.Value("--lapq-eval-size") is { } text)
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double fraction) || !(fraction > 0 && fraction <= 1))
+                throw new ToolFlagException(Command, $"--lapq-eval-size {text}", "expected the fraction of DATA_DIR to measure the loss on, in (0, 1], e.g. 0.05.");
+            var recipe = b.Build();
+            int available;
+            using (var loaded = ModelIO.Load(model))
+                available = CalibrationSources.Create(loaded, recipe.Data, recipe.ToSourceOptions()).Count;
+            int count = Math.Max(1, (int)Math.Round(fraction * available, MidpointRounding.AwayFromZero));
+            ToolTable.Apply(b, Command, SeedTool.Distiller, "--lapq-eval-size", count.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            notes.Add($"distiller: no --lapq-eval-size, so LAPQ measures the output loss on {Tuning.Lapq.LapqSettings.DefaultSamples} samples spread over the data (Distiller's default, the whole set, would cost hundreds of passes over it)");
+        }
     }
 
     private static void ApplyList(RecipeBuilder b, string flag, IReadOnlyList<string> names)
