@@ -36,12 +36,15 @@ internal static class StatisticsCollector
         {
             if (value.DataType != (int)Onnx.Proto.TensorProto.Types.DataType.Float)
                 throw new PtqException($"tensor '{name}' is {OnnxDataType.Name(value.DataType)}, not FLOAT; only float tensors are calibrated");
+            if (value.Shape.Contains(0))
+                return; // nothing to observe: a value of an If branch this sample did not take (SubgraphOutputs' placeholder)
             Span<int> shape = stackalloc int[value.Shape.Length];
             for (int i = 0; i < shape.Length; i++)
                 shape[i] = checked((int)value.Shape[i]);
             statistics[name].Observe(value.AsFloatSpan(), shape);
         }, samplesTotal, runnerOptions, progress, cancellationToken);
-        return new StatsFile(count, statistics.Values.Select(s => s.ToStats()));
+        // A tensor no sample produced (its branch never ran) has no statistics, rather than empty ones.
+        return new StatsFile(count, statistics.Values.Where(s => s.Count > 0).Select(s => s.ToStats()));
     }
 
     /// <summary>

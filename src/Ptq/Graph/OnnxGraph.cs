@@ -86,6 +86,32 @@ internal sealed partial class OnnxGraph
     public IEnumerable<OnnxGraph> Subgraphs() =>
         _nodes.SelectMany(n => n.Subgraphs.Values).SelectMany(g => g.Subgraphs().Prepend(g));
 
+    /// <summary>This graph and every nested subgraph, depth-first (this graph first).</summary>
+    public IEnumerable<OnnxGraph> AllGraphs() => Subgraphs().Prepend(this);
+
+    /// <summary>
+    /// The initializer <paramref name="name"/> refers to here: this graph's, or an enclosing graph's that a subgraph reads
+    /// by name (an outer-scope capture). Null when the name is a computed value or an input of this graph or of a graph
+    /// between this one and the initializer's (those shadow it).
+    /// </summary>
+    public TensorProto? VisibleInitializer(string name) => InitializerOwner(name)?.Initializer(name);
+
+    /// <summary>The graph holding the initializer <paramref name="name"/> refers to here (see <see cref="VisibleInitializer"/>), or null.</summary>
+    public OnnxGraph? InitializerOwner(string name)
+    {
+        for (var g = this; g is not null; g = g.Parent)
+        {
+            if (g._initializerByName.ContainsKey(name))
+                return g;
+            if (g.Inputs.Exists(i => i.Name == name) || g.Index.Producer(name) is not null)
+                return null;
+        }
+        return null;
+    }
+
+    /// <summary>True when <paramref name="name"/> is defined in this graph itself: an input, an initializer or a node output.</summary>
+    public bool Defines(string name) => DefinesLocally(name);
+
     /// <summary>The initializer called <paramref name="name"/> in this graph (not enclosing ones), or null.</summary>
     public TensorProto? Initializer(string name) => _initializerByName.GetValueOrDefault(name);
 

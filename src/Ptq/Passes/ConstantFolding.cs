@@ -12,17 +12,31 @@ namespace Ptq.Passes;
 /// </summary>
 internal static class ConstantFolding
 {
-    /// <summary>Folds every eligible node of <paramref name="graph"/> (opset ≥ 13 semantics); returns how many.</summary>
-    public static int Apply(OnnxGraph graph, ExternalDataReader? external = null)
+    /// <summary>
+    /// Folds every eligible node of <paramref name="graph"/> (opset ≥ 13 semantics); returns how many. With
+    /// <paramref name="slicesAndConcats"/>, Slice (positive steps) and Concat of constants fold too: exporters build LSTM
+    /// weights that way inside If branches (Silero VAD's gate reordering), and folded they are weights dynamic mode quantizes
+    /// (the dynamic quantizer folds bodies so).
+    /// Reads initializers of enclosing graphs too when <paramref name="graph"/> is a body; folded values stay in it.
+    /// </summary>
+    public static int Apply(OnnxGraph graph, ExternalDataReader? external = null, bool slicesAndConcats = false)
     {
         int folded = 0;
         foreach (var node in graph.TopologicalOrder())
         {
             if (!node.IsStandard || node.Outputs.Count != 1 || graph.IsGraphOutput(node.Outputs[0]) || node.Inputs.Count == 0)
                 continue;
-            var inputs = node.Inputs.Select(i => i.Length == 0 ? null : graph.Initializer(i)).ToArray();
-            if (inputs[0] is not { } data || node.Inputs.Skip(1).Where(i => i.Length > 0).Any(i => graph.Initializer(i) is null))
+            var inputs = node.Inputs.Select(i => i.Length == 0 ? null : graph.VisibleInitializer(i)).ToArray();
+            if (inputs[0] is not { } data || node.Inputs.Skip(1).Where(i => i.Length > 0).Any(i => graph.VisibleInitializer(i) is null))
                 continue;
+            if (slicesAndConcats && node.OpType is "Slice" or "Concat" && data.DataType != (int)TensorProto.Types.DataType.String
+                && (node.OpType == "Slice" ? FoldSlice(node, inputs, external) : FoldConcat(node, inputs, external)) is { } result)
+            {
+                graph.RemoveNode(node);
+                graph.AddInitializer(result);
+                folded++;
+                continue;
+            }
             long[] dims = [.. data.Dims];
             long[]? newDims = node.OpType switch
             {
@@ -49,6 +63,75 @@ internal static class ConstantFolding
         if (folded > 0)
             graph.RemoveUnusedInitializers();
         return folded;
+    }
+
+    private static TensorProto? FoldSlice(Node node, TensorProto?[] inputs, ExternalDataReader? external)
+    {
+        var data = inputs[0]!;
+        if (inputs.Length < 3 || inputs[1] is not { } startsTensor || inputs[2] is not { } endsTensor)
+            return null;
+        long[] dims = [.. data.Dims];
+        long[] starts = TensorData.ToInt64s(startsTensor, external), ends = TensorData.ToInt64s(endsTensor, external);
+        long[] axes = inputs.Length > 3 && inputs[3] is { } a ? TensorData.ToInt64s(a, external) : [.. Enumerable.Range(0, starts.Length).Select(i => (long)i)];
+        long[] steps = inputs.Length > 4 && inputs[4] is { } st ? TensorData.ToInt64s(st, external) : [.. Enumerable.Repeat(1L, starts.Length)];
+        if (ends.Length != starts.Length || axes.Length != starts.Length || steps.Length != starts.Length || steps.Any(x => x != 1))
+            return null;
+        long[] begin = new long[dims.Length], size = [.. dims];
+        for (int i = 0; i < starts.Length; i++)
+        {
+            int axis = (int)(axes[i] < 0 ? axes[i] + dims.Length : axes[i]);
+            if (axis < 0 || axis >= dims.Length)
+                return null;
+            long d = dims[axis];
+            long from = Math.Clamp(starts[i] < 0 ? starts[i] + d : starts[i], 0, d), to = Math.Clamp(ends[i] < 0 ? ends[i] + d : ends[i], 0, d);
+            begin[axis] = from;
+            size[axis] = Math.Max(0, to - from);
+        }
+        int bytes = OnnxDataType.ElementBits(data.DataType, data.Name) / 8;
+        if (bytes == 0)
+            return null;
+        var raw = TensorData.GetRawBytes(data, external);
+        long count = size.Aggregate(1L, (x, y) => x * y);
+        var result = new byte[count * bytes];
+        var index = new long[dims.Length];
+        for (long o = 0; o < count; o++)
+        {
+            long source = 0;
+            for (int k = 0; k < dims.Length; k++)
+                source = source * dims[k] + begin[k] + index[k];
+            Array.Copy(raw, source * bytes, result, o * bytes, bytes);
+            for (int k = dims.Length - 1; k >= 0 && ++index[k] == size[k]; k--)
+                index[k] = 0;
+        }
+        var tensor = new TensorProto { Name = node.Outputs[0], DataType = data.DataType, RawData = ByteString.CopyFrom(result) };
+        tensor.Dims.AddRange(size);
+        return tensor;
+    }
+
+    private static TensorProto? FoldConcat(Node node, TensorProto?[] inputs, ExternalDataReader? external)
+    {
+        var first = inputs[0]!;
+        int rank = first.Dims.Count;
+        long axis = node.GetInt("axis", 0);
+        if (axis < 0) axis += rank;
+        if (axis < 0 || axis >= rank || inputs.Any(t => t is null || t.DataType != first.DataType || t.Dims.Count != rank
+            || Enumerable.Range(0, rank).Any(k => k != axis && t.Dims[k] != first.Dims[k])))
+            return null;
+        int bytes = OnnxDataType.ElementBits(first.DataType, first.Name) / 8;
+        if (bytes == 0)
+            return null;
+        long outer = first.Dims.Take((int)axis).Aggregate(1L, (x, y) => x * y), inner = first.Dims.Skip((int)axis + 1).Aggregate(1L, (x, y) => x * y);
+        var raws = inputs.Select(t => TensorData.GetRawBytes(t!, external)).ToArray();
+        using var stream = new MemoryStream();
+        for (long o = 0; o < outer; o++)
+            for (int i = 0; i < raws.Length; i++)
+            {
+                long block = inputs[i]!.Dims[(int)axis] * inner * bytes;
+                stream.Write(raws[i], (int)(o * block), (int)block);
+            }
+        var tensor = new TensorProto { Name = node.Outputs[0], DataType = first.DataType, RawData = ByteString.CopyFrom(stream.ToArray()) };
+        tensor.Dims.AddRange(first.Dims.Select((d, k) => k == axis ? inputs.Sum(t => t!.Dims[k]) : d));
+        return tensor;
     }
 
     private static long[]? ReshapeDims(long[] dims, long[] shape, bool allowZero)

@@ -13,7 +13,7 @@ internal static class DynamicMatMul
 
     public static Weight? WeightOf(OnnxGraph graph, Node node, ExternalDataReader? external)
     {
-        if (node.Inputs.Count < 2 || graph.Initializer(node.Inputs[1]) is not { DataType: (int)TensorProto.Types.DataType.Float } tensor || tensor.Dims.Count != 2)
+        if (node.Inputs.Count < 2 || graph.VisibleInitializer(node.Inputs[1]) is not { DataType: (int)TensorProto.Types.DataType.Float } tensor || tensor.Dims.Count != 2)
             return null;
         var values = TensorData.ToFloats(tensor, external);
         long rows = tensor.Dims[0], cols = tensor.Dims[1];
@@ -24,7 +24,7 @@ internal static class DynamicMatMul
         float[]? bias = null;
         if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
         {
-            if (graph.Initializer(node.Inputs[2]) is not { } b)
+            if (graph.VisibleInitializer(node.Inputs[2]) is not { } b)
                 return null;
             bias = TensorData.ToFloats(b, external);
         }
@@ -45,7 +45,7 @@ internal static class DynamicMatMul
     {
         if (matMul.OpType != "MatMul" || graph.IsGraphOutput(matMul.Outputs[0]) || graph.Consumers(matMul.Outputs[0]) is not [({ OpType: "Add", IsStandard: true } add, var at)])
             return null;
-        if (add.Inputs.Count != 2 || graph.Initializer(add.Inputs[1 - at]) is not { DataType: (int)TensorProto.Types.DataType.Float } bias
+        if (add.Inputs.Count != 2 || graph.VisibleInitializer(add.Inputs[1 - at]) is not { DataType: (int)TensorProto.Types.DataType.Float } bias
             || bias.Dims.Count == 0 || bias.Dims[^1] != n || bias.Dims.Take(bias.Dims.Count - 1).Any(d => d != 1))
             return null;
         return (add, TensorData.ToFloats(bias, external));

@@ -67,7 +67,7 @@ internal static class QdqRewriter
         var weightParams = new Dictionary<WeightPlan, (QuantizedWeight Weight, long[] Dims)>();
         foreach (var weight in plan.Weights)
         {
-            long[] dims = [.. graph.Initializer(weight.Initializer)!.Dims];
+            long[] dims = [.. weight.Node.Graph.VisibleInitializer(weight.Initializer)!.Dims];
             weightParams[weight] = weights.TryGetValue(weight, out var quantized)
                 ? (quantized, dims)
                 : throw new PtqException($"weight '{weight.Initializer}' of {weight.Node} was planned but not quantized");
@@ -79,84 +79,93 @@ internal static class QdqRewriter
             if (!paramsOf.TryGetValue(bias.Input, out var inputParams))
                 continue; // the input stays float, so the bias does too
             var (quantizedWeight, dims) = weightParams[weight];
-            var tensor = graph.Initializer(bias.Initializer)!;
+            var scope = bias.Node.Graph; // the bias's reader's graph: the main graph or an If/Loop/Scan body
+            var tensor = scope.VisibleInitializer(bias.Initializer)!;
             var values = TensorData.ToFloats(tensor, external);
             var (biasParams, codes, adjusted) = BiasQuantizer.Quantize(bias.Initializer, values, inputParams.Scale, quantizedWeight.Parameters);
             if (adjusted is not null)
             {
-                var floats = TensorData.ToFloats(graph.Initializer(weight.Initializer)!, external);
+                var floats = TensorData.ToFloats(scope.VisibleInitializer(weight.Initializer)!, external);
                 weightParams[weight] = (new QuantizedWeight(WeightQuantizer.Encode(floats, adjusted, dims), adjusted), dims);
             }
-            string name = graph.UniqueName(bias.Initializer + "_quantized");
-            graph.AddInitializer(QuantizedTensors.Create(name, TensorProto.Types.DataType.Int32, [values.Length], codes));
-            string dq = AddDequantize(graph, name, biasParams, TensorProto.Types.DataType.Int32, bias.Initializer);
-            graph.ReplaceInput(bias.Node, bias.InputIndex, dq);
+            string name = scope.UniqueName(bias.Initializer + "_quantized");
+            scope.AddInitializer(QuantizedTensors.Create(name, TensorProto.Types.DataType.Int32, [values.Length], codes));
+            string dq = AddDequantize(scope, name, biasParams, TensorProto.Types.DataType.Int32, bias.Initializer);
+            scope.ReplaceInput(bias.Node, bias.InputIndex, dq);
             records.Add(new QuantizedTensorRecord(bias.Node.DisplayName, bias.Node.OpType, bias.Initializer, "Bias", [values.Length], biasParams));
         }
 
         foreach (var weight in plan.Weights)
         {
             var (quantized, dims) = weightParams[weight];
-            string name = graph.UniqueName(weight.Initializer + (settings.FloatWeightsWithQdq ? "_rounded" : "_quantized"));
+            // The integer weight and its DequantizeLinear go into the reader's graph, also when the float weight is an
+            // outer-scope initializer a body reads by name: ONNX Runtime fuses DequantizeLinear → op only within a graph.
+            var scope = weight.Node.Graph;
+            string name = scope.UniqueName(weight.Initializer + (settings.FloatWeightsWithQdq ? "_rounded" : "_quantized"));
             var storage = quantized.Parameters.Scheme.StorageType(settings.Opset);
             if (settings.FloatWeightsWithQdq)
             {
-                graph.AddInitializer(TensorData.FromFloats(name, dims, quantized.Dequantize(dims)));
-                name = AddQuantize(graph, name, quantized.Parameters, storage, weight.Initializer);
+                scope.AddInitializer(TensorData.FromFloats(name, dims, quantized.Dequantize(dims)));
+                name = AddQuantize(scope, name, quantized.Parameters, storage, weight.Initializer);
             }
             else
             {
-                graph.AddInitializer(QuantizedTensors.Create(name, storage, dims, quantized.Codes));
+                scope.AddInitializer(QuantizedTensors.Create(name, storage, dims, quantized.Codes));
             }
-            string dq = AddDequantize(graph, name, quantized.Parameters, storage, weight.Initializer);
-            graph.ReplaceInput(weight.Node, weight.InputIndex, dq);
+            string dq = AddDequantize(scope, name, quantized.Parameters, storage, weight.Initializer);
+            scope.ReplaceInput(weight.Node, weight.InputIndex, dq);
             records.Add(new QuantizedTensorRecord(weight.Node.DisplayName, weight.Node.OpType, weight.Initializer, "Weight", dims, quantized.Parameters));
         }
 
         foreach (string constant in plan.ConstantActivations)
+        foreach (var scope in plan.ScopesOf(constant, graph))
         {
-            var tensor = graph.Initializer(constant)!;
+            var tensor = scope.VisibleInitializer(constant)!;
             long[] dims = [.. tensor.Dims];
             var quantized = WeightQuantizer.MinMax(constant, TensorData.ToFloats(tensor, external), dims, settings.Activations, axis: null);
-            string name = graph.UniqueName(constant + "_quantized");
+            string name = scope.UniqueName(constant + "_quantized");
             // Read where an activation would be (e.g. by QLinearAdd), so stored like one.
             var storage = settings.Activations.ActivationStorageType;
-            graph.AddInitializer(QuantizedTensors.Create(name, storage, dims, quantized.Codes));
-            var consumers = graph.Consumers(constant).ToList();
-            string dq = AddDequantize(graph, name, quantized.Parameters, storage, constant);
+            scope.AddInitializer(QuantizedTensors.Create(name, storage, dims, quantized.Codes));
+            var consumers = scope.Consumers(constant).ToList();
+            string dq = AddDequantize(scope, name, quantized.Parameters, storage, constant);
             foreach (var (node, index) in consumers)
-                graph.ReplaceInput(node, index, dq);
+                scope.ReplaceInput(node, index, dq);
             var reader = consumers.FirstOrDefault().Node;
             records.Add(new QuantizedTensorRecord(reader?.DisplayName ?? "", reader?.OpType ?? "", constant, "Constant", dims, quantized.Parameters));
         }
 
         foreach (string tensor in plan.QuantizedActivations)
+        foreach (var g in plan.ScopesOf(tensor, graph))
         {
+            // In a body (If branch, Loop/Scan body) the pair goes next to the readers the body's plan quantized, also
+            // when the tensor itself comes from an enclosing graph, so each body's int8 ops see their Q/DQ locally.
             var parameters = paramsOf[tensor];
-            var consumers = graph.Consumers(tensor).ToList();
-            string scale = graph.UniqueName(tensor + "_scale");
-            string zeroPoint = graph.UniqueName(tensor + "_zero_point");
-            graph.AddInitializer(QuantizedTensors.Scales(scale, parameters));
-            graph.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, parameters.Scheme.ActivationStorageType));
+            var consumers = g.Consumers(tensor).ToList();
+            string scale = g.UniqueName(tensor + "_scale");
+            string zeroPoint = g.UniqueName(tensor + "_zero_point");
+            g.AddInitializer(QuantizedTensors.Scales(scale, parameters));
+            g.AddInitializer(QuantizedTensors.ZeroPoints(zeroPoint, parameters, parameters.Scheme.ActivationStorageType));
             // One shared pair, or (DedicatedPairs) one per reader, so each reader's group can be fused on its own.
             var readers = settings.DedicatedPairs && consumers.Count > 1 ? consumers.Select(c => new[] { c }).ToList() : [[.. consumers]];
             string? first = null;
             foreach (var group in readers)
             {
-                string quantized = graph.UniqueName(tensor + "_quantized");
-                string dequantized = graph.UniqueName(tensor + "_dequantized");
-                graph.AddNode("QuantizeLinear", [tensor, scale, zeroPoint], [quantized], name: graph.UniqueName(tensor + "_QuantizeLinear"));
-                string codes = CodeClamp.Insert(graph, quantized, parameters.Scheme, tensor);
-                graph.AddNode("DequantizeLinear", [codes, scale, zeroPoint], [dequantized], name: graph.UniqueName(tensor + "_DequantizeLinear"));
+                string quantized = g.UniqueName(tensor + "_quantized");
+                string dequantized = g.UniqueName(tensor + "_dequantized");
+                g.AddNode("QuantizeLinear", [tensor, scale, zeroPoint], [quantized], name: g.UniqueName(tensor + "_QuantizeLinear"));
+                string codes = CodeClamp.Insert(g, quantized, parameters.Scheme, tensor);
+                g.AddNode("DequantizeLinear", [codes, scale, zeroPoint], [dequantized], name: g.UniqueName(tensor + "_DequantizeLinear"));
                 first ??= dequantized;
                 foreach (var (node, index) in group)
-                    graph.ReplaceInput(node, index, dequantized);
+                    g.ReplaceInput(node, index, dequantized);
             }
-            var producer = graph.Producer(tensor);
+            var producer = g.Producer(tensor);
             records.Add(new QuantizedTensorRecord(producer?.DisplayName ?? "(graph input)", producer?.OpType ?? "", tensor, "Activation", [], parameters) { Dequantized = first });
         }
 
-        graph.RemoveUnusedInitializers();
+        foreach (var g in graph.AllGraphs().ToList())
+            g.RemoveUnusedInitializers();
         return records;
     }
 
@@ -167,7 +176,7 @@ internal static class QdqRewriter
         var result = new Dictionary<WeightPlan, QuantizedWeight>();
         foreach (var weight in plan.Weights)
         {
-            var tensor = graph.Initializer(weight.Initializer)!;
+            var tensor = weight.Node.Graph.VisibleInitializer(weight.Initializer)!;
             var values = TensorData.ToFloats(tensor, external);
             result[weight] = method switch
             {

@@ -13,7 +13,7 @@ internal static class ClipTableWeights
         {
             if (choices.ClipOf(plan.Initializer) is not double clip)
                 continue;
-            var tensor = graph.Initializer(plan.Initializer)!;
+            var tensor = plan.Node.Graph.VisibleInitializer(plan.Initializer)!;
             var parameters = new QuantParams([(float)(clip / 127)], [0], QuantizationChoices.ClipTableScheme);
             weights[plan] = new QuantizedWeight(WeightQuantizer.Encode(TensorData.ToFloats(tensor, external), parameters, [.. tensor.Dims]), parameters);
         }

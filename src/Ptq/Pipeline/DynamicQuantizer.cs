@@ -14,7 +14,9 @@ namespace Ptq.Pipeline;
 /// DynamicQuantizeLinear (the activation's uint8 range is measured per inference) → MatMulInteger with 8-bit weights
 /// (int8 symmetric by default, the u8×s8 product VNNI computes in one instruction; uint8 with zero points for asym_u) →
 /// Cast → scaled by activation scale × weight scale (per output column) → + bias. No calibration data is needed;
-/// ONNX Runtime fuses the pattern into one DynamicQuantizeMatMul per layer. Other ops stay float.
+/// ONNX Runtime fuses the pattern into one DynamicQuantizeMatMul per layer. LSTM becomes ONNX Runtime's DynamicQuantizeLSTM
+/// (<see cref="DynamicLstm"/>), as its quantize_dynamic writes it. Layers inside If branches and Loop/Scan bodies are
+/// rewritten in place. Other ops stay float.
 /// </summary>
 internal static class DynamicQuantizer
 {
@@ -51,32 +53,54 @@ internal static class DynamicQuantizer
             var plan = SmoothQuant.Find(graph);
             SmoothQuant.Report(plan, SmoothQuant.Apply(graph, plan, t => smoothing.Tensors.GetValueOrDefault(t)?.PerChannel, alpha, prepared.External), alpha, log);
         }
+        // Exporters build LSTM weights inside bodies from constants with Slice/Concat (Silero's gate reordering); folded,
+        // they are weights DynamicQuantizeLSTM can take. Only here: each sibling body gets its own folded copy, which pays
+        // off when the copies are stored as int8, not in modes that leave LSTMs float.
+        if (graph.Subgraphs().ToList().Sum(body => ConstantFolding.Apply(body, prepared.External, slicesAndConcats: true)) > 0)
+            foreach (var g in graph.AllGraphs().ToList())
+                g.RemoveUnusedInitializers();
         var choices = new QuantizationChoices(settings, CalibrationMethod.MinMax, graph);
         var records = new List<QuantizedTensorRecord>();
         var floatNodes = new List<FloatNode>();
 
-        foreach (var node in graph.TopologicalOrder())
+        // Layers in If branches and Loop/Scan bodies too, each rewritten inside its own graph.
+        foreach (var node in graph.AllGraphs().SelectMany(g => g.TopologicalOrder()).ToList())
         {
-            if (!node.IsStandard || node.OpType is not ("MatMul" or "Gemm"))
+            if (!node.IsStandard || node.OpType is not ("MatMul" or "Gemm" or "LSTM"))
                 continue;
             if (choices.SkipReason(node) is { } reason)
             {
                 floatNodes.Add(new FloatNode(node, reason));
                 continue;
             }
-            if (DynamicMatMul.WeightOf(graph, node, prepared.External) is not { } weight)
+            if (node.OpType == "LSTM")
+            {
+                var lstmScheme = choices.WeightScheme(node);
+                if (DynamicLstm.WeightsOf(node) is not { } lstm)
+                    floatNodes.Add(new FloatNode(node, "no constant 3-D float W and R, or a batch-first layout"));
+                else if (lstmScheme.Mode != QuantMode.Symmetric || lstmScheme.Bits != 8)
+                    floatNodes.Add(new FloatNode(node, $"DynamicQuantizeLSTM reads 8-bit symmetric weights; the weight scheme is {lstmScheme}"));
+                else
+                    records.AddRange(DynamicLstm.Rewrite(node, lstm.W, lstm.R, lstmScheme with { NarrowRange = true }, settings.PerChannelWeights, prepared.External));
+                continue;
+            }
+            var scope = node.Graph;
+            if (DynamicMatMul.WeightOf(scope, node, prepared.External) is not { } weight)
             {
                 floatNodes.Add(new FloatNode(node, "no constant 2-D float weight, or Gemm with transA/alpha/beta"));
                 continue;
             }
             var scheme = choices.WeightScheme(node);
-            var bias = weight.Bias is null ? DynamicMatMul.FollowingBias(graph, node, weight.N, prepared.External) : null;
-            records.Add(DynamicMatMul.Rewrite(graph, node, bias is { } b ? weight with { Bias = b.Bias } : weight,
+            var bias = weight.Bias is null ? DynamicMatMul.FollowingBias(scope, node, weight.N, prepared.External) : null;
+            records.Add(DynamicMatMul.Rewrite(scope, node, bias is { } b ? weight with { Bias = b.Bias } : weight,
                 scheme with { NarrowRange = scheme.Mode == QuantMode.Symmetric }, settings.PerChannelWeights, bias?.Add));
         }
-        graph.RemoveUnusedInitializers();
+        foreach (var g in graph.AllGraphs().ToList())
+            g.RemoveUnusedInitializers();
         var proto = prepared.Proto.Clone();
         proto.Graph = graph.ToProto();
+        if (graph.AllGraphs().Any(g => g.Nodes.Any(n => n.Domain == DynamicLstm.Domain)) && !proto.OpsetImport.Any(o => o.Domain == DynamicLstm.Domain))
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = DynamicLstm.Domain, Version = 1 });
         var result = prepared.Derive(proto);
         var quantizationPlan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
         return new StaticQuantizationResult(result, prepared, quantizationPlan, records, preparedModel.FoldedBatchNorms, 0, [], smoothing ?? new StatsFile(0, []));

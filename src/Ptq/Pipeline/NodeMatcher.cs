@@ -14,13 +14,13 @@ internal static class NodeMatcher
     /// </summary>
     public static Func<Node, bool> Compile(string pattern, OnnxGraph graph, string option)
     {
-        var names = graph.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var names = graph.AllGraphs().SelectMany(g => g.Nodes).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         if (names.Contains(pattern))
             return node => node.Name == pattern;
         Regex regex;
         try { regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, ResourceLimits.RegexMatchTimeout); }
         catch (ArgumentException ex) { throw new PtqException($"{option} '{pattern}' is neither a node name nor a valid regular expression: {ex.Message}"); }
-        if (!graph.Nodes.Any(n => Matches(regex, n.Name, pattern, option)))
+        if (!graph.AllGraphs().SelectMany(g => g.Nodes).Any(n => Matches(regex, n.Name, pattern, option)))
             throw new PtqException($"{option} '{pattern}' matches no node; closest names: {string.Join(", ", Closest(pattern, names))}");
         return node => Matches(regex, node.Name, pattern, option);
     }

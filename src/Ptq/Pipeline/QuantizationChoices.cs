@@ -74,7 +74,7 @@ internal sealed class QuantizationChoices
         if (_clips is not { } clips || OpRules.For(node) is not { } rule)
             return null;
         var activations = (rule.ActivationInputs ?? Enumerable.Range(0, node.Inputs.Count))
-            .Where(i => i < node.Inputs.Count && node.Inputs[i].Length > 0 && _graph.Initializer(node.Inputs[i]) is null)
+            .Where(i => i < node.Inputs.Count && node.Inputs[i].Length > 0 && node.Graph.VisibleInitializer(node.Inputs[i]) is null)
             .Select(i => node.Inputs[i]);
         if (rule.Output == OutputQuantization.Own)
             activations = activations.Append(node.Outputs[0]);

@@ -262,7 +262,8 @@ internal static class StaticQuantizer
     /// </summary>
     private static void RefuseForeignStatistics(StatsFile stats, OnnxGraph graph)
     {
-        var values = graph.Inputs.Select(i => i.Name).Concat(graph.Nodes.SelectMany(n => n.Outputs)).ToHashSet(StringComparer.Ordinal);
+        // Values inside If/Loop/Scan bodies are calibrated too (routed out), so they count as this model's.
+        var values = graph.AllGraphs().SelectMany(g => g.Inputs.Select(i => i.Name).Concat(g.Nodes.SelectMany(n => n.Outputs))).ToHashSet(StringComparer.Ordinal);
         var foreign = stats.Tensors.Keys.Where(k => !values.Contains(k)).Order(StringComparer.Ordinal).ToList();
         if (stats.Tensors.Count > 0 && foreign.Count * 2 <= stats.Tensors.Count)
             return;

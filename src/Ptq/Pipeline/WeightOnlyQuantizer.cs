@@ -44,10 +44,12 @@ internal static class WeightOnlyQuantizer
 
         var weights = new List<WeightPlan>();
         var floatNodes = new List<FloatNode>();
-        foreach (var node in graph.TopologicalOrder())
+        // Layers inside If branches and Loop/Scan bodies too, with weights that are the body's initializers or outer-scope
+        // initializers the body reads by name (Silero VAD keeps its whole network in If branches).
+        foreach (var node in graph.AllGraphs().SelectMany(g => g.TopologicalOrder()))
         {
             if (OpRules.For(node) is not { AlwaysInt8: true, WeightInput: int w } || w >= node.Inputs.Count
-                || graph.Initializer(node.Inputs[w]) is not { DataType: (int)TensorProto.Types.DataType.Float } weight)
+                || node.Graph.VisibleInitializer(node.Inputs[w]) is not { DataType: (int)TensorProto.Types.DataType.Float } weight)
                 continue;
             int? axis = settings.PerChannelWeights ? QuantizationPlanner.ChannelAxis(node, weight) : null;
             int channelAxis = node.OpType == "MatMul" ? weight.Dims.Count - 1 : OpRules.WeightChannelAxis(node);

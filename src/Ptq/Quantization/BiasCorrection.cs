@@ -41,7 +41,8 @@ internal static class BiasCorrection
                 continue;
             if (node.OpType == "Gemm" && node.GetInt("transA", 0) != 0)
                 continue;
-            var weightTensor = graph.Initializer(plan.Initializer)!;
+            var scope = node.Graph; // the layer's own graph: the main graph or an If/Loop/Scan body
+            var weightTensor = scope.VisibleInitializer(plan.Initializer)!;
             long[] dims = [.. weightTensor.Dims];
             var error = quantized.Dequantize(dims);
             var original = TensorData.ToFloats(weightTensor, external);
@@ -53,21 +54,22 @@ internal static class BiasCorrection
 
             int outputs = shift.Length;
             bool hasBias = node.Inputs.Count > 2 && node.Inputs[2].Length > 0;
-            var biasTensor = hasBias ? graph.Initializer(node.Inputs[2]) : null;
-            if (hasBias && (biasTensor is null || TensorData.ElementCount(biasTensor) != outputs || graph.Consumers(node.Inputs[2]).Count != 1))
+            var biasTensor = hasBias ? scope.VisibleInitializer(node.Inputs[2]) : null;
+            if (hasBias && (biasTensor is null || TensorData.ElementCount(biasTensor) != outputs || scope.Consumers(node.Inputs[2]).Count != 1))
                 continue; // a computed, broadcast or shared bias is left alone
             var bias = biasTensor is null ? new float[outputs] : TensorData.ToFloats(biasTensor, external);
             for (int o = 0; o < outputs; o++)
                 bias[o] -= (float)shift[o];
-            string name = graph.UniqueName((hasBias ? node.Inputs[2] : node.DisplayName + "_bias") + "_corrected");
-            graph.AddInitializer(TensorData.FromFloats(name, [outputs], bias));
+            string name = scope.UniqueName((hasBias ? node.Inputs[2] : node.DisplayName + "_bias") + "_corrected");
+            scope.AddInitializer(TensorData.FromFloats(name, [outputs], bias));
             var inputs = node.Inputs.ToList();
             if (inputs.Count < 3) inputs.Add(name);
             else inputs[2] = name;
-            graph.SetInputs(node, inputs);
+            scope.SetInputs(node, inputs);
             records.Add(new BiasCorrectionRecord(node.DisplayName, name, shift.Average(Math.Abs), shift.Max(Math.Abs)));
         }
-        graph.RemoveUnusedInitializers();
+        foreach (var g in graph.AllGraphs().ToList())
+            g.RemoveUnusedInitializers();
         return records;
     }
 

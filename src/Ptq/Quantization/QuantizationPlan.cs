@@ -23,8 +23,9 @@ internal sealed class QuantizationPlan
 {
     internal QuantizationPlan(IReadOnlyList<string> calibrated, IReadOnlyDictionary<string, string> follows,
         IReadOnlyList<string> constantActivations, IReadOnlyList<WeightPlan> weights, IReadOnlyList<BiasPlan> biases,
-        IReadOnlyList<FloatNode> floatNodes, IReadOnlySet<Node> int8Nodes)
+        IReadOnlyList<FloatNode> floatNodes, IReadOnlySet<Node> int8Nodes, IReadOnlyDictionary<string, IReadOnlyList<OnnxGraph>>? scopes = null)
     {
+        Scopes = scopes ?? new Dictionary<string, IReadOnlyList<OnnxGraph>>();
         Int8Nodes = int8Nodes;
         CalibratedTensors = calibrated;
         Follows = follows;
@@ -33,6 +34,15 @@ internal sealed class QuantizationPlan
         Biases = biases;
         FloatNodes = floatNodes;
     }
+
+    /// <summary>
+    /// Graphs whose readers of an activation (or constant operand) get its Q/DQ, for tensors planned inside If/Loop/Scan
+    /// bodies; a tensor not listed is quantized in the main graph only.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<OnnxGraph>> Scopes { get; }
+
+    /// <summary>The graphs that get <paramref name="tensor"/>'s Q/DQ: its <see cref="Scopes"/>, or <paramref name="main"/>.</summary>
+    public IReadOnlyList<OnnxGraph> ScopesOf(string tensor, OnnxGraph main) => Scopes.TryGetValue(tensor, out var scopes) ? scopes : [main];
 
     /// <summary>Activation tensors that get their own range from calibration, in graph order.</summary>
     public IReadOnlyList<string> CalibratedTensors { get; }

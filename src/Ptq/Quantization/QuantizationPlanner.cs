@@ -7,7 +7,7 @@ namespace Ptq.Quantization;
 internal static class QuantizationPlanner
 {
     /// <summary>
-    /// Plans the quantization of <paramref name="graph"/> (its main graph; subgraphs stay float).
+    /// Plans the quantization of <paramref name="graph"/> and of its If/Loop/Scan bodies, each body as a graph of its own.
     /// A node runs in int8 when it has a rule, is not skipped, its activations are float, and either it is a heavy op
     /// (<see cref="OpRule.AlwaysInt8"/>) or some int8 node reads its output — decided backwards from the graph outputs,
     /// so cheap ops at the end of a network (GlobalAveragePool before a float Softmax) are not quantized for nothing.
@@ -29,12 +29,63 @@ internal static class QuantizationPlanner
     public static QuantizationPlan Plan(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped = null, Func<string, bool>? isFloat = null,
         Func<string, long[]?>? shapeOf = null, long minElements = 0, bool concatSharesScale = true, QuantizedParameters parameters = QuantizedParameters.WeightsAndBiases)
     {
+        var main = PlanGraph(graph, perChannelWeights, isSkipped, isFloat, shapeOf, minElements, concatSharesScale, parameters);
+        var bodies = graph.Subgraphs().Select(g => (Graph: g, Plan: PlanGraph(g, perChannelWeights, isSkipped, isFloat, shapeOf, minElements, concatSharesScale, parameters))).ToList();
+        if (bodies.Count == 0)
+            return main;
+        // Each If branch and Loop/Scan body is planned as a graph of its own (its readers, its outputs, the outer values it
+        // reads by name treated like graph inputs); the plans are merged, and each tensor remembers the graphs whose readers
+        // get its Q/DQ, so an int8 Conv in a branch reads a DequantizeLinear in that branch.
+        var calibrated = new List<string>(main.CalibratedTensors);
+        var follows = new Dictionary<string, string>(main.Follows, StringComparer.Ordinal);
+        var constants = new List<string>(main.ConstantActivations);
+        var scopes = new Dictionary<string, List<OnnxGraph>>(StringComparer.Ordinal);
+        void AddScope(string tensor, OnnxGraph g)
+        {
+            if (!scopes.TryGetValue(tensor, out var list))
+                scopes[tensor] = list = [];
+            if (!list.Contains(g))
+                list.Add(g);
+        }
+        foreach (string tensor in main.QuantizedActivations.Concat(main.ConstantActivations))
+            AddScope(tensor, graph);
+        foreach (var (body, plan) in bodies)
+        {
+            foreach (string tensor in plan.CalibratedTensors)
+            {
+                if (!calibrated.Contains(tensor) && !follows.ContainsKey(tensor))
+                    calibrated.Add(tensor);
+                AddScope(tensor, body);
+            }
+            foreach (var (tensor, source) in plan.Follows)
+            {
+                if (!calibrated.Contains(tensor))
+                    follows.TryAdd(tensor, source);
+                AddScope(tensor, body);
+            }
+            foreach (string constant in plan.ConstantActivations)
+            {
+                if (!constants.Contains(constant))
+                    constants.Add(constant);
+                AddScope(constant, body);
+            }
+        }
+        var all = bodies.Select(b => b.Plan).Prepend(main).ToList();
+        var int8 = new HashSet<Node>(all.SelectMany(p => p.Int8Nodes), ReferenceEqualityComparer.Instance);
+        return new QuantizationPlan(calibrated, follows, constants, [.. all.SelectMany(p => p.Weights)], [.. all.SelectMany(p => p.Biases)],
+            [.. all.SelectMany(p => p.FloatNodes)], int8, scopes.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<OnnxGraph>)kv.Value, StringComparer.Ordinal));
+    }
+
+    // The plan of one graph on its own; a body reads outer initializers by name (VisibleInitializer) as its weights.
+    private static QuantizationPlan PlanGraph(OnnxGraph graph, bool perChannelWeights, Func<Node, string?>? isSkipped, Func<string, bool>? isFloat,
+        Func<string, long[]?>? shapeOf, long minElements, bool concatSharesScale, QuantizedParameters parameters)
+    {
         var order = graph.TopologicalOrder();
         var floatNodes = new List<FloatNode>();
         var eligible = new Dictionary<Node, OpRule>(ReferenceEqualityComparer.Instance);
         foreach (var node in order)
         {
-            if ((EligibilityProblem(graph, node, isSkipped, isFloat) ?? TooSmall(graph, node, shapeOf, minElements)) is { } reason)
+            if ((EligibilityProblem(graph, node, isSkipped, isFloat) ?? NotRun(graph, node, shapeOf) ?? TooSmall(graph, node, shapeOf, minElements)) is { } reason)
                 floatNodes.Add(new FloatNode(node, reason));
             else
                 eligible[node] = OpRules.For(node)!;
@@ -84,14 +135,14 @@ internal static class QuantizationPlanner
             var rule = eligible[node];
             string? weight = WeightOf(graph, node, rule);
             if (weight is not null)
-                weights.Add(new WeightPlan(weight, node, rule.WeightInput!.Value, perChannelWeights ? ChannelAxis(node, graph.Initializer(weight)!) : null));
+                weights.Add(new WeightPlan(weight, node, rule.WeightInput!.Value, perChannelWeights ? ChannelAxis(node, graph.VisibleInitializer(weight)!) : null));
 
             foreach (int i in ActivationPositions(node, rule))
             {
                 string input = node.Inputs[i];
                 if (weight is not null && i == rule.WeightInput)
                     continue;
-                if (graph.Initializer(input) is { } constant)
+                if (graph.VisibleInitializer(input) is { } constant)
                 {
                     if (constant.DataType == (int)TensorProto.Types.DataType.Float && !constants.Contains(input))
                         constants.Add(input);
@@ -101,7 +152,7 @@ internal static class QuantizationPlanner
             }
 
             if (weight is not null && rule.BiasInput is int b && b < node.Inputs.Count && node.Inputs[b].Length > 0
-                && graph.Initializer(node.Inputs[b]) is { DataType: (int)TensorProto.Types.DataType.Float, Dims.Count: 1 })
+                && graph.VisibleInitializer(node.Inputs[b]) is { DataType: (int)TensorProto.Types.DataType.Float, Dims.Count: 1 })
             {
                 biases.Add(new BiasPlan(node.Inputs[b], node, b, node.Inputs[0], weight));
             }
@@ -149,13 +200,13 @@ internal static class QuantizationPlanner
             return node.IsStandard ? "no quantization rule for this op" : $"custom domain '{node.Domain}'";
         if (isSkipped?.Invoke(node) is { } reason)
             return reason;
-        if (rule.Output == OutputQuantization.FollowInput && node.Inputs.Count > 0 && graph.Initializer(node.Inputs[0]) is not null)
+        if (rule.Output == OutputQuantization.FollowInput && node.Inputs.Count > 0 && graph.VisibleInitializer(node.Inputs[0]) is not null)
             return "its data input is a constant";
-        if (node.OpType is "Add" or "Mul" && node.Inputs.Any(i => i.Length > 0 && graph.Initializer(i) is not null))
+        if (node.OpType is "Add" or "Mul" && node.Inputs.Any(i => i.Length > 0 && graph.VisibleInitializer(i) is not null))
             return "arithmetic with a constant is cheaper and more accurate in float";
         if (!AllFloat(graph, node, rule, isFloat))
             return "inputs or output are not float32";
-        if (node.OpType == "MatMul" && node.Inputs.All(i => graph.Initializer(i) is null))
+        if (node.OpType == "MatMul" && node.Inputs.All(i => graph.VisibleInitializer(i) is null))
             return TwoActivationMatMul;
         if (rule.WeightInput is int w && rule.AlwaysInt8 && node.OpType != "MatMul" && WeightOf(graph, node, rule) is null)
             return $"weight '{(w < node.Inputs.Count ? node.Inputs[w] : "")}' is not a constant float tensor";
@@ -192,7 +243,20 @@ internal static class QuantizationPlanner
     // ORT's QDQ optimiser leaves DequantizeLinear → Pad → QuantizeLinear in float; on a model input nothing else needs the
     // input quantized, so the quantization moves after the Pad (SqueezeNet's padded RGB input: one Q/DQ pair less).
     private static bool PadsAModelInput(OnnxGraph graph, Node node) =>
-        node.OpType == "Pad" && graph.Producer(node.Inputs[0]) is null && graph.Initializer(node.Inputs[0]) is null;
+        node.OpType == "Pad" && graph.Producer(node.Inputs[0]) is null && graph.VisibleInitializer(node.Inputs[0]) is null;
+
+    internal const string BranchNotRun = "its If branch did not run on the probe sample, so it has no activations to calibrate";
+
+    // A body value the probe saw empty comes from an If branch the sample did not take (SubgraphOutputs' placeholder).
+    private static string? NotRun(OnnxGraph graph, Node node, Func<string, long[]?>? shapeOf)
+    {
+        if (graph.Parent is null || shapeOf is null || OpRules.For(node) is not { } rule)
+            return null;
+        foreach (string tensor in ActivationPositions(node, rule).Select(i => node.Inputs[i]).Concat(node.Outputs.Take(1)))
+            if (graph.VisibleInitializer(tensor) is null && shapeOf(tensor) is { } shape && shape.Contains(0))
+                return BranchNotRun;
+        return null;
+    }
 
     private static string? TooSmall(OnnxGraph graph, Node node, Func<string, long[]?>? shapeOf, long minElements)
     {
@@ -201,7 +265,7 @@ internal static class QuantizationPlanner
         var rule = OpRules.For(node)!;
         foreach (int i in ActivationPositions(node, rule))
         {
-            if (graph.Initializer(node.Inputs[i]) is not null || shapeOf(node.Inputs[i]) is not { Length: >= 2 } shape)
+            if (graph.VisibleInitializer(node.Inputs[i]) is not null || shapeOf(node.Inputs[i]) is not { Length: >= 2 } shape)
                 continue;
             // Shapes are probed with one sample, so a first dimension other than 1 is not the batch: a tensor flattened
             // to 2-D ([heads × rows, columns] before a Softmax) is all one sample's values.
@@ -214,7 +278,7 @@ internal static class QuantizationPlanner
     }
 
     private static string? WeightOf(OnnxGraph graph, Node node, OpRule rule) =>
-        rule.WeightInput is int w && w < node.Inputs.Count && graph.Initializer(node.Inputs[w]) is { } tensor
+        rule.WeightInput is int w && w < node.Inputs.Count && graph.VisibleInitializer(node.Inputs[w]) is { } tensor
             && tensor.DataType == (int)TensorProto.Types.DataType.Float
             ? tensor.Name
             : null;
@@ -238,7 +302,7 @@ internal static class QuantizationPlanner
     private static bool AllFloat(OnnxGraph graph, Node node, OpRule rule, Func<string, bool>? isFloat)
     {
         var activations = ActivationPositions(node, rule)
-            .Where(i => graph.Initializer(node.Inputs[i]) is null)
+            .Where(i => graph.VisibleInitializer(node.Inputs[i]) is null)
             .Select(i => node.Inputs[i]);
         foreach (string tensor in activations.Concat(rule.Output == OutputQuantization.None ? [] : node.Outputs.Take(1)))
         {

@@ -363,7 +363,7 @@ internal static class RecipeQuantizer
             .Select(g => $"{g.Count()} {g.Key}");
         string covers = recipe.Mode switch
         {
-            QuantizationMode.Dynamic => "--mode dynamic quantizes MatMul and Gemm with a constant 2-D weight (ONNX Runtime's DynamicQuantizeMatMul); use --mode full with --data for convolutional models",
+            QuantizationMode.Dynamic => "--mode dynamic quantizes MatMul and Gemm with a constant 2-D weight (ONNX Runtime's DynamicQuantizeMatMul) and LSTM (DynamicQuantizeLSTM); use --mode full with --data for convolutional models",
             QuantizationMode.Fp16 => $"--mode fp16 stores float weights of at least {Fp16StorageConverter.MinElements} elements as float16",
             QuantizationMode.WeightOnly when recipe.BlockSize is not null => "--block-size quantizes the constant 2-D weights of MatMul and Gemm and the tables of Gather",
             QuantizationMode.WeightOnly => "--mode weight-only quantizes the constant weights of Conv, ConvTranspose, Gemm and MatMul",

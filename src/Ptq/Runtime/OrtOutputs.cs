@@ -11,9 +11,12 @@ internal sealed class OrtOutputs : IDisposable
     private readonly IDisposableReadOnlyCollection<OrtValue> _values;
     private readonly Dictionary<string, int> _index;
     private readonly IReadOnlyDictionary<string, TensorValue> _feeds;
+    private readonly Func<string, int>? _stackedAxes;
 
-    internal OrtOutputs(IReadOnlyList<string> names, IDisposableReadOnlyCollection<OrtValue> values, IReadOnlyDictionary<string, TensorValue> feeds)
+    internal OrtOutputs(IReadOnlyList<string> names, IDisposableReadOnlyCollection<OrtValue> values, IReadOnlyDictionary<string, TensorValue> feeds,
+        Func<string, int>? stackedAxes = null)
     {
+        _stackedAxes = stackedAxes;
         _values = values;
         _feeds = feeds;
         _index = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
@@ -40,7 +43,8 @@ internal sealed class OrtOutputs : IDisposable
             var info = value.GetTensorTypeAndShape();
             if (info.IsString)
                 throw new RuntimeException($"output '{name}' is a STRING tensor; only numeric tensors can be observed");
-            return new TensorView((int)info.ElementDataType, info.Shape, value.GetTensorDataAsSpan<byte>());
+            var shape = _stackedAxes?.Invoke(name) is int stacked and > 0 ? OrtRunner.FoldStacked(info.Shape, stacked) : info.Shape;
+            return new TensorView((int)info.ElementDataType, shape, value.GetTensorDataAsSpan<byte>());
         }
     }
 

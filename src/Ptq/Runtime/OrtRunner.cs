@@ -52,24 +52,63 @@ internal sealed class OrtRunner : IDisposable
 
     /// <summary>
     /// Creates a session that also returns the intermediate values <paramref name="extraOutputs"/> (for calibration and
-    /// debugging). The model is not modified; a copy gains the extra graph outputs.
+    /// debugging). The model is not modified; a copy gains the extra graph outputs. Values inside If/Loop/Scan bodies are
+    /// routed out (<see cref="SubgraphOutputs"/>) and returned under their own names: empty when their If branch did not
+    /// run, with the iterations of enclosing loops folded into the first axis.
     /// </summary>
     public static OrtRunner WithOutputs(OnnxModel model, IEnumerable<string> extraOutputs, RunnerOptions? options = null)
     {
         var copy = model.Proto.Clone();
         var graph = new OnnxGraph(copy.Graph, null, null, promoteConstants: false);
         var existing = new HashSet<string>(copy.Graph.Output.Select(o => o.Name), StringComparer.Ordinal);
+        var mainValues = new List<string>();
+        var routes = new Dictionary<string, RoutedValue>(StringComparer.Ordinal);
+        var routedTypes = new Dictionary<string, int>(StringComparer.Ordinal);
+        Dictionary<string, int>? types = null;
         foreach (string name in extraOutputs)
         {
             if (!existing.Add(name))
                 continue;
-            if (!graph.IsVisible(name))
+            if (graph.IsVisible(name))
+            {
+                mainValues.Add(name);
+                continue;
+            }
+            if (SubgraphOutputs.DefiningBody(graph, name) is not { } body)
                 throw new RuntimeException($"'{model.DisplayName}' has no value '{name}' to expose as an output");
-            // ORT infers the type of an output declared without one.
-            copy.Graph.Output.Add(new ValueInfoProto { Name = name, Type = graph.FindType(name) ?? new TypeProto() });
+            types ??= ElementTypes.Infer(graph);
+            if (!types.TryGetValue(name, out int type))
+                throw new RuntimeException($"cannot expose '{name}' of '{model.DisplayName}': it is computed inside a {body.Owner?.OpType} body and its element type cannot be told");
+            routes[name] = SubgraphOutputs.Route(body, name, type);
+            routedTypes[name] = type;
         }
+        if (routes.Count > 0)
+            copy.Graph = graph.ToProto();
+        // ORT infers the type of an output declared without one.
+        foreach (string name in mainValues)
+            copy.Graph.Output.Add(new ValueInfoProto { Name = name, Type = graph.FindType(name) ?? new TypeProto() });
+        foreach (var (name, route) in routes)
+            copy.Graph.Output.Add(new ValueInfoProto { Name = route.Output, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = routedTypes[name] } } });
         using var staged = model.Derive(copy);
-        return new OrtRunner(staged, options);
+        return new OrtRunner(staged, options) { _routes = routes };
+    }
+
+    // Values routed out of bodies: requested name → the graph output carrying it.
+    private IReadOnlyDictionary<string, RoutedValue> _routes = new Dictionary<string, RoutedValue>();
+
+    /// <summary>
+    /// The shape a routed value is reported with: the axes loops stacked folded into its first axis, so a per-sample
+    /// layout (batch, channels, …) keeps its channel axis.
+    /// </summary>
+    internal static long[] FoldStacked(long[] shape, int stackedAxes)
+    {
+        if (stackedAxes == 0 || shape.Length == 0)
+            return shape;
+        int folded = Math.Min(stackedAxes + 1, shape.Length);
+        long first = 1;
+        for (int i = 0; i < folded; i++)
+            first *= shape[i];
+        return [first, .. shape.Skip(folded)];
     }
 
     /// <summary>Names of the inputs a caller must feed, in model order.</summary>
@@ -92,7 +131,12 @@ internal sealed class OrtRunner : IDisposable
         var output = new Dictionary<string, TensorValue>(StringComparer.Ordinal);
         int i = 0;
         foreach (string name in wanted)
-            output[name] = OrtValues.Read(results[i++], name);
+        {
+            var value = OrtValues.Read(results[i++], name);
+            output[name] = _routes.TryGetValue(name, out var route) && route.StackedAxes > 0 && value.Strings is null
+                ? new TensorValue(value.DataType, FoldStacked(value.Shape, route.StackedAxes), value.Raw!)
+                : value;
+        }
         return output;
     }
 
@@ -105,7 +149,7 @@ internal sealed class OrtRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(outputs);
         var computed = outputs.Where(o => !_inputNames.Contains(o)).ToList();
-        return new OrtOutputs(computed, RunValues(feeds, computed), feeds);
+        return new OrtOutputs(computed, RunValues(feeds, computed), feeds, name => _routes.TryGetValue(name, out var route) ? route.StackedAxes : 0);
     }
 
     private IDisposableReadOnlyCollection<OrtValue> RunValues(IReadOnlyDictionary<string, TensorValue> feeds, IReadOnlyCollection<string> wanted)
@@ -124,7 +168,8 @@ internal sealed class OrtRunner : IDisposable
                 inputValues.Add(OrtValues.Create(value));
             }
             using var runOptions = new RunOptions();
-            return _session.Run(runOptions, names, inputValues, wanted);
+            var fetched = _routes.Count == 0 ? wanted : [.. wanted.Select(n => _routes.TryGetValue(n, out var route) ? route.Output : n)];
+            return _session.Run(runOptions, names, inputValues, fetched);
         }
         catch (OnnxRuntimeException ex)
         {
