@@ -23,7 +23,7 @@ public sealed class RecipeFlagsTests
         ["skip-op"] = ["Add"], ["reduce-range"] = ["true"], ["target-cosine"] = ["0.98"], ["accuracy-guard"] = ["off"], ["max-drop"] = ["0.5"],
         ["only"] = ["conv.*"], ["only-op"] = ["Conv", "MatMul"], ["histogram-bins"] = ["2048"], ["ema-constant"] = ["0.01"], ["min-real-range"] = ["0.001"],
         ["weight-qdq-pair"] = ["true"], ["dedicated-qdq-pair"] = ["true"], ["quantize-bias"] = ["false"], ["quantize-weights"] = ["false"],
-        ["tensor-overrides"] = ["overrides.json"], ["format"] = ["qoperator"], ["debug-dir"] = ["debug_info"], ["per-channel-acts"] = ["true"], ["float-ops-fp16"] = ["true"],
+        ["tensor-overrides"] = ["overrides.json"], ["format"] = ["qoperator"], ["debug-dir"] = ["debug_info"], ["per-channel-acts"] = ["true"], ["float-ops-fp16"] = ["true"], ["float-weights-fp16"] = ["true"],
     };
 
     public static TheoryData<string> Flagged => [.. RecipeOptions.All.Where(o => o.HasFlag).Select(o => o.Key)];
