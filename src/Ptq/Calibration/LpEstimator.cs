@@ -33,24 +33,12 @@ internal sealed class LpEstimator : IRangeEstimator
     public StatisticKinds RequiredStatistics => StatisticKinds.Histogram;
 
     /// <inheritdoc/>
-    public FloatRange Estimate(TensorStats stats, QuantTarget target)
-    {
-        var h = stats.Histogram ?? throw new MissingStatisticsException(stats.Name, Method, "histogram");
-        double levels = Math.Pow(2, target.Bits) - 1;
-        if (target.Symmetric)
+    public FloatRange Estimate(TensorStats stats, QuantTarget target) =>
+        MseEstimator.SearchClip(stats, target, Method, h =>
         {
-            var m = HistogramMath.Magnitudes(h, target);
-            double top = target.Signed ? Math.Max(-stats.Min, stats.Max) : Math.Max(stats.Max, 0);
-            double stepPerUnit = (target.Signed ? 2 : 1) / levels;
-            var prefix = Prefix(m);
-            double s = MseEstimator.Search(t => Error(m, prefix, 0, t * top, stepPerUnit * t * top));
-            return RangeFinalizer.Finish(stats.Name, Method, -s * top, s * top, target);
-        }
-        double lo = Math.Min(stats.Min, 0), hi = Math.Max(stats.Max, 0);
-        var all = Prefix(h);
-        double best = MseEstimator.Search(t => Error(h, all, t * lo, t * hi, t * (hi - lo) / levels));
-        return RangeFinalizer.Finish(stats.Name, Method, best * lo, best * hi, target);
-    }
+            var prefix = Prefix(h);
+            return (lo, hi, step) => Error(h, prefix, lo, hi, step);
+        });
 
     /// <summary>
     /// Expected L_p error of quantizing the histogram to [lo, hi] with the given step: the counts inside come from prefix

@@ -21,22 +21,34 @@ internal sealed class MseEstimator : IRangeEstimator
     public StatisticKinds RequiredStatistics => StatisticKinds.Histogram;
 
     /// <inheritdoc/>
-    public FloatRange Estimate(TensorStats stats, QuantTarget target)
+    public FloatRange Estimate(TensorStats stats, QuantTarget target) =>
+        SearchClip(stats, target, Method, h => (lo, hi, step) => Error(h, lo, hi, step));
+
+    /// <summary>The expected error of quantizing a histogram's values to [lo, hi] with the given step.</summary>
+    internal delegate double ClipError(double lo, double hi, double step);
+
+    /// <summary>
+    /// The clip minimizing <paramref name="errorOf"/>'s error among this estimator's candidates (see the class summary),
+    /// reported as <paramref name="method"/>; <paramref name="errorOf"/> is called once per histogram searched.
+    /// </summary>
+    internal static FloatRange SearchClip(TensorStats stats, QuantTarget target, CalibrationMethod method, Func<Histogram, ClipError> errorOf)
     {
-        var h = stats.Histogram ?? throw new MissingStatisticsException(stats.Name, Method, "histogram");
+        var h = stats.Histogram ?? throw new MissingStatisticsException(stats.Name, method, "histogram");
         double levels = Math.Pow(2, target.Bits) - 1;
         if (target.Symmetric)
         {
             var m = HistogramMath.Magnitudes(h, target);
+            var magnitudeError = errorOf(m);
             double top = target.Signed ? Math.Max(-stats.Min, stats.Max) : Math.Max(stats.Max, 0);
             // A signed symmetric grid spends its levels on [−a, a]: the step is 2a/(2^bits − 1).
             double stepPerUnit = (target.Signed ? 2 : 1) / levels;
-            double s = Search(t => Error(m, 0, t * top, stepPerUnit * t * top));
-            return RangeFinalizer.Finish(stats.Name, Method, -s * top, s * top, target);
+            double s = Search(t => magnitudeError(0, t * top, stepPerUnit * t * top));
+            return RangeFinalizer.Finish(stats.Name, method, -s * top, s * top, target);
         }
+        var error = errorOf(h);
         double lo = Math.Min(stats.Min, 0), hi = Math.Max(stats.Max, 0);
-        double best = Search(t => Error(h, t * lo, t * hi, t * (hi - lo) / levels));
-        return RangeFinalizer.Finish(stats.Name, Method, best * lo, best * hi, target);
+        double best = Search(t => error(t * lo, t * hi, t * (hi - lo) / levels));
+        return RangeFinalizer.Finish(stats.Name, method, best * lo, best * hi, target);
     }
 
     /// <summary>Minimizes <paramref name="error"/> over t ∈ (0, 1]: coarse grid then a fine grid around the best point.</summary>
