@@ -32,16 +32,11 @@ internal static class QuantParamCsv
             var byNode = corrections.ToDictionary(c => c.Node, StringComparer.Ordinal);
             foreach (var t in tensors)
             {
-                long elements = t.Dims.Length == 0 ? 0 : t.Dims.Aggregate(1L, (a, d) => a * d);
                 csv.WriteField(t.NodeName);
                 csv.WriteField(t.NodeType);
                 csv.WriteField(t.TensorName);
                 csv.WriteField(t.Kind);
-                csv.WriteField(elements == 0 ? "" : elements.ToString(CultureInfo.InvariantCulture));
-                csv.WriteField(t.Dims.Length == 0 ? "" : "[" + string.Join(",", t.Dims) + "]");
-                csv.WriteField(string.Join(" ", t.Parameters.Scales.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
-                csv.WriteField(string.Join(" ", t.Parameters.ZeroPoints));
-                csv.WriteField(t.Parameters.Scheme.EffectiveBits.ToString(CultureInfo.InvariantCulture));
+                WriteTensorFields(csv, t);
                 if (withCorrection)
                 {
                     var c = t.Kind == "Bias" ? byNode.GetValueOrDefault(t.NodeName) : null;
@@ -51,6 +46,17 @@ internal static class QuantParamCsv
                 csv.EndRecord();
             }
         }, commit);
+
+    /// <summary>The columns ElementsNum, Dims, Scale, ZeroPoint and Bits of <paramref name="t"/> (also in MindSpore's layout).</summary>
+    internal static void WriteTensorFields(CsvWriter csv, QuantizedTensorRecord t)
+    {
+        long elements = t.Dims.Length == 0 ? 0 : t.Dims.Aggregate(1L, (a, d) => a * d);
+        csv.WriteField(elements == 0 ? "" : elements.ToString(CultureInfo.InvariantCulture));
+        csv.WriteField(t.Dims.Length == 0 ? "" : "[" + string.Join(",", t.Dims) + "]");
+        csv.WriteField(string.Join(" ", t.Parameters.Scales.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
+        csv.WriteField(string.Join(" ", t.Parameters.ZeroPoints));
+        csv.WriteField(t.Parameters.Scheme.EffectiveBits.ToString(CultureInfo.InvariantCulture));
+    }
 
     /// <summary>The header row.</summary>
     public static IReadOnlyList<string> Headers(bool withBiasCorrection) =>

@@ -73,16 +73,11 @@ internal static class MindSporeDebugInfo
         csv.WriteRecord([.. QuantParamColumns]);
         foreach (var t in tensors)
         {
-            long elements = t.Dims.Length == 0 ? 0 : t.Dims.Aggregate(1L, (a, d) => a * d);
             bool weight = t.Kind == "Weight";
             csv.WriteField(t.NodeName);
             csv.WriteField(t.NodeType);
             csv.WriteField(t.TensorName);
-            csv.WriteField(elements == 0 ? "" : elements.ToString(CultureInfo.InvariantCulture));
-            csv.WriteField(t.Dims.Length == 0 ? "" : "[" + string.Join(",", t.Dims) + "]");
-            csv.WriteField(string.Join(" ", t.Parameters.Scales.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
-            csv.WriteField(string.Join(" ", t.Parameters.ZeroPoints));
-            csv.WriteField(t.Parameters.Scheme.EffectiveBits.ToString(CultureInfo.InvariantCulture));
+            Reports.QuantParamCsv.WriteTensorFields(csv, t);
             csv.WriteField(weight ? "1" : "");
             csv.WriteField(weight ? "0" : "");
             csv.EndRecord();
