@@ -17,7 +17,8 @@ namespace Ptq.Bench;
 /// <c>dotnet run -c Release --project bench/Ptq.Bench -- reconstruction method=gptq,wbits=4 method=minmax,wbits=4</c>.
 /// Keys: mode (full|weight-only), method (minmax|mse|admm|gptq|adaround), wbits, abits, samples, first (reconstruct from the
 /// first samples instead of spread ones), overlap (spread over all calibration images, check set included), iterations, actorder, asym, refit, bc, ebc (empirical bias correction), mixed (target
-/// cosine of the mixed weight-bit search), damp (GPTQ damping, fraction of the mean diagonal).
+/// cosine of the mixed weight-bit search), damp (GPTQ damping, fraction of the mean diagonal), blend
+/// (how far the target moves from W toward W*).
 /// </summary>
 internal static class ReconstructionRun
 {
@@ -112,6 +113,7 @@ internal static class ReconstructionRun
                 LearningRate = o.TryGetValue("lr", out var lr) ? float.Parse(lr, CultureInfo.InvariantCulture) : defaults.LearningRate,
                 Regularization = o.TryGetValue("lambda", out var l) ? float.Parse(l, CultureInfo.InvariantCulture) : defaults.Regularization,
                 Damping = o.TryGetValue("damp", out var damp) ? double.Parse(damp, CultureInfo.InvariantCulture) : defaults.Damping,
+                TargetBlend = o.TryGetValue("blend", out var blend) ? double.Parse(blend, CultureInfo.InvariantCulture) : defaults.TargetBlend,
                 Grid = o.GetValueOrDefault("grid") == "mse" ? WeightMethod.Mse : WeightMethod.MinMax,
             },
         };

@@ -80,8 +80,7 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
         output.WriteLine($"check cosine {guard.PlainCosine:F4} -> {guard.Cosine:F4} with {guard.Search?.Reverted.Count} kept float");
         Assert.True(guard.Passed, $"check cosine {guard.Cosine}");
         Assert.InRange(guard.Search!.Reverted.Count, 1, guard.Search.Candidates - 1);
-        output.WriteLine($"model SHA-256 {DefaultRecipePins.Of(guard.Result.Model)}");
-        Assert.Equal(DefaultRecipePins.OcrRecognizer, DefaultRecipePins.Of(guard.Result.Model));
+        DefaultRecipePins.Check(DefaultRecipePins.OcrRecognizer, guard.Result.Model, output);
         var summary = Compare(model, guard.Result.Model);
         output.WriteLine($"per-step argmax agreement {summary.AgreementPercent:F2} %, cosine {summary.MeanCosine:F4}");
         Assert.True(summary.AgreementPercent >= 97.0, $"agreement {summary.AgreementPercent}");

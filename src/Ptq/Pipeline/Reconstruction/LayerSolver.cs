@@ -26,7 +26,8 @@ internal static class LayerSolver
 {
     /// <summary>Reconstructs <paramref name="layer"/>; <paramref name="nearest"/> are its round-to-nearest codes.</summary>
     public static SolvedLayer Solve(ReconstructionLayer layer, LayerStatistics[] statistics, int[] nearest, Func<float[], double[], GptqFactor, RowGrid, int[]> round,
-        bool asymmetric = true, bool refitBias = true, bool searchClip = true, bool actOrder = false, double damping = GptqKernel.DefaultDamping)
+        bool asymmetric = true, bool refitBias = true, bool searchClip = true, bool actOrder = false, double damping = GptqKernel.DefaultDamping,
+        double blend = 1)
     {
         var geometry = layer.Geometry;
         int rows = geometry.Rows, columns = geometry.Columns;
@@ -47,7 +48,7 @@ internal static class LayerSolver
             var (gram, cross, quantizedMean, floatMean) = Moments(s, centred: bias is not null);
             // One factorization of the inputs' Hessian serves the target, the clip search and GPTQ's rounding.
             var factor = GptqKernel.Factor(gram, columns, actOrder, damping);
-            var target = asymmetric ? Target(weights, cross, gram, factor, rows) : weights;
+            var target = asymmetric ? Target(weights, cross, gram, factor, rows, blend) : weights;
             if (searchClip)
             {
                 grid = ClipSearch.Search(target, gram, factor, grid);
@@ -99,7 +100,7 @@ internal static class LayerSolver
     }
 
     /// <summary>W* = W + W·(E[x·x̂ᵀ] − C)·(C + λI)⁻¹, with GPTQ's damping λ (the inverse from <paramref name="factor"/>).</summary>
-    private static float[] Target(float[] weights, double[] cross, double[] gram, GptqFactor factor, int rows)
+    private static float[] Target(float[] weights, double[] cross, double[] gram, GptqFactor factor, int rows, double blend)
     {
         int n = factor.Columns;
         var difference = new float[n * n];
@@ -125,6 +126,8 @@ internal static class LayerSolver
         for (int r = 0; r < rows; r++)
             for (int i = 0; i < n; i++)
                 delta[r * n + order[i]] = permuted[r * n + i];
+        if (blend != 1)
+            TensorPrimitives.Multiply(delta, (float)blend, delta);
         TensorPrimitives.Add(weights, delta, delta);
         return delta;
     }

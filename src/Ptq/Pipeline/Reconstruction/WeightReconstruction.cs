@@ -65,7 +65,7 @@ internal static class WeightReconstruction
                 var clock = Stopwatch.StartNew();
                 var nearest = TensorData.ToFloats(graph.Initializer(layer.Codes)!, quantized.External).Select(c => (int)c).ToArray();
                 var solved = LayerSolver.Solve(layer, statistics[layer], nearest, Rounding(method, settings, layer.Geometry.Columns),
-                    settings.Asymmetric, settings.RefitBias, settings.SearchClip && !layer.ScalesFixed, settings.ActOrder, settings.Damping);
+                    settings.Asymmetric, settings.RefitBias, settings.SearchClip && !layer.ScalesFixed, settings.ActOrder, settings.Damping, settings.TargetBlend);
                 Write(graph, gather, layer, solved.Codes, solved.Parameters, solved.Bias, updated);
                 done.Add(new ReconstructedLayer(layer.Name, layer.FloatWeightName, layer.Parameters, solved.Parameters, solved.Codes, solved.Bias,
                     solved.Error, solved.NearestError));

@@ -31,6 +31,12 @@ internal sealed record WeightReconstructionSettings
     /// <summary>Reconstruct toward the float layer reading float inputs (AdaRound's asymmetric objective) rather than toward W on quantized inputs.</summary>
     internal bool Asymmetric { get; init; } = true;
 
+    /// <summary>
+    /// How far the asymmetric target moves from W toward W* (0 = W, 1 = W*): W* also fits the upstream rounding of the
+    /// calibration samples, which need not carry over to other inputs.
+    /// </summary>
+    internal double TargetBlend { get; init; } = 1;
+
     /// <summary>AdaRound's Adam step size.</summary>
     internal float LearningRate { get; init; } = 1e-2f;
 
