@@ -14,14 +14,23 @@ namespace Ptq.Passes;
 internal static class ActivationFusion
 {
     /// <summary>
-    /// Fuses every eligible activation in <paramref name="graph"/>; returns the fused output names with the value range
-    /// the removed op guaranteed (Relu: [0, +∞); Clip: [0, max]). Only pairs (producer, activation) for which
+    /// Fuses every eligible activation in <paramref name="graph"/> and in the bodies of its If/Loop/Scan nodes (each body
+    /// is planned and rewritten as a graph of its own, so an unfused Relu there rounds twice: once on the producer's full
+    /// range, negatives included, and again on the Relu's); returns the fused output names with the value range the
+    /// removed op guaranteed (Relu: [0, +∞); Clip: [0, max]). Only pairs (producer, activation) for which
     /// <paramref name="canFuse"/> is true are fused: the caller must know that both run in int8, since dropping a Relu in
     /// front of a float consumer would lose its clamping.
     /// </summary>
     public static IReadOnlyDictionary<string, FloatRange> Apply(OnnxGraph graph, Func<Node, Node, bool> canFuse, ExternalDataReader? external = null)
     {
         var fused = new Dictionary<string, FloatRange>(StringComparer.Ordinal);
+        foreach (var g in graph.AllGraphs().ToList())
+            ApplyIn(g, canFuse, external, fused);
+        return fused;
+    }
+
+    private static void ApplyIn(OnnxGraph graph, Func<Node, Node, bool> canFuse, ExternalDataReader? external, Dictionary<string, FloatRange> fused)
+    {
         foreach (var activation in graph.Nodes.Where(n => n.IsStandard && n.OpType is "Relu" or "Clip").ToList())
         {
             if (ActivationBounds(graph, activation, external) is not { } bounds || bounds.Min != 0)
@@ -29,7 +38,7 @@ internal static class ActivationFusion
             string input = activation.Inputs[0];
             var producer = graph.Producer(input);
             if (producer is null || OpRules.For(producer) is not { ComputesInInt8: true }
-                || graph.Consumers(input).Count != 1 || graph.IsGraphOutput(input)
+                || graph.Consumers(input).Count != 1 || graph.IsGraphOutput(input) || ReadInBodies(graph, input)
                 || !canFuse(producer, activation))
                 continue;
             int outputIndex = producer.Outputs.ToList().IndexOf(input);
@@ -38,8 +47,11 @@ internal static class ActivationFusion
             graph.SetOutput(producer, outputIndex, output);
             fused[output] = bounds;
         }
-        return fused;
     }
+
+    // A body nested in this graph may read the value by name (an outer-scope capture) without being listed as a consumer.
+    private static bool ReadInBodies(OnnxGraph graph, string name) =>
+        graph.Subgraphs().Any(body => body.Nodes.Any(n => n.Inputs.Contains(name)) || body.Outputs.Exists(o => o.Name == name));
 
     /// <summary>The value range a Relu or Clip node guarantees, or null when its bounds are not constants.</summary>
     internal static FloatRange? ActivationBounds(OnnxGraph graph, Node node, ExternalDataReader? external)
