@@ -78,7 +78,8 @@ internal static class ActivationSensitivity
         var sources = new List<string>();
         var gates = new Dictionary<string, string>(StringComparer.Ordinal);
         var links = QdqGraphMap.Analyse(result.Model);
-        var weightLinks = links.Where(l => l.Kind == QdqLinkKind.Weight).Select(l => l.DequantizedTensor).ToHashSet(StringComparer.Ordinal);
+        // Biases too: bias correction shifted them to offset the weights' rounding, so float weights need the float bias.
+        var weightLinks = links.Where(l => l.Kind is QdqLinkKind.Weight or QdqLinkKind.Bias).Select(l => l.DequantizedTensor).ToHashSet(StringComparer.Ordinal);
         // Constant weights (rounded values as float initializers) let ONNX Runtime pre-pack them, as it does for float.
         Pipeline.Reconstruction.ConstantDequantization.Fold(graph, result.Model.External);
         var rounding = new List<Node>();
@@ -109,6 +110,20 @@ internal static class ActivationSensitivity
         RemoveUnused(graph, rounding);
         foreach (var (source, gate) in gates)
             GateWeights(graph, floatGraph, graph.Producer(source)!, gate, weightLinks, result.PreparedFloatModel);
+        // Nodes with rounded weights that write no candidate (a MatMul whose output stays float) compute with float weights
+        // in every run: left rounded, they would add the same error to every candidate's measurement.
+        foreach (var node in graph.Nodes.Where(n => n.OpType != "If" && n.Inputs.Any(weightLinks.Contains)).ToList())
+        {
+            var floatNode = floatGraph.Nodes.FirstOrDefault(n => n.Name == node.Name);
+            if (floatNode is null)
+                continue;
+            var swapped = FloatParameters(graph, floatGraph, node, floatNode, weightLinks, result.PreparedFloatModel);
+            foreach (var (i, tensor) in swapped)
+            {
+                graph.AddInitializer(tensor);
+                graph.ReplaceInput(node, i, tensor.Name);
+            }
+        }
         graph.RemoveUnusedInitializers(); // the rounded weights now live in the branches
         graph.SortTopologically();
         graph.Inputs.Add(new Onnx.Proto.ValueInfoProto
@@ -197,13 +212,9 @@ internal static class ActivationSensitivity
     private static void GateWeights(OnnxGraph graph, OnnxGraph floatGraph, Node producer, string gate, HashSet<string> weightLinks, OnnxModel floatModel)
     {
         var floatNode = floatGraph.Nodes.FirstOrDefault(n => n.Name == producer.Name);
-        var swapped = new Dictionary<int, Onnx.Proto.TensorProto>();
-        for (int i = 0; i < producer.Inputs.Count; i++)
-        {
-            if (weightLinks.Contains(producer.Inputs[i]) && floatNode is not null && i < floatNode.Inputs.Count
-                && floatGraph.Initializer(floatNode.Inputs[i]) is { DataType: (int)DT.Float } weight)
-                swapped[i] = TensorData.FromFloats(graph.UniqueName($"{weight.Name}_float"), [.. weight.Dims], TensorData.ToFloats(weight, floatModel.External));
-        }
+        if (floatNode is null)
+            return;
+        var swapped = FloatParameters(graph, floatGraph, producer, floatNode, weightLinks, floatModel);
         if (swapped.Count == 0)
             return;
         Onnx.Proto.GraphProto Branch(string kind, Func<int, Onnx.Proto.TensorProto> weight)
@@ -234,6 +245,26 @@ internal static class ActivationSensitivity
             new Onnx.Proto.AttributeProto { Name = "then_branch", Type = Onnx.Proto.AttributeProto.Types.AttributeType.Graph, G = rounded },
             new Onnx.Proto.AttributeProto { Name = "else_branch", Type = Onnx.Proto.AttributeProto.Types.AttributeType.Graph, G = original },
         ]);
+    }
+
+    /// <summary>
+    /// The float weights and biases the prepared float model gives <paramref name="floatNode"/> at the inputs where
+    /// <paramref name="node"/> reads rounded ones, by input index (new initializers, not yet added). A bias that bias
+    /// correction added where the float node has none becomes zeros.
+    /// </summary>
+    private static Dictionary<int, Onnx.Proto.TensorProto> FloatParameters(OnnxGraph graph, OnnxGraph floatGraph, Node node, Node floatNode, HashSet<string> weightLinks, OnnxModel floatModel)
+    {
+        var swapped = new Dictionary<int, Onnx.Proto.TensorProto>();
+        for (int i = 0; i < node.Inputs.Count; i++)
+        {
+            if (!weightLinks.Contains(node.Inputs[i]))
+                continue;
+            if (i < floatNode.Inputs.Count && floatGraph.Initializer(floatNode.Inputs[i]) is { DataType: (int)DT.Float } weight)
+                swapped[i] = TensorData.FromFloats(graph.UniqueName($"{weight.Name}_float"), [.. weight.Dims], TensorData.ToFloats(weight, floatModel.External));
+            else if (i >= floatNode.Inputs.Count && graph.Initializer(node.Inputs[i]) is { } added)
+                swapped[i] = TensorData.FromFloats(graph.UniqueName($"{added.Name}_float"), [.. added.Dims], new float[TensorData.ElementCount(added)]);
+        }
+        return swapped;
     }
 
     // A Relu/Clip fused into its producer: the float model writes x with it, the quantized one without it.
