@@ -138,9 +138,17 @@ internal static class StaticQuantizer
         }
 
         var ranges = new Dictionary<string, FloatRange>(StringComparer.Ordinal);
+        // Activations whose readers ignore how far below some value they go (a hard-swish behind float arithmetic) spend
+        // no codes below it.
+        var deadZones = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string tensor in plan.CalibratedTensors)
+        {
+            if (DeadZones.Below(graph, tensor, model.External) is double bound)
+                deadZones[tensor] = bound;
+        }
         foreach (var group in plan.CalibratedTensors.GroupBy(t => (Method: choices.Method(t), Scheme: choices.ActivationScheme(t))))
         {
-            var estimator = RangeEstimators.Create(group.Key.Method, draft.Calibration.Estimator);
+            IRangeEstimator estimator = new DeadZoneRanges(RangeEstimators.Create(group.Key.Method, draft.Calibration.Estimator), deadZones);
             var scheme = group.Key.Scheme;
             var target = new QuantTarget(scheme.EffectiveBits, scheme.IsSigned, scheme.Mode == QuantMode.Symmetric);
             foreach (var (tensor, range) in (memo ?? new RangeMemo()).Ranges(stats, [.. group], group.Key.Method, estimator, target))
