@@ -88,7 +88,11 @@ internal sealed record StaticQuantizationSettings
     /// </summary>
     public double? GemmInputClip { get; init; }
 
-    /// <summary>Net-aware clipping: cut the input ranges of Tanh to [−4, 4] and of Sigmoid to [−6, 6], where they saturate (default off).</summary>
+    /// <summary>
+    /// Net-aware clipping: cut the input ranges of Tanh to [−4, 4] and of Sigmoid to [−6, 6], where they saturate, and
+    /// raise the lower end of every activation whose readers ignore values below some bound (a Relu, Clip, HardSigmoid or
+    /// hard-swish, also behind scalar Mul/Add in float: <see cref="Quantization.DeadZones"/>) to that bound (default off).
+    /// </summary>
     public bool NetAwareClipping { get; init; }
 
     /// <summary>Concat inputs reuse the Concat output's scale (default) instead of being requantized by QLinearConcat.</summary>

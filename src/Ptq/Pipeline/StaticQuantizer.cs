@@ -138,10 +138,10 @@ internal static class StaticQuantizer
         }
 
         var ranges = new Dictionary<string, FloatRange>(StringComparer.Ordinal);
-        // Activations whose readers ignore how far below some value they go (a hard-swish behind float arithmetic) spend
-        // no codes below it.
+        // Net-aware clipping: activations whose readers ignore how far below some value they go (a Relu left float, a
+        // hard-swish behind float arithmetic) spend no codes below it.
         var deadZones = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (string tensor in plan.CalibratedTensors)
+        foreach (string tensor in settings.NetAwareClipping ? plan.CalibratedTensors : [])
         {
             if (DeadZones.Below(graph, tensor, model.External) is double bound)
                 deadZones[tensor] = bound;

@@ -196,7 +196,10 @@ public sealed partial record QuantizationRecipe
     /// </summary>
     public bool EmpiricalBiasCorrection { get; init; }
 
-    /// <summary>Recipe key <c>net-aware-clip</c>: cut Tanh inputs to [−4, 4] and Sigmoid inputs to [−6, 6]. Default off.</summary>
+    /// <summary>
+    /// Recipe key <c>net-aware-clip</c>: cut Tanh inputs to [−4, 4] and Sigmoid inputs to [−6, 6], and start the range of an
+    /// activation whose readers ignore values below some bound (Relu, Clip, hard-swish, also behind scalar Mul/Add) at that bound. Default off.
+    /// </summary>
     public bool NetAwareClip { get; init; }
 
     /// <summary>Recipe key <c>concat-shared-scale</c>: Concat inputs reuse the output's scale instead of requantizing. Default on.</summary>

@@ -392,7 +392,7 @@ internal static partial class RecipeOptions
 
     /// <summary><c>net-aware-clip</c> (<see cref="QuantizationRecipe.NetAwareClip"/>), recipe only.</summary>
     public static RecipeOption NetAwareClip { get; } = Setting("net-aware-clip", OptionGroup.Quantization, Codecs.Bool, r => r.NetAwareClip, (r, v) => r with { NetAwareClip = v },
-        "Cut Tanh inputs to [-4, 4] and Sigmoid inputs to [-6, 6] (Distiller's net-aware quantization).", new() { HasFlag = false });
+        "Cut Tanh inputs to [-4, 4] and Sigmoid inputs to [-6, 6] (Distiller's net-aware quantization), and start an activation's range where its readers (Relu, Clip, hard-swish, also behind scalar Mul/Add) stop telling values apart.", new() { HasFlag = false });
 
     /// <summary><c>concat-shared-scale</c> (<see cref="QuantizationRecipe.ConcatSharedScale"/>), recipe only.</summary>
     public static RecipeOption ConcatSharedScale { get; } = Setting("concat-shared-scale", OptionGroup.Quantization, Codecs.Bool,
