@@ -16,8 +16,8 @@ internal static class DefaultRecipePins
     public const string SqueezeNet = "c43cf56ed5831427a7ce950ce795096e6c11ef951b6cdf1f94c252b023baad52";
     public const string Mnist = "bd6217a7117619415a29c4187e9b664ac4a7387fa4577814ed1d5b4d0bffcc8a";
     public const string Cifar10 = "95ae92cd3c72d932a84c3e860798b33cc469b67e09f4089689f4e02f99b6364d";
-    public const string OcrDetector = "92756c0a18f78d05e4545c8915f367dc1b23b248c5522ad5b14fc3fa86578514";
-    public const string OcrRecognizer = "aa0a3c5aedd696e05e0ae7ea14f1d7a30e3b198911b36cc1054b447fbdea3ba0";
+    public const string OcrDetector = "39e0fcef88d0da639de37a36723212e149ab3faaf24538a4b65ed146748bb07c";
+    public const string OcrRecognizer = "f982babfc2f9cd8511a577da474c128450edbf8cafe7b14fd9085e6a7fcb6340";
 
     /// <summary>The instruction sets (of <see cref="Profiled"/>) of the processor the pins were recorded on.</summary>
     public const string RecordedOn = "avx2 fma avx512f avx512bw avx512_vnni avx_vnni";

@@ -60,7 +60,8 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
     /// Issue #4's target (cosine ≥ 0.99, mask IoU ≥ 0.95) with mixed-precision activations: default recipe, then the
     /// activations whose rounding alone costs the output most (ranked on 4 calibration pages) kept float (with their
     /// producers and readers) in steps of 1, 2, 4… until the mean cosine on 8 calibration pages reaches 0.995. Measured:
-    /// check cosine 0.9954 after keeping 16 of 93 float; all pages cosine 0.9958, mask IoU 0.9842 (16-bit instead of
+    /// check cosine 0.9958 after keeping 15 of 93 float; all pages cosine 0.9950, mask IoU 0.9827 (before the ranking's
+    /// float path took float biases: 16, 0.9958 / 0.9842; 16-bit instead of
     /// float needed 32 for 0.9975 / 0.9877 and ran slower than fp32 on ORT CPU). About 25 s here.
     /// </summary>
     [SlowFact("PP-OCRv4 det: mixed-precision activation search")]
@@ -98,10 +99,10 @@ public class OcrDetectorQuantizationTests(ITestOutputHelper output)
         Assert.InRange(guard.PlainCosine, 0.95, 0.99);
         Assert.True(guard.Passed, $"check cosine {guard.Cosine}");
         Assert.InRange(guard.Search!.Reverted.Count, 1, 93 / 4);
-        DefaultRecipePins.Check(DefaultRecipePins.OcrDetector, run.Result.Model, output);
         var (cosine, iou) = Compare(model, run.Result.Model);
         Assert.True(cosine >= 0.99, $"cosine {cosine}");
         Assert.True(iou >= 0.95, $"mask IoU {iou}");
+        DefaultRecipePins.Check(DefaultRecipePins.OcrDetector, run.Result.Model, output);
     }
 
     private static List<IReadOnlyDictionary<string, TensorValue>> Pages(int first, int count) =>

@@ -65,11 +65,12 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The default recipe's accuracy guard on the same lines (check set = the 24 calibration lines): plain cosine 0.960
-    /// on them, below 0.995, so the search keeps the costliest activations float until the check holds; this model needs
-    /// most of them (75 of the candidates, check 0.9951; a warning in the CLI says so). Measured on the 16 other lines: agreement
-    /// 98.12 %, cosine 0.9917 (plain: 93.44 % / 0.959); the check set overfits (the quarter cap of earlier versions
-    /// stopped at 27 float with check 0.993 and held-out 98.44 % / 0.9945).
+    /// The default recipe's accuracy guard on the same lines (check set = the 24 calibration lines): plain cosine 0.959
+    /// on them, below 0.995, so the search keeps the costliest activations float until the check holds: 25 of the
+    /// candidates (check 0.9956). Measured on the 16 other lines: agreement 97.97 %, cosine 0.9929 (plain: 94.38 % /
+    /// 0.962). It kept 75–79 float (98.12 % / 0.9917) while the ranking's all-float run still held the bias-corrected
+    /// biases and the rounded weights of nodes writing no candidate (cosine 0.988 against float on these lines, the same
+    /// for every candidate, so the ranking was flat); the at-most-40 bound asserts that it ranks again.
     /// </summary>
     [SlowFact("PP-OCRv4 rec: accuracy guard and its search")]
     public void TheAccuracyGuardKeepsTheCostliestActivationsFloat()
@@ -79,10 +80,10 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
         var guard = AccuracyGuard.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()), calibration);
         output.WriteLine($"check cosine {guard.PlainCosine:F4} -> {guard.Cosine:F4} with {guard.Search?.Reverted.Count} kept float");
         Assert.True(guard.Passed, $"check cosine {guard.Cosine}");
-        Assert.InRange(guard.Search!.Reverted.Count, 1, guard.Search.Candidates - 1);
-        DefaultRecipePins.Check(DefaultRecipePins.OcrRecognizer, guard.Result.Model, output);
+        Assert.InRange(guard.Search!.Reverted.Count, 1, 40);
         var summary = Compare(model, guard.Result.Model);
         output.WriteLine($"per-step argmax agreement {summary.AgreementPercent:F2} %, cosine {summary.MeanCosine:F4}");
+        DefaultRecipePins.Check(DefaultRecipePins.OcrRecognizer, guard.Result.Model, output);
         Assert.True(summary.AgreementPercent >= 97.0, $"agreement {summary.AgreementPercent}");
         Assert.True(summary.MeanCosine >= 0.99, $"cosine {summary.MeanCosine}");
     }
