@@ -88,6 +88,53 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
         Assert.True(summary.MeanCosine >= 0.99, $"cosine {summary.MeanCosine}");
     }
 
+    /// <summary>
+    /// Net-aware clipping (recipe key <c>net-aware-clip</c>) with min-max ranges: each backbone Conv's output reaches the
+    /// hard-swish through a float Mul/Add (PP-LCNet's learnable affine block), so its range starts where the hard-swish
+    /// gives 0 (e.g. depthwise_conv2d_0 [−14.95, 15.31] → [−2.59, …]) instead of spending codes below it. Measured on the
+    /// 16 held-out lines: min-max 94.22 % / 0.9418 → 97.03 % / 0.9815 (MSE: 94.38 % / 0.9618 → 93.91 % / 0.9558: its clip
+    /// search had cut the top of these ranges, which the hard-swish passes on unchanged).
+    /// </summary>
+    [Fact]
+    public void NetAwareClippingStartsTheBackboneRangesAtTheHardSwishKnee()
+    {
+        using var model = ModelIO.Load(Assets.Model("ppocrv4-rec.onnx"));
+        var calibration = Enumerable.Range(0, 24).Select(i => (IReadOnlyDictionary<string, TensorValue>)Line(i)).ToList();
+        var input = new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.MinMax });
+        var plain = Compare(model, StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), input).Model);
+        var clipped = Compare(model, StaticQuantizer.Quantize(model, new StaticQuantizationSettings { NetAwareClipping = true }, input).Model);
+        output.WriteLine($"min-max: {plain.AgreementPercent:F2} % / {plain.MeanCosine:F4}; with net-aware clipping {clipped.AgreementPercent:F2} % / {clipped.MeanCosine:F4}");
+        Assert.True(clipped.AgreementPercent >= 96.5, $"agreement {clipped.AgreementPercent}");
+        Assert.True(clipped.MeanCosine >= 0.975, $"cosine {clipped.MeanCosine}");
+        Assert.True(clipped.MeanCosine - plain.MeanCosine >= 0.02, $"cosine {plain.MeanCosine} → {clipped.MeanCosine}");
+    }
+
+    /// <summary>
+    /// Issue #16's bar for this model (per-step agreement ≥ 99 % on held-out lines): min-max ranges, net-aware clipping and
+    /// the default accuracy guard (check set = the 24 calibration lines). The guard keeps 27 activations float (check
+    /// cosine 0.9845 → 0.9984), most of them in the backbone: 20 of 43 weights stay int8, all 9 MatMul weights (the
+    /// attention's qkv and projection, the MLPs, the head) and 11 of the Convs; the two activation MatMuls (Q·Kᵀ,
+    /// attention·V) and Softmax stay float by the planner's rule (ORT's per-head QLinearMatMul is slower than float).
+    /// Measured on the 16 held-out lines: 99.06 % (634 of 640 steps), cosine 0.9951; the floor leaves no step of margin.
+    /// </summary>
+    [SlowFact("PP-OCRv4 rec: accuracy guard and its search")]
+    public void MinMaxWithNetAwareClippingAndTheGuardAgreeOn99PercentOfSteps()
+    {
+        using var model = ModelIO.Load(Assets.Model("ppocrv4-rec.onnx"));
+        var calibration = Enumerable.Range(0, 24).Select(i => (IReadOnlyDictionary<string, TensorValue>)Line(i)).ToList();
+        var guard = AccuracyGuard.Quantize(model, new StaticQuantizationSettings { NetAwareClipping = true },
+            new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.MinMax }), calibration);
+        var summary = Compare(model, guard.Result.Model);
+        output.WriteLine($"check cosine {guard.PlainCosine:F4} -> {guard.Cosine:F4} with {guard.Search?.Reverted.Count} kept float; per-step argmax agreement {summary.AgreementPercent:F2} %, cosine {summary.MeanCosine:F4}");
+        Assert.True(guard.Passed, $"check cosine {guard.Cosine}");
+        Assert.InRange(guard.Search!.Reverted.Count, 1, 40);
+        var weights = guard.Result.Tensors.Where(t => t.Kind == "Weight").ToList();
+        output.WriteLine($"{weights.Count} weights int8: {weights.Count(w => w.NodeType == "MatMul")} MatMul, {weights.Count(w => w.NodeType == "Conv")} Conv; kept float: {string.Join(", ", guard.Search.Reverted.Select(r => r.Node))}");
+        Assert.True(weights.Count(w => w.NodeType == "MatMul") >= 8, "the attention's linear layers are int8");
+        Assert.True(summary.AgreementPercent >= 99.0, $"agreement {summary.AgreementPercent}");
+        Assert.True(summary.MeanCosine >= 0.994, $"cosine {summary.MeanCosine}");
+    }
+
     private sealed class SynchronousLog(ITestOutputHelper output) : IProgress<string>
     {
         public void Report(string value)
