@@ -55,6 +55,30 @@ public class ActivationSensitivityTests
     }
 
     /// <summary>
+    /// With every mask entry off the switchable model computes what float computes: float weights and the float biases
+    /// (bias correction shifted the quantized model's to offset the weights' rounding, so float weights with corrected
+    /// biases would put the same error into every candidate's measurement). The model input, which stays rounded, is fed
+    /// on its own grid so that its rounding changes nothing.
+    /// </summary>
+    [Fact]
+    public void AllMasksOffComputesWhatFloatComputes()
+    {
+        var (result, samples) = Quantized();
+        Assert.Contains(result.BiasCorrections, c => c.MaxShift > 0); // the biases were corrected
+        var input = result.Tensors.Single(t => t.TensorName == "X").Parameters;
+        var (switchable, sources) = ActivationSensitivity.SwitchableModel(result);
+        foreach (var sample in samples.Take(3))
+        {
+            var x = sample["X"];
+            var onGrid = x.ToFloats().Select(v => (Math.Clamp(MathF.Round(v / input.Scales[0]) + input.ZeroPoints[0], input.Scheme.QMin, input.Scheme.QMax) - input.ZeroPoints[0]) * input.Scales[0]).ToArray();
+            var feed = new Dictionary<string, TensorValue>(sample, StringComparer.Ordinal) { ["X"] = TensorValue.FromFloats([.. x.Shape], onGrid) };
+            float[] expected = Run(result.PreparedFloatModel, feed), actual = Run(switchable, feed, new float[sources.Count]);
+            float scale = expected.Max(MathF.Abs);
+            Assert.All(expected.Zip(actual), p => Assert.True(MathF.Abs(p.First - p.Second) <= 1e-5f * scale, $"{p.First} vs {p.Second}"));
+        }
+    }
+
+    /// <summary>
     /// The first sample measures every candidate and each further one the worse half: with two candidates and four
     /// samples, the worst of three is measured four times and ranked first with its mean loss, the next twice.
     /// </summary>
