@@ -171,6 +171,54 @@ public class SubgraphQuantizationTests
     }
 
     /// <summary>
+    /// A Relu between two int8 Convs inside a branch is fused into the first Conv's output range as in the main graph
+    /// (silero-vad's encoder): without it the Conv output was rounded on its whole range, negatives included, and then
+    /// again on the Relu's. X → If(flag): then Conv → Relu → Conv, else Identity → Y.
+    /// </summary>
+    [Fact]
+    public void AReluBetweenInt8ConvsInABranchIsFused()
+    {
+        var random = new Random(11);
+        var pads = Ptq.Graph.Node.IntsAttribute("pads", [1, 1, 1, 1]);
+        var then = new GraphProto { Name = "then" };
+        then.Initializer.Add(TestModels.RandomFloats("W1", random, Channels, Channels, 3, 3));
+        then.Initializer.Add(TestModels.RandomFloats("W2", random, Channels, Channels, 3, 3));
+        then.Node.Add(TestModels.Node("Conv", "conv1", ["X", "W1"], ["c1"], pads));
+        then.Node.Add(TestModels.Node("Relu", "relu1", ["c1"], ["r1"]));
+        then.Node.Add(TestModels.Node("Conv", "conv2", ["r1", "W2"], ["Yt"], pads));
+        then.Output.Add(TestModels.FloatInfo("Yt", 1, Channels, Side, Side));
+        var otherwise = new GraphProto { Name = "else" };
+        otherwise.Node.Add(TestModels.Node("Identity", "pass", ["X"], ["Ye"]));
+        otherwise.Output.Add(TestModels.FloatInfo("Ye", 1, Channels, Side, Side));
+        var graph = new GraphProto { Name = "branch_relu" };
+        graph.Input.Add(TestModels.FloatInfo("X", 1, Channels, Side, Side));
+        graph.Input.Add(Info("flag", DT.Bool));
+        graph.Node.Add(TestModels.Node("If", "if", ["flag"], ["Y"],
+            new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = then },
+            new AttributeProto { Name = "else_branch", Type = AttributeProto.Types.AttributeType.Graph, G = otherwise }));
+        graph.Output.Add(TestModels.FloatInfo("Y", 1, Channels, Side, Side));
+        var model = new OnnxModel(TestModels.Model(graph, opset: 13));
+        var samples = Enumerable.Range(0, 8).Select(i => (IReadOnlyDictionary<string, TensorValue>)Feeds(seed: 40 + i, flag: true)
+            .Where(f => f.Key != "H0").ToDictionary(f => f.Key, f => f.Value)).ToList();
+
+        var result = StaticQuantizer.Quantize(model, new StaticQuantizationSettings(), new CalibrationInput.FromSamples(samples, samples.Count, new CalibrationSettings { Method = CalibrationMethod.MinMax }));
+
+        Assert.Equal(1, result.FusedActivations);
+        var branch = result.Model.Proto.Graph.Node.Single(n => n.OpType == "If").Attribute.Single(a => a.Name == "then_branch").G;
+        Assert.DoesNotContain(branch.Node, n => n.OpType == "Relu");
+        // The fused tensor's range starts at 0: all 256 codes on what the Relu lets through.
+        var fused = result.Tensors.Single(t => t.TensorName == "r1").Parameters;
+        Assert.Equal(0, fused.ZeroPoints[0]);
+        using var fp32 = new OrtRunner(model);
+        using var int8 = new OrtRunner(result.Model);
+        foreach (var feed in samples.Take(3))
+        {
+            var cosine = Ptq.Evaluation.CosineSimilarity.Compute(fp32.Run(feed)["Y"].ToFloats(), int8.Run(feed)["Y"].ToFloats());
+            Assert.True(cosine >= 0.999, $"cosine {cosine}");
+        }
+    }
+
+    /// <summary>
     /// Statistics saved by calibration (ptq calibrate) cover the body values, and quantizing from them gives the model
     /// calibrating in the same run gives.
     /// </summary>
