@@ -15,6 +15,9 @@ internal static class Codecs
     /// <summary>The word that turns the accuracy guard off in <c>C|off</c>.</summary>
     public const string Off = "off";
 
+    /// <summary>The word for SmoothQuant's per-activation α search in <c>ALPHA|auto</c>.</summary>
+    public const string Auto = "auto";
+
     public static readonly ValueCodec<bool> Bool = new BoolCodec();
     public static readonly ValueCodec<int> Int = new IntCodec();
     public static readonly ValueCodec<long> Long = new LongCodec();
@@ -27,6 +30,7 @@ internal static class Codecs
     public static readonly ValueCodec<int> WeightBits = new BitsCodec("1 to 16");
     public static readonly ValueCodec<int> ActBits = new BitsCodec("2 to 16");
     public static readonly ValueCodec<double> AccuracyGuard = new GuardCodec();
+    public static readonly ValueCodec<double> SmoothQuantAlpha = new AlphaCodec();
 
     public static readonly EnumCodec<QuantizationMode> Modes = new(
         ("full", QuantizationMode.Full, true), ("weight-only", QuantizationMode.WeightOnly, true),
@@ -184,6 +188,22 @@ internal static class Codecs
             if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int bits) && bits != QuantizationRecipe.MixedBits)
                 return bits;
             throw new RecipeException(option, $"{option} '{text}': expected a bit width ({range}) or '{Mixed}'.");
+        }
+    }
+
+    private sealed class AlphaCodec : ScalarCodec<double>
+    {
+        public override string Placeholder => $"ALPHA|{Auto}";
+
+        public override string Format(double value) => value == QuantizationRecipe.SmoothQuantAuto ? Auto : Number(value);
+
+        protected override double ParseText(string text, RecipeOption option)
+        {
+            if (string.Equals(text.Trim(), Auto, StringComparison.OrdinalIgnoreCase))
+                return QuantizationRecipe.SmoothQuantAuto;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double alpha) && double.IsFinite(alpha) && alpha != QuantizationRecipe.SmoothQuantAuto)
+                return alpha;
+            throw new RecipeException(option, $"{option} '{text}': expected a migration strength in [0, 1], e.g. 0.5, or '{Auto}'.");
         }
     }
 
