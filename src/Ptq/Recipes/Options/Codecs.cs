@@ -29,8 +29,8 @@ internal static class Codecs
     public static readonly ValueCodec<ImageSize> Size = new SizeCodec();
     public static readonly ValueCodec<int> WeightBits = new BitsCodec("1 to 16");
     public static readonly ValueCodec<int> ActBits = new BitsCodec("2 to 16");
-    public static readonly ValueCodec<double> AccuracyGuard = new GuardCodec();
-    public static readonly ValueCodec<double> SmoothQuantAlpha = new AlphaCodec();
+    public static readonly ValueCodec<double> AccuracyGuard = new NumberOrWordCodec("C", Off, QuantizationRecipe.AccuracyGuardOff, "an output cosine in (0, 1], e.g. 0.995");
+    public static readonly ValueCodec<double> SmoothQuantAlpha = new NumberOrWordCodec("ALPHA", Auto, QuantizationRecipe.SmoothQuantAuto, "a migration strength in [0, 1], e.g. 0.5");
 
     public static readonly EnumCodec<QuantizationMode> Modes = new(
         ("full", QuantizationMode.Full, true), ("weight-only", QuantizationMode.WeightOnly, true),
@@ -191,35 +191,20 @@ internal static class Codecs
         }
     }
 
-    private sealed class AlphaCodec : ScalarCodec<double>
+    /// <summary>A number, or <paramref name="word"/> standing for the value <paramref name="sentinel"/> (which no number may take).</summary>
+    private sealed class NumberOrWordCodec(string symbol, string word, double sentinel, string expected) : ScalarCodec<double>
     {
-        public override string Placeholder => $"ALPHA|{Auto}";
+        public override string Placeholder => $"{symbol}|{word}";
 
-        public override string Format(double value) => value == QuantizationRecipe.SmoothQuantAuto ? Auto : Number(value);
+        public override string Format(double value) => value == sentinel ? word : Number(value);
 
         protected override double ParseText(string text, RecipeOption option)
         {
-            if (string.Equals(text.Trim(), Auto, StringComparison.OrdinalIgnoreCase))
-                return QuantizationRecipe.SmoothQuantAuto;
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double alpha) && double.IsFinite(alpha) && alpha != QuantizationRecipe.SmoothQuantAuto)
-                return alpha;
-            throw new RecipeException(option, $"{option} '{text}': expected a migration strength in [0, 1], e.g. 0.5, or '{Auto}'.");
-        }
-    }
-
-    private sealed class GuardCodec : ScalarCodec<double>
-    {
-        public override string Placeholder => $"C|{Off}";
-
-        public override string Format(double value) => GuardName(value);
-
-        protected override double ParseText(string text, RecipeOption option)
-        {
-            if (string.Equals(text.Trim(), Off, StringComparison.OrdinalIgnoreCase))
-                return QuantizationRecipe.AccuracyGuardOff;
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double cosine) && double.IsFinite(cosine) && cosine != QuantizationRecipe.AccuracyGuardOff)
-                return cosine;
-            throw new RecipeException(option, $"{option} '{text}': expected an output cosine in (0, 1], e.g. 0.995, or '{Off}'.");
+            if (string.Equals(text.Trim(), word, StringComparison.OrdinalIgnoreCase))
+                return sentinel;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value != sentinel)
+                return value;
+            throw new RecipeException(option, $"{option} '{text}': expected {expected}, or '{word}'.");
         }
     }
 }
