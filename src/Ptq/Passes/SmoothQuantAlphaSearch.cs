@@ -3,15 +3,23 @@ using Ptq.Onnx;
 using Ptq.Quantization;
 using Ptq.Quantization.Reconstruction;
 using Ptq.Statistics;
+using System.Numerics.Tensors;
 
 namespace Ptq.Passes;
+
+/// <summary>
+/// Rows of one activation (row-major, the channel last) from several samples, <see cref="RowsPerSample"/> of each in order:
+/// dynamic quantization takes its range per sample.
+/// </summary>
+internal sealed record ActivationRows(float[] Values, int[] RowsPerSample);
 
 /// <summary>
 /// SmoothQuant's α chosen per activation against its readers' output: for each group of <see cref="SmoothQuant.Find"/>,
 /// the activation rows of calibration samples go through every reader twice, in float and quantized as the static
 /// quantizer will (the divided activation per tensor on its smoothed calibration range, the scaled weights with the
 /// weight scheme), and the α of <see cref="Candidates"/> with the smallest squared output error wins; leaving the group
-/// unsmoothed is a candidate too. One α for the whole model is a compromise between layers whose outliers differ.
+/// unsmoothed is a candidate too. One α for the whole model is a compromise between layers whose outliers differ. With
+/// dynamic ranges the activation is quantized on each sample's own range instead, as ONNX Runtime's dynamic quantization does.
 /// </summary>
 internal static class SmoothQuantAlphaSearch
 {
@@ -23,22 +31,23 @@ internal static class SmoothQuantAlphaSearch
     public static IReadOnlyList<double> Candidates { get; } = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
     /// <summary>
-    /// The chosen α of each group of <paramref name="plan"/> that has extents and rows (null: best left unsmoothed). Rows are
-    /// <paramref name="rowsOf"/>'s activation values, row-major with the channel last; <paramref name="activationScheme"/>
-    /// gives each activation's scheme, <paramref name="weights"/> the weights' (per output column when
-    /// <paramref name="perChannelWeights"/>).
+    /// The chosen α of each group of <paramref name="plan"/> that has extents and rows (null: best left unsmoothed), from
+    /// <paramref name="rowsOf"/>'s activation rows. <paramref name="activationScheme"/> gives each activation's scheme, quantized
+    /// on its calibration range or, with <paramref name="dynamicRanges"/>, on each sample's own; <paramref name="weights"/> is
+    /// the weights' scheme (per output column when <paramref name="perChannelWeights"/>).
     /// </summary>
     public static Dictionary<string, double?> Choose(OnnxGraph graph, SmoothingPlan plan, Func<string, PerChannelRange?> extentsOf,
-        Func<string, float[]?> rowsOf, Func<string, QuantScheme> activationScheme, QuantScheme weights, bool perChannelWeights, ExternalDataReader? external)
+        Func<string, ActivationRows?> rowsOf, Func<string, QuantScheme> activationScheme, QuantScheme weights, bool perChannelWeights,
+        bool dynamicRanges, ExternalDataReader? external)
     {
         var chosen = new Dictionary<string, double?>(StringComparer.Ordinal);
         foreach (var group in plan.Groups)
         {
-            if (extentsOf(group.Activation) is not { } extents || rowsOf(group.Activation) is not { Length: > 0 } x)
+            if (extentsOf(group.Activation) is not { } extents || rowsOf(group.Activation) is not { Values.Length: > 0 } x)
                 continue;
             int n = extents.Max.Count;
             var readers = group.Consumers.Select(c => SmoothQuant.WeightMatrix(graph, c, external)).ToList();
-            var layer = new Layer(x, x.Length / n, n, extents, readers, activationScheme(group.Activation), weights, perChannelWeights);
+            var layer = new Layer(x, n, dynamicRanges ? null : extents, readers, activationScheme(group.Activation), weights, perChannelWeights);
             var weightMax = SmoothQuant.WeightMaxima(graph, group, n, external);
             double? best = null;
             double bestError = layer.Error(Enumerable.Repeat(1f, n).ToArray());
@@ -57,21 +66,24 @@ internal static class SmoothQuantAlphaSearch
     private sealed class Layer
     {
         private readonly float[] _x;
+        private readonly int[] _rowsPerSample;
         private readonly int _rows, _channels;
-        private readonly PerChannelRange _extents;
+        private readonly PerChannelRange? _extents;
         private readonly List<(float[] Matrix, int Rows, int Columns)> _readers;
         private readonly List<float[]> _reference;
         private readonly QuantScheme _activation, _weights;
         private readonly bool _perChannel;
 
-        public Layer(float[] x, int rows, int channels, PerChannelRange extents, List<(float[] Matrix, int Rows, int Columns)> readers,
+        // extents: the calibration extents the activation's range comes from, or null for a range per sample.
+        public Layer(ActivationRows x, int channels, PerChannelRange? extents, List<(float[] Matrix, int Rows, int Columns)> readers,
             QuantScheme activation, QuantScheme weights, bool perChannel)
         {
-            (_x, _rows, _channels, _extents, _readers, _activation, _weights, _perChannel) = (x, rows, channels, extents, readers, activation, weights, perChannel);
+            (_x, _rowsPerSample, _channels, _extents, _readers, _activation, _weights, _perChannel) = (x.Values, x.RowsPerSample, channels, extents, readers, activation, weights, perChannel);
+            _rows = _x.Length / channels;
             _reference = [.. readers.Select(r =>
             {
-                var y = new float[rows * r.Columns];
-                MatrixKernels.Multiply(x, r.Matrix, y, rows, channels, r.Columns);
+                var y = new float[_rows * r.Columns];
+                MatrixKernels.Multiply(_x, r.Matrix, y, _rows, channels, r.Columns);
                 return y;
             })];
         }
@@ -79,11 +91,17 @@ internal static class SmoothQuantAlphaSearch
         /// <summary>Σ over readers of ‖X·W − Q(X/s)·Q(s·W)‖².</summary>
         public double Error(float[] scales)
         {
-            var range = SmoothQuant.SmoothedRange(_extents, scales);
-            var p = QuantParams.FromRange(range.Min, range.Max, _activation);
             var xq = new float[_x.Length];
             for (int i = 0; i < xq.Length; i++)
-                xq[i] = p.Dequantize(p.Quantize(_x[i] / scales[i % _channels]));
+                xq[i] = _x[i] / scales[i % _channels];
+            if (_extents is not null)
+                Quantize(xq, SmoothQuant.SmoothedRange(_extents, scales));
+            else
+                for (int s = 0, start = 0; s < _rowsPerSample.Length; start += _rowsPerSample[s++] * _channels)
+                {
+                    var block = xq.AsSpan(start, _rowsPerSample[s] * _channels);
+                    Quantize(block, new FloatRange(Math.Min(0, TensorPrimitives.Min(block)), Math.Max(0, TensorPrimitives.Max(block))));
+                }
             double total = 0;
             for (int r = 0; r < _readers.Count; r++)
             {
@@ -103,6 +121,15 @@ internal static class SmoothQuantAlphaSearch
                 }
             }
             return total;
+        }
+
+        private void Quantize(Span<float> values, FloatRange range)
+        {
+            if (values.IsEmpty)
+                return;
+            var p = QuantParams.FromRange(range.Min, range.Max, _activation);
+            foreach (ref float v in values)
+                v = p.Dequantize(p.Quantize(v));
         }
     }
 }

@@ -17,10 +17,11 @@ internal static class SmoothingRows
     public const int Samples = 16;
 
     /// <summary>Rows of each of <paramref name="activations"/> in <paramref name="model"/> on <paramref name="samples"/>.</summary>
-    public static Dictionary<string, float[]> Collect(OnnxModel model, IReadOnlyList<string> activations,
+    public static Dictionary<string, Passes.ActivationRows> Collect(OnnxModel model, IReadOnlyList<string> activations,
         IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, CancellationToken cancellationToken)
     {
         var rows = activations.ToDictionary(a => a, _ => new List<float>(), StringComparer.Ordinal);
+        var counts = activations.ToDictionary(a => a, _ => new List<int>(), StringComparer.Ordinal);
         if (activations.Count == 0 || samples.Count == 0)
             return [];
         int perSample = Math.Max(1, MaxRows / samples.Count);
@@ -36,6 +37,7 @@ internal static class SmoothingRows
                 float[] values = value.ToFloats();
                 int count = values.Length / channels;
                 int take = Math.Min(perSample, count);
+                counts[activation].Add(take);
                 for (int k = 0; k < take; k++)
                 {
                     int row = (int)((long)k * count / take);
@@ -43,6 +45,6 @@ internal static class SmoothingRows
                 }
             }
         }
-        return rows.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+        return rows.ToDictionary(p => p.Key, p => new Passes.ActivationRows([.. p.Value], [.. counts[p.Key]]), StringComparer.Ordinal);
     }
 }

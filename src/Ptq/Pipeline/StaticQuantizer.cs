@@ -235,7 +235,7 @@ internal static class StaticQuantizer
         }
         var rows = SmoothingRows.Collect(draft.Model, [.. smoothing.Activations], samples.Spread(SmoothingRows.Samples), samples.CancellationToken);
         var alphas = SmoothQuantAlphaSearch.Choose(draft.Graph, smoothing, ExtentsOf, rows.GetValueOrDefault, draft.Choices.ActivationScheme,
-            draft.Settings.Weights, draft.Settings.PerChannelWeights, draft.Model.External);
+            draft.Settings.Weights, draft.Settings.PerChannelWeights, dynamicRanges: false, draft.Model.External);
         var searched = SmoothQuant.Apply(draft.Graph, smoothing, ExtentsOf, g => alphas.GetValueOrDefault(g.Activation), draft.Model.External);
         SmoothQuant.Report(smoothing, searched, alphas, log);
         return searched;

@@ -160,8 +160,6 @@ public sealed partial record QuantizationRecipe
     // fp16 leave activations float, and statistics files hold no per-channel maxima.
     private void ValidateSmoothQuant(double alpha, string mode)
     {
-        if (alpha == SmoothQuantAuto && Mode == QuantizationMode.Dynamic)
-            throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} auto with {Key.Mode} {mode}: the search measures each layer with its activation quantized on the calibration range, which dynamic mode does not fix; give a number, e.g. 0.5.");
         if (alpha != SmoothQuantAuto && !(alpha >= 0 && alpha <= 1))
             throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} {alpha}: the migration strength lies in [0, 1], e.g. 0.5.");
         if (Mode is QuantizationMode.WeightOnly or QuantizationMode.Fp16)

@@ -189,7 +189,7 @@ public sealed partial record QuantizationRecipe
     /// activation read only by MatMul/Gemm weights is divided per input channel by s_j = max|X_j|^α / max|W_j|^(1−α), the
     /// weights' rows multiplied by s_j, and the division folded into the producing LayerNormalization or linear layer;
     /// activations where that cannot be folded stay as they are (the run log says why). <see cref="SmoothQuantAuto"/>
-    /// (<c>auto</c>, full mode): each activation gets the α of 0.1–0.9, or no smoothing, that its readers' quantized output
+    /// (<c>auto</c>): each activation gets the α of 0.1–0.9, or no smoothing, that its readers' quantized output
     /// measures closest to float on calibration samples. Null (default): no smoothing.
     /// </summary>
     public double? SmoothQuant { get; init; }

@@ -112,7 +112,6 @@ public sealed class RecipeValidationTests
         { new() { SmoothQuant = double.NaN }, "smooth-quant", "lies in [0, 1]" },
         { new() { SmoothQuant = 0.5, Mode = QuantizationMode.WeightOnly }, "smooth-quant", "smooth-quant with mode weight-only: smoothing eases activation quantization" },
         { new() { SmoothQuant = 0.5, Stats = "s.json" }, "smooth-quant", "smooth-quant with stats: smoothing needs per-channel maxima" },
-        { new() { SmoothQuant = QuantizationRecipe.SmoothQuantAuto, Mode = QuantizationMode.Dynamic }, "smooth-quant", "smooth-quant auto with mode dynamic: the search measures each layer" },
     };
 
     private static QuantizationRecipe Blocks => new() { Mode = QuantizationMode.WeightOnly, WeightBits = 4, BlockSize = 32 };
