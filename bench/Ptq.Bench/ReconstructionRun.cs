@@ -18,7 +18,8 @@ namespace Ptq.Bench;
 /// Keys: mode (full|weight-only), method (minmax|mse|admm|gptq|adaround), wbits, abits, samples, first (reconstruct from the
 /// first samples instead of spread ones), overlap (spread over all calibration images, check set included), iterations, actorder, asym, refit, bc, ebc (empirical bias correction), mixed (target
 /// cosine of the mixed weight-bit search), damp (GPTQ damping, fraction of the mean diagonal), blend
-/// (how far the target moves from W toward W*).
+/// (how far the target moves from W toward W*), tdamp (ridge of the target alone, fraction of the mean diagonal), mix
+/// (QDrop-style share of quantized input elements in the fitted objective; 1 = quantized only).
 /// </summary>
 internal static class ReconstructionRun
 {
@@ -114,6 +115,8 @@ internal static class ReconstructionRun
                 Regularization = o.TryGetValue("lambda", out var l) ? float.Parse(l, CultureInfo.InvariantCulture) : defaults.Regularization,
                 Damping = o.TryGetValue("damp", out var damp) ? double.Parse(damp, CultureInfo.InvariantCulture) : defaults.Damping,
                 TargetBlend = o.TryGetValue("blend", out var blend) ? double.Parse(blend, CultureInfo.InvariantCulture) : defaults.TargetBlend,
+                TargetDamping = o.TryGetValue("tdamp", out var tdamp) ? double.Parse(tdamp, CultureInfo.InvariantCulture) : defaults.TargetDamping,
+                QuantizedInputShare = o.TryGetValue("mix", out var mix) ? double.Parse(mix, CultureInfo.InvariantCulture) : defaults.QuantizedInputShare,
                 Grid = o.GetValueOrDefault("grid") == "mse" ? WeightMethod.Mse : WeightMethod.MinMax,
             },
         };

@@ -37,6 +37,21 @@ internal sealed record WeightReconstructionSettings
     /// </summary>
     internal double TargetBlend { get; init; } = 1;
 
+    /// <summary>
+    /// Ridge of the asymmetric target only, as a fraction of the mean input energy (like <see cref="Damping"/>); NaN
+    /// (default) uses <see cref="Damping"/>. A larger ridge shrinks W* − W toward the directions the calibration
+    /// samples' upstream rounding is well determined in, without changing how GPTQ rounds.
+    /// </summary>
+    internal double TargetDamping { get; init; } = double.NaN;
+
+    /// <summary>
+    /// QDrop-style mixing (Wei et al., 2022): each input element of the layer is taken from the quantized model with this
+    /// probability and from the float model otherwise, independently, and the objective <c>E‖W·x − Ŵ·x̃‖²</c> is solved
+    /// in expectation over that mixing (1 = quantized inputs only, the asymmetric objective; 0 = float inputs only). Below
+    /// 1 the float inputs' Gram matrix is gathered too.
+    /// </summary>
+    internal double QuantizedInputShare { get; init; } = 1;
+
     /// <summary>AdaRound's Adam step size.</summary>
     internal float LearningRate { get; init; } = 1e-2f;
 
@@ -65,6 +80,8 @@ internal sealed record WeightReconstructionSettings
             throw new SettingException(SettingName.ReconSamples, $"{SettingName.ReconSamples} {Samples}: give at least 1");
         if (Iterations < 1)
             throw new SettingException(SettingName.AdaroundIterations, $"{SettingName.AdaroundIterations} {Iterations}: give at least 1");
+        if (!(QuantizedInputShare is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(QuantizedInputShare), QuantizedInputShare, "the share of quantized inputs is a probability");
         return this;
     }
 }
