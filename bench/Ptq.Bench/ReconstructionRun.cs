@@ -19,12 +19,16 @@ namespace Ptq.Bench;
 /// first samples instead of spread ones), overlap (spread over all calibration images, check set included), iterations, actorder, asym, refit, bc, ebc (empirical bias correction), mixed (target
 /// cosine of the mixed weight-bit search), damp (GPTQ damping, fraction of the mean diagonal), blend
 /// (how far the target moves from W toward W*), tdamp (ridge of the target alone, fraction of the mean diagonal), mix
-/// (QDrop-style share of quantized input elements in the fitted objective; 1 = quantized only).
+/// (QDrop-style share of quantized input elements in the fitted objective; 1 = quantized only). A first argument
+/// <c>cifar10</c> or <c>mnist</c> runs the same configurations on those models as <c>LowBitReconstructionTests</c> measures
+/// them (<see cref="SmallModels"/>).
 /// </summary>
 internal static class ReconstructionRun
 {
     public static int Run(string[] args)
     {
+        if (args.Length > 1 && args[1] is "cifar10" or "mnist")
+            return SmallModels.Run(args[1], args.Skip(2), Settings);
         using var model = ModelIO.Load(BenchAssets.Model("squeezenet1.1.onnx"));
         var all = SqueezeNetData.Stream(model, 500).ToList();
         var calibration = all.Take(100).ToList();
@@ -80,7 +84,7 @@ internal static class ReconstructionRun
         return 0;
     }
 
-    private static StaticQuantizationSettings Settings(Dictionary<string, string> o)
+    internal static StaticQuantizationSettings Settings(Dictionary<string, string> o)
     {
         int Int(string key, int fallback) => o.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         bool Bool(string key, bool fallback) => o.TryGetValue(key, out var v) ? v is "1" or "true" : fallback;
