@@ -68,32 +68,73 @@ internal static class SmoothQuant
     {
         if (!(alpha is >= 0 and <= 1))
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "SmoothQuant's alpha lies in [0, 1]");
+        return Apply(graph, plan, extentsOf, _ => alpha, external);
+    }
+
+    /// <summary>
+    /// As <see cref="Apply(OnnxGraph, SmoothingPlan, Func{string, PerChannelRange?}, double, ExternalDataReader?)"/> with
+    /// each group's own α from <paramref name="alphaOf"/> (null: the group is left alone).
+    /// </summary>
+    public static IReadOnlyDictionary<string, float[]> Apply(OnnxGraph graph, SmoothingPlan plan, Func<string, PerChannelRange?> extentsOf,
+        Func<SmoothingGroup, double?> alphaOf, ExternalDataReader? external = null)
+    {
         var applied = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (var group in plan.Groups)
         {
-            if (extentsOf(group.Activation) is not { } extents)
+            if (extentsOf(group.Activation) is not { } extents || alphaOf(group) is not { } alpha)
                 continue;
-            var weights = group.Consumers.Select(c => (Node: c, Tensor: graph.Initializer(c.Inputs[1])!, Values: TensorData.ToFloats(graph.Initializer(c.Inputs[1])!, external))).ToList();
-            int channels = extents.Max.Count;
-            var weightMax = new double[channels];
-            foreach (var (node, tensor, values) in weights)
-            {
-                if (WeightRows(graph, node) != channels)
-                    throw new PtqException($"SmoothQuant: activation '{group.Activation}' has {channels} channels but {node} reads {WeightRows(graph, node)} weight rows");
-                ForEachRow(node, tensor, values, (row, i) => weightMax[row] = Math.Max(weightMax[row], Math.Abs(values[i])));
-            }
-            var scales = new float[channels];
-            for (int j = 0; j < channels; j++)
-            {
-                double activationMax = Math.Max(Math.Abs(extents.Min[j]), Math.Abs(extents.Max[j]));
-                scales[j] = activationMax > 0 && weightMax[j] > 0
-                    ? (float)Math.Clamp(Math.Pow(activationMax, alpha) / Math.Pow(weightMax[j], 1 - alpha), MinScale, 1 / MinScale)
-                    : 1f;
-            }
+            var scales = Scales(extents, WeightMaxima(graph, group, extents.Max.Count, external), alpha);
             Migrate(graph, group, scales, external);
             applied[group.Activation] = scales;
         }
         return applied;
+    }
+
+    /// <summary>s_j = max|X_j|^α / max|W_j|^(1−α), clamped; 1 for a channel that is zero in either.</summary>
+    internal static float[] Scales(PerChannelRange extents, double[] weightMax, double alpha)
+    {
+        var scales = new float[weightMax.Length];
+        for (int j = 0; j < scales.Length; j++)
+        {
+            double activationMax = Math.Max(Math.Abs(extents.Min[j]), Math.Abs(extents.Max[j]));
+            scales[j] = activationMax > 0 && weightMax[j] > 0
+                ? (float)Math.Clamp(Math.Pow(activationMax, alpha) / Math.Pow(weightMax[j], 1 - alpha), MinScale, 1 / MinScale)
+                : 1f;
+        }
+        return scales;
+    }
+
+    /// <summary>max|W_j| over every reader of <paramref name="group"/>'s activation, per input channel j.</summary>
+    internal static double[] WeightMaxima(OnnxGraph graph, SmoothingGroup group, int channels, ExternalDataReader? external)
+    {
+        var weightMax = new double[channels];
+        foreach (var node in group.Consumers)
+        {
+            if (WeightRows(graph, node) != channels)
+                throw new PtqException($"SmoothQuant: activation '{group.Activation}' has {channels} channels but {node} reads {WeightRows(graph, node)} weight rows");
+            var tensor = graph.Initializer(node.Inputs[1])!;
+            var values = TensorData.ToFloats(tensor, external);
+            ForEachRow(node, tensor, values, (row, i) => weightMax[row] = Math.Max(weightMax[row], Math.Abs(values[i])));
+        }
+        return weightMax;
+    }
+
+    /// <summary>
+    /// <paramref name="node"/>'s constant weight as an input-channels × output-columns matrix (row-major), whatever
+    /// Gemm's transB says.
+    /// </summary>
+    internal static (float[] Matrix, int Rows, int Columns) WeightMatrix(OnnxGraph graph, Node node, ExternalDataReader? external)
+    {
+        var tensor = graph.Initializer(node.Inputs[1])!;
+        var values = TensorData.ToFloats(tensor, external);
+        int rows = WeightRows(graph, node)!.Value, columns = OutputColumns(graph, node)!.Value;
+        if (!(node.OpType == "Gemm" && node.GetInt("transB", 0) != 0))
+            return (values, rows, columns);
+        var matrix = new float[values.Length];
+        for (int k = 0; k < columns; k++)
+            for (int j = 0; j < rows; j++)
+                matrix[j * columns + k] = values[k * rows + j];
+        return (matrix, rows, columns);
     }
 
     /// <summary>
@@ -110,6 +151,18 @@ internal static class SmoothQuant
             graph.ReplaceInitializer(TensorData.FromFloats(tensor.Name, [.. tensor.Dims], values));
         }
         FoldIntoProducer(graph, group.Producer, scales, external);
+    }
+
+    /// <summary>One line per activation with the α its search chose (or none), then those that could not be smoothed.</summary>
+    public static void Report(SmoothingPlan plan, IReadOnlyDictionary<string, float[]> smoothed, IReadOnlyDictionary<string, double?> alphas, IProgress<string>? log)
+    {
+        if (log is null)
+            return;
+        log.Report($"SmoothQuant α searched per activation: {smoothed.Count} activation(s) smoothed, {plan.Refused.Count} could not be");
+        foreach (var (activation, alpha) in alphas)
+            log.Report(alpha is { } a ? string.Create(CultureInfo.InvariantCulture, $"  '{activation}': α {a}") : $"  '{activation}': left unsmoothed (it measured best)");
+        foreach (var refusal in plan.Refused)
+            log.Report($"  not smoothed: '{refusal.Activation}': {refusal.Reason}");
     }
 
     /// <summary>One line for what was smoothed, then one per activation left as it was, with its reason.</summary>

@@ -29,9 +29,11 @@ internal static class DynamicQuantizer
     /// <remarks>
     /// With <see cref="StaticQuantizationSettings.SmoothQuantAlpha"/>, <paramref name="smoothing"/> must hold the per-channel
     /// extents <see cref="SmoothingStatistics"/> collected; the activations are smoothed before the weights are quantized.
+    /// With <see cref="StaticQuantizationSettings.SmoothQuantSearch"/> and <paramref name="smoothingRows"/>
+    /// (<see cref="SmoothingRowsOf"/>), each activation's α is searched against its readers' dynamically quantized output.
     /// </remarks>
     public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, StatsFile? smoothing = null,
-        IProgress<string>? log = null)
+        IProgress<string>? log = null, IReadOnlyDictionary<string, ActivationRows>? smoothingRows = null)
     {
         settings.Validate();
         CheckWeights(settings.Weights, "--weight-bits/--weight-mode");
@@ -51,7 +53,17 @@ internal static class DynamicQuantizer
             if (smoothing is null)
                 throw new SettingException(SettingName.SmoothQuant, $"{SettingName.SmoothQuant} measures activations per channel on calibration samples; add {SettingName.Data}");
             var plan = SmoothQuant.Find(graph);
-            SmoothQuant.Report(plan, SmoothQuant.Apply(graph, plan, t => smoothing.Tensors.GetValueOrDefault(t)?.PerChannel, alpha, prepared.External), alpha, log);
+            PerChannelRange? ExtentsOf(string t) => smoothing.Tensors.GetValueOrDefault(t)?.PerChannel;
+            if (settings.SmoothQuantSearch && smoothingRows is not null)
+            {
+                var alphas = SmoothQuantAlphaSearch.Choose(graph, plan, ExtentsOf, smoothingRows.GetValueOrDefault, _ => settings.Activations,
+                    settings.Weights, settings.PerChannelWeights, dynamicRanges: true, prepared.External);
+                SmoothQuant.Report(plan, SmoothQuant.Apply(graph, plan, ExtentsOf, g => alphas.GetValueOrDefault(g.Activation), prepared.External), alphas, log);
+            }
+            else
+            {
+                SmoothQuant.Report(plan, SmoothQuant.Apply(graph, plan, ExtentsOf, alpha, prepared.External), alpha, log);
+            }
         }
         // Exporters build LSTM weights inside bodies from constants with Slice/Concat (Silero's gate reordering); folded,
         // they are weights DynamicQuantizeLSTM can take. Only here: each sibling body gets its own folded copy, which pays
@@ -118,6 +130,18 @@ internal static class DynamicQuantizer
         PipelineCounters.Current?.Calibrated();
         return StatisticsCollector.Collect(prepared, activations, _ => new StatisticsOptions { Kinds = StatisticKinds.PerChannel, ChannelAxis = -1 },
             samples, count, runner, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// Activation rows of the smoothable activations on <paramref name="samples"/> (at most <see cref="SmoothingRows.Samples"/>
+    /// are used), for the α search of <see cref="Quantize"/>.
+    /// </summary>
+    public static Dictionary<string, ActivationRows> SmoothingRowsOf(OnnxModel model, StaticQuantizationSettings settings,
+        IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, CancellationToken cancellationToken = default)
+    {
+        var prepared = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization).Model;
+        var activations = SmoothQuant.Find(OnnxGraph.FromModel(prepared, promoteConstants: false)).Activations.ToList();
+        return SmoothingRows.Collect(prepared, activations, samples, cancellationToken);
     }
 
     private static void CheckWeights(QuantScheme weights, string what)

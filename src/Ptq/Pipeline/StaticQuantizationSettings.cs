@@ -46,6 +46,13 @@ internal sealed record StaticQuantizationSettings
     /// </summary>
     public double? SmoothQuantAlpha { get; init; }
 
+    /// <summary>
+    /// With <see cref="SmoothQuantAlpha"/> and calibration samples: choose α per activation, the one whose readers'
+    /// quantized output is closest to float on the samples (<see cref="Passes.SmoothQuantAlphaSearch"/>; leaving an
+    /// activation unsmoothed is a candidate). <see cref="SmoothQuantAlpha"/> applies where no samples are given.
+    /// </summary>
+    public bool SmoothQuantSearch { get; init; }
+
     /// <summary>Smallest width of an activation range (ONNX Runtime's MinimumRealRange): narrower ranges are widened upwards to it. Null: no minimum.</summary>
     public double? MinimumRealRange { get; init; }
 

@@ -53,7 +53,8 @@ public sealed partial record QuantizationRecipe
             EmpiricalBiasCorrection = EmpiricalBiasCorrection,
             GemmInputClip = Clip,
             CrossLayerEqualization = Cle,
-            SmoothQuantAlpha = SmoothQuant,
+            SmoothQuantAlpha = SmoothQuant == SmoothQuantAuto ? DefaultSmoothQuantAlpha : SmoothQuant,
+            SmoothQuantSearch = SmoothQuant == SmoothQuantAuto,
             // Block-wise-only methods (hqq, awq) reach the quantizer through ToBlockOptions; per channel they round to nearest.
             WeightMethod = WeightMethodFor(hasData ?? Data.Count > 0) is var method && method is Quantization.WeightMethod.Hqq or Quantization.WeightMethod.Awq ? Quantization.WeightMethod.MinMax : method,
             Reconstruction = new WeightReconstructionSettings

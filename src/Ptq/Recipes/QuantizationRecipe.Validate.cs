@@ -160,7 +160,7 @@ public sealed partial record QuantizationRecipe
     // fp16 leave activations float, and statistics files hold no per-channel maxima.
     private void ValidateSmoothQuant(double alpha, string mode)
     {
-        if (!(alpha >= 0 && alpha <= 1))
+        if (alpha != SmoothQuantAuto && !(alpha >= 0 && alpha <= 1))
             throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} {alpha}: the migration strength lies in [0, 1], e.g. 0.5.");
         if (Mode is QuantizationMode.WeightOnly or QuantizationMode.Fp16)
             throw new RecipeException(Key.SmoothQuant, $"{Key.SmoothQuant} with {Key.Mode} {mode}: smoothing eases activation quantization, and this mode leaves activations float; use {Key.Mode} full or dynamic.");

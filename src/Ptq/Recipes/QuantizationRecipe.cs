@@ -30,6 +30,12 @@ public sealed partial record QuantizationRecipe
     /// <summary>MindSpore's default <c>init_scale</c>: the relative weight error of the weight-only mixed-bit allocation.</summary>
     public const double DefaultMixedInitScale = 0.02;
 
+    /// <summary>The <see cref="SmoothQuant"/> value meaning <c>auto</c>: α searched per activation against its readers' output.</summary>
+    public const double SmoothQuantAuto = -1;
+
+    /// <summary>SmoothQuant's usual α, which <c>auto</c> falls back to where no samples are measured.</summary>
+    public const double DefaultSmoothQuantAlpha = 0.5;
+
     /// <summary>The <see cref="AccuracyGuard"/> value meaning <c>off</c>.</summary>
     public const double AccuracyGuardOff = 0;
 
@@ -182,7 +188,9 @@ public sealed partial record QuantizationRecipe
     /// <c>--smooth-quant ALPHA</c> (full and dynamic modes, with --data): SmoothQuant migration strength in [0, 1]. Each
     /// activation read only by MatMul/Gemm weights is divided per input channel by s_j = max|X_j|^α / max|W_j|^(1−α), the
     /// weights' rows multiplied by s_j, and the division folded into the producing LayerNormalization or linear layer;
-    /// activations where that cannot be folded stay as they are (the run log says why). Null (default): no smoothing.
+    /// activations where that cannot be folded stay as they are (the run log says why). <see cref="SmoothQuantAuto"/>
+    /// (<c>auto</c>): each activation gets the α of 0.1–0.9, or no smoothing, that its readers' quantized output
+    /// measures closest to float on calibration samples. Null (default): no smoothing.
     /// </summary>
     public double? SmoothQuant { get; init; }
 

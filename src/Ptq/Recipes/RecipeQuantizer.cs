@@ -234,10 +234,12 @@ internal static class RecipeQuantizer
             ? DynamicQuantizer.SmoothingStatistics(model, settings, Feeds(source ?? throw new RecipeException(RecipeOptions.SmoothQuant,
                 $"{RecipeOptions.SmoothQuant} measures activations per channel on calibration samples; add {RecipeOptions.Data}")), source.Count, recipe.ToCalibrationSettings().Runner)
             : null;
+        var smoothingRows = smoothing is not null && settings.SmoothQuantSearch
+            ? DynamicQuantizer.SmoothingRowsOf(model, settings, [.. Feeds(source!.Spread(SmoothingRows.Samples))]) : null;
         Func<StaticQuantizationSettings, StaticQuantizationResult> quantize = recipe.Mode switch
         {
             // What was smoothed is reported once, for the plain quantization, not again for each search step.
-            QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s, smoothing, Interlocked.Exchange(ref smoothingLog, null)),
+            QuantizationMode.Dynamic => s => DynamicQuantizer.Quantize(model, s, smoothing, Interlocked.Exchange(ref smoothingLog, null), smoothingRows),
             QuantizationMode.Fp16 => s => Fp16StorageConverter.Convert(model, s),
             // GPTQ's block codes are chosen once, for the plain quantization; the guard's steps write them back.
             _ when recipe.ToBlockOptions() is { } blocks => s => BlockWeightQuantizer.Quantize(model, s, blocks, samples, log, blockCodes),

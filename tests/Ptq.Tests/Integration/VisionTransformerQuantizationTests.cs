@@ -32,6 +32,11 @@ public sealed class VisionTransformerQuantizationTests(ITestOutputHelper output)
     [Fact]
     public void StaticW8A8WithSmoothQuantKeepsTheFloors() => QuantizeAndScore(new StaticQuantizationSettings { SmoothQuantAlpha = 0.5 });
 
+    /// <summary>SmoothQuant with α searched per activation (<c>--smooth-quant auto</c>) keeps the floors too.</summary>
+    [Fact]
+    public void StaticW8A8WithSmoothQuantSearchKeepsTheFloors() =>
+        QuantizeAndScore(new StaticQuantizationSettings { SmoothQuantAlpha = 0.5, SmoothQuantSearch = true });
+
     private void QuantizeAndScore(StaticQuantizationSettings settings)
     {
         using var model = ModelIO.Load(Assets.Model("vit-cifar.onnx"));

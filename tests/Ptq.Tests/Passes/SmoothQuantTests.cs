@@ -84,6 +84,42 @@ public class SmoothQuantTests
     }
 
     /// <summary>
+    /// The per-activation α search picks, for each of the block's smoothable activations, the candidate with the smallest
+    /// quantized output error of its readers; quantized statically with it, the block's outputs on held-out inputs are at
+    /// least as close to float as with α 0.5 for all, and closer than without smoothing (seeded; measured squared error
+    /// summed over 16 held-out inputs: searched 21.56, α 0.5 21.77, unsmoothed 110).
+    /// </summary>
+    [Fact]
+    public void PerActivationAlphaSearchBeatsOneAlphaAndNoSmoothing()
+    {
+        using var model = Block();
+        var calibration = Enumerable.Range(0, 32).Select(s => (IReadOnlyDictionary<string, TensorValue>)SampleFeeds.For(model, seed: s, (_, _) => 4)).ToList();
+        var heldOut = Enumerable.Range(100, 16).Select(s => (IReadOnlyDictionary<string, TensorValue>)SampleFeeds.For(model, seed: s, (_, _) => 4)).ToList();
+        var input = new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings());
+        double Error(StaticQuantizationSettings settings)
+        {
+            using var quantized = StaticQuantizer.Quantize(model, settings, input).Model;
+            using var expected = new OrtRunner(model);
+            using var actual = new OrtRunner(quantized);
+            double total = 0;
+            foreach (var feed in heldOut)
+            {
+                var reference = expected.Run(feed);
+                foreach (var (name, value) in actual.Run(feed))
+                    total += value.ToFloats().Zip(reference[name].ToFloats(), (a, e) => (double)(a - e) * (a - e)).Sum();
+            }
+            return total;
+        }
+        // Rows of 16 values are below the planner's minimum for per-tensor activations: lift it.
+        var all = new StaticQuantizationSettings { MinActivationElements = 0 };
+        double plain = Error(all);
+        double half = Error(all with { SmoothQuantAlpha = 0.5 });
+        double searched = Error(all with { SmoothQuantAlpha = 0.5, SmoothQuantSearch = true });
+        Assert.True(searched < plain, $"squared output error: searched {searched:G4}, unsmoothed {plain:G4}");
+        Assert.True(searched <= half * 1.02, $"squared output error: searched {searched:G4}, α 0.5 {half:G4}");
+    }
+
+    /// <summary>
     /// Smoothing alone (no quantization) leaves the transformers' outputs within 1e-4 of the largest output: vit-cifar's
     /// and char-gpt's LayerNorm → qkv / fc1 / head activations (9 each) take the migration.
     /// </summary>

@@ -15,6 +15,9 @@ internal static class Codecs
     /// <summary>The word that turns the accuracy guard off in <c>C|off</c>.</summary>
     public const string Off = "off";
 
+    /// <summary>The word for SmoothQuant's per-activation α search in <c>ALPHA|auto</c>.</summary>
+    public const string Auto = "auto";
+
     public static readonly ValueCodec<bool> Bool = new BoolCodec();
     public static readonly ValueCodec<int> Int = new IntCodec();
     public static readonly ValueCodec<long> Long = new LongCodec();
@@ -26,7 +29,8 @@ internal static class Codecs
     public static readonly ValueCodec<ImageSize> Size = new SizeCodec();
     public static readonly ValueCodec<int> WeightBits = new BitsCodec("1 to 16");
     public static readonly ValueCodec<int> ActBits = new BitsCodec("2 to 16");
-    public static readonly ValueCodec<double> AccuracyGuard = new GuardCodec();
+    public static readonly ValueCodec<double> AccuracyGuard = new NumberOrWordCodec("C", Off, QuantizationRecipe.AccuracyGuardOff, "an output cosine in (0, 1], e.g. 0.995");
+    public static readonly ValueCodec<double> SmoothQuantAlpha = new NumberOrWordCodec("ALPHA", Auto, QuantizationRecipe.SmoothQuantAuto, "a migration strength in [0, 1], e.g. 0.5");
 
     public static readonly EnumCodec<QuantizationMode> Modes = new(
         ("full", QuantizationMode.Full, true), ("weight-only", QuantizationMode.WeightOnly, true),
@@ -187,19 +191,20 @@ internal static class Codecs
         }
     }
 
-    private sealed class GuardCodec : ScalarCodec<double>
+    /// <summary>A number, or <paramref name="word"/> standing for the value <paramref name="sentinel"/> (which no number may take).</summary>
+    private sealed class NumberOrWordCodec(string symbol, string word, double sentinel, string expected) : ScalarCodec<double>
     {
-        public override string Placeholder => $"C|{Off}";
+        public override string Placeholder => $"{symbol}|{word}";
 
-        public override string Format(double value) => GuardName(value);
+        public override string Format(double value) => value == sentinel ? word : Number(value);
 
         protected override double ParseText(string text, RecipeOption option)
         {
-            if (string.Equals(text.Trim(), Off, StringComparison.OrdinalIgnoreCase))
-                return QuantizationRecipe.AccuracyGuardOff;
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double cosine) && double.IsFinite(cosine) && cosine != QuantizationRecipe.AccuracyGuardOff)
-                return cosine;
-            throw new RecipeException(option, $"{option} '{text}': expected an output cosine in (0, 1], e.g. 0.995, or '{Off}'.");
+            if (string.Equals(text.Trim(), word, StringComparison.OrdinalIgnoreCase))
+                return sentinel;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value != sentinel)
+                return value;
+            throw new RecipeException(option, $"{option} '{text}': expected {expected}, or '{word}'.");
         }
     }
 }

@@ -353,11 +353,11 @@ internal static partial class RecipeOptions
         new() { Placeholder = "2|4|8", UnsetMeans = () => "8" });
 
     /// <summary><c>smooth-quant</c> (<see cref="QuantizationRecipe.SmoothQuant"/>).</summary>
-    public static RecipeOption SmoothQuant { get; } = Setting("smooth-quant", OptionGroup.Quantization, Codecs.Double.OrNull(), r => r.SmoothQuant, (r, v) => r with { SmoothQuant = v },
-        "SmoothQuant with migration strength ALPHA in [0, 1] (full and dynamic modes, needs --data): divide each MatMul/Gemm input channel by max|X|^ALPHA / max|W|^(1-ALPHA), scale the weights by it and fold the division into the preceding LayerNormalization or linear layer.",
+    public static RecipeOption SmoothQuant { get; } = Setting("smooth-quant", OptionGroup.Quantization, Codecs.SmoothQuantAlpha.OrNull(), r => r.SmoothQuant, (r, v) => r with { SmoothQuant = v },
+        "SmoothQuant with migration strength ALPHA in [0, 1] (full and dynamic modes, needs --data): divide each MatMul/Gemm input channel by max|X|^ALPHA / max|W|^(1-ALPHA), scale the weights by it and fold the division into the preceding LayerNormalization or linear layer. auto: per activation, the ALPHA of 0.1-0.9 (or none) whose readers' quantized output is closest to float on calibration samples.",
         new()
         {
-            Placeholder = "ALPHA", UnsetMeans = () => "off",
+            Placeholder = "ALPHA|auto", UnsetMeans = () => "off",
             Spellings = [new(Tool.OnnxRuntime, "extra_options SmoothQuant / SmoothQuantAlpha", "SmoothQuant True with SmoothQuantAlpha A → A")],
         });
 
