@@ -1,9 +1,9 @@
+using System.Numerics.Tensors;
 using Ptq.Graph;
 using Ptq.Onnx;
 using Ptq.Quantization;
 using Ptq.Quantization.Reconstruction;
 using Ptq.Statistics;
-using System.Numerics.Tensors;
 
 namespace Ptq.Passes;
 
@@ -100,7 +100,8 @@ internal static class SmoothQuantAlphaSearch
                 for (int s = 0, start = 0; s < _rowsPerSample.Length; start += _rowsPerSample[s++] * _channels)
                 {
                     var block = xq.AsSpan(start, _rowsPerSample[s] * _channels);
-                    Quantize(block, new FloatRange(Math.Min(0, TensorPrimitives.Min(block)), Math.Max(0, TensorPrimitives.Max(block))));
+                    if (!block.IsEmpty)
+                        Quantize(block, new FloatRange(Math.Min(0, TensorPrimitives.Min(block)), Math.Max(0, TensorPrimitives.Max(block))));
                 }
             double total = 0;
             for (int r = 0; r < _readers.Count; r++)
@@ -125,8 +126,6 @@ internal static class SmoothQuantAlphaSearch
 
         private void Quantize(Span<float> values, FloatRange range)
         {
-            if (values.IsEmpty)
-                return;
             var p = QuantParams.FromRange(range.Min, range.Max, _activation);
             foreach (ref float v in values)
                 v = p.Dequantize(p.Quantize(v));
