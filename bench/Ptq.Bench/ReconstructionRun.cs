@@ -18,12 +18,17 @@ namespace Ptq.Bench;
 /// Keys: mode (full|weight-only), method (minmax|mse|admm|gptq|adaround), wbits, abits, samples, first (reconstruct from the
 /// first samples instead of spread ones), overlap (spread over all calibration images, check set included), iterations, actorder, asym, refit, bc, ebc (empirical bias correction), mixed (target
 /// cosine of the mixed weight-bit search), damp (GPTQ damping, fraction of the mean diagonal), blend
-/// (how far the target moves from W toward W*).
+/// (how far the target moves from W toward W*), tdamp (ridge of the target alone, fraction of the mean diagonal), mix
+/// (QDrop-style share of quantized input elements in the fitted objective; 1 = quantized only). A first argument
+/// <c>cifar10</c> or <c>mnist</c> runs the same configurations on those models as <c>LowBitReconstructionTests</c> measures
+/// them (<see cref="SmallModels"/>).
 /// </summary>
 internal static class ReconstructionRun
 {
     public static int Run(string[] args)
     {
+        if (args.Length > 1 && args[1] is "cifar10" or "mnist")
+            return SmallModels.Run(args[1], args.Skip(2), Settings);
         using var model = ModelIO.Load(BenchAssets.Model("squeezenet1.1.onnx"));
         var all = SqueezeNetData.Stream(model, 500).ToList();
         var calibration = all.Take(100).ToList();
@@ -79,7 +84,7 @@ internal static class ReconstructionRun
         return 0;
     }
 
-    private static StaticQuantizationSettings Settings(Dictionary<string, string> o)
+    internal static StaticQuantizationSettings Settings(Dictionary<string, string> o)
     {
         int Int(string key, int fallback) => o.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         bool Bool(string key, bool fallback) => o.TryGetValue(key, out var v) ? v is "1" or "true" : fallback;
@@ -114,6 +119,8 @@ internal static class ReconstructionRun
                 Regularization = o.TryGetValue("lambda", out var l) ? float.Parse(l, CultureInfo.InvariantCulture) : defaults.Regularization,
                 Damping = o.TryGetValue("damp", out var damp) ? double.Parse(damp, CultureInfo.InvariantCulture) : defaults.Damping,
                 TargetBlend = o.TryGetValue("blend", out var blend) ? double.Parse(blend, CultureInfo.InvariantCulture) : defaults.TargetBlend,
+                TargetDamping = o.TryGetValue("tdamp", out var tdamp) ? double.Parse(tdamp, CultureInfo.InvariantCulture) : defaults.TargetDamping,
+                QuantizedInputShare = o.TryGetValue("mix", out var mix) ? double.Parse(mix, CultureInfo.InvariantCulture) : defaults.QuantizedInputShare,
                 Grid = o.GetValueOrDefault("grid") == "mse" ? WeightMethod.Mse : WeightMethod.MinMax,
             },
         };

@@ -24,35 +24,36 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
     private static readonly Lazy<ComparisonSummary> Nearest = new(() => SqueezeNetHeldOut(W4A8, out _).Comparison!);
 
     /// <summary>
-    /// W4A8 with GPTQ: agreement 77.75 % (≥ 75), cosine 0.931 (≥ 0.915), top-1 52.25 % (at most 6 points under fp32),
+    /// W4A8 with GPTQ: agreement 84.50 % (≥ 78), cosine 0.945 (≥ 0.93), top-1 55.00 % (at most 5 points under fp32),
     /// against round-to-nearest's 57.5 %, 0.742 and 45.5 %. One image is 0.25 points, and which 64 images reconstruct
-    /// moves the agreement by a few points: the first 64 gave 81.0 %, 64 spread over all 100 81.75 %, 64 of the 68 the
-    /// check set leaves (what runs now, so the guard does not judge the weights on images they were fitted to) 77.75 %
-    /// at a slightly higher cosine.
+    /// moves the agreement by a few points: with the target's own ridge (the default since session lowbits3; 77.75 %
+    /// and 0.931 before) 64 spread over all 100 gave 80.00 % and 0.941, the first 64 81.75 % and 0.939, 64 of the 68 the
+    /// check set leaves (what runs now, so the guard does not judge the weights on images they were fitted to) 84.50 %.
     /// </summary>
     [Fact]
     public void SqueezeNet_W4A8_Gptq()
     {
         var report = Report("gptq W4A8", W4A8 with { WeightMethod = WeightMethod.Gptq });
-        AssertAtLeast(report, agreement: 75, cosine: 0.915, top1Drop: 6);
+        AssertAtLeast(report, agreement: 78, cosine: 0.93, top1Drop: 5);
         Assert.True(report.Comparison!.AgreementPercent >= Nearest.Value.AgreementPercent + 15, $"round-to-nearest agreement {Nearest.Value.AgreementPercent} %");
     }
 
     /// <summary>
-    /// W4A8 with AdaRound (default 1000 steps per layer): agreement 81.75 % (≥ 78; 80.75 % from the first 64 images),
-    /// cosine 0.931 (≥ 0.915), top-1 55.5 % (at most 6 points under fp32), in about twice GPTQ's CPU time.
+    /// W4A8 with AdaRound (default 1000 steps per layer): agreement 80.50 % (≥ 78; 83.25 % and 81.50 % from 64 images
+    /// spread over all 100 and from the first 64), cosine 0.938 (≥ 0.925; 0.931 before the target's own ridge), top-1
+    /// 54.25 % (at most 6 points under fp32: the other two choices of images gave 53.50 % and 52.75 %), in about twice GPTQ's CPU time.
     /// </summary>
     [SlowFact("AdaRound on SqueezeNet, a minute on two cores")]
     public void SqueezeNet_W4A8_AdaRound()
     {
         var report = Report("adaround W4A8", W4A8 with { WeightMethod = WeightMethod.AdaRound });
-        AssertAtLeast(report, agreement: 78, cosine: 0.915, top1Drop: 6);
+        AssertAtLeast(report, agreement: 78, cosine: 0.925, top1Drop: 6);
         Assert.True(report.Comparison!.AgreementPercent >= Nearest.Value.AgreementPercent + 18, $"round-to-nearest agreement {Nearest.Value.AgreementPercent} %");
     }
 
     /// <summary>
-    /// 4-bit weight-only with --data reconstructs with GPTQ by default: agreement 79.75 % (≥ 77; 81.0 % from the first 64
-    /// images), cosine 0.935 (≥ 0.915), top-1 53.25 %; without data (round-to-nearest) 46.25 %, 0.603, 39.25 %.
+    /// 4-bit weight-only with --data reconstructs with GPTQ by default: agreement 80.25 % (≥ 77; 79.75 % before the
+    /// target's own ridge), cosine 0.936 (≥ 0.925), top-1 54.75 %; without data (round-to-nearest) 46.25 %, 0.603, 39.25 %.
     /// </summary>
     [SlowFact("GPTQ weight-only on SqueezeNet")]
     public void SqueezeNet_WeightOnly4_WithData_UsesGptq()
@@ -60,15 +61,19 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
         var recipe = W4A8 with { Mode = QuantizationMode.WeightOnly };
         Assert.Equal(WeightMethod.Gptq, recipe.WeightMethodFor(hasData: true));
         var report = Report("weight-only 4-bit with data", recipe);
-        AssertAtLeast(report, agreement: 77, cosine: 0.915, top1Drop: 6);
+        AssertAtLeast(report, agreement: 77, cosine: 0.925, top1Drop: 6);
     }
 
     /// <summary>
     /// Mixed 4/8-bit weights with GPTQ, 8-bit activations, target output cosine 0.99 on the check samples: the layers are
     /// ranked once by what their 4-bit weights alone cost per weight and the first ones raised to 8 bits, reconstructing
-    /// each step. Measured (library and bench): 23 of 26 layers raised, 54.9 % of the weights left at 4 bits (conv10
-    /// and fire8's two expand layers), check cosine 0.9914; on the 400 held-out images agreement 87.50 % (≥ 85, the bar), cosine
-    /// 0.972 (≥ 0.96), top-1 54.75 %, 2.0 points under fp32 (at most 3 asserted: one image is 0.25 points).
+    /// each step. Measured (library and bench) with the target's own ridge (the default since session lowbits3): 25 of 26
+    /// layers raised, 41.6 % of the weights left at 4 bits (conv10; ≥ 40 asserted), check cosine 0.9926; on the 400
+    /// held-out images agreement 89.25 % (≥ 85, the bar), cosine 0.976 (≥ 0.96), top-1 55.25 %, 1.5 points under
+    /// fp32 (at most 3 asserted: one image is 0.25 points). Before the ridge 23 layers were raised (54.9 % at 4 bits,
+    /// check cosine 0.9914, held-out 87.50 % and 0.972): the ridge gives up some fit to the calibration images' upstream
+    /// rounding, which the check cosine measures (23 raised: 0.9858 instead of 0.991), for held-out images, which it does
+    /// not (bench/README.md, "Regularising the asymmetric target").
     /// </summary>
     [SlowFact("GPTQ reconstructed once per step of the mixed-bit search on SqueezeNet, minutes on two cores")]
     public void SqueezeNet_Mixed48_Gptq()
@@ -88,16 +93,16 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
             new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 2 });
         var c = report.Comparison!;
         output.WriteLine($"mixed 4/8 gptq: {fourBit:P1} of weights at 4 bits, agreement {c.AgreementPercent:F2} %, cosine {c.MeanCosine:F5}, top-1 {report.Accuracy!.Top1Percent:F2} %");
-        Assert.True(fourBit >= 0.5, $"{fourBit:P1} of the weights at 4 bits");
+        Assert.True(fourBit >= 0.4, $"{fourBit:P1} of the weights at 4 bits");
         Assert.True(c.AgreementPercent >= 85, $"agreement {c.AgreementPercent} %");
         Assert.True(c.MeanCosine >= 0.96, $"cosine {c.MeanCosine}");
         Assert.True(report.ReferenceAccuracy!.Top1Percent - report.Accuracy.Top1Percent <= 3, $"top-1 {report.Accuracy.Top1Percent} %");
     }
 
     /// <summary>
-    /// The CIFAR-10 CNN, 4-bit weight-only with data (GPTQ by default): agreement 96.90 % (≥ 96.5; 97.03 % when the first
-    /// 64 calibration images, three classes, reconstructed), cosine 0.99957, top-1 64.53 % (fp32 64.07 %), against
-    /// round-to-nearest's 90.50 % and 0.99657.
+    /// The CIFAR-10 CNN, 4-bit weight-only with data (GPTQ by default): agreement 97.03 % (≥ 96.75; 96.90 % before the
+    /// target's own ridge), cosine 0.99962 (≥ 0.9995), top-1 64.40 % (fp32 64.07 %), against round-to-nearest's 90.50 %
+    /// and 0.99657.
     /// </summary>
     [Fact]
     public void Cifar10_WeightOnly4_WithData_UsesGptq()
@@ -105,14 +110,14 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
         var recipe = QuantizationRecipe.Default with { Mode = QuantizationMode.WeightOnly, WeightBits = 4, AccuracyGuard = QuantizationRecipe.AccuracyGuardOff };
         var gptq = Cifar10("weight-only 4-bit with data", recipe).Comparison!;
         var nearest = Cifar10("weight-only 4-bit round-to-nearest", recipe with { WeightMethod = WeightMethod.MinMax }).Comparison!;
-        Assert.True(gptq.AgreementPercent >= 96.5, $"agreement {gptq.AgreementPercent} %");
-        Assert.True(gptq.MeanCosine >= 0.9993, $"cosine {gptq.MeanCosine}");
+        Assert.True(gptq.AgreementPercent >= 96.75, $"agreement {gptq.AgreementPercent} %");
+        Assert.True(gptq.MeanCosine >= 0.9995, $"cosine {gptq.MeanCosine}");
         Assert.True(gptq.AgreementPercent >= nearest.AgreementPercent + 4, $"round-to-nearest agreement {nearest.AgreementPercent} %");
     }
 
     /// <summary>
-    /// The CIFAR-10 CNN at W4A8: GPTQ agreement 96.70 %, cosine 0.99955; AdaRound 96.33 %, 0.99953 (both ≥ 96 and
-    /// 0.9993); round-to-nearest 91.50 %, 0.99694. Top-1 stays within 0.6 points of fp32's 64.07 % with either.
+    /// The CIFAR-10 CNN at W4A8: GPTQ agreement 96.83 %, cosine 0.99956; AdaRound 96.43 %, 0.99954 (both ≥ 96 and
+    /// 0.9993; 96.70 % and 96.33 % before the target's own ridge); round-to-nearest 91.50 %, 0.99694. Top-1 stays within 0.6 points of fp32's 64.07 % with either.
     /// </summary>
     [Theory]
     [InlineData(WeightMethod.Gptq)]
@@ -130,7 +135,7 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The MNIST CNN at W4A8 with GPTQ: agreement 99.91 % (≥ 99.75), cosine 0.99976 (≥ 0.9995), top-1 98.91 % as fp32;
+    /// The MNIST CNN at W4A8 with GPTQ: agreement 99.92 % (≥ 99.75), cosine 0.99974 (≥ 0.9995), top-1 98.91 % as fp32;
     /// round-to-nearest 99.57 %, 0.99720, 98.80 % (AdaRound 99.81 %, 0.99928).
     /// </summary>
     [Fact]

@@ -21,16 +21,20 @@ internal static class LayerInputCollector
 
     private const int ChunkRows = 256;
 
-    /// <summary>Statistics of each group of each layer in <paramref name="layers"/> over <paramref name="samples"/>.</summary>
+    /// <summary>
+    /// Statistics of each group of each layer in <paramref name="layers"/> over <paramref name="samples"/>, with the
+    /// float inputs' Gram matrix when <paramref name="floatGram"/>.
+    /// </summary>
     public static Dictionary<ReconstructionLayer, LayerStatistics[]> Collect(OnnxModel quantized, OnnxModel reference,
-        IReadOnlyList<ReconstructionLayer> layers, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, CancellationToken cancellationToken)
+        IReadOnlyList<ReconstructionLayer> layers, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, CancellationToken cancellationToken,
+        bool floatGram = false)
     {
         var quantizedNames = layers.Select(l => l.Input).Distinct(StringComparer.Ordinal).ToList();
         var floatNames = layers.Select(l => l.FloatInput).Distinct(StringComparer.Ordinal).ToList();
         var options = new RunnerOptions { IntraOpSpinning = false };
         using var quantizedRunner = RunnerFor(quantized, quantizedNames, options);
         using var floatRunner = RunnerFor(reference, floatNames, options);
-        var statistics = layers.ToDictionary(l => l, l => Enumerable.Range(0, l.Geometry.Groups).Select(_ => new LayerStatistics(l.Geometry.Columns)).ToArray());
+        var statistics = layers.ToDictionary(l => l, l => Enumerable.Range(0, l.Geometry.Groups).Select(_ => new LayerStatistics(l.Geometry.Columns, floatGram)).ToArray());
         for (int s = 0; s < samples.Count; s++)
         {
             cancellationToken.ThrowIfCancellationRequested();

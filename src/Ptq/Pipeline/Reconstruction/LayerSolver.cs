@@ -24,10 +24,16 @@ internal sealed record SolvedLayer(int[] Codes, QuantParams Parameters, float[]?
 /// </summary>
 internal static class LayerSolver
 {
-    /// <summary>Reconstructs <paramref name="layer"/>; <paramref name="nearest"/> are its round-to-nearest codes.</summary>
+    /// <summary>
+    /// Reconstructs <paramref name="layer"/>; <paramref name="nearest"/> are its round-to-nearest codes. The last three
+    /// regularise the target (see <see cref="WeightReconstructionSettings"/>): <paramref name="blend"/> moves it only
+    /// part of the way from W to W*, <paramref name="targetDamping"/> (NaN: <paramref name="damping"/>) is its ridge, and
+    /// below 1 <paramref name="quantizedShare"/> solves the QDrop-style objective whose inputs are quantized element by
+    /// element with that probability (the statistics must then hold the float Gram matrix).
+    /// </summary>
     public static SolvedLayer Solve(ReconstructionLayer layer, LayerStatistics[] statistics, int[] nearest, Func<float[], double[], GptqFactor, RowGrid, int[]> round,
         bool asymmetric = true, bool refitBias = true, bool searchClip = true, bool actOrder = false, double damping = GptqKernel.DefaultDamping,
-        double blend = 1)
+        double blend = 1, double targetDamping = double.NaN, double quantizedShare = 1)
     {
         var geometry = layer.Geometry;
         int rows = geometry.Rows, columns = geometry.Columns;
@@ -45,10 +51,12 @@ internal static class LayerSolver
             var weights = geometry.Matrix(layer.Weight, g);
             var original = layer.Grid(g);
             var grid = original;
-            var (gram, cross, quantizedMean, floatMean) = Moments(s, centred: bias is not null);
-            // One factorization of the inputs' Hessian serves the target, the clip search and GPTQ's rounding.
+            var (gram, cross, quantizedMean, floatMean) = Moments(s, centred: bias is not null, quantizedShare);
+            // One factorization of the inputs' Hessian serves the target, the clip search and GPTQ's rounding (a second
+            // one only when the target has a ridge of its own).
             var factor = GptqKernel.Factor(gram, columns, actOrder, damping);
-            var target = asymmetric ? Target(weights, cross, gram, factor, rows, blend) : weights;
+            var targetFactor = double.IsNaN(targetDamping) || targetDamping == damping ? factor : GptqKernel.Factor(gram, columns, actOrder, targetDamping);
+            var target = asymmetric ? Target(weights, cross, gram, targetFactor, rows, blend) : weights;
             if (searchClip)
             {
                 grid = ClipSearch.Search(target, gram, factor, grid);
@@ -81,25 +89,45 @@ internal static class LayerSolver
         return new SolvedLayer(codes, parameters, bias, error / outputs, nearestError / outputs);
     }
 
-    /// <summary>C = E[x̂·x̂ᵀ] and E[x̂·xᵀ] (centred when asked), and the means.</summary>
-    private static (double[] Gram, double[] Cross, double[] QuantizedMean, double[] FloatMean) Moments(LayerStatistics s, bool centred)
+    /// <summary>
+    /// C = E[x̃·x̃ᵀ] and E[x̃·xᵀ] (centred when asked) of the inputs the layer is fitted on, and the means of the quantized
+    /// and float inputs. With <paramref name="p"/> = 1, x̃ = x̂. Below 1 each element of x̃ is x̂'s with probability p
+    /// and x's otherwise, independently: off the diagonal E[x̃ᵢx̃ⱼ] = p²·E[x̂ᵢx̂ⱼ] + p(1−p)·(E[x̂ᵢxⱼ] + E[xᵢx̂ⱼ]) + (1−p)²·E[xᵢxⱼ],
+    /// on it p·E[x̂ᵢ²] + (1−p)·E[xᵢ²], and E[x̃ᵢxⱼ] = p·E[x̂ᵢxⱼ] + (1−p)·E[xᵢxⱼ].
+    /// </summary>
+    internal static (double[] Gram, double[] Cross, double[] QuantizedMean, double[] FloatMean) Moments(LayerStatistics s, bool centred, double p = 1)
     {
         int n = s.Columns;
         double count = s.Count;
         var qm = s.QuantizedSum.Select(v => v / count).ToArray();
         var fm = s.FloatSum.Select(v => v / count).ToArray();
+        var floatGram = s.FloatGram;
+        if (p < 1 && floatGram is null)
+            throw new InvalidOperationException("mixing float and quantized inputs needs the float inputs' Gram matrix");
+        var mean = qm.Zip(fm, (q, f) => p * q + (1 - p) * f).ToArray();
         var gram = new double[n * n];
         var cross = new double[n * n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
             {
-                gram[i * n + j] = s.QuantizedGram[i * n + j] / count - (centred ? qm[i] * qm[j] : 0);
-                cross[i * n + j] = s.CrossGram[i * n + j] / count - (centred ? qm[i] * fm[j] : 0);
+                double q = s.QuantizedGram[i * n + j] / count, x = s.CrossGram[i * n + j] / count;
+                double g = q, c = x;
+                if (p < 1)
+                {
+                    double f = floatGram![i * n + j] / count;
+                    g = i == j ? p * q + (1 - p) * f : p * p * q + p * (1 - p) * (x + s.CrossGram[j * n + i] / count) + (1 - p) * (1 - p) * f;
+                    c = p * x + (1 - p) * f;
+                }
+                gram[i * n + j] = g - (centred ? mean[i] * mean[j] : 0);
+                cross[i * n + j] = c - (centred ? mean[i] * fm[j] : 0);
             }
         return (gram, cross, qm, fm);
     }
 
-    /// <summary>W* = W + W·(E[x·x̂ᵀ] − C)·(C + λI)⁻¹, with GPTQ's damping λ (the inverse from <paramref name="factor"/>).</summary>
+    /// <summary>
+    /// W + blend·W·(E[x·x̂ᵀ] − C)·(C + λI)⁻¹ (blend 1: W*), with the ridge λ of <paramref name="factor"/>'s damping (the
+    /// inverse from <paramref name="factor"/>).
+    /// </summary>
     private static float[] Target(float[] weights, double[] cross, double[] gram, GptqFactor factor, int rows, double blend)
     {
         int n = factor.Columns;

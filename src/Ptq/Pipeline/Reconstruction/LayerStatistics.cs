@@ -8,9 +8,11 @@ namespace Ptq.Pipeline.Reconstruction;
 /// columns × columns Gram matrices and two means, whatever the number of samples): the Gram matrix of the inputs the
 /// quantized model feeds the layer, <c>Σ x̂·x̂ᵀ</c>, their cross products with the float model's inputs at the same
 /// positions, <c>Σ x̂·xᵀ</c>, and the sums of both. Patches arrive in chunks (rows of a chunk × columns matrix) whose
-/// products run in float on <see cref="MatrixKernels"/> and are summed in double.
+/// products run in float on <see cref="MatrixKernels"/> and are summed in double. When asked, the float inputs' own Gram
+/// matrix <c>Σ x·xᵀ</c> is kept too (what mixing float and quantized inputs needs, see
+/// <see cref="WeightReconstructionSettings.QuantizedInputShare"/>).
 /// </summary>
-internal sealed class LayerStatistics(int columns)
+internal sealed class LayerStatistics(int columns, bool floatGram = false)
 {
     private readonly float[] _gram = new float[columns * columns];
     private float[] _transposed = [];
@@ -27,6 +29,9 @@ internal sealed class LayerStatistics(int columns)
     /// <summary>Σ x̂·xᵀ: quantized-model inputs times float-model inputs at the same positions.</summary>
     public double[] CrossGram { get; } = new double[columns * columns];
 
+    /// <summary>Σ x·xᵀ over patches of the float model's inputs, or null when not asked for.</summary>
+    public double[]? FloatGram { get; } = floatGram ? new double[columns * columns] : null;
+
     /// <summary>Σ x̂ over patches.</summary>
     public double[] QuantizedSum { get; } = new double[columns];
 
@@ -42,6 +47,8 @@ internal sealed class LayerStatistics(int columns)
             _transposed = new float[rows * Columns];
         AddProduct(quantized, quantized, rows, QuantizedGram);
         AddProduct(quantized, reference, rows, CrossGram);
+        if (FloatGram is not null)
+            AddProduct(reference, reference, rows, FloatGram);
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < Columns; c++)
             {

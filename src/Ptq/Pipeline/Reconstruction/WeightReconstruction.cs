@@ -58,14 +58,16 @@ internal static class WeightReconstruction
         var done = new List<ReconstructedLayer>();
         foreach (var stage in Stages(graph, layers))
         {
-            var statistics = LayerInputCollector.Collect(WithGraph(quantized, gather), reference, stage, samples, cancellationToken);
+            var statistics = LayerInputCollector.Collect(WithGraph(quantized, gather), reference, stage, samples, cancellationToken,
+                floatGram: settings.QuantizedInputShare < 1);
             foreach (var layer in stage)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var clock = Stopwatch.StartNew();
                 var nearest = TensorData.ToFloats(graph.Initializer(layer.Codes)!, quantized.External).Select(c => (int)c).ToArray();
                 var solved = LayerSolver.Solve(layer, statistics[layer], nearest, Rounding(method, settings, layer.Geometry.Columns),
-                    settings.Asymmetric, settings.RefitBias, settings.SearchClip && !layer.ScalesFixed, settings.ActOrder, settings.Damping, settings.TargetBlend);
+                    settings.Asymmetric, settings.RefitBias, settings.SearchClip && !layer.ScalesFixed, settings.ActOrder, settings.Damping, settings.TargetBlend,
+                    settings.TargetDamping, settings.QuantizedInputShare);
                 Write(graph, gather, layer, solved.Codes, solved.Parameters, solved.Bias, updated);
                 done.Add(new ReconstructedLayer(layer.Name, layer.FloatWeightName, layer.Parameters, solved.Parameters, solved.Codes, solved.Bias,
                     solved.Error, solved.NearestError));
