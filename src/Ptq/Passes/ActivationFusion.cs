@@ -50,7 +50,7 @@ internal static class ActivationFusion
     }
 
     // A body nested in this graph may read the value by name (an outer-scope capture) without being listed as a consumer.
-    private static bool ReadInBodies(OnnxGraph graph, string name) =>
+    internal static bool ReadInBodies(OnnxGraph graph, string name) =>
         graph.Subgraphs().Any(body => body.Nodes.Any(n => n.Inputs.Contains(name)) || body.Outputs.Exists(o => o.Name == name));
 
     /// <summary>The value range a Relu or Clip node guarantees, or null when its bounds are not constants.</summary>

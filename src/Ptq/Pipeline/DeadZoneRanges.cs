@@ -4,7 +4,7 @@ using Ptq.Statistics;
 namespace Ptq.Pipeline;
 
 /// <summary>
-/// Raises the lower end of an activation's estimated range to its dead-zone bound (<see cref="Quantization.DeadZones"/>)
+/// Raises the lower end of an activation's estimated range to its dead-zone bound (<see cref="Passes.DeadZones"/>)
 /// when it reaches below: the readers cannot tell those values apart, so the codes go to the rest. The upper end is
 /// the wrapped estimator's, as estimated on the observed values: letting a clip search see the clamped statistics
 /// instead moved the upper end of an asymmetric MSE search up with the lower one (its candidates scale both ends

@@ -98,7 +98,7 @@ internal sealed record StaticQuantizationSettings
     /// <summary>
     /// Net-aware clipping: cut the input ranges of Tanh to [−4, 4] and of Sigmoid to [−6, 6], where they saturate, and
     /// raise the lower end of every activation whose readers ignore values below some bound (a Relu, Clip, HardSigmoid or
-    /// hard-swish, also behind scalar Mul/Add in float: <see cref="Quantization.DeadZones"/>) to that bound (default off).
+    /// hard-swish, also behind scalar Mul/Add in float: <see cref="Passes.DeadZones"/>) to that bound (default off).
     /// </summary>
     public bool NetAwareClipping { get; init; }
 

@@ -1,7 +1,7 @@
 using Ptq.Graph;
 using Ptq.Onnx;
 
-namespace Ptq.Quantization;
+namespace Ptq.Passes;
 
 /// <summary>
 /// Finds activations whose readers all ignore how far below some value b they go: every value below b gives the same
@@ -26,8 +26,7 @@ internal static class DeadZones
     private static double? Below(OnnxGraph graph, string tensor, ExternalDataReader? external, int depth)
     {
         var consumers = graph.Consumers(tensor);
-        if (depth > MaxDepth || consumers.Count == 0 || graph.IsGraphOutput(tensor)
-            || graph.Subgraphs().Any(body => body.Nodes.Any(n => n.Inputs.Contains(tensor))))
+        if (depth > MaxDepth || consumers.Count == 0 || graph.IsGraphOutput(tensor) || ActivationFusion.ReadInBodies(graph, tensor))
             return null;
         double bound = double.PositiveInfinity;
         foreach (var (node, index) in consumers)

@@ -5,7 +5,7 @@ using Ptq.Passes;
 using Ptq.Quantization;
 using static Ptq.Tests.TestModels;
 
-namespace Ptq.Tests.Quantization;
+namespace Ptq.Tests.Passes;
 
 public class DeadZonesTests
 {
