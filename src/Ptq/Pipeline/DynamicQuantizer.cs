@@ -30,7 +30,8 @@ internal static class DynamicQuantizer
     /// With <see cref="StaticQuantizationSettings.SmoothQuantAlpha"/>, <paramref name="smoothing"/> must hold the per-channel
     /// extents <see cref="SmoothingStatistics"/> collected; the activations are smoothed before the weights are quantized.
     /// With <see cref="StaticQuantizationSettings.SmoothQuantSearch"/> and <paramref name="smoothingRows"/>
-    /// (<see cref="SmoothingRowsOf"/>), each activation's α is searched against its readers' dynamically quantized output.
+    /// (<see cref="SmoothingRowsOf"/>), each activation's α is searched against its readers' dynamically quantized output,
+    /// unless <see cref="StaticQuantizationSettings.ReusedSmoothingAlphas"/> holds them already.
     /// </remarks>
     public static StaticQuantizationResult Quantize(OnnxModel model, StaticQuantizationSettings settings, StatsFile? smoothing = null,
         IProgress<string>? log = null, IReadOnlyDictionary<string, ActivationRows>? smoothingRows = null)
@@ -48,16 +49,19 @@ internal static class DynamicQuantizer
         var preparedModel = ModelPreparation.Prepare(model, settings.FoldBatchNorm, settings.CrossLayerEqualization);
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
+        IReadOnlyDictionary<string, double?>? alphas = null;
         if (settings.SmoothQuantAlpha is { } alpha)
         {
             if (smoothing is null)
                 throw new SettingException(SettingName.SmoothQuant, $"{SettingName.SmoothQuant} measures activations per channel on calibration samples; add {SettingName.Data}");
             var plan = SmoothQuant.Find(graph);
             PerChannelRange? ExtentsOf(string t) => smoothing.Tensors.GetValueOrDefault(t)?.PerChannel;
-            if (settings.SmoothQuantSearch && smoothingRows is not null)
+            alphas = !settings.SmoothQuantSearch ? null
+                : settings.ReusedSmoothingAlphas ?? (smoothingRows is null ? null
+                : SmoothQuantAlphaSearch.Choose(graph, plan, ExtentsOf, smoothingRows.GetValueOrDefault, _ => settings.Activations,
+                    settings.Weights, settings.PerChannelWeights, dynamicRanges: true, prepared.External));
+            if (alphas is not null)
             {
-                var alphas = SmoothQuantAlphaSearch.Choose(graph, plan, ExtentsOf, smoothingRows.GetValueOrDefault, _ => settings.Activations,
-                    settings.Weights, settings.PerChannelWeights, dynamicRanges: true, prepared.External);
                 SmoothQuant.Report(plan, SmoothQuant.Apply(graph, plan, ExtentsOf, g => alphas.GetValueOrDefault(g.Activation), prepared.External), alphas, log);
             }
             else
@@ -115,7 +119,10 @@ internal static class DynamicQuantizer
             proto.OpsetImport.Add(new OperatorSetIdProto { Domain = DynamicLstm.Domain, Version = 1 });
         var result = prepared.Derive(proto);
         var quantizationPlan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
-        return new StaticQuantizationResult(result, prepared, quantizationPlan, records, preparedModel.FoldedBatchNorms, 0, [], smoothing ?? new StatsFile(0, []));
+        return new StaticQuantizationResult(result, prepared, quantizationPlan, records, preparedModel.FoldedBatchNorms, 0, [], smoothing ?? new StatsFile(0, []))
+        {
+            SmoothingAlphas = alphas,
+        };
     }
 
     /// <summary>

@@ -27,6 +27,13 @@ internal sealed record StaticQuantizationSettings
     /// </summary>
     internal ReconstructedWeights? ReusedReconstruction { get; init; }
 
+    /// <summary>
+    /// The α per activation an earlier SmoothQuant search on the same model chose
+    /// (<see cref="StaticQuantizationResult.SmoothingAlphas"/>), applied instead of searching again: a search's variants,
+    /// quantized from statistics alone, keep the plain quantization's smoothing.
+    /// </summary>
+    internal IReadOnlyDictionary<string, double?>? ReusedSmoothingAlphas { get; init; }
+
     /// <summary>True when the weight method reconstructs codes from calibration samples.</summary>
     public bool ReconstructsWeights => WeightMethod is WeightMethod.Gptq or WeightMethod.AdaRound;
 

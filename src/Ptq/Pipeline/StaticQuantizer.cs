@@ -26,6 +26,9 @@ internal sealed record StaticQuantizationResult(OnnxModel Model, OnnxModel Prepa
 {
     /// <summary>What GPTQ or AdaRound reconstruction chose per layer, when the weight method reconstructs.</summary>
     internal ReconstructedWeights? Reconstruction { get; init; }
+
+    /// <summary>The α per smoothed activation a SmoothQuant search chose (null value: left unsmoothed), when it ran.</summary>
+    internal IReadOnlyDictionary<string, double?>? SmoothingAlphas { get; init; }
 }
 
 /// <summary>
@@ -123,7 +126,7 @@ internal static class StaticQuantizer
     {
         var (settings, graph, choices, model) = (draft.Settings, draft.Graph, draft.Choices, draft.Model);
         var plan = draft.Plan;
-        var smoothed = Smooth(draft, stats, samples, log);
+        var (smoothed, alphas) = Smooth(draft, stats, samples, log);
         // Reconstruction and empirical bias correction compare layer by layer with a float model that has the same smoothing.
         var reference = smoothed.Count > 0 && (settings.ReconstructsWeights || settings.EmpiricalBiasCorrection) ? WithGraph(model, graph, draft.OutputOpset) : model;
         var weights = QdqRewriter.QuantizeWeights(graph, plan, choices.WeightScheme, model.External, settings.RangeMethod);
@@ -191,6 +194,7 @@ internal static class StaticQuantizer
         return new StaticQuantizationResult(quantized, model, plan, records, draft.Prepared.Preparation.FoldedBatchNorms, draft.Fused.Count, corrections, stats)
         {
             Reconstruction = reconstruction,
+            SmoothingAlphas = alphas,
         };
     }
 
@@ -226,27 +230,32 @@ internal static class StaticQuantizer
 
     /// <summary>
     /// SmoothQuant on the draft's graph, from the per-channel extents its request asked for: activation → s per channel
-    /// (empty without smoothing). With <see cref="StaticQuantizationSettings.SmoothQuantSearch"/> and samples, each
-    /// activation gets the α its readers' quantized output measures best (<see cref="SmoothQuantAlphaSearch"/>). Reports what
-    /// it smoothed and what it left, with reasons, to <paramref name="log"/>.
+    /// (empty without smoothing). With <see cref="StaticQuantizationSettings.SmoothQuantSearch"/>, each activation gets the
+    /// α its readers' quantized output measures best on the samples (<see cref="SmoothQuantAlphaSearch"/>), or the one
+    /// <see cref="StaticQuantizationSettings.ReusedSmoothingAlphas"/> holds; those α are returned too. Reports what it
+    /// smoothed and what it left, with reasons, to <paramref name="log"/>.
     /// </summary>
-    private static IReadOnlyDictionary<string, float[]> Smooth(QuantizationDraft draft, StatsFile stats, CalibrationInput.FromSamples? samples, IProgress<string>? log)
+    private static (IReadOnlyDictionary<string, float[]> Scales, IReadOnlyDictionary<string, double?>? Alphas) Smooth(QuantizationDraft draft, StatsFile stats,
+        CalibrationInput.FromSamples? samples, IProgress<string>? log)
     {
-        if (draft.Smoothing is not { } smoothing || draft.Settings.SmoothQuantAlpha is not { } alpha)
-            return new Dictionary<string, float[]>();
+        var settings = draft.Settings;
+        if (draft.Smoothing is not { } smoothing || settings.SmoothQuantAlpha is not { } alpha)
+            return (new Dictionary<string, float[]>(), null);
         PerChannelRange? ExtentsOf(string t) => stats.Tensors.GetValueOrDefault(t)?.PerChannel;
-        if (!draft.Settings.SmoothQuantSearch || samples is null)
+        var alphas = !settings.SmoothQuantSearch ? null
+            : settings.ReusedSmoothingAlphas ?? (samples is null ? null
+            : SmoothQuantAlphaSearch.Choose(draft.Graph, smoothing, ExtentsOf,
+                SmoothingRows.Collect(draft.Model, [.. smoothing.Activations], samples.Spread(SmoothingRows.Samples), samples.CancellationToken).GetValueOrDefault,
+                draft.Choices.ActivationScheme, settings.Weights, settings.PerChannelWeights, dynamicRanges: false, draft.Model.External));
+        if (alphas is null)
         {
             var smoothed = SmoothQuant.Apply(draft.Graph, smoothing, ExtentsOf, alpha, draft.Model.External);
             SmoothQuant.Report(smoothing, smoothed, alpha, log);
-            return smoothed;
+            return (smoothed, null);
         }
-        var rows = SmoothingRows.Collect(draft.Model, [.. smoothing.Activations], samples.Spread(SmoothingRows.Samples), samples.CancellationToken);
-        var alphas = SmoothQuantAlphaSearch.Choose(draft.Graph, smoothing, ExtentsOf, rows.GetValueOrDefault, draft.Choices.ActivationScheme,
-            draft.Settings.Weights, draft.Settings.PerChannelWeights, dynamicRanges: false, draft.Model.External);
         var searched = SmoothQuant.Apply(draft.Graph, smoothing, ExtentsOf, g => alphas.GetValueOrDefault(g.Activation), draft.Model.External);
         SmoothQuant.Report(smoothing, searched, alphas, log);
-        return searched;
+        return (searched, alphas);
     }
 
     // Channel means of a smoothed 2-D Gemm input were observed before the division by s.

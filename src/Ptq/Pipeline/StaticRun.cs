@@ -65,6 +65,7 @@ internal sealed class StaticRun
     {
         if (settings.ReconstructsWeights && settings.ReusedReconstruction is null)
             settings = settings with { ReusedReconstruction = Plain.Reconstruction };
+        settings = settings with { ReusedSmoothingAlphas = settings.ReusedSmoothingAlphas ?? Plain.SmoothingAlphas };
         return StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, samples: null, memo: _ranges);
     }
 
@@ -82,7 +83,8 @@ internal sealed class StaticRun
     /// </summary>
     public StaticQuantizationResult Reconstruct(StaticQuantizationSettings settings) =>
         settings.ReconstructsWeights && settings.ReusedReconstruction is null && _samples is not null
-            ? StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings, _calibration), Stats, _samples, memo: _ranges)
+            ? StaticQuantizer.Finish(StaticQuantizer.Draft(Prepared, settings with { ReusedSmoothingAlphas = settings.ReusedSmoothingAlphas ?? Plain.SmoothingAlphas }, _calibration),
+                Stats, _samples, memo: _ranges)
             : Quantize(settings);
 
     /// <summary>The draft's request widened to every float tensor of the model, for variants' plans.</summary>

@@ -251,8 +251,9 @@ internal static class RecipeQuantizer
             (mixed, quantize) = MixedWeights(model, recipe, settings, quantize, checkSet, log);
         }
         var plain = mixed?.Result ?? quantize(settings);
-        // The guard's search quantizes again with layers kept float: it writes back the codes reconstructed here.
-        settings = settings with { ReusedReconstruction = plain.Reconstruction };
+        // The guard's search quantizes again with layers kept float: it writes back the codes reconstructed and the
+        // smoothing searched here.
+        settings = settings with { ReusedReconstruction = plain.Reconstruction, ReusedSmoothingAlphas = plain.SmoothingAlphas };
         var check = checkSet is null ? null : AccuracyGuard.CheckFor(model, plain, checkSet.Feeds, checkSet.Names, log);
         if (check is null || recipe.AccuracyGuardFor(hasCheckSamples: true) is not double guard)
             return new Outcome(plain, null, null, null, check) { Mixed = mixed };

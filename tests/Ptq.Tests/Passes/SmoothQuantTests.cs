@@ -120,6 +120,26 @@ public class SmoothQuantTests
     }
 
     /// <summary>
+    /// A search's variants (the accuracy guard's steps, quantized from the run's statistics without samples) keep the α the
+    /// plain quantization searched: the same settings give the same bytes.
+    /// </summary>
+    [Fact]
+    public void VariantsOfARunKeepTheSearchedAlphas()
+    {
+        using var model = Block();
+        var calibration = Enumerable.Range(0, 32).Select(s => (IReadOnlyDictionary<string, TensorValue>)SampleFeeds.For(model, seed: s, (_, _) => 4)).ToList();
+        var settings = new StaticQuantizationSettings { MinActivationElements = 0, SmoothQuantAlpha = 0.5, SmoothQuantSearch = true };
+        var run = StaticRun.Create(model, settings, new CalibrationInput.FromSamples(calibration, calibration.Count, new CalibrationSettings()), forVariants: true);
+
+        var alphas = run.Plain.SmoothingAlphas!;
+        Assert.Equal(3, alphas.Count);
+        Assert.Contains(alphas.Values, a => a != 0.5); // the searched α differ from the fallback one
+        var variant = run.Quantize(settings);
+        Assert.Equal(alphas, variant.SmoothingAlphas!);
+        Assert.Equal(ModelIO.ToBytes(run.Plain.Model), ModelIO.ToBytes(variant.Model));
+    }
+
+    /// <summary>
     /// Smoothing alone (no quantization) leaves the transformers' outputs within 1e-4 of the largest output: vit-cifar's
     /// and char-gpt's LayerNorm → qkv / fc1 / head activations (9 each) take the migration.
     /// </summary>
