@@ -16,6 +16,7 @@ internal sealed class ExternalDataReader : IDisposable
     private readonly string? _allowedRoot;
     private readonly Dictionary<string, SafeFileHandle> _handles = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, SpillFile> _spills = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Creates a reader resolving locations against <paramref name="baseDirectory"/> (the model file's folder). Files must
@@ -26,6 +27,36 @@ internal sealed class ExternalDataReader : IDisposable
         _baseDirectory = baseDirectory;
         _allowedRoot = allowedRoot is null ? null : Path.GetFullPath(allowedRoot);
     }
+
+    /// <summary>
+    /// Resolves the location of <paramref name="spill"/> to it (tensors a quantization wrote there while building the
+    /// model); the reader keeps it alive but does not close it.
+    /// </summary>
+    public void Attach(SpillFile spill)
+    {
+        lock (_gate)
+            _spills[spill.Location] = spill;
+    }
+
+    /// <summary>The temporary tensor files attached (<see cref="Attach"/>), for a model derived from this one.</summary>
+    public IReadOnlyList<SpillFile> Spills
+    {
+        get { lock (_gate) return [.. _spills.Values]; }
+    }
+
+    /// <summary>True when <paramref name="tensor"/> lives in an attached temporary tensor file.</summary>
+    public bool IsSpilled(TensorProto tensor) =>
+        ExternalDataInfo.IsExternal(tensor) && tensor.ExternalData.FirstOrDefault(e => e.Key == "location")?.Value is { } location
+        && SpillFor(location) is not null;
+
+    private SpillFile? SpillFor(string location)
+    {
+        lock (_gate)
+            return _spills.GetValueOrDefault(location);
+    }
+
+    // A key no real path can equal: the location of an attached temporary file behind a NUL.
+    private const char SpillKeyPrefix = '\0';
 
     /// <summary>The folder external locations are resolved against.</summary>
     public string BaseDirectory => _baseDirectory;
@@ -41,6 +72,8 @@ internal sealed class ExternalDataReader : IDisposable
     public (string Path, long Offset, long Length) Locate(TensorProto tensor)
     {
         var info = ExternalDataInfo.Parse(tensor);
+        if (SpillFor(info.Location) is { } spill)
+            return LocateSpilled(tensor, info, spill);
         string path = info.ResolvePath(_baseDirectory, tensor.Name, _allowedRoot);
         CheckRealPath(path, info.Location, tensor.Name);
         // The size comes from the directory entry: opening a FIFO would block until a writer appears.
@@ -59,6 +92,15 @@ internal sealed class ExternalDataReader : IDisposable
             throw new ExternalDataException(
                 $"tensor '{tensor.Name}': external data length is {length} bytes but dims {TensorData.FormatDims(tensor)} of {OnnxDataType.Name(tensor.DataType)} need {expected}");
         return (path, info.Offset, length);
+    }
+
+    private static (string Path, long Offset, long Length) LocateSpilled(TensorProto tensor, ExternalDataInfo info, SpillFile spill)
+    {
+        long expected = OnnxDataType.RawByteCount(tensor.DataType, TensorData.ElementCount(tensor), tensor.Name);
+        long length = info.Length ?? expected;
+        if (length != expected || info.Offset > spill.Length || length > spill.Length - info.Offset)
+            throw new ExternalDataException($"tensor '{tensor.Name}': range [offset {info.Offset}, length {length}] does not fit the temporary tensor file ({spill.Length} bytes, {expected} expected)");
+        return (SpillKeyPrefix + info.Location, info.Offset, length);
     }
 
     /// <summary>Reads the tensor's bytes into a new array (a single tensor must fit in one .NET array, under 2 GiB).</summary>
@@ -145,6 +187,8 @@ internal sealed class ExternalDataReader : IDisposable
     {
         lock (_gate)
         {
+            if (path[0] == SpillKeyPrefix)
+                return _spills[path[1..]].Handle;
             if (_handles.TryGetValue(path, out var handle))
                 return handle;
             if (!File.Exists(path))

@@ -3,7 +3,10 @@ namespace Ptq.Onnx;
 /// <summary>When <see cref="ModelIO.Save(OnnxModel, string, ModelSaveOptions?)"/> writes initializer data to a separate file.</summary>
 public enum ExternalDataMode
 {
-    /// <summary>Only when the model would exceed what one protobuf file holds (see <see cref="ModelSaveOptions.AutoExternalThresholdBytes"/>).</summary>
+    /// <summary>
+    /// When the model would exceed what one protobuf file holds (see <see cref="ModelSaveOptions.AutoExternalThresholdBytes"/>),
+    /// or when it is the quantization of a model of 2 GiB or more, whose tensors were written to disk as they were made.
+    /// </summary>
     Auto,
     /// <summary>Everything inline; saving fails clearly if that cannot fit in a protobuf file.</summary>
     Never,

@@ -25,10 +25,18 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>
     /// A model made from this one (a rewritten copy of its proto): same source path and external data folder and root,
-    /// with its own file handles.
+    /// with its own file handles, and the temporary tensor files of this one (<see cref="SpillFile"/>) plus
+    /// <paramref name="spill"/> attached.
     /// </summary>
-    internal OnnxModel Derive(ModelProto proto) =>
-        new(proto, External?.BaseDirectory, SourcePath, externalDataRoot: External?.AllowedRoot);
+    internal OnnxModel Derive(ModelProto proto, SpillFile? spill = null)
+    {
+        var model = new OnnxModel(proto, External?.BaseDirectory, SourcePath, externalDataRoot: External?.AllowedRoot);
+        foreach (var s in External?.Spills ?? [])
+            model.External!.Attach(s);
+        if (spill is not null)
+            (model.External ?? throw new InvalidOperationException("a model without a folder cannot refer to a temporary tensor file")).Attach(spill);
+        return model;
+    }
 
     /// <summary>The model message. Passes edit it in place or through <see cref="Graph.OnnxGraph"/>.</summary>
     internal ModelProto Proto { get; }

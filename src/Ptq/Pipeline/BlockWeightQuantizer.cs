@@ -39,6 +39,17 @@ internal sealed record BlockQuantizationOptions
     /// and GPTQ/AWQ-style 4-bit models keep embeddings and the output layer wider for the same reason.
     /// </summary>
     public int? EmbeddingBits { get; init; } = DefaultEmbeddingBits;
+
+    /// <summary>
+    /// A model that keeps its weights as external data and whose tensors reach this many bytes (default 2 GiB, protobuf's
+    /// limit) gets its quantized tensors written to a temporary file as each layer is made (<see cref="SpillFile"/>), and
+    /// its quant_param records read their block scales back from there: neither the output nor the scales are held in
+    /// memory. Smaller models are built in memory; both give the same tensors and the same saved bytes.
+    /// </summary>
+    public long StreamFromBytes { get; init; } = ModelIO.ProtobufLimitBytes;
+
+    /// <summary>The folder of that temporary file; null for the system's temporary folder.</summary>
+    public string? StreamDirectory { get; init; }
 }
 
 /// <summary>
@@ -96,7 +107,8 @@ internal static class BlockWeightQuantizer
         if (options.Method == BlockMethod.Awq) // scaling edits this call's graph, so it runs on every call
             solved = AwqPass.Apply(prepared, graph, n => !tied.Contains(n.Name) && choices.SkipReason(n) is null ? Scheme(choices.WeightScheme(n), options) : null,
                 samples ?? [], log);
-        var writer = new Writer(graph, prepared.External, options, tied, solved);
+        var spill = Streams(prepared, options) ? new SpillFile(options.StreamDirectory) : null;
+        var writer = new Writer(graph, prepared.External, options, tied, solved, spill);
         var floatNodes = new List<FloatNode>();
         foreach (var node in graph.TopologicalOrder())
         {
@@ -124,8 +136,19 @@ internal static class BlockWeightQuantizer
         if (writer.Records.Count > 0 && !proto.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
             proto.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         var plan = new QuantizationPlan([], new Dictionary<string, string>(), [], [], [], floatNodes, new HashSet<Node>());
-        return new StaticQuantizationResult(prepared.Derive(proto), prepared, plan, writer.Records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
+        if (spill is not null)
+        {
+            // Every large array of the run is garbage now (the output lives in the temporary file): hand the memory back
+            // to the system before ONNX Runtime loads the result to verify it, so the two do not add up.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        return new StaticQuantizationResult(prepared.Derive(proto, spill), prepared, plan, writer.Records, preparedModel.FoldedBatchNorms, 0, [], new StatsFile(0, []));
     }
+
+    /// <summary>True when the quantized tensors of <paramref name="prepared"/> are streamed to a temporary file (<see cref="BlockQuantizationOptions.StreamFromBytes"/>).</summary>
+    private static bool Streams(OnnxModel prepared, BlockQuantizationOptions options) =>
+        prepared.External is not null && ModelTensors.All(prepared.Proto).Any(ExternalDataInfo.IsExternal)
+        && ModelIO.EstimateInlineBytes(prepared.Proto) >= options.StreamFromBytes;
 
     /// <summary>Float weights from this size (64 MiB) are collected right after their layer is written.</summary>
     private const long LargeLayerBytes = 64L << 20;
@@ -144,7 +167,7 @@ internal static class BlockWeightQuantizer
 
     /// <summary>Rewrites nodes one by one; remembers packed tables so a tied embedding is stored once.</summary>
     private sealed class Writer(OnnxGraph graph, ExternalDataReader? external, BlockQuantizationOptions options, IReadOnlySet<string> tied,
-        IReadOnlyDictionary<string, BlockQuantizedRows> reconstructed)
+        IReadOnlyDictionary<string, BlockQuantizedRows> reconstructed, SpillFile? spill)
     {
         // Packed codes + scales + zero points by content: a later weight with the same bytes reads the same initializers.
         private readonly Dictionary<string, Stored> _byContent = new(StringComparer.Ordinal);
@@ -164,7 +187,7 @@ internal static class BlockWeightQuantizer
             if (weight.Bias is { } bias)
             {
                 string b = graph.UniqueName(weight.Name + "_bias");
-                graph.AddInitializer(TensorData.FromFloats(b, [bias.Length], bias));
+                graph.AddInitializer(Spilled(TensorData.FromFloats(b, [bias.Length], bias)));
                 inputs.AddRange(["", b]);
             }
             while (inputs[^1].Length == 0)
@@ -174,7 +197,7 @@ internal static class BlockWeightQuantizer
                 Node.IntAttribute("K", weight.K), Node.IntAttribute("N", weight.N), Node.IntAttribute("bits", scheme.Bits),
                 Node.IntAttribute("block_size", scheme.BlockSize), Node.IntAttribute("accuracy_level", options.AccuracyLevel),
             ]);
-            Records.Add(Record(node, weight.Name, [weight.K, weight.N], q));
+            Records.Add(Record(node, weight.Name, [weight.K, weight.N], q, spill));
             return null;
         }
 
@@ -212,7 +235,7 @@ internal static class BlockWeightQuantizer
                 if (q.ZeroPoints is not null)
                 {
                     string zp = graph.UniqueName(table.Name + "_zero_point_per_block");
-                    graph.AddInitializer(BlockTensors.PackedZeroPoints(zp, q, onePerByte: true));
+                    graph.AddInitializer(Spilled(BlockTensors.PackedZeroPoints(zp, q, onePerByte: true)));
                     inputs.Add(zp);
                 }
                 string output = node.Outputs[0], blocks = graph.UniqueName(node.Name + "_blocks");
@@ -221,7 +244,7 @@ internal static class BlockWeightQuantizer
                 graph.AddInitializer(TensorData.FromInt64s(shape, [indexRank + 1], [.. Enumerable.Repeat(0L, indexRank), -1]));
                 graph.AddNode("Reshape", [blocks, shape], [output], name: graph.UniqueName(node.Name + "_Reshape"));
             }
-            Records.Add(Record(node, table.Name, [rows, length], q));
+            Records.Add(Record(node, table.Name, [rows, length], q, spill));
             return null;
         }
 
@@ -245,14 +268,17 @@ internal static class BlockWeightQuantizer
             string key = ContentKey(codes, scales, zeros);
             if (_byContent.TryGetValue(key, out var existing))
                 return existing;
-            graph.AddInitializer(codes);
-            graph.AddInitializer(scales);
+            graph.AddInitializer(Spilled(codes));
+            graph.AddInitializer(Spilled(scales));
             if (zeros is not null)
-                graph.AddInitializer(zeros);
+                graph.AddInitializer(Spilled(zeros));
             var stored = new Stored(codes.Name, scales.Name, zeros?.Name);
             _byContent[key] = stored;
             return stored;
         }
+
+        // A new initializer's bytes go to the temporary file when the output is streamed; the graph keeps the reference.
+        private TensorProto Spilled(TensorProto tensor) => spill?.Take(tensor) ?? tensor;
 
         private static string ContentKey(TensorProto codes, TensorProto scales, TensorProto? zeros)
         {
@@ -273,13 +299,23 @@ internal static class BlockWeightQuantizer
             graph.AddNode(opType, inputs, [output ?? node.Outputs[0]], name: node.Name, attributes: attributes, domain: MicrosoftDomain);
         }
 
-        private static QuantizedTensorRecord Record(Node node, string tensor, long[] dims, BlockQuantizedRows q)
+        private static QuantizedTensorRecord Record(Node node, string tensor, long[] dims, BlockQuantizedRows q, SpillFile? spill)
         {
             // quant_param.csv lists one scale per block (magnitudes: ORT's symmetric blocks carry the sign of their extreme).
             var scheme = new QuantScheme(q.Scheme.Bits, q.Scheme.Symmetric ? QuantMode.Symmetric : QuantMode.AsymmetricUnsigned);
             var scales = q.Scales.Select(s => Math.Max(Math.Abs(s), QuantParams.MinScale)).ToArray();
             var zeros = q.ZeroPoints?.Select(z => (int)MathF.Round(z)).ToArray() ?? Enumerable.Repeat(q.Scheme.MidCode, scales.Length).ToArray();
-            return new QuantizedTensorRecord(node.Name, node.OpType, tensor, "Weight", dims, new QuantParams(scales, zeros, scheme, axis: 0));
+            var parameters = new QuantParams(scales, zeros, scheme, axis: 0);
+            if (spill is not null)
+            {
+                // A model of gigabytes has tens of millions of blocks: their scales wait on disk for quant_param.csv.
+                int count = scales.Length, mid = q.Scheme.MidCode;
+                long scalesAt = spill.Append<float>(scales);
+                long? zerosAt = q.ZeroPoints is null ? null : spill.Append<int>(zeros);
+                parameters = QuantParams.Deferred(() => spill.Read<float>(scalesAt, count),
+                    () => zerosAt is long at ? spill.Read<int>(at, count) : [.. Enumerable.Repeat(mid, count)], scheme, axis: 0);
+            }
+            return new QuantizedTensorRecord(node.Name, node.OpType, tensor, "Weight", dims, parameters);
         }
     }
 

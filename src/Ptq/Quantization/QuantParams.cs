@@ -17,17 +17,38 @@ internal sealed class QuantParams
         foreach (float s in scales)
             if (!(s > 0) || float.IsInfinity(s))
                 throw new PtqException($"invalid quantization scale {s}: scales must be finite and positive");
-        Scales = scales;
-        ZeroPoints = zeroPoints;
+        _scales = scales;
+        _zeroPoints = zeroPoints;
         Scheme = scheme;
         Axis = axis;
     }
 
+    private QuantParams(Func<float[]> scales, Func<int[]> zeroPoints, QuantScheme scheme, int? axis)
+    {
+        _loadScales = scales;
+        _loadZeroPoints = zeroPoints;
+        Scheme = scheme;
+        Axis = axis;
+    }
+
+    /// <summary>
+    /// Parameters kept on disk rather than in memory (the millions of block scales of a model of gigabytes,
+    /// <see cref="Onnx.SpillFile"/>): <see cref="Scales"/> and <see cref="ZeroPoints"/> read them again at every access.
+    /// The caller validated them (<see cref="QuantParams(float[], int[], QuantScheme, int?)"/>) before storing them.
+    /// </summary>
+    public static QuantParams Deferred(Func<float[]> scales, Func<int[]> zeroPoints, QuantScheme scheme, int? axis) =>
+        new(scales, zeroPoints, scheme, axis);
+
+    private readonly float[]? _scales;
+    private readonly int[]? _zeroPoints;
+    private readonly Func<float[]>? _loadScales;
+    private readonly Func<int[]>? _loadZeroPoints;
+
     /// <summary>Scale per channel (one element when per-tensor).</summary>
-    public float[] Scales { get; }
+    public float[] Scales => _scales ?? _loadScales!();
 
     /// <summary>Zero point per channel (one element when per-tensor).</summary>
-    public int[] ZeroPoints { get; }
+    public int[] ZeroPoints => _zeroPoints ?? _loadZeroPoints!();
 
     /// <summary>The scheme the parameters were computed for.</summary>
     public QuantScheme Scheme { get; }

@@ -9,7 +9,7 @@ namespace Ptq.Tests.Onnx;
 /// <summary>
 /// Block-wise 4-bit weights (MatMulNBits, GatherBlockQuantized) for a decoder whose weights live in external data:
 /// the quantized logits stay close to float's, and (long mode, over 2 GiB) the quantization's peak memory stays below
-/// the model's own size: no step loads the float weights whole.
+/// 1.5 × its largest layer plus the output's size: no step loads the float weights whole, and the output is streamed.
 /// </summary>
 [Collection(nameof(LargeModelCollection))]
 public class LargeDecoderTests(ITestOutputHelper output)
@@ -33,19 +33,19 @@ public class LargeDecoderTests(ITestOutputHelper output)
     }
 
     [LongFact("writes a 2.7 GB decoder and quantizes it to 4 bits")]
-    public void Decoder_Over2GiB_FourBitRtn_PeakMemoryBelowTheModelsOwnSize()
+    public void Decoder_Over2GiB_FourBitRtn_PeakMemoryBelowLargestLayerAndOutput()
     {
         var shape = new SyntheticDecoder(Vocabulary: 32000, Hidden: 2048, Inner: 8192, Layers: 16);
         Assert.True(shape.WeightBytes > 2L << 30, "the model must exceed protobuf's 2 GiB");
         var (cosine, peakGrowth, outputBytes) = QuantizeAndCompare(shape);
-        // Issue #16's goal is 1.5 × the largest layer plus the output; it is printed for bench/README.md. What is asserted
-        // is what streaming guarantees: quantizing (verification in ORT included) needs less memory than the float model
-        // itself, which no step may load whole.
+        // Issue #16's goal: quantizing, verifying in ORT and saving need at most 1.5 × the largest layer plus the output.
+        // The output is streamed to disk as it is made and verified from there, so only one layer's working set and
+        // ORT's session are ever in memory, not both and not the output beside either.
         long goal = (long)(1.5 * shape.LargestWeightBytes) + outputBytes;
         output.WriteLine($"weights {shape.WeightBytes / 1e6:F0} MB, largest {shape.LargestWeightBytes / 1e6:F0} MB, output {outputBytes / 1e6:F0} MB, "
             + $"peak growth {peakGrowth / 1e6:F0} MB (goal {goal / 1e6:F0} MB), logits cosine {cosine:F5}");
         Assert.True(cosine >= 0.98, $"logits cosine {cosine:F5} against float");
-        Assert.True(peakGrowth < shape.WeightBytes, $"peak memory grew by {peakGrowth / 1e6:F0} MB, more than the float model's {shape.WeightBytes / 1e6:F0} MB");
+        Assert.True(peakGrowth <= goal, $"peak memory grew by {peakGrowth / 1e6:F0} MB, more than 1.5 × the largest layer plus the output ({goal / 1e6:F0} MB)");
     }
 
     private (double Cosine, long PeakGrowth, long OutputBytes) QuantizeAndCompare(SyntheticDecoder shape)

@@ -1,0 +1,130 @@
+using Ptq.IO;
+using Ptq.Onnx;
+using Ptq.Pipeline;
+using Ptq.Recipes;
+using Ptq.Reports;
+using Ptq.Tests.Onnx.Large;
+
+namespace Ptq.Tests.Pipeline;
+
+/// <summary>
+/// Block-wise quantization of a model of 2 GiB or more writes its tensors to a temporary file as each layer is made
+/// (<see cref="BlockQuantizationOptions.StreamFromBytes"/>). Here the threshold is lowered to 0 on a small decoder with
+/// external data: the streamed result must hold the same tensors, save to the same bytes and write the same
+/// quant_param.csv as the in-memory one, and a failure half-way must leave no file behind.
+/// </summary>
+public class StreamedBlockQuantizationTests
+{
+    private const int Seed = 20261207;
+    private static readonly SyntheticDecoder Shape = new(Vocabulary: 256, Hidden: 64, Inner: 256, Layers: 2);
+
+    private static readonly QuantizationRecipe FourBitRtn = QuantizationRecipe.Default with
+    {
+        Mode = QuantizationMode.WeightOnly, WeightBits = 4, BlockSize = 32, EmbeddingBits = 4,
+    };
+
+    [Fact]
+    public void StreamedOutput_HasTheInMemoryTensors_AndSavesToTheSameBytes()
+    {
+        using var temp = new TempDirectory();
+        string source = temp.File("decoder.onnx"), streamFolder = Directory.CreateDirectory(temp.File("stream")).FullName;
+        Shape.Write(source, Seed);
+        using var model = ModelIO.Load(source);
+        var inMemory = Quantize(model, streamFrom: null, streamFolder);
+        var streamed = Quantize(model, streamFrom: 0, streamFolder);
+
+        // The streamed model holds references only: every tensor of 1 KiB or more lives in the temporary file.
+        var reader = streamed.Model.External!;
+        var large = ModelTensors.Initializers(streamed.Model.Proto).Where(t => TensorBytes(t) >= 1024).ToList();
+        Assert.Equal(12, large.Count); // codes and scales of the 6 weights; their zero points are under 1 KiB
+        Assert.All(large, t => Assert.True(reader.IsSpilled(t), $"'{t.Name}' is held in memory"));
+        Assert.Empty(Directory.GetFiles(streamFolder)); // the temporary file has no name
+
+        // Same initializers, same order, same bytes.
+        var expected = ModelTensors.Initializers(inMemory.Model.Proto).ToList();
+        var actual = ModelTensors.Initializers(streamed.Model.Proto).ToList();
+        Assert.Equal(expected.Select(t => t.Name), actual.Select(t => t.Name));
+        for (int i = 0; i < expected.Count; i++)
+            Assert.True(TensorData.GetRawBytes(expected[i], inMemory.Model.External).AsSpan().SequenceEqual(TensorData.GetRawBytes(actual[i], reader)),
+                $"tensor '{expected[i].Name}' differs");
+        Assert.Equal(large.Count, expected.Count(t => TensorBytes(t) >= 1024));
+
+        // Saved either way (all inline, all external), the files are identical; by default the streamed model stays external.
+        foreach (var mode in new[] { ExternalDataMode.Never, ExternalDataMode.Always })
+        {
+            var options = new ModelSaveOptions { ExternalData = mode };
+            string a = Save(temp, $"memory-{mode}", inMemory, options), b = Save(temp, $"streamed-{mode}", streamed, options);
+            Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+            Assert.Equal(mode == ExternalDataMode.Always, File.Exists(a + ".data"));
+            if (mode == ExternalDataMode.Always)
+                Assert.Equal(File.ReadAllBytes(a + ".data"), File.ReadAllBytes(b + ".data"));
+        }
+        string byDefault = Save(temp, "streamed-default", streamed, null);
+        Assert.True(File.Exists(byDefault + ".data"), "a streamed model is saved with its tensors external");
+        using (var saved = ModelIO.Load(byDefault))
+            Assert.All(ModelTensors.Initializers(saved.Proto).Where(t => TensorBytes(t) >= 1024), t => Assert.True(ExternalDataInfo.IsExternal(t)));
+
+        // quant_param.csv reads the block scales back from the temporary file: the same file as from memory.
+        string csvA = temp.File("memory.csv"), csvB = temp.File("streamed.csv");
+        QuantParamCsv.Write(csvA, inMemory.Tensors, inMemory.BiasCorrections);
+        QuantParamCsv.Write(csvB, streamed.Tensors, streamed.BiasCorrections);
+        Assert.Equal(File.ReadAllText(csvA), File.ReadAllText(csvB));
+        Assert.Equal(6, File.ReadAllLines(csvB).Length - 1);
+    }
+
+    [Fact]
+    public void FailureHalfWay_LeavesNoFiles()
+    {
+        using var temp = new TempDirectory();
+        string source = temp.File("decoder.onnx"), streamFolder = Directory.CreateDirectory(temp.File("stream")).FullName;
+        Shape.Write(source, Seed);
+        // A NaN in the output projection, the last layer quantized: the embedding and both blocks are streamed first.
+        using (var data = new FileStream(source + ".data", FileMode.Open, FileAccess.Write))
+        {
+            data.Position = data.Length - 4L * Shape.Hidden * Shape.Vocabulary + 40;
+            data.Write(BitConverter.GetBytes(float.NaN));
+        }
+        using var model = ModelIO.Load(source);
+        var error = Assert.Throws<PtqException>(() => Quantize(model, streamFrom: 0, streamFolder));
+        Assert.Contains("lm_head.weight", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(streamFolder, "*", SearchOption.AllDirectories));
+        Assert.Equal(["decoder.onnx", "decoder.onnx.data"], Directory.GetFiles(temp.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void FailedSave_OfAStreamedModel_LeavesNoOutputFiles()
+    {
+        using var temp = new TempDirectory();
+        string source = temp.File("decoder.onnx");
+        Shape.Write(source, Seed);
+        using var model = ModelIO.Load(source);
+        var streamed = Quantize(model, streamFrom: 0, streamFolder: null);
+        string output = Directory.CreateDirectory(temp.File("out")).FullName;
+        // quant_param.csv cannot replace a folder: its rename, the last of the commit, fails after the data file and the model moved.
+        Directory.CreateDirectory(Path.Combine(output, "quant_param.csv"));
+        using (var commit = new AtomicCommit())
+        {
+            ModelIO.Save(streamed.Model, Path.Combine(output, "q.onnx"), null, commit);
+            QuantParamCsv.Write(Path.Combine(output, "quant_param.csv"), streamed.Tensors, streamed.BiasCorrections, commit);
+            Assert.Throws<PtqException>(commit.Commit);
+        }
+        Assert.Equal(["quant_param.csv"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName));
+    }
+
+    private static StaticQuantizationResult Quantize(OnnxModel model, long? streamFrom, string? streamFolder)
+    {
+        var options = FourBitRtn.ToBlockOptions()!;
+        if (streamFrom is long bytes)
+            options = options with { StreamFromBytes = bytes, StreamDirectory = streamFolder };
+        return BlockWeightQuantizer.Quantize(model, FourBitRtn.ToStaticSettings(hasData: false), options);
+    }
+
+    private static string Save(TempDirectory temp, string folder, StaticQuantizationResult result, ModelSaveOptions? options)
+    {
+        string path = Path.Combine(Directory.CreateDirectory(temp.File(folder)).FullName, "q.onnx");
+        ModelIO.Save(result.Model, path, options);
+        return path;
+    }
+
+    private static long TensorBytes(Ptq.Onnx.Proto.TensorProto t) => OnnxDataType.RawByteCount(t.DataType, TensorData.ElementCount(t), t.Name);
+}
