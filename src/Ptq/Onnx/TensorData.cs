@@ -154,24 +154,30 @@ internal static class TensorData
     /// </summary>
     public static float[] ReadFloatRows(TensorProto tensor, long start, int count, ExternalDataReader? external = null)
     {
+        var result = new float[count];
+        ReadFloatRows(tensor, start, result, external);
+        return result;
+    }
+
+    /// <summary>As <see cref="ReadFloatRows(TensorProto, long, int, ExternalDataReader?)"/>, into <paramref name="destination"/> (its length is the count).</summary>
+    public static void ReadFloatRows(TensorProto tensor, long start, Span<float> destination, ExternalDataReader? external = null)
+    {
         if (tensor.DataType != (int)DT.Float)
             throw new TensorDataException($"tensor '{tensor.Name}' is {OnnxDataType.Name(tensor.DataType)}, not FLOAT");
-        var result = new float[count];
-        var bytes = MemoryMarshal.AsBytes(result.AsSpan());
+        var bytes = MemoryMarshal.AsBytes(destination);
         if (ExternalDataInfo.IsExternal(tensor))
         {
             if (external is null)
                 throw new ExternalDataException($"tensor '{tensor.Name}' stores its data externally but no model folder is known to read it from");
             external.ReadBytes(tensor, start * sizeof(float), bytes);
-            return result;
+            return;
         }
         Validate(tensor);
         if (!tensor.RawData.IsEmpty)
             tensor.RawData.Span.Slice(checked((int)(start * sizeof(float))), bytes.Length).CopyTo(bytes);
         else
-            for (int i = 0; i < count; i++)
-                result[i] = tensor.FloatData[checked((int)(start + i))];
-        return result;
+            for (int i = 0; i < destination.Length; i++)
+                destination[i] = tensor.FloatData[checked((int)(start + i))];
     }
 
     /// <summary>
@@ -185,10 +191,12 @@ internal static class TensorData
         long rows = tensor.Dims[0], cols = tensor.Dims[1];
         var transposed = new float[ElementCountForArray(tensor)];
         long sliceRows = Math.Max(1, (1L << 20) / Math.Max(1, cols));
+        // One slice buffer for all slices: a fresh array per slice would leave the weight's size again in garbage.
+        var slice = new float[checked((int)(Math.Min(sliceRows, rows) * cols))];
         for (long r0 = 0; r0 < rows; r0 += sliceRows)
         {
             long n = Math.Min(sliceRows, rows - r0);
-            float[] slice = ReadFloatRows(tensor, r0 * cols, checked((int)(n * cols)), external);
+            ReadFloatRows(tensor, r0 * cols, slice.AsSpan(0, checked((int)(n * cols))), external);
             for (long r = 0; r < n; r++)
                 for (long c = 0; c < cols; c++)
                     transposed[c * rows + r0 + r] = slice[r * cols + c];

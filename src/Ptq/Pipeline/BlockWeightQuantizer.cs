@@ -86,6 +86,9 @@ internal static class BlockWeightQuantizer
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var (gathers, tied) = EmbeddingTables.Find(graph, prepared.External);
+        // Comparing tables with output projections read a projection transposed: collect it before the first layer is read.
+        if (gathers.Count > 0)
+            GC.Collect();
         if (options.EmbeddingBits is { } embeddingBits)
         {
             // After the user's overrides, so an override naming an embedding node wins.

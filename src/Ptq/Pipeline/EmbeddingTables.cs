@@ -28,7 +28,7 @@ internal static class EmbeddingTables
             var key = (table.Dims[0], table.Dims[1]);
             if (!tables.TryGetValue(key, out var hashes))
                 tables[key] = hashes = new HashSet<string>(StringComparer.Ordinal);
-            hashes.Add(Hash(TensorData.ToFloats(table, external)));
+            hashes.Add(HashRows(table, external));
         }
         foreach (var node in graph.Nodes.Where(n => n.IsStandard && n.OpType is "MatMul" or "Gemm" && n.Inputs.Count >= 2))
         {
@@ -39,10 +39,27 @@ internal static class EmbeddingTables
             var key = stored ? (weight.Dims[0], weight.Dims[1]) : (weight.Dims[1], weight.Dims[0]);
             if (!tables.TryGetValue(key, out var hashes))
                 continue;
-            if (hashes.Contains(Hash(stored ? TensorData.ToFloats(weight, external) : TensorData.ToFloatsTransposed(weight, external))))
+            if (hashes.Contains(stored ? HashRows(weight, external) : Hash(TensorData.ToFloatsTransposed(weight, external))))
                 tied.Add(node.Name);
         }
         return (gathers, tied);
+    }
+
+    /// <summary>The hash of a table's values as stored, read in slices of about 4 MB (a table can be the largest tensor of the model).</summary>
+    private static string HashRows(TensorProto table, ExternalDataReader? external)
+    {
+        if (table.DataType != (int)TensorProto.Types.DataType.Float)
+            return Hash(TensorData.ToFloats(table, external));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long count = TensorData.ElementCount(table);
+        var slice = new float[(int)Math.Min(count, 1 << 20)];
+        for (long start = 0; start < count; start += slice.Length)
+        {
+            var part = slice.AsSpan(0, (int)Math.Min(slice.Length, count - start));
+            TensorData.ReadFloatRows(table, start, part, external);
+            hash.AppendData(MemoryMarshal.AsBytes(part));
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     private static string Hash(float[] values) => Convert.ToHexString(SHA256.HashData(MemoryMarshal.AsBytes(values.AsSpan())));

@@ -36,7 +36,7 @@ internal static class QuantParamCsv
                 csv.WriteField(t.NodeType);
                 csv.WriteField(t.TensorName);
                 csv.WriteField(t.Kind);
-                WriteTensorFields(csv, t);
+                WriteTensorFields(csv, writer, t);
                 if (withCorrection)
                 {
                     var c = t.Kind == "Bias" ? byNode.GetValueOrDefault(t.NodeName) : null;
@@ -47,15 +47,46 @@ internal static class QuantParamCsv
             }
         }, commit);
 
-    /// <summary>The columns ElementsNum, Dims, Scale, ZeroPoint and Bits of <paramref name="t"/> (also in MindSpore's layout).</summary>
-    internal static void WriteTensorFields(CsvWriter csv, QuantizedTensorRecord t)
+    /// <summary>
+    /// The columns ElementsNum, Dims, Scale, ZeroPoint and Bits of <paramref name="t"/> (also in MindSpore's layout);
+    /// <paramref name="text"/> is what <paramref name="csv"/> writes to (the scale and zero point lists go there directly).
+    /// </summary>
+    internal static void WriteTensorFields(CsvWriter csv, TextWriter text, QuantizedTensorRecord t)
     {
         long elements = t.Dims.Length == 0 ? 0 : t.Dims.Aggregate(1L, (a, d) => a * d);
         csv.WriteField(elements == 0 ? "" : elements.ToString(CultureInfo.InvariantCulture));
         csv.WriteField(t.Dims.Length == 0 ? "" : "[" + string.Join(",", t.Dims) + "]");
-        csv.WriteField(string.Join(" ", t.Parameters.Scales.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
-        csv.WriteField(string.Join(" ", t.Parameters.ZeroPoints));
+        WriteList(csv, text, t.Parameters.Scales, "R");
+        WriteList(csv, text, t.Parameters.ZeroPoints, null);
         csv.WriteField(t.Parameters.Scheme.EffectiveBits.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// <paramref name="values"/> space-separated in one field, written to <paramref name="text"/> in small pieces: a 4-bit
+    /// model of gigabytes has millions of block scales per tensor, and the writer would buffer the whole field (several
+    /// times its size) before writing it. Numbers and spaces need no quoting, so the CSV writer places the delimiter (an
+    /// empty field), is flushed, and the list follows it.
+    /// </summary>
+    private static void WriteList<T>(CsvWriter csv, TextWriter text, T[] values, string? format) where T : ISpanFormattable
+    {
+        csv.WriteField(ReadOnlySpan<char>.Empty);
+        csv.Flush();
+        var buffer = new char[Math.Min(1 << 16, 64 + values.Length * 32)];
+        int at = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (buffer.Length - at < 64)
+            {
+                text.Write(buffer, 0, at);
+                at = 0;
+            }
+            if (i > 0)
+                buffer[at++] = ' ';
+            if (!values[i].TryFormat(buffer.AsSpan(at), out int n, format, CultureInfo.InvariantCulture))
+                throw new InvalidOperationException($"{values[i]} does not format in 63 characters");
+            at += n;
+        }
+        text.Write(buffer, 0, at);
     }
 
     /// <summary>The header row.</summary>

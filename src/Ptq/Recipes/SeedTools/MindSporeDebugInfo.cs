@@ -77,7 +77,7 @@ internal static class MindSporeDebugInfo
             csv.WriteField(t.NodeName);
             csv.WriteField(t.NodeType);
             csv.WriteField(t.TensorName);
-            Reports.QuantParamCsv.WriteTensorFields(csv, t);
+            Reports.QuantParamCsv.WriteTensorFields(csv, writer, t);
             csv.WriteField(weight ? "1" : "");
             csv.WriteField(weight ? "0" : "");
             csv.EndRecord();
