@@ -3,6 +3,7 @@ using Ptq.Onnx;
 using Ptq.Pipeline;
 using Ptq.Recipes;
 using Ptq.Reports;
+using Ptq.Runtime;
 using Ptq.Tests.Onnx.Large;
 
 namespace Ptq.Tests.Pipeline;
@@ -63,6 +64,22 @@ public class StreamedBlockQuantizationTests
         Assert.True(File.Exists(byDefault + ".data"), "a streamed model is saved with its tensors external");
         using (var saved = ModelIO.Load(byDefault))
             Assert.All(ModelTensors.Initializers(saved.Proto).Where(t => TensorBytes(t) >= 1024), t => Assert.True(ExternalDataInfo.IsExternal(t)));
+
+        // ONNX Runtime verifies it from files, as it does for a source of 2 GiB or more, and computes what the in-memory model computes.
+        var verification = ModelVerifier.Verify(model, streamed.Model, [], referenceLimitBytes: 0);
+        Assert.True(verification.Ran && verification.ReferenceNotRun is not null);
+        var feeds = new Dictionary<string, TensorValue> { ["ids"] = TensorValue.FromInt64s([1, 8], [3, 1, 4, 1, 5, 9, 2, 6]) };
+        float[] fromMemory, fromFiles, fromFloat;
+        using (var a = new OrtRunner(inMemory.Model))
+            fromMemory = a.Run(feeds)["logits"].ToFloats();
+        using (var b = new OrtRunner(streamed.Model, RunnerOptions.Default with { LoadFromFile = true }))
+            fromFiles = b.Run(feeds)["logits"].ToFloats();
+        using (var f = new OrtRunner(model))
+            fromFloat = f.Run(feeds)["logits"].ToFloats();
+        Assert.Equal(fromMemory, fromFiles);
+        // As LargeDecoderTests.SmallDecoder_FourBitRtn_FromExternalData_KeepsTheLogits: 4-bit blocks of 32 keep the logits.
+        double cosine = Ptq.Evaluation.CosineSimilarity.Compute(fromFloat, fromFiles);
+        Assert.True(cosine >= 0.98, $"logits cosine {cosine:F5} against float");
 
         // quant_param.csv reads the block scales back from the temporary file: the same file as from memory.
         string csvA = temp.File("memory.csv"), csvB = temp.File("streamed.csv");
