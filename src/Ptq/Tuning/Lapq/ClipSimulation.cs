@@ -10,7 +10,8 @@ namespace Ptq.Tuning.Lapq;
 /// <summary>
 /// A quantized model whose activation parameters can be changed between runs without a new ONNX Runtime session: the
 /// scale and zero point of every QuantizeLinear/DequantizeLinear pair of a searched tensor (and of the tensors sharing
-/// its parameters) become graph inputs, so one session serves every candidate of LAPQ's search (a session per
+/// its parameters) become graph inputs (read from the outer scope by pairs inside If/Loop/Scan bodies), so one session
+/// serves every candidate of LAPQ's search (a session per
 /// candidate would cost more than the runs). ONNX Runtime cannot fuse Q/DQ pairs with run-time parameters into integer
 /// kernels, so the pairs run as written, a float computation that rounds exactly where the integer one does; the
 /// weights are folded to their rounded float values once. The loss is measured against float outputs computed once.
@@ -81,20 +82,26 @@ internal sealed class ClipSimulation : IDisposable
             }
             return name;
         }
-        foreach (var dq in graph.Nodes.Where(n => n.IsStandard && n.OpType == "DequantizeLinear").ToList())
+        // Pairs inside If/Loop/Scan bodies read the root graph's inputs (and zero-point casts) from the outer scope.
+        foreach (var body in graph.AllGraphs().ToList())
         {
-            if (Passes.CodeClamp.Source(graph, dq.Inputs[0]) is not var (q, _) || !q.IsStandard
-                || !index.TryGetValue(result.Plan.ParameterSource(q.Inputs[0]), out int source))
-                continue;
-            int type = q.Inputs.Count > 2 && graph.Initializer(q.Inputs[2]) is { } zp ? zp.DataType : (int)DT.Uint8;
-            foreach (var node in new[] { q, dq })
+            foreach (var dq in body.Nodes.Where(n => n.IsStandard && n.OpType == "DequantizeLinear").ToList())
             {
-                graph.ReplaceInput(node, 1, ScaleInput + source);
-                if (node.Inputs.Count > 2)
-                    graph.ReplaceInput(node, 2, ZeroPoint(source, type));
+                if (Passes.CodeClamp.Source(body, dq.Inputs[0]) is not var (q, _) || !q.IsStandard
+                    || !index.TryGetValue(result.Plan.ParameterSource(q.Inputs[0]), out int source))
+                    continue;
+                int type = q.Inputs.Count > 2 && body.VisibleInitializer(q.Inputs[2]) is { } zp ? zp.DataType : (int)DT.Uint8;
+                foreach (var node in new[] { q, dq })
+                {
+                    body.ReplaceInput(node, 1, ScaleInput + source);
+                    if (node.Inputs.Count > 2)
+                        body.ReplaceInput(node, 2, ZeroPoint(source, type));
+                }
             }
         }
-        graph.RemoveUnusedInitializers();
+        graph.Invalidate();
+        foreach (var body in graph.AllGraphs().Reverse().ToList())
+            body.RemoveUnusedInitializers();
         for (int i = 0; i < sources.Count; i++)
         {
             graph.Inputs.Add(ScalarInput(ScaleInput + i));
