@@ -108,7 +108,7 @@ public sealed class BlockWeightQuantizerTests
     /// ids [1, T] → Gather(E [V, D]) → fc1 (MatMul [D, D]) → head (MatMul Eᵀ, tied) → logits; and the embedding → fc2
     /// (MatMul [D, 80]) → fc3 (MatMul [80, 24]: K = 80 is not a whole number of blocks) → y.
     /// </summary>
-    private static ModelProto LanguageModel(int seed)
+    internal static ModelProto LanguageModel(int seed)
     {
         var random = new Random(seed);
         var g = new GraphProto { Name = "lm" };

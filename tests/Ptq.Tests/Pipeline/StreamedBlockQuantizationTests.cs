@@ -1,6 +1,8 @@
 using Ptq.IO;
 using Ptq.Onnx;
 using Ptq.Pipeline;
+using Ptq.Quantization;
+using Ptq.Quantization.Blockwise;
 using Ptq.Recipes;
 using Ptq.Reports;
 using Ptq.Runtime;
@@ -126,6 +128,58 @@ public class StreamedBlockQuantizationTests
             Assert.Throws<PtqException>(commit.Commit);
         }
         Assert.Equal(["quant_param.csv"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName));
+    }
+
+    /// <summary>
+    /// The variants the writer stores differently: a tied table stored once, HQQ's float zero points, symmetric blocks
+    /// without zero points, K not a whole number of blocks, 2- and 8-bit codes; and a Gemm whose bias becomes an input.
+    /// </summary>
+    [Theory]
+    [InlineData(4, 32, false, false, 4)]
+    [InlineData(4, 32, true, false, 8)]
+    [InlineData(8, 16, false, false, 8)]
+    [InlineData(2, 64, false, false, 2)]
+    [InlineData(4, 32, false, true, 4)]
+    public void EveryStoredVariant_StreamsToTheSameBytes(int bits, int block, bool symmetric, bool hqq, int embeddingBits)
+    {
+        using var temp = new TempDirectory();
+        var gemm = new Ptq.Onnx.Proto.GraphProto { Name = "gemm" };
+        gemm.Input.Add(TestModels.FloatInfo("x", 2, 128));
+        gemm.Output.Add(TestModels.FloatInfo("y", 2, 96));
+        var random = new Random(bits);
+        gemm.Initializer.Add(TestModels.RandomFloats("w", random, 96, 128));
+        gemm.Initializer.Add(TestModels.RandomFloats("b", random, 96));
+        gemm.Node.Add(TestModels.Node("Gemm", "gemm", ["x", "w", "b"], ["y"], Ptq.Graph.Node.IntAttribute("transB", 1)));
+        foreach (var (name, proto) in new[] { ("lm", BlockWeightQuantizerTests.LanguageModel(seed: bits + block)), ("gemm", TestModels.Model(gemm, opset: 17)) })
+        {
+            // Saved with every tensor of 64 bytes or more external, as a model of 2 GiB would be.
+            string path = Path.Combine(Directory.CreateDirectory(temp.File(name)).FullName, "m.onnx");
+            using (var inMemory = new OnnxModel(proto))
+                ModelIO.Save(inMemory, path, new ModelSaveOptions { ExternalData = ExternalDataMode.Always, ExternalMinBytes = 64 });
+            using var model = ModelIO.Load(path);
+            var settings = new StaticQuantizationSettings { Weights = new QuantScheme(bits, symmetric ? QuantMode.Symmetric : QuantMode.AsymmetricUnsigned) };
+            var options = new BlockQuantizationOptions { BlockSize = block, Method = hqq ? BlockMethod.Hqq : BlockMethod.Rtn, AccuracyLevel = 0, EmbeddingBits = embeddingBits };
+            var memory = BlockWeightQuantizer.Quantize(model, settings, options);
+            var streamed = BlockWeightQuantizer.Quantize(model, settings, options with { StreamFromBytes = 0 });
+            // Tensors of 1 KiB or more are streamed (the packed codes at least, in both models).
+            Assert.Contains(ModelTensors.Initializers(streamed.Model.Proto), streamed.Model.External!.IsSpilled);
+            var save = new ModelSaveOptions { ExternalData = ExternalDataMode.Always };
+            string a = Save(temp, name + "-memory", memory, save), b = Save(temp, name + "-streamed", streamed, save);
+            Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+            Assert.Equal(File.ReadAllBytes(a + ".data"), File.ReadAllBytes(b + ".data"));
+            QuantParamCsv.Write(a + ".csv", memory.Tensors, memory.BiasCorrections);
+            QuantParamCsv.Write(b + ".csv", streamed.Tensors, streamed.BiasCorrections);
+            Assert.Equal(File.ReadAllText(a + ".csv"), File.ReadAllText(b + ".csv"));
+            // Float against quantized, as BlockWeightQuantizerTests measures in memory.
+            var feeds = name == "lm"
+                ? new Dictionary<string, TensorValue> { ["ids"] = TensorValue.FromInt64s([1, 6], [3, 0, 49, 7, 7, 21]) }
+                : new Dictionary<string, TensorValue> { ["x"] = TensorValue.FromFloats([2, 128], [.. Enumerable.Range(0, 256).Select(i => (float)Math.Sin(i))]) };
+            string output = name == "lm" ? "logits" : "y";
+            using var f = new OrtRunner(model);
+            using var q = new OrtRunner(streamed.Model);
+            double cosine = Ptq.Evaluation.CosineSimilarity.Compute(f.Run(feeds)[output].ToFloats(), q.Run(feeds)[output].ToFloats());
+            Assert.True(cosine > (bits == 2 ? 0.8 : 0.98), $"{name}: cosine {cosine:F5} against float");
+        }
     }
 
     private static StaticQuantizationResult Quantize(OnnxModel model, long? streamFrom, string? streamFolder)
