@@ -28,16 +28,13 @@ internal sealed class ExternalDataPlan
             ExternalDataMode.Never => false,
             // A model whose tensors were streamed to a temporary file while it was built (a source of 2 GiB or more)
             // keeps them external: inlining would load them all into memory at once.
-            _ => total > options.AutoExternalThresholdBytes || HoldsSpilled(model),
+            _ => total > options.AutoExternalThresholdBytes || model.HoldsSpilledTensors,
         };
         if (!external && total >= ModelIO.ProtobufLimitBytes)
             throw new PtqException(
                 $"model '{model.DisplayName}' holds {total} bytes of weights, over protobuf's 2 GiB limit; save it with external data (ExternalDataMode.Auto or Always)");
         return new ExternalDataPlan(external, options.ExternalMinBytes);
     }
-
-    private static bool HoldsSpilled(OnnxModel model) =>
-        model.External is { Spills.Count: > 0 } reader && ModelTensors.Initializers(model.Proto).Any(reader.IsSpilled);
 
     /// <summary>Rewrites the tensors of <paramref name="copy"/>: large ones to <paramref name="dataPath"/>, the rest inline.</summary>
     public void Apply(ModelProto copy, ExternalDataReader? source, string? dataPath, string dataLocation)

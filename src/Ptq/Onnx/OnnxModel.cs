@@ -54,6 +54,13 @@ public sealed class OnnxModel : IDisposable
     public long DefaultOpset =>
         Proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
 
+    /// <summary>
+    /// True when some initializer lives in a temporary tensor file (<see cref="SpillFile"/>): the model is the quantization
+    /// of one of 2 GiB or more, and is saved and run from files rather than serialized whole.
+    /// </summary>
+    internal bool HoldsSpilledTensors =>
+        External is { Spills.Count: > 0 } reader && ModelTensors.Initializers(Proto).Any(reader.IsSpilled);
+
     /// <summary>Reads any tensor of this model as float values (inline or external).</summary>
     internal float[] ReadFloats(TensorProto tensor) => TensorData.ToFloats(tensor, External);
 

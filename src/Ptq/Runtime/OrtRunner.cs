@@ -189,8 +189,10 @@ internal sealed class OrtRunner : IDisposable
         DeleteStaging();
     }
 
+    // A model whose tensors were streamed to a temporary file (the quantization of a model of 2 GiB or more) is staged
+    // as files too: one serialized copy would hold every tensor in memory, beside the session's own.
     private static byte[]? TrySerialize(OnnxModel model) =>
-        ModelIO.EstimateInlineBytes(model.Proto) < ModelIO.ProtobufLimitBytes - (64L << 20) ? ModelIO.ToBytes(model) : null;
+        ModelIO.EstimateInlineBytes(model.Proto) < ModelIO.ProtobufLimitBytes - (64L << 20) && !model.HoldsSpilledTensors ? ModelIO.ToBytes(model) : null;
 
     private void DeleteStaging()
     {
