@@ -48,6 +48,9 @@ internal static class EvaluationReportView
             RightAlign(table, 1);
             // A sequence output (one score row per position) is compared position by position.
             AddRow(table, c.ArgmaxRows > c.Samples ? "top-1 agreement per position" : "top-1 agreement", $"{Number(c.AgreementPercent, "F2")} % ({c.ArgmaxAgreements}/{c.ArgmaxRows})");
+            if (c.ArgmaxRows > c.ArgmaxAgreements)
+                AddRow(table, "where they disagree: reference's gap mean / max; rows as close",
+                    $"{Number(100 * c.DisagreementGap.Mean, "F1")} % / {Number(100 * c.DisagreementGap.Max, "F1")} %; {Number(100 * c.CloseRows, "F1")} %");
             AddRow(table, "cosine mean / min", $"{Number(c.MeanCosine, "F5")} / {Number(c.MinCosine, "F5")}");
             AddRow(table, "SQNR (dB)", Number(c.SqnrDb, "F2"));
             AddRow(table, "mean abs error", Number(c.MeanAbsError, "G4"));

@@ -14,6 +14,13 @@ namespace Ptq.Evaluation;
 /// <param name="ArgmaxRows">Rows (class-score vectors) compared for argmax agreement.</param>
 /// <param name="ArgmaxAgreements">Rows whose argmax equals the reference's.</param>
 /// <param name="Custom">User metrics by name: mean, min, max of the per-sample values.</param>
+/// <param name="DisagreementGap">Over the rows whose argmax differs: how much the reference prefers its own class to the one
+/// the model chose, <c>(r[argmax r] − r[argmax x]) / (max r − min r)</c> (0: a tie in the reference, 1: the model chose the
+/// reference's lowest score); mean, min, max.</param>
+/// <param name="CloseRows">The share (0–1) of all rows whose reference margin <c>(r[top 1] − r[top 2]) / (max r − min r)</c> is at
+/// most the largest disagreement gap (to 0.1 %: a fixed histogram keeps memory constant): the rows as close to a tie as
+/// the ones that flipped. When the disagreements are a few of many such rows, they are near-ties that any rounding can
+/// flip rather than errors of one layer; NaN without disagreements.</param>
 public sealed record ComparisonSummary(
     long Samples,
     MetricSummary Cosine,
@@ -23,7 +30,9 @@ public sealed record ComparisonSummary(
     double MaxAbsError,
     long ArgmaxRows,
     long ArgmaxAgreements,
-    IReadOnlyDictionary<string, MetricSummary> Custom)
+    IReadOnlyDictionary<string, MetricSummary> Custom,
+    MetricSummary DisagreementGap,
+    double CloseRows)
 {
     /// <summary>Mean per-sample cosine similarity.</summary>
     public double MeanCosine => Cosine.Mean;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 namespace Ptq.Evaluation;
 
 /// <summary>
@@ -10,6 +11,9 @@ internal sealed class OutputComparison
     private readonly RunningStats[] _customStats;
     private RunningStats _cosine;
     private RunningStats _sampleSqnr;
+    private RunningStats _disagreementGap;
+    private readonly long[] _margins = new long[MarginBins + 1];
+    private const int MarginBins = 1000;
     private double _signalEnergy, _noiseEnergy, _absErrorSum, _maxAbsError;
     private long _elements, _rows, _agreements;
 
@@ -48,9 +52,36 @@ internal sealed class OutputComparison
         for (int start = 0; row > 0 && start + row <= reference.Length; start += row)
         {
             _rows++;
-            if (ArgmaxAgreement.Agrees(reference.Slice(start, row), actual.Slice(start, row))) _agreements++;
+            AddRow(reference.Slice(start, row), actual.Slice(start, row));
         }
         for (int i = 0; i < _custom.Length; i++) _customStats[i].Add(_custom[i].Value(reference, actual));
+    }
+
+    private void AddRow(ReadOnlySpan<float> reference, ReadOnlySpan<float> actual)
+    {
+        int expected = TopK.Argmax(reference), chosen = TopK.Argmax(actual);
+        float top = reference[expected], spread = top - TensorPrimitives.Min(reference);
+        float second = float.NegativeInfinity;
+        for (int i = 0; i < reference.Length; i++)
+            if (i != expected && reference[i] > second) second = reference[i];
+        double margin = reference.Length < 2 ? 0 : Gap(top, second, spread);
+        _margins[double.IsNaN(margin) ? 0 : (int)Math.Round(Math.Clamp(margin, 0, 1) * MarginBins)]++;
+        if (expected == chosen)
+            _agreements++;
+        else
+            _disagreementGap.Add(Gap(top, reference[chosen], spread));
+    }
+
+    private static double Gap(float top, float other, float spread) => spread > 0 ? (top - other) / (double)spread : 0;
+
+    private double CloseRows()
+    {
+        var gap = _disagreementGap.ToSummary();
+        long total = _margins.Sum();
+        if (gap.Count == 0 || total == 0 || double.IsNaN(gap.Max))
+            return double.NaN;
+        int last = (int)Math.Round(Math.Clamp(gap.Max, 0, 1) * MarginBins);
+        return _margins.Take(last + 1).Sum() / (double)total;
     }
 
     /// <summary>The aggregate over every sample added so far (see <see cref="ComparisonSummary"/> for the formulas).</summary>
@@ -63,5 +94,7 @@ internal sealed class OutputComparison
         Count == 0 ? double.NaN : _maxAbsError,
         _rows,
         _agreements,
-        _custom.Select((m, i) => (m.Key, _customStats[i].ToSummary())).ToDictionary(p => p.Key, p => p.Item2, StringComparer.Ordinal));
+        _custom.Select((m, i) => (m.Key, _customStats[i].ToSummary())).ToDictionary(p => p.Key, p => p.Item2, StringComparer.Ordinal),
+        _disagreementGap.ToSummary(),
+        CloseRows());
 }

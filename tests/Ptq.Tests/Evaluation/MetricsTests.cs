@@ -105,12 +105,4 @@ public class MetricsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => TopK.Contains(s, 5, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => TopK.Contains(s, 0, 0));
     }
-
-    [Fact]
-    public void Argmax_agreement()
-    {
-        Assert.True(ArgmaxAgreement.Agrees([0, 3, 1], [0.5f, 0.9f, 0.1f]));
-        Assert.False(ArgmaxAgreement.Agrees([0, 3, 1], [0.5f, 0.1f, 0.9f]));
-        Assert.True(ArgmaxAgreement.Agrees([2, 2], [1, 1])); // both pick the first maximum
-    }
 }

@@ -40,6 +40,33 @@ public class OutputComparisonTests
         Assert.Equal((2L, 1L), (c.ToSummary().ArgmaxRows, c.ToSummary().ArgmaxAgreements));
     }
 
+    /// <summary>
+    /// Where the argmax differs, the reference's gap between its class and the chosen one, as a share of its score spread;
+    /// and the share of all rows whose own top-1/top-2 margin is as small as the largest such gap.
+    /// </summary>
+    [Fact]
+    public void Disagreements_are_measured_against_the_references_own_margins()
+    {
+        var c = new OutputComparison();
+        c.Add([0.5f, 0.45f, 0.05f], [0.4f, 0.5f, 0.1f]);   // disagrees: gap (0.5 − 0.45) / (0.5 − 0.05) = 1/9; margin 1/9
+        c.Add([0.9f, 0.05f, 0.05f], [0.9f, 0.05f, 0.05f]); // agrees: margin 1
+        c.Add([0.6f, 0.3f, 0.1f], [0.6f, 0.3f, 0.1f]);     // agrees: margin 0.6
+        c.Add([0.4f, 0.35f, 0.25f], [0.3f, 0.3f, 0.4f]);   // disagrees, chose the lowest: gap 1; margin 1/3
+        var s = c.ToSummary();
+        Assert.Equal(2, s.DisagreementGap.Count);
+        Assert.Equal(1.0 / 9, s.DisagreementGap.Min, 6);
+        Assert.Equal(1, s.DisagreementGap.Max, 6);
+        Assert.Equal(1.0, s.CloseRows, 6); // every margin is at most 1
+
+        var close = new OutputComparison();
+        close.Add([0.5f, 0.45f, 0.05f], [0.4f, 0.5f, 0.1f]); // gap 1/9
+        close.Add([0.5f, 0.46f, 0.04f], [0.5f, 0.46f, 0.04f]); // margin 0.04/0.46 ≈ 0.087: as close
+        close.Add([0.6f, 0.3f, 0.1f], [0.6f, 0.3f, 0.1f]);     // margin 0.6: not
+        close.Add([0.9f, 0.05f, 0.05f], [0.9f, 0.05f, 0.05f]); // margin 1: not
+        Assert.Equal(0.5, close.ToSummary().CloseRows, 6);
+        Assert.True(double.IsNaN(new OutputComparison().ToSummary().CloseRows));
+    }
+
     [Fact]
     public void Identical_outputs_are_perfect_and_empty_is_NaN()
     {

@@ -313,30 +313,7 @@ public class SubgraphQuantizationTests
         Assert.NotEmpty(inBodies);
         Assert.True(lapq.Loss < 0.9 * lapq.InitLoss, $"search loss {lapq.Loss} vs start {lapq.InitLoss}");
         Assert.Contains(inBodies, r => r.End != r.Start);
-        Assert.Equal(lapq.Loss, RelativeError(model, lapq.Result.Model, samples.Take(8).ToList()), 0.02 * lapq.Loss);
-    }
-
-    /// <summary>Σ squared error over the outputs Y and H divided by their float energy, as LAPQ's loss measures it.</summary>
-    private static double RelativeError(OnnxModel reference, OnnxModel quantized, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
-    {
-        using var f = new OrtRunner(reference);
-        using var q = new OrtRunner(quantized);
-        double error = 0, energy = 0;
-        foreach (var sample in samples)
-        {
-            var expected = f.Run(sample);
-            var actual = q.Run(sample);
-            foreach (string output in new[] { "Y", "H" })
-            {
-                float[] e = expected[output].ToFloats(), a = actual[output].ToFloats();
-                for (int i = 0; i < e.Length; i++)
-                {
-                    error += Math.Pow(a[i] - e[i], 2);
-                    energy += (double)e[i] * e[i];
-                }
-            }
-        }
-        return error / energy;
+        Assert.Equal(lapq.Loss, Tuning.LapqTests.RelativeError(model, lapq.Result.Model, samples.Take(8).ToList(), "Y", "H"), 0.02 * lapq.Loss);
     }
 
     private static Dictionary<string, TensorValue> Feeds(int seed, bool flag)

@@ -125,18 +125,24 @@ public class LapqTests
         Assert.Equal(lapq.Loss, RelativeError(model, lapq.Result.Model, calibration.Take(8).ToList()), 0.02 * lapq.Loss);
     }
 
-    private static double RelativeError(OnnxModel reference, OnnxModel quantized, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples)
+    /// <summary>Σ squared error over <paramref name="outputs"/> (default Y) divided by their float energy, as LAPQ's loss measures it.</summary>
+    internal static double RelativeError(OnnxModel reference, OnnxModel quantized, IReadOnlyList<IReadOnlyDictionary<string, TensorValue>> samples, params string[] outputs)
     {
         using var f = new OrtRunner(reference);
         using var q = new OrtRunner(quantized);
         double error = 0, energy = 0;
         foreach (var sample in samples)
         {
-            float[] expected = f.Run(sample)["Y"].ToFloats(), actual = q.Run(sample)["Y"].ToFloats();
-            for (int i = 0; i < expected.Length; i++)
+            var expectedOutputs = f.Run(sample);
+            var actualOutputs = q.Run(sample);
+            foreach (string output in outputs.Length == 0 ? ["Y"] : outputs)
             {
-                error += Math.Pow(actual[i] - expected[i], 2);
-                energy += (double)expected[i] * expected[i];
+                float[] expected = expectedOutputs[output].ToFloats(), actual = actualOutputs[output].ToFloats();
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    error += Math.Pow(actual[i] - expected[i], 2);
+                    energy += (double)expected[i] * expected[i];
+                }
             }
         }
         return error / energy;

@@ -51,15 +51,3 @@ internal static class TopK
 
     private static float Key(float v) => float.IsNaN(v) ? float.NegativeInfinity : v;
 }
-
-/// <summary>Whether two score vectors pick the same class.</summary>
-internal static class ArgmaxAgreement
-{
-    /// <summary>True when <c>argmax(r) = argmax(x)</c> (first maximum on ties, see <see cref="TopK.Argmax"/>).</summary>
-    /// <exception cref="ArgumentException">When the spans differ in length.</exception>
-    public static bool Agrees(ReadOnlySpan<float> reference, ReadOnlySpan<float> actual)
-    {
-        MetricGuard.SameLength(reference, actual);
-        return TopK.Argmax(reference) == TopK.Argmax(actual);
-    }
-}
