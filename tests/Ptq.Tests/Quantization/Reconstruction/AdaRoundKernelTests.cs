@@ -24,6 +24,27 @@ public class AdaRoundKernelTests
         }
     }
 
+    /// <summary>
+    /// The codes do not depend on the units of the layer's inputs (C scaled by k²: pixels in 0–255 instead of 0–1) or of
+    /// its weights (weights and steps scaled together), since the reconstruction term is measured in steps. Before, the
+    /// 255² larger Gram matrix drowned the regulariser and changed the codes.
+    /// </summary>
+    [Fact]
+    public void CodesDoNotDependOnTheUnitsOfInputsOrWeights()
+    {
+        var problem = new LayerProblem(rows: 16, columns: 48, samples: 1500, seed: 11);
+        var gram = problem.Hessian.Select(h => h / 1500).ToArray();
+        var options = new AdaRoundOptions(Iterations: 300);
+        var codes = AdaRoundKernel.Quantize(problem.Weights, problem.Columns, gram, problem.Grid, options);
+        // Powers of two keep every product exact in floating point.
+        var pixels = AdaRoundKernel.Quantize(problem.Weights, problem.Columns, [.. gram.Select(g => g * 256 * 256)], problem.Grid, options);
+        var grid = problem.Grid with { Scales = [.. problem.Grid.Scales.Select(x => x / 64)] };
+        var smallWeights = AdaRoundKernel.Quantize([.. problem.Weights.Select(w => w / 64)], problem.Columns, gram, grid, options);
+        Assert.Equal(codes, pixels);
+        Assert.Equal(codes, smallWeights);
+        Assert.NotEqual(problem.Grid.Nearest(problem.Weights, problem.Columns), codes);
+    }
+
     /// <summary>With no input correlation to exploit (C = I), the best rounding is the nearest one, and AdaRound finds it.</summary>
     [Fact]
     public void RoundsToNearestWhenInputsAreIndependent()
