@@ -68,13 +68,11 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
     /// <summary>
     /// Mixed 4/8-bit weights with GPTQ, 8-bit activations, target output cosine 0.99 on the check samples: the layers are
     /// ranked once by what their 4-bit weights alone cost per weight and the first ones raised to 8 bits, reconstructing
-    /// each step. Measured (library and bench) with the target's own ridge (the default since session lowbits3): 25 of 26
-    /// layers raised, 41.6 % of the weights left at 4 bits (conv10; ≥ 40 asserted), check cosine 0.9926; on the 400
-    /// held-out images agreement 89.25 % (≥ 85, the bar), cosine 0.976 (≥ 0.96), top-1 55.25 %, 1.5 points under
-    /// fp32 (at most 3 asserted: one image is 0.25 points). Before the ridge 23 layers were raised (54.9 % at 4 bits,
-    /// check cosine 0.9914, held-out 87.50 % and 0.972): the ridge gives up some fit to the calibration images' upstream
-    /// rounding, which the check cosine measures (23 raised: 0.9858 instead of 0.991), for held-out images, which it does
-    /// not (bench/README.md, "Regularising the asymmetric target").
+    /// each step, with act-order (the mixed search's default). Measured (bench, session 9): 73.6 % of the weights left at
+    /// 4 bits (≥ 60 asserted); on the 400 held-out images agreement 87.00 % (≥ 85, the bar), cosine 0.9765
+    /// (≥ 0.96), top-1 55.50 %, 1.25 points under fp32 (at most 3 asserted: one image is 0.25 points). Without act-order
+    /// 25 of 26 layers were raised (41.6 % at 4 bits) for 89.25 % and 0.9759: the same closeness from a model whose
+    /// weights are much smaller (bench/README.md, "Regularising the asymmetric target").
     /// </summary>
     [SlowFact("GPTQ reconstructed once per step of the mixed-bit search on SqueezeNet, minutes on two cores")]
     public void SqueezeNet_Mixed48_Gptq()
@@ -94,7 +92,7 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
             new EvaluationOptions { LatencyRuns = 0, IntraOpThreads = 2 });
         var c = report.Comparison!;
         output.WriteLine($"mixed 4/8 gptq: {fourBit:P1} of weights at 4 bits, agreement {c.AgreementPercent:F2} %, cosine {c.MeanCosine:F5}, top-1 {report.Accuracy!.Top1Percent:F2} %");
-        Assert.True(fourBit >= 0.4, $"{fourBit:P1} of the weights at 4 bits");
+        Assert.True(fourBit >= 0.6, $"{fourBit:P1} of the weights at 4 bits");
         Assert.True(c.AgreementPercent >= 85, $"agreement {c.AgreementPercent} %");
         Assert.True(c.MeanCosine >= 0.96, $"cosine {c.MeanCosine}");
         Assert.True(report.ReferenceAccuracy!.Top1Percent - report.Accuracy.Top1Percent <= 3, $"top-1 {report.Accuracy.Top1Percent} %");

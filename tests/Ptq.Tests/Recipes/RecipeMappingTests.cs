@@ -29,6 +29,18 @@ public sealed class RecipeMappingTests
         Assert.Equal(recipe, RecipeYamlReader.Parse(RecipeYamlWriter.Write(recipe)));
     }
 
+    /// <summary>Act-order is off unless asked for, except in the mixed 4/8 weight search; an explicit false is kept there.</summary>
+    [Fact]
+    public void Act_order_is_the_mixed_weight_searchs_default()
+    {
+        var gptq = QuantizationRecipe.Default with { WeightBits = 4, WeightMethod = WeightMethod.Gptq };
+        Assert.False(gptq.ToStaticSettings(hasData: true).Reconstruction.ActOrder);
+        Assert.True((gptq with { ActOrder = true }).ToStaticSettings(hasData: true).Reconstruction.ActOrder);
+        var mixed = gptq with { WeightBits = QuantizationRecipe.MixedBits };
+        Assert.True(mixed.ToStaticSettings(hasData: true).Reconstruction.ActOrder);
+        Assert.False((mixed with { ActOrder = false }).ToStaticSettings(hasData: true).Reconstruction.ActOrder);
+    }
+
     [Fact]
     public void Block_keys_read_and_write_back()
     {
