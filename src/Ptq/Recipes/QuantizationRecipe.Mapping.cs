@@ -63,7 +63,8 @@ public sealed partial record QuantizationRecipe
                 Iterations = AdaroundIterations ?? WeightReconstructionSettings.DefaultIterations,
                 // The mixed 4/8 search keeps more layers at 4 bits for the same target with act-order (SqueezeNet 73.6 % of the
                 // weights against 41.6 %, the CIFAR-10 CNN 76.6 % against 47.9 %); plain 4-bit CNN weights gain nothing from it.
-                ActOrder = ActOrder ?? (WeightBits == MixedBits || new WeightReconstructionSettings().ActOrder),
+                ActOrder = ActOrder ?? (WeightBits == MixedBits && WeightMethodFor(hasData ?? Data.Count > 0) == Quantization.WeightMethod.Gptq
+                    || new WeightReconstructionSettings().ActOrder),
             },
             TensorClips = ClipTable is { } table ? Flatten(BoltClipTableReader.Load(table)) : null,
             NetAwareClipping = NetAwareClip,

@@ -148,7 +148,7 @@ public sealed partial record QuantizationRecipe
     /// <summary><c>--adaround-iterations N</c> (positive): AdaRound's optimisation steps per layer. Null: <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.DefaultIterations"/>.</summary>
     public int? AdaroundIterations { get; init; }
 
-    /// <summary><c>--act-order true|false</c>: GPTQ rounds the columns of largest input energy first. Null: on with <c>--weight-bits mixed</c> (the search keeps more layers at 4 bits), else the default of <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.ActOrder"/> (off).</summary>
+    /// <summary><c>--act-order true|false</c>: GPTQ rounds the columns of largest input energy first. Null: on for gptq with <c>--weight-bits mixed</c> (the search keeps more layers at 4 bits), else the default of <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.ActOrder"/> (off).</summary>
     public bool? ActOrder { get; init; }
 
     /// <summary>The weight method in effect with the recipe's own <see cref="Data"/>: <see cref="WeightMethodFor"/>.</summary>

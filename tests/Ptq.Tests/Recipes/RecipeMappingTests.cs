@@ -39,6 +39,7 @@ public sealed class RecipeMappingTests
         var mixed = gptq with { WeightBits = QuantizationRecipe.MixedBits };
         Assert.True(mixed.ToStaticSettings(hasData: true).Reconstruction.ActOrder);
         Assert.False((mixed with { ActOrder = false }).ToStaticSettings(hasData: true).Reconstruction.ActOrder);
+        Assert.False((mixed with { WeightMethod = WeightMethod.AdaRound }).ToStaticSettings(hasData: true).Reconstruction.ActOrder);
     }
 
     [Fact]

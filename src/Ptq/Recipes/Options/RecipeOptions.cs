@@ -327,7 +327,7 @@ internal static partial class RecipeOptions
     /// <summary><c>act-order</c> (<see cref="QuantizationRecipe.ActOrder"/>).</summary>
     public static RecipeOption ActOrder { get; } = Setting("act-order", OptionGroup.Quantization, Codecs.Bool.OrNull(), r => r.ActOrder, (r, v) => r with { ActOrder = v },
         "gptq: round the weights of the inputs with the largest energy first (GPTQ's act-order).",
-        new() { Placeholder = "true|false", UnsetMeans = () => "true with --weight-bits mixed, else false" });
+        new() { Placeholder = "true|false", UnsetMeans = () => "true for gptq with --weight-bits mixed, else false" });
 
     /// <summary><c>block-size</c> (<see cref="QuantizationRecipe.BlockSize"/>).</summary>
     public static RecipeOption BlockSize { get; } = Setting("block-size", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.BlockSize, (r, v) => r with { BlockSize = v },
