@@ -86,8 +86,10 @@ internal static class BlockWeightQuantizer
         var prepared = preparedModel.Model;
         var graph = OnnxGraph.FromModel(prepared, promoteConstants: false);
         var (gathers, tied) = EmbeddingTables.Find(graph, prepared.External);
-        // Comparing tables with output projections read a projection transposed: collect it before the first layer is read.
-        if (gathers.Count > 0)
+        bool streams = Streams(prepared, options);
+        // Comparing tables with output projections read a projection transposed: on a model of gigabytes, collect it
+        // before the first layer is read.
+        if (streams && gathers.Count > 0)
             GC.Collect();
         if (options.EmbeddingBits is { } embeddingBits)
         {
@@ -110,7 +112,7 @@ internal static class BlockWeightQuantizer
         if (options.Method == BlockMethod.Awq) // scaling edits this call's graph, so it runs on every call
             solved = AwqPass.Apply(prepared, graph, n => !tied.Contains(n.Name) && choices.SkipReason(n) is null ? Scheme(choices.WeightScheme(n), options) : null,
                 samples ?? [], log);
-        var spill = Streams(prepared, options) ? new SpillFile(options.StreamDirectory) : null;
+        var spill = streams ? new SpillFile(options.StreamDirectory) : null;
         var writer = new Writer(graph, prepared.External, options, tied, solved, spill);
         var floatNodes = new List<FloatNode>();
         foreach (var node in graph.TopologicalOrder())

@@ -18,12 +18,18 @@ public sealed class BlockWeightQuantizerTests
 {
     private const int Vocabulary = 50, Width = 64, Hidden = 80, Out = 24, Tokens = 6;
 
+    /// <summary>The variants the writer stores differently: bits, block size, symmetric (no zero points), HQQ (float zero points), embedding bits.</summary>
+    public static TheoryData<int, int, bool, bool, int> StoredVariants => new()
+    {
+        { 4, 32, false, false, 4 },
+        { 4, 32, true, false, 8 },
+        { 8, 16, false, false, 8 },
+        { 2, 64, false, false, 2 },
+        { 4, 32, false, true, 4 },
+    };
+
     [Theory]
-    [InlineData(4, 32, false, false, 4)]
-    [InlineData(4, 32, true, false, 8)]
-    [InlineData(8, 16, false, false, 8)]
-    [InlineData(2, 64, false, false, 2)]
-    [InlineData(4, 32, false, true, 4)]
+    [MemberData(nameof(StoredVariants))]
     public void QuantizedModelComputesWithTheDequantizedWeights(int bits, int block, bool symmetric, bool hqq, int embeddingBits)
     {
         var method = hqq ? BlockMethod.Hqq : BlockMethod.Rtn;

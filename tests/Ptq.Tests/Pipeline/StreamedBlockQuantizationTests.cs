@@ -135,11 +135,7 @@ public class StreamedBlockQuantizationTests
     /// without zero points, K not a whole number of blocks, 2- and 8-bit codes; and a Gemm whose bias becomes an input.
     /// </summary>
     [Theory]
-    [InlineData(4, 32, false, false, 4)]
-    [InlineData(4, 32, true, false, 8)]
-    [InlineData(8, 16, false, false, 8)]
-    [InlineData(2, 64, false, false, 2)]
-    [InlineData(4, 32, false, true, 4)]
+    [MemberData(nameof(BlockWeightQuantizerTests.StoredVariants), MemberType = typeof(BlockWeightQuantizerTests))]
     public void EveryStoredVariant_StreamsToTheSameBytes(int bits, int block, bool symmetric, bool hqq, int embeddingBits)
     {
         using var temp = new TempDirectory();
