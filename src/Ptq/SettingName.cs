@@ -33,6 +33,7 @@ internal sealed class SettingName : ISetting
     public static SettingName WeightMethod { get; } = new("weight-method");
     public static SettingName ReconSamples { get; } = new("recon-samples");
     public static SettingName AdaroundIterations { get; } = new("adaround-iterations");
+    public static SettingName EdgeWeightBits { get; } = new("edge-weight-bits");
     public static SettingName SmoothQuant { get; } = new("smooth-quant");
     public static SettingName OnlyOp { get; } = new("only-op");
     public static SettingName Format { get; } = new("format");
@@ -45,7 +46,7 @@ internal sealed class SettingName : ISetting
     /// <summary>Every name above, for the test that matches them against the option table and the commands.</summary>
     internal static IReadOnlyList<SettingName> All { get; } =
         [Data, Labels, Shard, Clip, Mode, ActBits, TargetCosine, FoldBn, Resize, ResizeShort, ResizeMethod, Color, Layout, Crop, Mean, Std, Scale, Multiply, CalibSize, MaxImagePixels,
-         WeightMethod, ReconSamples, AdaroundIterations, SmoothQuant, OnlyOp, Format, Method, LapqIterations, LapqMaxEvals, LapqSamples, LapqInitP];
+         WeightMethod, ReconSamples, AdaroundIterations, EdgeWeightBits, SmoothQuant, OnlyOp, Format, Method, LapqIterations, LapqMaxEvals, LapqSamples, LapqInitP];
 
     /// <inheritdoc/>
     public string Key { get; }

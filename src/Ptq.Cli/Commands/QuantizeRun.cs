@@ -67,11 +67,17 @@ internal static class QuantizeRun
         return ExitCodes.Ok;
     }
 
+    // Names up to a few layers (the exceptions are what a reader looks for), counts the rest.
+    private static string LayerList(IReadOnlyList<string> layers) =>
+        layers.Count <= 4 ? $"({string.Join(", ", layers)})" : $"({layers.Count} layers)";
+
     private static void WriteSummary(TextWriter output, QuantizationSummary s, string modelPath, string csvPath)
     {
         output.WriteLine($"wrote {modelPath} and {csvPath}");
         output.WriteLine($"quantized: {s.Activations} activations, {s.Weights} weights, {s.Biases} biases; " +
                          $"folded {s.FoldedBatchNorms} BatchNorm, fused {s.FusedActivations} Relu/Clip, corrected {s.BiasCorrections} biases");
+        if (s.LayersByWeightBits.Count > 1)
+            output.WriteLine("weight bits: " + string.Join("; ", s.LayersByWeightBits.Select(b => $"{b.Key} bits {LayerList(b.Value)}")));
         foreach (var (reason, ops) in s.FloatNodesByReason)
             output.WriteLine($"left float ({reason}): {string.Join(", ", ops.Select(o => $"{o.Value} {o.Key}"))}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -39,6 +39,8 @@ internal static class DynamicQuantizer
         settings.Validate();
         CheckWeights(settings.Weights, "--weight-bits/--weight-mode");
         CheckActivations(settings.Activations, "--act-bits/--act-mode");
+        if (settings.EdgeWeights is { } edge)
+            CheckWeights(edge, SettingName.EdgeWeightBits.ToString());
         foreach (var o in settings.Overrides)
         {
             if (o.Weights is { } weights)

@@ -19,6 +19,7 @@ internal sealed class QuantizationChoices
     private readonly List<(Func<Node, bool> Matches, NodeOverride Override)> _overrides = [];
     private readonly OnnxGraph _graph;
     private readonly Dictionary<string, double>? _clips;
+    private readonly IReadOnlySet<Node> _edges;
 
     public QuantizationChoices(StaticQuantizationSettings settings, CalibrationMethod method, OnnxGraph graph)
     {
@@ -33,6 +34,7 @@ internal sealed class QuantizationChoices
             _onlyOpTypes = CheckOpTypesExist(onlyOps, graph);
         foreach (var o in settings.Overrides)
             _overrides.Add((NodeMatcher.Compile(o.Pattern, graph, "override"), o));
+        _edges = settings.EdgeWeights is null ? new HashSet<Node>() : EdgeLayers.Find(graph);
         if (settings.TensorClips is { } clips)
         {
             CheckClipTensorsExist(clips.Keys, graph);
@@ -54,7 +56,7 @@ internal sealed class QuantizationChoices
     /// <see cref="QuantScheme.ActivationsNeedOpset21"/>), else <paramref name="opset"/>.
     /// </summary>
     public long OutputOpset(long opset, bool quantizesActivations) =>
-        _overrides.Select(o => o.Override.Weights).OfType<QuantScheme>().Append(_settings.Weights).Any(s => s.WeightsNeedOpset21)
+        _overrides.Select(o => o.Override.Weights).Append(_settings.EdgeWeights).OfType<QuantScheme>().Append(_settings.Weights).Any(s => s.WeightsNeedOpset21)
         || (quantizesActivations && _overrides.Select(o => o.Override.Activations).OfType<QuantScheme>().Append(_settings.Activations).Any(s => s.ActivationsNeedOpset21))
             ? Math.Max(opset, 21) : opset;
 
@@ -132,8 +134,12 @@ internal sealed class QuantizationChoices
         }
     }
 
-    /// <summary>The weight scheme for <paramref name="node"/>.</summary>
-    public QuantScheme WeightScheme(Node node) => Matching(node).Select(o => o.Weights).FirstOrDefault(w => w is not null) ?? _settings.Weights;
+    /// <summary>The weight scheme for <paramref name="node"/>: an override's, else the edge layers' for those, else the global one.</summary>
+    public QuantScheme WeightScheme(Node node) => Matching(node).Select(o => o.Weights).FirstOrDefault(w => w is not null)
+        ?? (_edges.Contains(node) ? _settings.EdgeWeights : null) ?? _settings.Weights;
+
+    /// <summary>The layers <see cref="StaticQuantizationSettings.EdgeWeights"/> applies to (empty when it is not set).</summary>
+    public IReadOnlySet<Node> Edges => _edges;
 
     /// <summary>The scheme of activation <paramref name="tensor"/> (from the override of the node writing it).</summary>
     public QuantScheme ActivationScheme(string tensor) =>

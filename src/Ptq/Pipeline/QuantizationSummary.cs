@@ -12,9 +12,10 @@ namespace Ptq.Pipeline;
 /// <param name="BiasCorrections">Layers whose bias was corrected.</param>
 /// <param name="FloatWeightBytes">Bytes of all tensors of the prepared float model.</param>
 /// <param name="QuantizedWeightBytes">Bytes of all tensors of the quantized model.</param>
+/// <param name="LayersByWeightBits">Nodes whose weights are quantized, by the weights' bit width (ascending).</param>
 public sealed record QuantizationSummary(int Activations, int Weights, int Biases,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> FloatNodesByReason, int FoldedBatchNorms, int FusedActivations,
-    int BiasCorrections, long FloatWeightBytes, long QuantizedWeightBytes)
+    int BiasCorrections, long FloatWeightBytes, long QuantizedWeightBytes, IReadOnlyDictionary<int, IReadOnlyList<string>> LayersByWeightBits)
 {
     /// <summary>Summarises <paramref name="result"/>.</summary>
     internal static QuantizationSummary Of(StaticQuantizationResult result)
@@ -29,6 +30,8 @@ public sealed record QuantizationSummary(int Activations, int Weights, int Biase
             result.Tensors.Count(t => t.Kind == "Weight"),
             result.Tensors.Count(t => t.Kind == "Bias"),
             byReason, result.FoldedBatchNorms, result.FusedActivations, result.BiasCorrections.Count,
-            ModelIO.EstimateInlineBytes(result.PreparedFloatModel.Proto), ModelIO.EstimateInlineBytes(result.Model.Proto));
+            ModelIO.EstimateInlineBytes(result.PreparedFloatModel.Proto), ModelIO.EstimateInlineBytes(result.Model.Proto),
+            result.Tensors.Where(t => t.Kind == "Weight").GroupBy(t => t.Parameters.Scheme.Bits).OrderBy(g => g.Key)
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(t => t.NodeName).Distinct(StringComparer.Ordinal)]));
     }
 }

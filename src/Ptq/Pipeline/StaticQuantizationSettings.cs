@@ -13,6 +13,13 @@ internal sealed record StaticQuantizationSettings
     public QuantScheme Weights { get; init; } = QuantScheme.WeightDefault;
 
     /// <summary>
+    /// Weight scheme of the edge layers (<see cref="EdgeLayers"/>: the first and last weighted layers), or null for
+    /// <see cref="Weights"/>. Published low-bit results keep them at 8 bits: the first layer reads the raw input and the
+    /// last writes the scores directly, and both hold few weights in most networks. Overrides naming a layer win.
+    /// </summary>
+    public QuantScheme? EdgeWeights { get; init; }
+
+    /// <summary>
     /// How weight ranges are chosen: min-max (default) or MSE-optimal clipping per channel; or codes reconstructed from
     /// calibration data on min-max ranges (<see cref="WeightMethod.Gptq"/>, <see cref="WeightMethod.AdaRound"/>).
     /// </summary>
@@ -154,6 +161,7 @@ internal sealed record StaticQuantizationSettings
     {
         Activations.Validate("activation bits");
         Weights.Validate("weight bits");
+        EdgeWeights?.Validate(SettingName.EdgeWeightBits.ToString());
         Reconstruction.Validate();
         if (GemmInputClip is { } clip && !(clip > 0 && double.IsFinite(clip)))
             throw new SettingException(SettingName.Clip, $"{SettingName.Clip} {clip}: give a positive, finite clipping value");

@@ -43,6 +43,7 @@ public sealed partial record QuantizationRecipe
             Activations = new QuantScheme(EffectiveActBits, ActMode),
             // Mixed bits start every layer at 4 bits; the search raises sensitive layers to 8.
             Weights = new QuantScheme(IsMixedWeightBits ? 4 : WeightBits, WeightMode, NarrowRange: WeightMode == QuantMode.Symmetric, ReduceRange: ReduceRange),
+            EdgeWeights = EdgeWeightBits is { } edgeBits ? new QuantScheme(edgeBits, WeightMode, NarrowRange: WeightMode == QuantMode.Symmetric, ReduceRange: ReduceRange) : null,
             PerChannelWeights = Granularity != Granularity.PerTensor,
             FoldBatchNorm = FoldBn,
             BiasCorrection = BiasCorrection,

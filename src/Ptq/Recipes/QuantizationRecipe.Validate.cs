@@ -44,6 +44,7 @@ public sealed partial record QuantizationRecipe
             if (Mode == QuantizationMode.Dynamic && WeightBits > DefaultBits)
                 throw new RecipeException(Key.WeightBits, $"{Key.WeightBits} {WeightBits} with {Key.Mode} {mode}: MatMulInteger reads 8-bit weights; use {Key.WeightBits} 2 to 8, or {Key.Mode} full or weight-only.");
         }
+        ValidateEdgeWeightBits(mode);
         if (ReduceRange && !IsMixedWeightBits && WeightBits < 3)
             throw new RecipeException(Key.ReduceRange, $"{Key.ReduceRange} with {Key.WeightBits} {WeightBits}: reduce-range drops one bit and needs at least 3.");
         CheckEnum(Key.ActMode, ActMode);
@@ -300,6 +301,23 @@ public sealed partial record QuantizationRecipe
     }
 
     // 'name' is an option (spelled by the caller) or a nested key such as overrides['conv1'].act-bits.
+    private void ValidateEdgeWeightBits(string mode)
+    {
+        if (EdgeWeightBits is not { } bits)
+            return;
+        if (Mode == QuantizationMode.Fp16)
+            throw new RecipeException(Key.EdgeWeightBits, $"{Key.EdgeWeightBits} {bits} with {Key.Mode} fp16: fp16 stores weights as 16-bit floats; drop {Key.EdgeWeightBits}.");
+        if (IsMixedWeightBits)
+            throw new RecipeException(Key.EdgeWeightBits, $"{Key.EdgeWeightBits} {bits} with {Key.WeightBits} {Codecs.Mixed}: the mixed search chooses every layer's bits; drop {Key.EdgeWeightBits} or give {Key.WeightBits} a number.");
+        CheckBits(Key.EdgeWeightBits, bits, 2);
+        if (Mode == QuantizationMode.Dynamic && bits > DefaultBits)
+            throw new RecipeException(Key.EdgeWeightBits, $"{Key.EdgeWeightBits} {bits} with {Key.Mode} {mode}: MatMulInteger reads 8-bit weights; use 2 to 8.");
+        if (BlockSize is not null && bits is not (2 or 4 or 8))
+            throw new RecipeException(Key.EdgeWeightBits, $"{Key.EdgeWeightBits} {bits} with {Key.BlockSize}: MatMulNBits stores 2-, 4- or 8-bit weights.");
+        if (ReduceRange && bits < 3)
+            throw new RecipeException(Key.EdgeWeightBits, $"{Key.EdgeWeightBits} {bits} with {Key.ReduceRange}: reduce-range drops one bit and needs at least 3.");
+    }
+
     private static void CheckBits(object name, int bits, int min)
     {
         if (bits < min || bits > 16)

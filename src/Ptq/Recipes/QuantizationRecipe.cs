@@ -142,6 +142,12 @@ public sealed partial record QuantizationRecipe
     /// </summary>
     public WeightMethod? WeightMethod { get; init; }
 
+    /// <summary>
+    /// <c>--edge-weight-bits N</c> (2–16): weight bits of the first and last weighted layers (<see cref="Pipeline.EdgeLayers"/>),
+    /// e.g. 8 with 4-bit weights elsewhere, as published low-bit results do. Null: <see cref="WeightBits"/>. Overrides naming a layer win.
+    /// </summary>
+    public int? EdgeWeightBits { get; init; }
+
     /// <summary><c>--recon-samples N</c> (positive): calibration samples GPTQ and AdaRound reconstruct from. Null: <see cref="Pipeline.Reconstruction.WeightReconstructionSettings.DefaultSamples"/>.</summary>
     public int? ReconSamples { get; init; }
 
@@ -376,7 +382,7 @@ public sealed partial record QuantizationRecipe
     /// <inheritdoc/>
     public bool Equals(QuantizationRecipe? other) =>
         other is not null
-        && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits
+        && Mode == other.Mode && ActBits == other.ActBits && WeightBits == other.WeightBits && EdgeWeightBits == other.EdgeWeightBits
         && ActMode == other.ActMode && WeightMode == other.WeightMode && Granularity == other.Granularity
         && Method == other.Method && Percentile.Equals(other.Percentile) && NStd.Equals(other.NStd)
         && LapqIterations == other.LapqIterations && LapqMaxEvals == other.LapqMaxEvals && LapqSamples == other.LapqSamples && LapqInitP.Equals(other.LapqInitP) && LapqKl == other.LapqKl

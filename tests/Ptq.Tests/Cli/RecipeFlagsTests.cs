@@ -18,7 +18,7 @@ public sealed class RecipeFlagsTests
         ["weight-bits"] = ["4"], ["act-mode"] = ["sym"], ["weight-mode"] = ["asym_s"], ["granularity"] = ["per-tensor"],
         ["method"] = ["kl"], ["percentile"] = ["99.5"], ["lapq-iterations"] = ["3"], ["lapq-max-evals"] = ["400"], ["lapq-samples"] = ["8"], ["lapq-init-p"] = ["2.5"], ["lapq-kl"] = ["true"], ["scale-approx-bits"] = ["16"], ["scale-approx-bake"] = ["true"],
         ["weight-method"] = ["adaround"], ["recon-samples"] = ["32"],
-        ["adaround-iterations"] = ["200"], ["act-order"] = ["true"], ["block-size"] = ["64"], ["accuracy-level"] = ["0"], ["embedding-bits"] = ["4"], ["smooth-quant"] = ["auto"], ["bias-correction"] = ["false"],
+        ["adaround-iterations"] = ["200"], ["edge-weight-bits"] = ["8"], ["act-order"] = ["true"], ["block-size"] = ["64"], ["accuracy-level"] = ["0"], ["embedding-bits"] = ["4"], ["smooth-quant"] = ["auto"], ["bias-correction"] = ["false"],
         ["cle"] = ["true"], ["fold-bn"] = ["false"], ["clip"] = ["6.5"], ["clip-table"] = ["clip.json"], ["skip"] = ["conv1", "fc.*"],
         ["skip-op"] = ["Add"], ["reduce-range"] = ["true"], ["target-cosine"] = ["0.98"], ["accuracy-guard"] = ["off"], ["max-drop"] = ["0.5"],
         ["only"] = ["conv.*"], ["only-op"] = ["Conv", "MatMul"], ["histogram-bins"] = ["2048"], ["ema-constant"] = ["0.01"], ["min-real-range"] = ["0.001"],

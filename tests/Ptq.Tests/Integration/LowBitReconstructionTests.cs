@@ -53,6 +53,20 @@ public class LowBitReconstructionTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Issue #14's bar as its published anchors measure it (MQBench's academic setting, AdaRound's and BRECQ's tables keep
+    /// the first and last layers at 8 bits): AdaRound W4A8 with <c>edge-weight-bits 8</c>, 58.3 % of SqueezeNet's weights
+    /// at 4 bits (conv10, the classifier, holds 41.5 %). Measured (bench, session 10): agreement 86.00 % (≥ 85, the bar),
+    /// cosine 0.960 (≥ 0.955), top-1 55.00 %, 1.75 points under fp32 (within 2, the bar); over the other two choices of
+    /// reconstruction images 84.50 % and 85.00 %, top-1 2.0 points under (mean 85.17 %).
+    /// </summary>
+    [SlowFact("AdaRound on SqueezeNet, a minute on two cores")]
+    public void SqueezeNet_W4A8_AdaRound_EdgeLayersAt8Bits()
+    {
+        var report = Report("adaround W4A8, edge layers 8-bit", W4A8 with { WeightMethod = WeightMethod.AdaRound, EdgeWeightBits = 8 });
+        AssertAtLeast(report, agreement: 85, cosine: 0.955, top1Drop: 2);
+    }
+
+    /// <summary>
     /// 4-bit weight-only with --data reconstructs with GPTQ by default: agreement 80.25 % (≥ 77; 79.75 % before the
     /// target's own ridge), cosine 0.936 (≥ 0.925), top-1 54.75 %; without data (round-to-nearest) 46.25 %, 0.603, 39.25 %.
     /// </summary>

@@ -42,6 +42,17 @@ public sealed class RecipeMappingTests
         Assert.False((mixed with { WeightMethod = WeightMethod.AdaRound }).ToStaticSettings(hasData: true).Reconstruction.ActOrder);
     }
 
+    /// <summary>edge-weight-bits gives the edge layers the weight scheme with their own bit width; unset, they share the global one.</summary>
+    [Fact]
+    public void Edge_weight_bits_map_to_the_edge_scheme()
+    {
+        var recipe = RecipeYamlReader.Parse("weight-bits: 4\nweight-mode: asym_u\nedge-weight-bits: 8\n").Validate();
+        var settings = recipe.ToStaticSettings(hasData: true);
+        Assert.Equal(settings.Weights with { Bits = 8 }, settings.EdgeWeights);
+        Assert.Equal(4, settings.Weights.Bits);
+        Assert.Null((recipe with { EdgeWeightBits = null }).ToStaticSettings(hasData: true).EdgeWeights);
+    }
+
     [Fact]
     public void Block_keys_read_and_write_back()
     {

@@ -162,6 +162,12 @@ internal static partial class RecipeOptions
             ],
         });
 
+    /// <summary><c>edge-weight-bits</c> (<see cref="QuantizationRecipe.EdgeWeightBits"/>).</summary>
+    public static RecipeOption EdgeWeightBits { get; } = Setting("edge-weight-bits", OptionGroup.Quantization, Codecs.Int.OrNull(), r => r.EdgeWeightBits,
+        (r, v) => r with { EdgeWeightBits = v },
+        "Weight bits of the first and last weighted layers (the Conv/Gemm/MatMul layers no other feeds, and those that feed none), e.g. 8 with --weight-bits 4, as published low-bit results keep them.",
+        new() { Placeholder = "N", UnsetMeans = () => "--weight-bits" });
+
     /// <summary><c>act-mode</c> (<see cref="QuantizationRecipe.ActMode"/>).</summary>
     public static RecipeOption ActMode { get; } = Setting("act-mode", OptionGroup.Quantization, Codecs.QuantModes, r => r.ActMode, (r, v) => r with { ActMode = v },
         "Activation scheme: symmetric (sym), asymmetric unsigned (asym_u) or asymmetric signed (asym_s).",

@@ -1,0 +1,79 @@
+using System.Numerics.Tensors;
+
+using Ptq.Demo;
+using Ptq.Graph;
+using Ptq.Onnx;
+using Ptq.Onnx.Proto;
+using Ptq.Pipeline;
+using Ptq.Quantization;
+using Ptq.Runtime;
+
+namespace Ptq.Tests.Pipeline;
+
+public class EdgeLayersTests
+{
+    private static readonly QuantScheme FourBits = QuantScheme.WeightDefault with { Bits = 4 };
+
+    /// <summary>
+    /// X → stem Conv → Relu → { head_a Conv → A ; mid Conv → head_b MatMul (weighted) → B }, with a MatMul of two
+    /// activations (no weight) after head_a: the edges are the stem and both heads, not the layer in between or the
+    /// weightless MatMul.
+    /// </summary>
+    [Fact]
+    public void FirstAndLastLayersOfEveryBranchAreEdges()
+    {
+        var random = new Random(11);
+        var graph = new GraphProto { Name = "branches" };
+        graph.Input.Add(TestModels.FloatInfo("X", 1, 3, 4, 4));
+        graph.Output.Add(TestModels.FloatInfo("A", 1, 4, 4, 4));
+        graph.Output.Add(TestModels.FloatInfo("B", 1, 4, 4, 2));
+        graph.Initializer.Add(TestModels.RandomFloats("w_stem", random, 4, 3, 1, 1));
+        graph.Initializer.Add(TestModels.RandomFloats("w_a", random, 4, 4, 1, 1));
+        graph.Initializer.Add(TestModels.RandomFloats("w_mid", random, 4, 4, 1, 1));
+        graph.Initializer.Add(TestModels.RandomFloats("w_b", random, 4, 2));
+        graph.Node.Add(TestModels.Node("Conv", "stem", ["X", "w_stem"], ["s"]));
+        graph.Node.Add(TestModels.Node("Relu", "relu", ["s"], ["r"]));
+        graph.Node.Add(TestModels.Node("Conv", "head_a", ["r", "w_a"], ["a"]));
+        graph.Node.Add(TestModels.Node("MatMul", "attention", ["a", "a"], ["A"]));
+        graph.Node.Add(TestModels.Node("Conv", "mid", ["r", "w_mid"], ["m"]));
+        graph.Node.Add(TestModels.Node("MatMul", "head_b", ["m", "w_b"], ["B"]));
+
+        var edges = EdgeLayers.Find(OnnxGraph.FromModel(new OnnxModel(TestModels.Model(graph))));
+
+        Assert.Equal(["head_a", "head_b", "stem"], edges.Select(n => n.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void EdgeLayersKeepTheirOwnBitsAndTheOutputCloserToFloat()
+    {
+        // The demo CNN's edges are its stem and its classifier, which stays float (too few values per sample).
+        var edge = Quantize(new StaticQuantizationSettings { Weights = FourBits, EdgeWeights = QuantScheme.WeightDefault });
+        var bits = edge.Tensors.Where(t => t.Kind == "Weight").ToDictionary(t => t.NodeName, t => t.Parameters.Scheme.Bits);
+        Assert.Equal(new Dictionary<string, int> { ["stem_conv"] = 8, ["block1a_conv"] = 4, ["block1b_conv"] = 4, ["block2_conv"] = 4 }, bits);
+
+        double all4 = MeanCosine(Quantize(new StaticQuantizationSettings { Weights = FourBits }).Model);
+        double withEdge = MeanCosine(edge.Model);
+        Assert.True(withEdge > all4 && withEdge > 0.99, $"mean output cosine with 8-bit edges {withEdge:F5}, all at 4 bits {all4:F5}");
+
+        // A user's override naming an edge layer wins.
+        var overridden = Quantize(new StaticQuantizationSettings
+        {
+            Weights = FourBits,
+            EdgeWeights = QuantScheme.WeightDefault,
+            Overrides = [new NodeOverride { Pattern = "stem_conv", Weights = FourBits with { Bits = 6 } }],
+        });
+        Assert.Equal(6, overridden.Tensors.Single(t => t.Kind == "Weight" && t.NodeName == "stem_conv").Parameters.Scheme.Bits);
+    }
+
+    private static StaticQuantizationResult Quantize(StaticQuantizationSettings settings) =>
+        StaticQuantizer.Quantize(DemoModel.Build(), settings,
+            new CalibrationInput.FromSamples(DemoData.Feeds(32).ToList(), 32, new CalibrationSettings { Method = Ptq.Calibration.CalibrationMethod.MinMax }));
+
+    private static double MeanCosine(OnnxModel quantized)
+    {
+        using var fp32 = new OrtRunner(DemoModel.Build());
+        using var model = new OrtRunner(quantized);
+        return DemoData.Feeds(64, first: 1000).Average(sample => (double)TensorPrimitives.CosineSimilarity(
+            fp32.Run(sample)[DemoModel.OutputName].AsFloatSpan(), model.Run(sample)[DemoModel.OutputName].AsFloatSpan()));
+    }
+}
