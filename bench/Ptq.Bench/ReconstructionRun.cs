@@ -19,7 +19,8 @@ namespace Ptq.Bench;
 /// first samples instead of spread ones), overlap (spread over all calibration images, check set included), iterations, actorder, asym, refit, bc, ebc (empirical bias correction), mixed (target
 /// cosine of the mixed weight-bit search), damp (GPTQ damping, fraction of the mean diagonal), blend
 /// (how far the target moves from W toward W*), tdamp (ridge of the target alone, fraction of the mean diagonal), mix
-/// (QDrop-style share of quantized input elements in the fitted objective; 1 = quantized only). A first argument
+/// (QDrop-style share of quantized input elements in the fitted objective; 1 = quantized only), edge (weight bits of the
+/// first and last weighted layers), keep8 / four (node patterns whose weights are 8 / 4 bits). A first argument
 /// <c>cifar10</c> or <c>mnist</c> runs the same configurations on those models as <c>LowBitReconstructionTests</c> measures
 /// them (<see cref="SmallModels"/>).
 /// </summary>
@@ -101,6 +102,7 @@ internal static class ReconstructionRun
         {
             Weights = QuantScheme.WeightDefault with { Bits = Int("wbits", 8) },
             Activations = QuantScheme.ActivationDefault with { Bits = Int("abits", 8) },
+            EdgeWeights = o.ContainsKey("edge") ? QuantScheme.WeightDefault with { Bits = Int("edge", 8) } : null,
             WeightMethod = method,
             BiasCorrection = Bool("bc", true),
             EmpiricalBiasCorrection = Bool("ebc", false),
