@@ -5,7 +5,7 @@ namespace Ptq.Cli.Output;
 
 /// <summary>
 /// The line <c>ptq quantize</c> prints after the accuracy guard: the plain model's output cosine on the check samples
-/// and, when it fell short, what the search kept float and the cosine reached.
+/// and, when it fell short, what the search kept float (or gave more weight bits) and the cosine reached.
 /// </summary>
 internal static class AccuracyGuardView
 {
@@ -21,8 +21,8 @@ internal static class AccuracyGuardView
         }
         string what = guard.Unit + "s";
         string kept = guard.Relaxed.Count > 0
-            ? $"kept {guard.Relaxed.Count} of {guard.Candidates} {what} float ({(guard.Unit == "activation" ? "outputs of " : "")}{Names(guard.Relaxed.Select(r => r.Node))})"
-            : "kept nothing float (no step improved on the plain model)";
+            ? $"{guard.Relaxed.Count} of {guard.Candidates} {what} {guard.Relaxation} ({(guard.Unit == "activation" ? "outputs of " : "")}{Names(guard.Relaxed.Select(r => r.Node))})"
+            : $"nothing {guard.Relaxation} (no step improved on the plain model)";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{check}, below the guard {guard.Target}: {kept}; output cosine now {guard.Cosine:F5}"));
     }

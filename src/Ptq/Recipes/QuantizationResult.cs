@@ -28,6 +28,12 @@ public sealed record AccuracySearch(double Target, double? StartCosine, double C
     /// (1 − mean cosine against float on the check samples); else empty.
     /// </summary>
     public IReadOnlyList<(string Node, long Weights, int Bits, double LowBitCost)> WeightBits { get; init; } = [];
+
+    /// <summary>Null when the relaxed candidates were kept float; else the bits their weights were raised to.</summary>
+    public int? RaisedToBits { get; init; }
+
+    /// <summary>What was done to the relaxed candidates, for messages: "kept float" or "raised to N-bit weights".</summary>
+    public string Relaxation => Tuning.FallbackResult.Describe(RaisedToBits);
 }
 
 /// <summary>
@@ -47,6 +53,7 @@ public sealed class QuantizationResult
             ? new AccuracySearch(target, null, fallback.Cosine, fallback.TargetMet, fallback.Unit, fallback.Candidates, Relaxed(fallback))
             {
                 WeightBits = LayerBits(fallback),
+                RaisedToBits = fallback.RaisedToBits,
             }
             : null;
         _decisions = new(() => Decisions(run.Result, recipe));
@@ -152,7 +159,10 @@ public sealed class QuantizationResult
 
     private static AccuracySearch OfGuard(GuardResult guard) => new(guard.Guard, guard.PlainCosine, guard.Cosine, guard.Passed,
         guard.Search?.Unit ?? "node", guard.Search?.Candidates ?? 0,
-        guard.Search is { } search && ReferenceEquals(search.Result, guard.Result) ? Relaxed(search) : []);
+        guard.Search is { } search && ReferenceEquals(search.Result, guard.Result) ? Relaxed(search) : [])
+    {
+        RaisedToBits = guard.Search?.RaisedToBits,
+    };
 
     private static IReadOnlyList<(string Node, long Weights, int Bits, double LowBitCost)> LayerBits(FallbackResult search)
     {

@@ -18,6 +18,18 @@ internal sealed record FallbackResult(StaticQuantizationResult Result, double Co
     /// <summary>What a candidate is, for messages: "activation", "layer" or "node".</summary>
     public string Unit { get; init; } = "node";
 
+    /// <summary>
+    /// Null when the relaxed candidates were kept float; else the bit width their weights were raised to (the mixed
+    /// weight-bit search, and the accuracy guard over low-bit weights).
+    /// </summary>
+    public int? RaisedToBits { get; init; }
+
+    /// <summary>What was done to the relaxed candidates, for messages: "kept float" or "raised to N-bit weights".</summary>
+    public string Relaxation => Describe(RaisedToBits);
+
+    /// <summary>The phrase of <see cref="Relaxation"/> for <paramref name="raisedToBits"/>.</summary>
+    internal static string Describe(int? raisedToBits) => raisedToBits is int bits ? $"raised to {bits}-bit weights" : "kept float";
+
     /// <summary>The mixed weight-bit search's measured cost of each layer's low-bit weights, ranked (null for other searches).</summary>
     public IReadOnlyList<WeightCost>? WeightCosts { get; init; }
 }

@@ -90,9 +90,19 @@ internal static class AccuracyGuard
         Report(log, cosine, check, guard);
         if (cosine >= guard)
             return new GuardResult(plain, guard, check.SampleList.Count, cosine, null);
+        FallbackResult? raised = null;
+        if (settings.Weights.Bits < 8)
+        {
+            // Low-bit weights first get more bits where they cost most: the model stays integer, and keeping activations
+            // float would run their layers in float, dropping the weights' quantization with them.
+            var nearest = settings.ReconstructsWeights ? run.Quantize(settings with { WeightMethod = settings.Reconstruction.Grid, ReusedReconstruction = null }) : plain;
+            raised = MixedWeightBits.Search(run.Reconstruct, settings, plain, cosine, nearest, check, guard, log: log);
+            if (raised.TargetMet)
+                return Outcome(plain, cosine, raised, guard, check);
+        }
         var search = MixedActivationBits.Search(run, settings, plain, cosine, check, guard, highBits: null, maxPromoted: int.MaxValue,
             MixedActivationBits.DefaultRankingSamples, log, requireQuantized: true);
-        return Outcome(plain, cosine, search, guard, check);
+        return Outcome(plain, cosine, raised is not null && raised.Cosine > search.Cosine ? raised : search, guard, check);
     }
 
     /// <summary>The guard as a check only, where it may not search (empirical bias correction would be dropped).</summary>
