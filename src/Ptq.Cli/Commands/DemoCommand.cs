@@ -56,7 +56,7 @@ internal static class DemoCommand
         if (report.Quantization.Guard is { } guard)
             table.AddRow("accuracy guard", guard.Relaxed.Count == 0
                 ? $"check cosine {F(guard.StartCosine ?? double.NaN, "F5")} {(guard.Met ? ">=" : "<")} {F(guard.Target, "G")}: {(guard.Met ? "passed" : "below it")}"
-                : $"check cosine {F(guard.StartCosine ?? double.NaN, "F5")} < {F(guard.Target, "G")}: {guard.Relaxed.Count} {guard.Unit}s {guard.Relaxation}, now {F(guard.Cosine, "F5")}");
+                : $"check cosine {F(guard.StartCosine ?? double.NaN, "F5")} < {F(guard.Target, "G")}: {guard.Describe()}, now {F(guard.Cosine, "F5")}");
         if (report.Debug.Layers.Count > 0)
         {
             var worst = report.Debug.Layers[0];

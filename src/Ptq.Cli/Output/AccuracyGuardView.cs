@@ -19,10 +19,9 @@ internal static class AccuracyGuardView
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{check} (guard {guard.Target}): {(guard.Met ? "passed, nothing kept float" : "below it")}"));
             return;
         }
-        string what = guard.Unit + "s";
         string kept = guard.Relaxed.Count > 0
-            ? $"{guard.Relaxed.Count} of {guard.Candidates} {what} {guard.Relaxation} ({(guard.Unit == "activation" ? "outputs of " : "")}{Names(guard.Relaxed.Select(r => r.Node))})"
-            : $"nothing {guard.Relaxation} (no step improved on the plain model)";
+            ? $"{guard.Describe()} ({(guard.Unit == "activation" ? "outputs of " : "")}{Names(guard.Relaxed.Select(r => r.Node))})"
+            : guard.RaisedToBits is null ? "kept nothing float (no step improved on the plain model)" : "raised no weights (no step improved on the plain model)";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{check}, below the guard {guard.Target}: {kept}; output cosine now {guard.Cosine:F5}"));
     }

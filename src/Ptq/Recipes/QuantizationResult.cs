@@ -32,8 +32,8 @@ public sealed record AccuracySearch(double Target, double? StartCosine, double C
     /// <summary>Null when the relaxed candidates were kept float; else the bits their weights were raised to.</summary>
     public int? RaisedToBits { get; init; }
 
-    /// <summary>What was done to the relaxed candidates, for messages: "kept float" or "raised to N-bit weights".</summary>
-    public string Relaxation => Tuning.FallbackResult.Describe(RaisedToBits);
+    /// <summary>What the search did, for messages: "kept 2 of 9 activations float" or "raised 2 of 9 layers to 8-bit weights".</summary>
+    public string Describe() => Tuning.FallbackResult.Describe(Relaxed.Count, Candidates, Unit, RaisedToBits);
 }
 
 /// <summary>

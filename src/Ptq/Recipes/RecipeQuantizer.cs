@@ -118,12 +118,10 @@ internal static class RecipeQuantizer
             : Static(model, recipe, settings, calibration, source, check, progress, log, cancellationToken);
         var result = outcome.Guard?.Result ?? outcome.Fallback?.Result ?? outcome.Plain!;
         if (outcome.Guard is { Search: { } search } kept && ReferenceEquals(search.Result, kept.Result) && search.Reverted.Count * 2 > search.Candidates)
-            warnings.Add(search.RaisedToBits is int raised
-                ? $"the accuracy guard raised {search.Reverted.Count} of {search.Candidates} layers to {raised}-bit weights to reach {kept.Guard}: " +
-                  $"most weights no longer have {settings.Weights.Bits} bits; --edge-weight-bits 8, --weight-bits mixed with a lower --target-cosine, " +
-                  "or a lower --accuracy-guard keep more of them"
-                : $"the accuracy guard kept {search.Reverted.Count} of {search.Candidates} {search.Unit}s float to reach {kept.Guard}: " +
-                  "most of the model runs in float, so it gains little speed; 'ptq debug' shows which layers lose the most");
+            warnings.Add($"the accuracy guard {search.Describe()} to reach {kept.Guard}: " + (search.RaisedToBits is null
+                ? "most of the model runs in float, so it gains little speed; 'ptq debug' shows which layers lose the most"
+                : $"most weights no longer have {settings.Weights.Bits} bits; --edge-weight-bits 8, --weight-bits mixed with a lower --target-cosine, " +
+                  "or a lower --accuracy-guard keep more of them"));
 
         // QOperator is written from the QDQ model the searches and the guard chose; its own outputs are then verified and measured.
         QOperatorConversion? conversion = null;
@@ -352,7 +350,7 @@ internal static class RecipeQuantizer
     private static string GuardAdvice(QuantizationRecipe recipe, GuardResult guard)
     {
         string kept = guard.Search is { } search
-            ? string.Create(CultureInfo.InvariantCulture, $" (the best the search found while still quantizing: {search.Reverted.Count} of {search.Candidates} {search.Unit}s {search.Relaxation}, cosine {search.Cosine:F5})")
+            ? string.Create(CultureInfo.InvariantCulture, $" (the best the search found while still quantizing: {search.Describe()}, cosine {search.Cosine:F5})")
             : "";
         string more = recipe.Mode == QuantizationMode.Full ? "more bits (--act-bits 16, --weight-bits 8)" : "more bits (--weight-bits 8)";
         return $"{kept}; the model is written so you can inspect it: 'ptq debug' shows where the error comes from; try {more} " +

@@ -24,11 +24,12 @@ internal sealed record FallbackResult(StaticQuantizationResult Result, double Co
     /// </summary>
     public int? RaisedToBits { get; init; }
 
-    /// <summary>What was done to the relaxed candidates, for messages: "kept float" or "raised to N-bit weights".</summary>
-    public string Relaxation => Describe(RaisedToBits);
+    /// <summary>What the search did, for messages: "kept 2 of 9 activations float" or "raised 2 of 9 layers to 8-bit weights".</summary>
+    public string Describe() => Describe(Reverted.Count, Candidates, Unit, RaisedToBits);
 
-    /// <summary>The phrase of <see cref="Relaxation"/> for <paramref name="raisedToBits"/>.</summary>
-    internal static string Describe(int? raisedToBits) => raisedToBits is int bits ? $"raised to {bits}-bit weights" : "kept float";
+    /// <summary>The phrase of <see cref="Describe()"/> for <paramref name="relaxed"/> of <paramref name="candidates"/> candidates.</summary>
+    internal static string Describe(int relaxed, int candidates, string unit, int? raisedToBits) =>
+        raisedToBits is int bits ? $"raised {relaxed} of {candidates} {unit}s to {bits}-bit weights" : $"kept {relaxed} of {candidates} {unit}s float";
 
     /// <summary>The mixed weight-bit search's measured cost of each layer's low-bit weights, ranked (null for other searches).</summary>
     public IReadOnlyList<WeightCost>? WeightCosts { get; init; }

@@ -25,11 +25,12 @@ internal sealed record GuardResult(StaticQuantizationResult Result, double Guard
 /// <summary>
 /// The self-check every quantization with data gets (AIMET AutoQuant's idea in its cheapest form): quantize as asked,
 /// measure the output cosine against float on a few calibration samples, and only when it falls below the guard search
-/// for what to keep float until it holds. The bits the user chose are kept; what the search keeps float is listed.
-/// Static quantization keeps the activations whose rounding (with their producer's weights) costs the output most
-/// float (<see cref="MixedActivationBits"/>); weight-only and dynamic quantization keep the costliest layers float
-/// (<see cref="LayerSearch"/>). Models that quantize well pay one comparison (SqueezeNet: 0.3 s for 32 images, cosine
-/// 0.998, model unchanged). The search never returns a model with nothing quantized; one that still misses the guard
+/// for what to relax until it holds; what the search relaxed is listed. Static quantization with weights below 8 bits
+/// first raises the weights that cost the output most per weight to 8 bits (<see cref="MixedWeightBits"/>), keeping
+/// the model integer; otherwise, or when that cannot reach the guard, it keeps the activations whose rounding (with
+/// their producer's weights) costs the output most float (<see cref="MixedActivationBits"/>); weight-only and dynamic
+/// quantization keep the costliest layers float (<see cref="LayerSearch"/>). Models that quantize well pay one
+/// comparison (SqueezeNet: 0.3 s for 32 images, cosine 0.998, model unchanged). The search never returns a model with nothing quantized; one that still misses the guard
 /// is written with the best cosine found and reported (the CLI exits with 1).
 /// </summary>
 internal static class AccuracyGuard

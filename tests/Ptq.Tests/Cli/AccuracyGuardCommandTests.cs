@@ -63,7 +63,7 @@ public sealed class AccuracyGuardCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("kept 1 of 3 activations float (outputs of wide); output cosine now 0.9999", result.Out);
         Assert.Contains("ptq: kept 2 of 3 activation(s) float: quantizes nothing", result.Error);
-        Assert.Contains("is below the accuracy guard 1 (the best the search found while still quantizing: 1 of 3 activations kept float, cosine 0.9999", result.Error);
+        Assert.Contains("is below the accuracy guard 1 (the best the search found while still quantizing: kept 1 of 3 activations float, cosine 0.9999", result.Error);
         Assert.Contains("the model is written so you can inspect it", result.Error);
         Assert.Contains("accept it with --accuracy-guard off", result.Error);
         Assert.True(OutputCosine(model, guarded, data) >= 0.9999);
