@@ -120,8 +120,8 @@ internal static class RecipeQuantizer
         if (outcome.Guard is { Search: { } search } kept && ReferenceEquals(search.Result, kept.Result) && search.Reverted.Count * 2 > search.Candidates)
             warnings.Add($"the accuracy guard {search.Describe()} to reach {kept.Guard}: " + (search.RaisedToBits is null
                 ? "most of the model runs in float, so it gains little speed; 'ptq debug' shows which layers lose the most"
-                : $"most weights no longer have {settings.Weights.Bits} bits; --edge-weight-bits 8, --weight-bits mixed with a lower --target-cosine, " +
-                  "or a lower --accuracy-guard keep more of them"));
+                : $"most weights no longer have {settings.Weights.Bits} bits; {(settings.EdgeWeights is null ? "--edge-weight-bits 8, " : "")}" +
+                  "--weight-bits mixed with a lower --target-cosine, or a lower --accuracy-guard keep more of them"));
 
         // QOperator is written from the QDQ model the searches and the guard chose; its own outputs are then verified and measured.
         QOperatorConversion? conversion = null;
