@@ -12,7 +12,7 @@ namespace Ptq.Tuning;
 /// rank the layers by that loss per weight (the most accuracy per byte first), and raise the first 1, 2, 4, 8… of them
 /// to high bits until the output cosine on the check samples reaches the target (<see cref="CountSearch"/>). With GPTQ
 /// or AdaRound the ranking measures round-to-nearest codes and every step reconstructs the layers left at low bits
-/// again (each step costs one reconstruction).
+/// again (each step costs one reconstruction); the raised layers keep round-to-nearest codes.
 /// </summary>
 internal static class MixedWeightBits
 {
@@ -73,8 +73,12 @@ internal static class MixedWeightBits
         var high = settings.Weights with { Bits = highBits };
         var (chosen, steps) = CountSearch.Find(ranked.Count, targetCosine, count =>
         {
-            var raised = ranked.Take(count).Select(n => new NodeOverride { Pattern = n, Weights = high });
-            var result = quantize(settings with { Overrides = [.. raised, .. settings.Overrides] });
+            var raised = ranked.Take(count).ToList();
+            var result = quantize(settings with
+            {
+                Overrides = [.. raised.Select(n => new NodeOverride { Pattern = n, Weights = high }), .. settings.Overrides],
+                Reconstruction = settings.Reconstruction with { RoundToNearest = raised.ToHashSet(StringComparer.Ordinal) },
+            });
             double stepCosine = check.Cosine(result);
             long raisedWeights = costs.Take(count).Sum(c => c.Weights);
             log?.Report(string.Create(CultureInfo.InvariantCulture,

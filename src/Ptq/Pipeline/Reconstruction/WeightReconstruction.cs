@@ -42,6 +42,7 @@ internal static class WeightReconstruction
         var graph = OnnxGraph.FromModel(quantized, promoteConstants: false);
         var skipped = new List<string>();
         var layers = ReconstructionLayer.Find(graph, OnnxGraph.FromModel(reference, promoteConstants: false), records, reference.External, skipped);
+        layers.RemoveAll(l => settings.RoundToNearest.Contains(l.Name));
         var updated = records.ToList();
         if (reuse is not null)
         {
