@@ -138,9 +138,6 @@ internal sealed class QuantizationChoices
     public QuantScheme WeightScheme(Node node) => Matching(node).Select(o => o.Weights).FirstOrDefault(w => w is not null)
         ?? (_edges.Contains(node) ? _settings.EdgeWeights : null) ?? _settings.Weights;
 
-    /// <summary>The layers <see cref="StaticQuantizationSettings.EdgeWeights"/> applies to (empty when it is not set).</summary>
-    public IReadOnlySet<Node> Edges => _edges;
-
     /// <summary>The scheme of activation <paramref name="tensor"/> (from the override of the node writing it).</summary>
     public QuantScheme ActivationScheme(string tensor) =>
         ClipOf(tensor) is not null ? ClipTableScheme

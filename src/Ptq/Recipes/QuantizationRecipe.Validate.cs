@@ -300,7 +300,6 @@ public sealed partial record QuantizationRecipe
         if (entry.Method is { } m) CheckEnum($"{where}.method", m);
     }
 
-    // 'name' is an option (spelled by the caller) or a nested key such as overrides['conv1'].act-bits.
     private void ValidateEdgeWeightBits(string mode)
     {
         if (EdgeWeightBits is not { } bits)
@@ -318,6 +317,7 @@ public sealed partial record QuantizationRecipe
             throw new RecipeException(Key.EdgeWeightBits, $"{Key.EdgeWeightBits} {bits} with {Key.ReduceRange}: reduce-range drops one bit and needs at least 3.");
     }
 
+    // 'name' is an option (spelled by the caller) or a nested key such as overrides['conv1'].act-bits.
     private static void CheckBits(object name, int bits, int min)
     {
         if (bits < min || bits > 16)

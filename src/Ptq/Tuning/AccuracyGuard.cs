@@ -30,8 +30,9 @@ internal sealed record GuardResult(StaticQuantizationResult Result, double Guard
 /// the model integer; otherwise, or when that cannot reach the guard, it keeps the activations whose rounding (with
 /// their producer's weights) costs the output most float (<see cref="MixedActivationBits"/>); weight-only and dynamic
 /// quantization keep the costliest layers float (<see cref="LayerSearch"/>). Models that quantize well pay one
-/// comparison (SqueezeNet: 0.3 s for 32 images, cosine 0.998, model unchanged). The search never returns a model with nothing quantized; one that still misses the guard
-/// is written with the best cosine found and reported (the CLI exits with 1).
+/// comparison (SqueezeNet: 0.3 s for 32 images, cosine 0.998, model unchanged). The search never returns a model with
+/// nothing quantized; one that still misses the guard is written with the best cosine found and reported (the CLI
+/// exits with 1).
 /// </summary>
 internal static class AccuracyGuard
 {
@@ -96,8 +97,7 @@ internal static class AccuracyGuard
         {
             // Low-bit weights first get more bits where they cost most: the model stays integer, and keeping activations
             // float would run their layers in float, dropping the weights' quantization with them.
-            var nearest = settings.ReconstructsWeights ? run.Quantize(settings with { WeightMethod = settings.Reconstruction.Grid, ReusedReconstruction = null }) : plain;
-            raised = MixedWeightBits.Search(run.Reconstruct, settings, plain, cosine, nearest, check, guard, log: log);
+            raised = MixedWeightBits.Search(run, settings, plain, cosine, check, guard, log: log);
             if (raised.TargetMet)
                 return Outcome(plain, cosine, raised, guard, check);
         }

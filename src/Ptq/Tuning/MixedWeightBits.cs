@@ -40,26 +40,23 @@ internal static class MixedWeightBits
         log?.Report(string.Create(CultureInfo.InvariantCulture, $"output cosine {cosine:F5} with {settings.Weights.Bits}-bit weights (target {targetCosine})"));
         if (cosine >= targetCosine)
             return new FallbackResult(start, cosine, true, []);
+        return Search(run, settings, start, cosine, check, targetCosine, highBits, maxRaised, log);
+    }
+
+    /// <summary>
+    /// The search of <see cref="Quantize"/> over <paramref name="run"/> (calibrated for variants) from
+    /// <paramref name="start"/>, the quantization of <paramref name="settings"/> with output cosine
+    /// <paramref name="startCosine"/> on <paramref name="check"/>, below the target. Only layers at
+    /// <paramref name="settings"/>' weight bits are candidates (edge layers and overrides keep theirs).
+    /// </summary>
+    internal static FallbackResult Search(StaticRun run, StaticQuantizationSettings settings, StaticQuantizationResult start, double startCosine,
+        OutputCheck check, double targetCosine, int highBits = 8, int maxRaised = 64, IProgress<string>? log = null)
+    {
         // Reconstructed codes make up for the error of the layers before them, so alone in the float model they would
         // miscorrect: the ranking measures round-to-nearest codes on the same grid.
         var nearest = settings.ReconstructsWeights
             ? run.Quantize(settings with { WeightMethod = settings.Reconstruction.Grid, ReusedReconstruction = null })
             : start;
-        // Reconstruction runs again in each step: codes fitted to the errors of layers now raised would miscorrect.
-        return Search(run.Reconstruct, settings, start, cosine, nearest, check, targetCosine, highBits, maxRaised, log);
-    }
-
-    /// <summary>
-    /// The search of <see cref="Quantize"/> from <paramref name="start"/> (output cosine <paramref name="startCosine"/> on
-    /// <paramref name="check"/>, below the target),
-    /// each step made by <paramref name="quantize"/> from <paramref name="settings"/> with the raised layers as overrides;
-    /// the layers are ranked on <paramref name="nearest"/>, the same quantization with round-to-nearest codes. Only layers
-    /// at <paramref name="settings"/>' weight bits are candidates (edge layers and overrides keep theirs).
-    /// </summary>
-    internal static FallbackResult Search(Func<StaticQuantizationSettings, StaticQuantizationResult> quantize, StaticQuantizationSettings settings,
-        StaticQuantizationResult start, double startCosine, StaticQuantizationResult nearest, OutputCheck check, double targetCosine, int highBits = 8,
-        int maxRaised = 64, IProgress<string>? log = null)
-    {
         // The ranking puts quantized weights into the float model by name, so it compares with the prepared model.
         var ranking = ReferenceEquals(check.Reference, nearest.PreparedFloatModel) ? check : OutputCheck.Measure(nearest.PreparedFloatModel, check.SampleList);
         var costs = WeightBitsSensitivity.Rank(nearest, ranking, settings.Weights.Bits);
@@ -74,7 +71,8 @@ internal static class MixedWeightBits
         var (chosen, steps) = CountSearch.Find(ranked.Count, targetCosine, count =>
         {
             var raised = ranked.Take(count).ToList();
-            var result = quantize(settings with
+            // Reconstruction runs again in each step: codes fitted to the errors of layers now raised would miscorrect.
+            var result = run.Reconstruct(settings with
             {
                 Overrides = [.. raised.Select(n => new NodeOverride { Pattern = n, Weights = high }), .. settings.Overrides],
                 Reconstruction = settings.Reconstruction with { RoundToNearest = raised.ToHashSet(StringComparer.Ordinal) },
