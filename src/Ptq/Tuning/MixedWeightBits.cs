@@ -50,12 +50,22 @@ internal static class MixedWeightBits
     /// <paramref name="settings"/>' weight bits are candidates (edge layers and overrides keep theirs).
     /// </summary>
     internal static FallbackResult Search(StaticRun run, StaticQuantizationSettings settings, StaticQuantizationResult start, double startCosine,
-        OutputCheck check, double targetCosine, int highBits = 8, int maxRaised = 64, IProgress<string>? log = null)
+        OutputCheck check, double targetCosine, int highBits = 8, int maxRaised = 64, IProgress<string>? log = null) =>
+        // Reconstruction runs again in each step: codes fitted to the errors of layers now raised would miscorrect.
+        Search(run.Reconstruct, run.Quantize, settings, start, startCosine, check, targetCosine, highBits, maxRaised, log);
+
+    /// <summary>
+    /// The search with each step made by <paramref name="step"/> and the ranking's round-to-nearest quantization by
+    /// <paramref name="quantize"/> (the same function where quantizing needs no calibration: weight-only, dynamic).
+    /// </summary>
+    internal static FallbackResult Search(Func<StaticQuantizationSettings, StaticQuantizationResult> step,
+        Func<StaticQuantizationSettings, StaticQuantizationResult> quantize, StaticQuantizationSettings settings, StaticQuantizationResult start,
+        double startCosine, OutputCheck check, double targetCosine, int highBits = 8, int maxRaised = 64, IProgress<string>? log = null)
     {
         // Reconstructed codes make up for the error of the layers before them, so alone in the float model they would
         // miscorrect: the ranking measures round-to-nearest codes on the same grid.
         var nearest = settings.ReconstructsWeights
-            ? run.Quantize(settings with { WeightMethod = settings.Reconstruction.Grid, ReusedReconstruction = null })
+            ? quantize(settings with { WeightMethod = settings.Reconstruction.Grid, ReusedReconstruction = null })
             : start;
         // The ranking puts quantized weights into the float model by name, so it compares with the prepared model.
         var ranking = ReferenceEquals(check.Reference, nearest.PreparedFloatModel) ? check : OutputCheck.Measure(nearest.PreparedFloatModel, check.SampleList);
@@ -71,8 +81,7 @@ internal static class MixedWeightBits
         var (chosen, steps) = CountSearch.Find(ranked.Count, targetCosine, count =>
         {
             var raised = ranked.Take(count).ToList();
-            // Reconstruction runs again in each step: codes fitted to the errors of layers now raised would miscorrect.
-            var result = run.Reconstruct(settings with
+            var result = step(settings with
             {
                 Overrides = [.. raised.Select(n => new NodeOverride { Pattern = n, Weights = high }), .. settings.Overrides],
                 Reconstruction = settings.Reconstruction with { RoundToNearest = raised.ToHashSet(StringComparer.Ordinal) },

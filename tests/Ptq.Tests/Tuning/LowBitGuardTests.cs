@@ -33,4 +33,23 @@ public sealed class LowBitGuardTests
         // Nothing more is float than in the plain quantization: the same nodes, for the same reasons.
         Assert.Equal(plain.Plan.FloatNodes.Select(f => f.Node.Name).Order(StringComparer.Ordinal), guard.Result.Plan.FloatNodes.Select(f => f.Node.Name).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void WeightOnlyLowBitLayersGetMoreBitsInsteadOfStayingFloat()
+    {
+        var settings = new StaticQuantizationSettings { Weights = QuantScheme.WeightDefault with { Bits = 3 } };
+        StaticQuantizationResult Quantize(StaticQuantizationSettings s) => WeightOnlyQuantizer.Quantize(DemoModel.Build(), s);
+        var plain = Quantize(settings);
+        var check = AccuracyGuard.CheckFor(DemoModel.Build(), plain, DemoData.Feeds(32, first: 1000).ToList(), null, null)!;
+
+        var guard = AccuracyGuard.DataFree(Quantize, settings, plain, check, 0.99, null);
+
+        Assert.True(guard.PlainCosine < 0.98, $"the plain 3-bit model is too close to float ({guard.PlainCosine:F5}) for the test");
+        Assert.True(guard.Passed, $"guard cosine {guard.Cosine:F5} (plain {guard.PlainCosine:F5})");
+        Assert.Equal(8, guard.Search!.RaisedToBits);
+        var bits = guard.Result.Tensors.Where(t => t.Kind == "Weight").Select(t => t.Parameters.Scheme.Bits).ToList();
+        Assert.Equal(plain.Tensors.Count(t => t.Kind == "Weight"), bits.Count); // every layer still has quantized weights
+        Assert.Contains(3, bits);
+        Assert.Contains(8, bits);
+    }
 }
