@@ -20,7 +20,8 @@ namespace Ptq.Bench;
 /// cosine of the mixed weight-bit search), damp (GPTQ damping, fraction of the mean diagonal), blend
 /// (how far the target moves from W toward W*), tdamp (ridge of the target alone, fraction of the mean diagonal), mix
 /// (QDrop-style share of quantized input elements in the fitted objective; 1 = quantized only), edge (weight bits of the
-/// first and last weighted layers), keep8 / four (node patterns whose weights are 8 / 4 bits). A first argument
+/// first and last weighted layers), wmode (asym_u: asymmetric unsigned weights; sym_full: symmetric without the narrow
+/// range), keep8 / four (node patterns whose weights are 8 / 4 bits). A first argument
 /// <c>cifar10</c> or <c>mnist</c> runs the same configurations on those models as <c>LowBitReconstructionTests</c> measures
 /// them (<see cref="SmallModels"/>).
 /// </summary>
@@ -100,7 +101,12 @@ internal static class ReconstructionRun
         var defaults = new WeightReconstructionSettings();
         return new StaticQuantizationSettings
         {
-            Weights = QuantScheme.WeightDefault with { Bits = Int("wbits", 8) },
+            Weights = o.GetValueOrDefault("wmode") switch
+            {
+                "asym_u" => new QuantScheme(Int("wbits", 8), QuantMode.AsymmetricUnsigned),
+                "sym_full" => new QuantScheme(Int("wbits", 8), QuantMode.Symmetric),
+                _ => QuantScheme.WeightDefault with { Bits = Int("wbits", 8) },
+            },
             Activations = QuantScheme.ActivationDefault with { Bits = Int("abits", 8) },
             EdgeWeights = o.ContainsKey("edge") ? QuantScheme.WeightDefault with { Bits = Int("edge", 8) } : null,
             WeightMethod = method,
