@@ -30,7 +30,7 @@ public sealed class LowBitGuardTests
         var bits = guard.Result.Tensors.Where(t => t.Kind == "Weight").ToDictionary(t => t.NodeName, t => t.Parameters.Scheme.Bits);
         Assert.Equal(search.Reverted.Select(r => r.Node).Order(StringComparer.Ordinal), bits.Where(b => b.Value == 8).Select(b => b.Key).Order(StringComparer.Ordinal));
         Assert.Contains(3, bits.Values);
-        // Nothing more is float than in the plain quantization: the same nodes, for the same reasons.
+        // Nothing more is float than in the plain quantization: the same nodes.
         Assert.Equal(plain.Plan.FloatNodes.Select(f => f.Node.Name).Order(StringComparer.Ordinal), guard.Result.Plan.FloatNodes.Select(f => f.Node.Name).Order(StringComparer.Ordinal));
     }
 
