@@ -92,17 +92,24 @@ internal static class AccuracyGuard
         Report(log, cosine, check, guard);
         if (cosine >= guard)
             return new GuardResult(plain, guard, check.SampleList.Count, cosine, null);
-        FallbackResult? raised = null;
-        if (settings.Weights.Bits < 8)
-        {
-            // Low-bit weights first get more bits where they cost most: the model stays integer, and keeping activations
-            // float would run their layers in float, dropping the weights' quantization with them.
-            raised = MixedWeightBits.Search(run, settings, plain, cosine, check, guard, log: log);
-            if (raised.TargetMet)
-                return Outcome(plain, cosine, raised, guard, check);
-        }
-        var search = MixedActivationBits.Search(run, settings, plain, cosine, check, guard, highBits: null, maxPromoted: int.MaxValue,
-            MixedActivationBits.DefaultRankingSamples, log, requireQuantized: true);
+        return WeightsFirst(plain, cosine, check, guard, settings,
+            () => MixedWeightBits.Search(run, settings, plain, cosine, check, guard, log: log),
+            () => MixedActivationBits.Search(run, settings, plain, cosine, check, guard, highBits: null, maxPromoted: int.MaxValue,
+                MixedActivationBits.DefaultRankingSamples, log, requireQuantized: true));
+    }
+
+    /// <summary>
+    /// Below 8-bit weights, <paramref name="raise"/> first (the costliest layers get 8-bit weights, so they stay
+    /// quantized, where keeping them float would drop their weights' quantization too); <paramref name="relax"/> when
+    /// that cannot reach the guard, keeping the closer of the two.
+    /// </summary>
+    private static GuardResult WeightsFirst(StaticQuantizationResult plain, double cosine, OutputCheck check, double guard, StaticQuantizationSettings settings,
+        Func<FallbackResult> raise, Func<FallbackResult> relax)
+    {
+        var raised = settings.Weights.Bits < 8 ? raise() : null;
+        if (raised is { TargetMet: true })
+            return Outcome(plain, cosine, raised, guard, check);
+        var search = relax();
         return Outcome(plain, cosine, raised is not null && raised.Cosine > search.Cosine ? raised : search, guard, check);
     }
 
@@ -126,17 +133,10 @@ internal static class AccuracyGuard
         Report(log, cosine, check, guard);
         if (cosine >= guard)
             return new GuardResult(plain, guard, check.SampleList.Count, cosine, null);
-        FallbackResult? raised = null;
-        if (settings.Weights.Bits < 8)
-        {
-            // As in static quantization: 8-bit weights for the costliest layers keep them quantized, where float would
-            // not; each step reconstructs again (codes fitted to the errors of layers now raised would miscorrect).
-            raised = MixedWeightBits.Search(s => quantize(s with { ReusedReconstruction = null }), quantize, settings, plain, cosine, check, guard, log: log);
-            if (raised.TargetMet)
-                return Outcome(plain, cosine, raised, guard, check);
-        }
-        var search = LayerSearch.Search(quantize, settings, plain, cosine, check, guard, LayerSearch.Layers(plain), MixedActivationBits.DefaultRankingSamples, log);
-        return Outcome(plain, cosine, raised is not null && raised.Cosine > search.Cosine ? raised : search, guard, check);
+        // Raising reconstructs again each step: codes fitted to the errors of layers now raised would miscorrect.
+        return WeightsFirst(plain, cosine, check, guard, settings,
+            () => MixedWeightBits.Search(s => quantize(s with { ReusedReconstruction = null }), quantize, settings, plain, cosine, check, guard, log: log),
+            () => LayerSearch.Search(quantize, settings, plain, cosine, check, guard, LayerSearch.Layers(plain), MixedActivationBits.DefaultRankingSamples, log));
     }
 
     private static void Report(IProgress<string>? log, double cosine, OutputCheck check, double guard) =>
