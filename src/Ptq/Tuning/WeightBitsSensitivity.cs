@@ -1,7 +1,9 @@
 using Ptq.Graph;
 using Ptq.Onnx;
+using Ptq.Onnx.Proto;
 using Ptq.Pipeline;
 using Ptq.Pipeline.Reconstruction;
+using Ptq.Quantization.Blockwise;
 
 namespace Ptq.Tuning;
 
@@ -42,16 +44,41 @@ internal static class WeightBitsSensitivity
             var original = graph.Initializer(record.TensorName);
             if (node is null || original is null || !quantizedNodes.TryGetValue(record.NodeName, out var twin))
                 continue;
-            int slot = node.Inputs.ToList().IndexOf(record.TensorName);
-            if (slot < 0 || slot >= twin.Inputs.Count || dequantized.Initializer(twin.Inputs[slot]) is not { } values
-                || !values.Dims.SequenceEqual(original.Dims))
+            long count = original.Dims.Aggregate(1L, (a, d) => a * d);
+            if (Weights(node, twin, record.TensorName, original, dequantized, result.Model.External) is not { } values)
                 continue;
-            graph.ReplaceInitializer(TensorData.FromFloats(record.TensorName, [.. original.Dims], TensorData.ToFloats(values)));
+            graph.ReplaceInitializer(TensorData.FromFloats(record.TensorName, [.. original.Dims], values));
             var proto = floatModel.Proto.Clone();
             proto.Graph = graph.ToProto();
             double cosine = check.Cosine(new OnnxModel(proto, floatModel.External?.BaseDirectory, floatModel.SourcePath));
-            costs.Add(new WeightCost(record.NodeName, original.Dims.Aggregate(1L, (a, d) => a * d), 1 - cosine));
+            costs.Add(new WeightCost(record.NodeName, count, 1 - cosine));
         }
         return [.. costs.OrderByDescending(c => c.LossPerWeight).ThenBy(c => c.Node, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The values the quantized layer <paramref name="twin"/> multiplies by in place of <paramref name="node"/>'s float
+    /// weight <paramref name="original"/>: the dequantized initializer at the same input, or MatMulNBits' decoded blocks
+    /// (W[K, N], transposed for a Gemm that reads its weight as [N, K]); null when they do not fit.
+    /// </summary>
+    private static float[]? Weights(Node node, Node twin, string weight, TensorProto original, OnnxGraph dequantized, ExternalDataReader? external)
+    {
+        if (twin.OpType != "MatMulNBits")
+        {
+            int slot = node.Inputs.ToList().IndexOf(weight);
+            return slot >= 0 && slot < twin.Inputs.Count && dequantized.Initializer(twin.Inputs[slot]) is { } values && values.Dims.SequenceEqual(original.Dims)
+                ? TensorData.ToFloats(values)
+                : null;
+        }
+        if (original.Dims.Count != 2 || BlockTensors.DequantizeMatMulNBits(twin, dequantized, external) is not { } decoded || decoded.LongLength != original.Dims[0] * original.Dims[1])
+            return null;
+        if (node.OpType != "Gemm" || node.GetInt("transB", 0) == 0)
+            return decoded;
+        int k = checked((int)original.Dims[1]), n = checked((int)original.Dims[0]);
+        var transposed = new float[decoded.LongLength];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < n; j++)
+                transposed[(long)j * k + i] = decoded[(long)i * n + j];
+        return transposed;
     }
 }

@@ -65,6 +65,10 @@ public sealed class BlockWeightQuantizerTests
             double scale = e.Max(Math.Abs);
             Assert.True(e.Zip(a).All(p => Math.Abs(p.First - p.Second) <= 1e-5 * scale + 1e-6), $"{output}: max error {e.Zip(a).Max(p => Math.Abs(p.First - p.Second)):G3} of {scale:G3}");
         }
+        // The accuracy guard's ranking decodes MatMulNBits with BlockTensors: the same values as the decoder checked above.
+        var decoded = Ptq.Graph.OnnxGraph.FromModel(result.Model, promoteConstants: false);
+        foreach (var node in decoded.Nodes.Where(n => n.OpType == "MatMulNBits"))
+            Assert.Equal(DecodeMatMulNBits(graph, graph.Node.Single(n => n.Name == node.Name), transposed: false), BlockTensors.DequantizeMatMulNBits(node, decoded, null));
         // And the rounding itself is bounded: the float model's logits are close.
         using var floatRunner = new OrtRunner(model);
         double cosine = Ptq.Evaluation.CosineSimilarity.Compute(floatRunner.Run(feeds)["logits"].ToFloats(), actual["logits"].ToFloats());

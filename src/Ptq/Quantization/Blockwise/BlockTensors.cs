@@ -1,3 +1,4 @@
+using Ptq.Graph;
 using Ptq.Onnx;
 using Ptq.Onnx.Proto;
 
@@ -53,6 +54,43 @@ internal static class BlockTensors
     /// <summary>Zero points as floats, [rows, blocks] (MatMulNBits accepts them in the scales' type).</summary>
     public static TensorProto FloatZeroPoints(string name, BlockQuantizedRows q) =>
         TensorData.FromFloats(name, [q.Rows, q.BlockCount], q.ZeroPoints ?? throw new InvalidOperationException("symmetric blocks have no zero points"));
+
+    /// <summary>
+    /// The float weight W[K, N] (row-major) that the MatMulNBits <paramref name="node"/> of <paramref name="graph"/>
+    /// multiplies by, decoded from its packed codes, block scales and zero points (packed integers, floats, or none for
+    /// symmetric blocks, which ONNX Runtime centres on 2^(bits−1)); null when an input is not a constant.
+    /// </summary>
+    public static float[]? DequantizeMatMulNBits(Node node, OnnxGraph graph, ExternalDataReader? external)
+    {
+        int k = checked((int)node.GetInt("K", 0)), n = checked((int)node.GetInt("N", 0)), bits = (int)node.GetInt("bits", 4);
+        int blockSize = (int)node.GetInt("block_size", 0);
+        if (k <= 0 || n <= 0 || bits is not (2 or 4 or 8) || blockSize <= 0 || node.Inputs.Count < 3
+            || graph.Initializer(node.Inputs[1]) is not { } packed || graph.Initializer(node.Inputs[2]) is not { } scaleTensor)
+            return null;
+        var zeroTensor = node.Inputs.Count > 3 && node.Inputs[3].Length > 0 ? graph.Initializer(node.Inputs[3]) : null;
+        if (node.Inputs.Count > 3 && node.Inputs[3].Length > 0 && zeroTensor is null)
+            return null;
+        int blocks = (k + blockSize - 1) / blockSize, perByte = 8 / bits, mask = (1 << bits) - 1;
+        var bytes = TensorData.ToFloats(packed, external);
+        var scales = TensorData.ToFloats(scaleTensor, external);
+        var zeros = zeroTensor is null ? null : TensorData.ToFloats(zeroTensor, external);
+        bool packedZeros = zeroTensor is { DataType: (int)TensorProto.Types.DataType.Uint8 };
+        int zeroRowBytes = (blocks + perByte - 1) / perByte, rowCodes = blocks * blockSize;
+        if (bytes.Length != (long)n * rowCodes / perByte || scales.Length != n * blocks)
+            return null;
+        int Code(long index) => ((int)bytes[index / perByte] >> (int)(index % perByte * bits)) & mask;
+        float Zero(int row, int block) => zeros is null ? 1 << (bits - 1)
+            : packedZeros ? ((int)zeros[row * zeroRowBytes + block / perByte] >> (block % perByte * bits)) & mask
+            : zeros[row * blocks + block];
+        var weights = new float[(long)k * n];
+        for (int row = 0; row < n; row++)
+            for (int i = 0; i < k; i++)
+            {
+                int block = i / blockSize;
+                weights[(long)i * n + row] = (Code((long)row * rowCodes + i) - Zero(row, block)) * scales[row * blocks + block];
+            }
+        return weights;
+    }
 
     private static byte[] Pack(byte[] codes, int bits)
     {
