@@ -43,6 +43,58 @@ public class EdgeLayersTests
         Assert.Equal(["head_a", "head_b", "stem"], edges.Select(n => n.Name).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// A network inside each If branch (as Silero VAD keeps its two): then = a1 → a2 → inner If → a3, where the inner
+    /// If's bodies read a2's output from the outer scope; else = b1 → b2; both read the model input. Each body has its
+    /// own edges (a1, a3, b1, b2); a2 is not one, since a3 follows it through the inner If.
+    /// </summary>
+    [Fact]
+    public void EveryBranchBodyHasItsOwnEdges()
+    {
+        var random = new Random(12);
+        var boolean = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Bool } };
+        AttributeProto Body(string attribute, string name, Action<GraphProto> fill)
+        {
+            var body = new GraphProto { Name = name };
+            fill(body);
+            return new AttributeProto { Name = attribute, Type = AttributeProto.Types.AttributeType.Graph, G = body };
+        }
+        void Layer(GraphProto body, string name, string input, string output, int inputs)
+        {
+            body.Initializer.Add(TestModels.RandomFloats("w_" + name, random, 4, inputs, 1, 1));
+            body.Node.Add(TestModels.Node("Conv", name, [input, "w_" + name], [output]));
+        }
+        void Passes(GraphProto body, string output)
+        {
+            body.Output.Add(TestModels.FloatInfo(output, 1, 4, 4, 4));
+            body.Node.Add(TestModels.Node("Identity", output + "_copy", ["a2_y"], [output]));
+        }
+        var graph = new GraphProto { Name = "branches" };
+        graph.Input.Add(TestModels.FloatInfo("X", 1, 3, 4, 4));
+        graph.Input.Add(new ValueInfoProto { Name = "cond", Type = boolean });
+        graph.Output.Add(TestModels.FloatInfo("Y", 1, 4, 4, 4));
+        graph.Node.Add(TestModels.Node("If", "choose", ["cond"], ["Y"],
+            Body("then_branch", "then", body =>
+            {
+                body.Output.Add(TestModels.FloatInfo("then_out", 1, 4, 4, 4));
+                Layer(body, "a1", "X", "a1_y", 3);
+                Layer(body, "a2", "a1_y", "a2_y", 4);
+                body.Node.Add(TestModels.Node("If", "inner", ["cond"], ["inner_y"],
+                    Body("then_branch", "inner_then", b => Passes(b, "t")), Body("else_branch", "inner_else", b => Passes(b, "e"))));
+                Layer(body, "a3", "inner_y", "then_out", 4);
+            }),
+            Body("else_branch", "else", body =>
+            {
+                body.Output.Add(TestModels.FloatInfo("else_out", 1, 4, 4, 4));
+                Layer(body, "b1", "X", "b1_y", 3);
+                Layer(body, "b2", "b1_y", "else_out", 4);
+            })));
+
+        var edges = EdgeLayers.Find(OnnxGraph.FromModel(new OnnxModel(TestModels.Model(graph))));
+
+        Assert.Equal(["a1", "a3", "b1", "b2"], edges.Select(n => n.Name).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void EdgeLayersKeepTheirOwnBitsAndTheOutputCloserToFloat()
     {
