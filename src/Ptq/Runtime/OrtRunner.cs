@@ -167,7 +167,9 @@ internal sealed class OrtRunner : IDisposable
                 names.Add(name);
                 inputValues.Add(OrtValues.Create(value));
             }
-            using var runOptions = new RunOptions();
+            // A failed run raises an exception with ORT's message, which the caller reports; ORT's own log would print
+            // the same message to standard error first, unformatted.
+            using var runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
             var fetched = _routes.Count == 0 ? wanted : [.. wanted.Select(n => _routes.TryGetValue(n, out var route) ? route.Output : n)];
             return _session.Run(runOptions, names, inputValues, fetched);
         }
