@@ -32,8 +32,17 @@ public sealed record AccuracySearch(double Target, double? StartCosine, double C
     /// <summary>Null when the relaxed candidates were kept float; else the bits their weights were raised to.</summary>
     public int? RaisedToBits { get; init; }
 
-    /// <summary>What the search did, for messages: "kept 2 of 9 activations float" or "raised 2 of 9 layers to 8-bit weights".</summary>
-    public string Describe() => Tuning.FallbackResult.Describe(Relaxed.Count, Candidates, Unit, RaisedToBits);
+    /// <summary>
+    /// The weight search this one started from (the accuracy guard over weights below 8 bits, when raising weights alone
+    /// did not reach it): its raised layers keep 8-bit weights in the model returned. Null otherwise.
+    /// </summary>
+    public AccuracySearch? RaisedFirst { get; init; }
+
+    /// <summary>
+    /// What the search did, for messages: "kept 2 of 9 activations float", "raised 2 of 9 layers to 8-bit weights", or
+    /// "raised 26 of 26 layers to 8-bit weights, then kept 3 of 19 activations float".
+    /// </summary>
+    public string Describe() => Tuning.FallbackResult.Describe(Relaxed.Count, Candidates, Unit, RaisedToBits, RaisedFirst?.Describe());
 }
 
 /// <summary>
@@ -162,6 +171,9 @@ public sealed class QuantizationResult
         guard.Search is { } search && ReferenceEquals(search.Result, guard.Result) ? Relaxed(search) : [])
     {
         RaisedToBits = guard.Search?.RaisedToBits,
+        RaisedFirst = guard.Search?.RaisedFirst is { } first
+            ? new AccuracySearch(guard.Guard, guard.PlainCosine, first.Cosine, first.TargetMet, first.Unit, first.Candidates, Relaxed(first)) { RaisedToBits = first.RaisedToBits }
+            : null,
     };
 
     private static IReadOnlyList<(string Node, long Weights, int Bits, double LowBitCost)> LayerBits(FallbackResult search)

@@ -24,12 +24,22 @@ internal sealed record FallbackResult(StaticQuantizationResult Result, double Co
     /// </summary>
     public int? RaisedToBits { get; init; }
 
-    /// <summary>What the search did, for messages: "kept 2 of 9 activations float" or "raised 2 of 9 layers to 8-bit weights".</summary>
-    public string Describe() => Describe(Reverted.Count, Candidates, Unit, RaisedToBits);
+    /// <summary>
+    /// The weight search whose closest model this search started from, when raising low-bit weights alone could not reach
+    /// the target (the accuracy guard over weights below 8 bits); null otherwise.
+    /// </summary>
+    public FallbackResult? RaisedFirst { get; init; }
+
+    /// <summary>
+    /// What the search did, for messages: "kept 2 of 9 activations float", "raised 2 of 9 layers to 8-bit weights", or
+    /// both joined by "then" after <see cref="RaisedFirst"/>.
+    /// </summary>
+    public string Describe() => Describe(Reverted.Count, Candidates, Unit, RaisedToBits, RaisedFirst?.Describe());
 
     /// <summary>The phrase of <see cref="Describe()"/> for <paramref name="relaxed"/> of <paramref name="candidates"/> candidates.</summary>
-    internal static string Describe(int relaxed, int candidates, string unit, int? raisedToBits) =>
-        raisedToBits is int bits ? $"raised {relaxed} of {candidates} {unit}s to {bits}-bit weights" : $"kept {relaxed} of {candidates} {unit}s float";
+    internal static string Describe(int relaxed, int candidates, string unit, int? raisedToBits, string? first = null) =>
+        (first is null ? "" : first + ", then ")
+        + (raisedToBits is int bits ? $"raised {relaxed} of {candidates} {unit}s to {bits}-bit weights" : $"kept {relaxed} of {candidates} {unit}s float");
 
     /// <summary>The mixed weight-bit search's measured cost of each layer's low-bit weights, ranked (null for other searches).</summary>
     public IReadOnlyList<WeightCost>? WeightCosts { get; init; }

@@ -94,22 +94,27 @@ internal static class AccuracyGuard
             return new GuardResult(plain, guard, check.SampleList.Count, cosine, null);
         return WeightsFirst(plain, cosine, check, guard, settings,
             () => MixedWeightBits.Search(run, settings, plain, cosine, check, guard, log: log),
-            () => MixedActivationBits.Search(run, settings, plain, cosine, check, guard, highBits: null, maxPromoted: int.MaxValue,
+            (from, start, startCosine) => MixedActivationBits.Search(run, from, start, startCosine, check, guard, highBits: null, maxPromoted: int.MaxValue,
                 MixedActivationBits.DefaultRankingSamples, log, requireQuantized: true));
     }
 
     /// <summary>
     /// Below 8-bit weights, <paramref name="raise"/> first (the costliest layers get 8-bit weights, so they stay
-    /// quantized, where keeping them float would drop their weights' quantization too); <paramref name="relax"/> when
-    /// that cannot reach the guard, keeping the closer of the two.
+    /// quantized, where keeping them float would drop their weights' quantization too); when that cannot reach the guard,
+    /// <paramref name="relax"/> (settings, start, its cosine) from the closest model it found, whose raised layers keep
+    /// their 8-bit weights and reconstructed codes (less then needs to stay float than from the plain low-bit model),
+    /// keeping the closer of the two.
     /// </summary>
     private static GuardResult WeightsFirst(StaticQuantizationResult plain, double cosine, OutputCheck check, double guard, StaticQuantizationSettings settings,
-        Func<FallbackResult> raise, Func<FallbackResult> relax)
+        Func<FallbackResult> raise, Func<StaticQuantizationSettings, StaticQuantizationResult, double, FallbackResult> relax)
     {
         var raised = settings.Weights.Bits < 8 ? raise() : null;
         if (raised is { TargetMet: true })
             return Outcome(plain, cosine, raised, guard, check);
-        var search = relax();
+        var search = raised is { Reverted.Count: > 0, RaisedToBits: int bits } && raised.Cosine > cosine
+            ? relax(MixedWeightBits.Raise(settings, [.. raised.Reverted.Select(r => r.Node)], bits) with { ReusedReconstruction = raised.Result.Reconstruction },
+                raised.Result, raised.Cosine) with { RaisedFirst = raised }
+            : relax(settings, plain, cosine);
         return Outcome(plain, cosine, raised is not null && raised.Cosine > search.Cosine ? raised : search, guard, check);
     }
 
@@ -136,7 +141,8 @@ internal static class AccuracyGuard
         // Raising reconstructs again each step: codes fitted to the errors of layers now raised would miscorrect.
         return WeightsFirst(plain, cosine, check, guard, settings,
             () => MixedWeightBits.Search(s => quantize(s with { ReusedReconstruction = null }), quantize, settings, plain, cosine, check, guard, log: log),
-            () => LayerSearch.Search(quantize, settings, plain, cosine, check, guard, LayerSearch.Layers(plain), MixedActivationBits.DefaultRankingSamples, log));
+            (from, start, startCosine) => LayerSearch.Search(quantize, from, start, startCosine, check, guard, LayerSearch.Layers(start),
+                MixedActivationBits.DefaultRankingSamples, log));
     }
 
     private static void Report(IProgress<string>? log, double cosine, OutputCheck check, double guard) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ptq.Onnx;
 using Ptq.Pipeline;
+using Ptq.Pipeline.Reconstruction;
 using Ptq.Quantization;
 using Ptq.Runtime;
 
@@ -55,6 +56,16 @@ internal static class MixedWeightBits
         Search(run.Reconstruct, run.Quantize, settings, start, startCosine, check, targetCosine, highBits, maxRaised, log);
 
     /// <summary>
+    /// <paramref name="settings"/> with the weights of <paramref name="layers"/> at <paramref name="highBits"/> bits, their
+    /// codes rounded to nearest (see <see cref="WeightReconstructionSettings.RoundToNearest"/>); user overrides still win.
+    /// </summary>
+    internal static StaticQuantizationSettings Raise(StaticQuantizationSettings settings, IReadOnlyCollection<string> layers, int highBits) => settings with
+    {
+        Overrides = [.. layers.Select(n => new NodeOverride { Pattern = n, Weights = settings.Weights with { Bits = highBits } }), .. settings.Overrides],
+        Reconstruction = settings.Reconstruction with { RoundToNearest = layers.ToHashSet(StringComparer.Ordinal) },
+    };
+
+    /// <summary>
     /// The search with each step made by <paramref name="step"/> and the ranking's round-to-nearest quantization by
     /// <paramref name="quantize"/> (the same function where quantizing needs no calibration: weight-only, dynamic).
     /// </summary>
@@ -77,15 +88,10 @@ internal static class MixedWeightBits
         var ranked = costs.Select(c => c.Node).Take(maxRaised).ToList();
         if (ranked.Count == 0)
             return new FallbackResult(start, startCosine, false, []) { RaisedToBits = highBits };
-        var high = settings.Weights with { Bits = highBits };
         var (chosen, steps) = CountSearch.Find(ranked.Count, targetCosine, count =>
         {
             var raised = ranked.Take(count).ToList();
-            var result = step(settings with
-            {
-                Overrides = [.. raised.Select(n => new NodeOverride { Pattern = n, Weights = high }), .. settings.Overrides],
-                Reconstruction = settings.Reconstruction with { RoundToNearest = raised.ToHashSet(StringComparer.Ordinal) },
-            });
+            var result = step(Raise(settings, raised, highBits));
             double stepCosine = check.Cosine(result);
             long raisedWeights = costs.Take(count).Sum(c => c.Weights);
             log?.Report(string.Create(CultureInfo.InvariantCulture,
