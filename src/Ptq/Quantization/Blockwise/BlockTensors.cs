@@ -67,8 +67,9 @@ internal static class BlockTensors
         if (k <= 0 || n <= 0 || bits is not (2 or 4 or 8) || blockSize <= 0 || node.Inputs.Count < 3
             || graph.Initializer(node.Inputs[1]) is not { } packed || graph.Initializer(node.Inputs[2]) is not { } scaleTensor)
             return null;
-        var zeroTensor = node.Inputs.Count > 3 && node.Inputs[3].Length > 0 ? graph.Initializer(node.Inputs[3]) : null;
-        if (node.Inputs.Count > 3 && node.Inputs[3].Length > 0 && zeroTensor is null)
+        string zeroName = node.Inputs.Count > 3 ? node.Inputs[3] : "";
+        var zeroTensor = zeroName.Length > 0 ? graph.Initializer(zeroName) : null;
+        if (zeroName.Length > 0 && zeroTensor is null)
             return null;
         int blocks = (k + blockSize - 1) / blockSize, perByte = 8 / bits, mask = (1 << bits) - 1;
         var bytes = TensorData.ToFloats(packed, external);
