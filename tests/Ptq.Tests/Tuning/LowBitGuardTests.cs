@@ -80,12 +80,7 @@ public sealed class LowBitGuardTests
     [Fact]
     public void WeightOnlyKeepsLayersFloatFromTheRaisedModel()
     {
-        var settings = new StaticQuantizationSettings { Weights = QuantScheme.WeightDefault with { Bits = 3 } };
-        StaticQuantizationResult Quantize(StaticQuantizationSettings s) => WeightOnlyQuantizer.Quantize(DemoModel.Build(), s);
-        var plain = Quantize(settings);
-        var check = AccuracyGuard.CheckFor(DemoModel.Build(), plain, DemoData.Feeds(32, first: 1000).ToList(), null, null)!;
-
-        var guard = AccuracyGuard.DataFree(Quantize, settings, plain, check, 0.99999, null);
+        var guard = WeightOnlyGuardAt3Bits(0.99999, out _);
 
         var search = Assert.IsType<FallbackResult>(guard.Search);
         Assert.True(search.RaisedFirst is { TargetMet: false, RaisedToBits: 8 }, search.Describe());
@@ -98,12 +93,7 @@ public sealed class LowBitGuardTests
     [Fact]
     public void WeightOnlyLowBitLayersGetMoreBitsInsteadOfStayingFloat()
     {
-        var settings = new StaticQuantizationSettings { Weights = QuantScheme.WeightDefault with { Bits = 3 } };
-        StaticQuantizationResult Quantize(StaticQuantizationSettings s) => WeightOnlyQuantizer.Quantize(DemoModel.Build(), s);
-        var plain = Quantize(settings);
-        var check = AccuracyGuard.CheckFor(DemoModel.Build(), plain, DemoData.Feeds(32, first: 1000).ToList(), null, null)!;
-
-        var guard = AccuracyGuard.DataFree(Quantize, settings, plain, check, 0.99, null);
+        var guard = WeightOnlyGuardAt3Bits(0.99, out var plain);
 
         Assert.True(guard.PlainCosine < 0.98, $"the plain 3-bit model is too close to float ({guard.PlainCosine:F5}) for the test");
         Assert.True(guard.Passed, $"guard cosine {guard.Cosine:F5} (plain {guard.PlainCosine:F5})");
@@ -112,5 +102,15 @@ public sealed class LowBitGuardTests
         Assert.Equal(plain.Tensors.Count(t => t.Kind == "Weight"), bits.Count); // every layer still has quantized weights
         Assert.Contains(3, bits);
         Assert.Contains(8, bits);
+    }
+
+    /// <summary>The data-free guard at <paramref name="cosine"/> over the demo CNN's weights at 3 bits (weight-only).</summary>
+    private static GuardResult WeightOnlyGuardAt3Bits(double cosine, out StaticQuantizationResult plain)
+    {
+        var settings = new StaticQuantizationSettings { Weights = QuantScheme.WeightDefault with { Bits = 3 } };
+        StaticQuantizationResult Quantize(StaticQuantizationSettings s) => WeightOnlyQuantizer.Quantize(DemoModel.Build(), s);
+        plain = Quantize(settings);
+        var check = AccuracyGuard.CheckFor(DemoModel.Build(), plain, DemoData.Feeds(32, first: 1000).ToList(), null, null)!;
+        return AccuracyGuard.DataFree(Quantize, settings, plain, check, cosine, null);
     }
 }
