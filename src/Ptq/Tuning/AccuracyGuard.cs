@@ -28,11 +28,11 @@ internal sealed record GuardResult(StaticQuantizationResult Result, double Guard
 /// for what to relax until it holds; what the search relaxed is listed. Static quantization with weights below 8 bits
 /// first raises the weights that cost the output most per weight to 8 bits (<see cref="MixedWeightBits"/>), keeping
 /// the model integer; otherwise, or when that cannot reach the guard, it keeps the activations whose rounding (with
-/// their producer's weights) costs the output most float (<see cref="MixedActivationBits"/>); weight-only and dynamic
-/// quantization raise low-bit weights the same way, then keep the costliest layers float (<see cref="LayerSearch"/>). Models that quantize well pay one
-/// comparison (SqueezeNet: 0.3 s for 32 images, cosine 0.998, model unchanged). The search never returns a model with
-/// nothing quantized; one that still misses the guard is written with the best cosine found and reported (the CLI
-/// exits with 1).
+/// their producer's weights) costs the output most float (<see cref="MixedActivationBits"/>), starting from the closest
+/// raised model; weight-only and dynamic quantization raise low-bit weights the same way, then keep the costliest
+/// layers float (<see cref="LayerSearch"/>). Models that quantize well pay one comparison (SqueezeNet: 0.3 s for 32
+/// images, cosine 0.998, model unchanged). The search never returns a model with nothing quantized; one that still
+/// misses the guard is written with the best cosine found and reported (the CLI exits with 1).
 /// </summary>
 internal static class AccuracyGuard
 {

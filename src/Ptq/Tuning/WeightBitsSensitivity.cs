@@ -72,13 +72,8 @@ internal static class WeightBitsSensitivity
         }
         if (original.Dims.Count != 2 || BlockTensors.DequantizeMatMulNBits(twin, dequantized, external) is not { } decoded || decoded.LongLength != original.Dims[0] * original.Dims[1])
             return null;
-        if (node.OpType != "Gemm" || node.GetInt("transB", 0) == 0)
-            return decoded;
-        int k = checked((int)original.Dims[1]), n = checked((int)original.Dims[0]);
-        var transposed = new float[decoded.LongLength];
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < n; j++)
-                transposed[(long)j * k + i] = decoded[(long)i * n + j];
-        return transposed;
+        return node.OpType == "Gemm" && node.GetInt("transB", 0) != 0
+            ? BlockMatMulWeight.Transpose(decoded, rows: original.Dims[1], cols: original.Dims[0])
+            : decoded;
     }
 }
