@@ -100,6 +100,13 @@ public sealed class BlockWeightQuantizerTests
         var expected = e.Run(feeds)["y"].ToFloats();
         var actual = a.Run(feeds)["y"].ToFloats();
         Assert.True(expected.Zip(actual).All(p => Math.Abs(p.First - p.Second) < 1e-4), "Gemm with bias");
+
+        // The accuracy guard's ranking puts the decoded weight back into the float Gemm ([N, K], transB): with the only
+        // layer quantized, its cost is exactly what the quantized model loses.
+        var check = Ptq.Tuning.OutputCheck.Measure(result.PreparedFloatModel, [feeds]);
+        var cost = Assert.Single(Ptq.Tuning.WeightBitsSensitivity.Rank(result, check, lowBits: 4));
+        Assert.Equal(("gemm", 960L), (cost.Node, cost.Weights));
+        Assert.Equal(1 - check.Cosine(result), cost.Loss, 6);
     }
 
     [Fact]
